@@ -1,12 +1,143 @@
 package main
 
 import (
+	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
+	"strings"
+
+	"github.com/ttxsim/ttx/server/sim"
 )
 
-// cmdExplore is being built; see docs/architecture.md.
-func cmdExplore(_ []string, _, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "ttx explore: not available in this build yet")
-	return 2
+// cmdExplore enumerates every path through a scenario and reports
+// unreachable states, dead ends, cycles without progress and outcomes.
+func cmdExplore(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	maxPaths := fs.Int("max-paths", 100000, "stop after exploring this many branches")
+	maxDepth := fs.Int("max-depth", 5000, "stop when one path is longer than this many steps")
+	var params pairs
+	fs.Var(&params, "param", "set a scenario parameter (NAME=VALUE, repeatable)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: ttx explore FILE [--max-paths N] [--max-depth N] [--param NAME=VALUE]... [--json]")
+		fmt.Fprintln(stderr, "Tries every option of every decision (and no answer) at every moment something can change.")
+		fmt.Fprintln(stderr, "Exit status: 0 no defects, 1 defects found or a bound was hit, 2 usage or load error.")
+		fs.PrintDefaults()
+	}
+	files, code := parseFlags(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(files) != 1 {
+		fs.Usage()
+		return 2
+	}
+	if *maxPaths <= 0 || *maxDepth <= 0 {
+		fmt.Fprintln(stderr, "ttx explore: --max-paths and --max-depth must be positive")
+		return 2
+	}
+	sc, ok := load(files[0], stderr)
+	if !ok {
+		return 2
+	}
+	r, err := sim.Explore(sc, sim.ExploreOptions{Params: params.m, MaxPaths: *maxPaths, MaxDepth: *maxDepth})
+	if err != nil {
+		fmt.Fprintf(stderr, "ttx explore: %v\n", err)
+		return 2
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			fmt.Fprintf(stderr, "ttx explore: %v\n", err)
+			return 2
+		}
+	} else {
+		writeReport(stdout, files[0], r)
+	}
+	if r.Limit != "" {
+		fmt.Fprintf(stderr, "ttx explore: %s\n", r.Limit)
+	}
+	if r.Defects() > 0 {
+		return 1
+	}
+	return 0
+}
+
+func writeReport(w io.Writer, file string, r *sim.Report) {
+	reached := 0
+	for _, s := range r.States {
+		if s.Reached {
+			reached++
+		}
+	}
+	fmt.Fprintf(w, "explore %s (%s)\n", file, r.Scenario)
+	if r.Limit != "" {
+		fmt.Fprintf(w, "INCOMPLETE: %s\n", r.Limit)
+	}
+	fmt.Fprintf(w, "states: %d reachable, %d unreachable\n", reached, len(r.Unreachable))
+	for _, s := range r.Unreachable {
+		fmt.Fprintf(w, "  unreachable: %s (line %d): no explored path enters it\n", s.ID, s.Line)
+	}
+	fmt.Fprintf(w, "outcomes (%s paths):\n", count(r.Paths))
+	for _, o := range r.Outcomes {
+		if o.Paths == 0 {
+			fmt.Fprintf(w, "  %-14s %-8s %10s paths  (never reached)\n", o.Outcome, o.Rating, "0")
+			continue
+		}
+		fmt.Fprintf(w, "  %-14s %-8s %10s paths  %s – %s  \"%s\"\n", o.Outcome, o.Rating, count(o.Paths),
+			sim.FormatDuration(o.Min), sim.FormatDuration(o.Max), o.Title)
+	}
+	if len(r.DeadEnds) > 0 {
+		fmt.Fprintln(w, "dead ends:")
+		for _, d := range r.DeadEnds {
+			fmt.Fprintf(w, "  %s (line %d): %s; %s paths\n", d.State, d.Line, d.Reason, count(d.Paths))
+			fmt.Fprintf(w, "    e.g. %s\n", strings.Join(d.Example, ", "))
+		}
+	}
+	if len(r.Cycles) > 0 {
+		fmt.Fprintln(w, "cycles without progress:")
+		for _, c := range r.Cycles {
+			fmt.Fprintf(w, "  %s -> %s: %s\n", strings.Join(c.States, " -> "), c.States[0], c.Reason)
+			fmt.Fprintf(w, "    e.g. %s\n", strings.Join(c.Example, ", "))
+		}
+	}
+	if len(r.Errors) > 0 {
+		fmt.Fprintln(w, "run-time errors:")
+		for _, e := range r.Errors {
+			fmt.Fprintf(w, "  [%s] %s: %s\n", e.State, e.Code, e.Message)
+			fmt.Fprintf(w, "    e.g. %s\n", strings.Join(e.Example, ", "))
+		}
+	}
+	warn := func(title string, items []sim.ItemInfo) {
+		if len(items) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "warning: %s:\n", title)
+		for _, it := range items {
+			if it.Reason != "" {
+				fmt.Fprintf(w, "  %s in %s (line %d): %s\n", it.ID, it.State, it.Line, it.Reason)
+			} else {
+				fmt.Fprintf(w, "  %s in %s (line %d)\n", it.ID, it.State, it.Line)
+			}
+		}
+	}
+	warn("decisions whose options never change anything", r.InertDecisions)
+	warn("decisions never opened on any path", r.UnopenedDecisions)
+	warn("injects never delivered on any path", r.UndeliveredInjects)
+	fmt.Fprintf(w, "explored %d branches, %d distinct situations\n", r.Branches, r.Situations)
+	if n := r.Defects(); n > 0 {
+		fmt.Fprintf(w, "FAIL: %d defect(s)\n", n)
+	} else {
+		fmt.Fprintln(w, "OK: no defects")
+	}
+}
+
+func count(n uint64) string {
+	if n == ^uint64(0) {
+		return ">=18446744073709551615"
+	}
+	return fmt.Sprint(n)
 }

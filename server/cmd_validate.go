@@ -1,12 +1,61 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+
+	"github.com/ttxsim/ttx/server/scenario"
 )
 
-// cmdValidate is being built; see docs/architecture.md.
-func cmdValidate(_ []string, _, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "ttx validate: not available in this build yet")
-	return 2
+// cmdValidate checks scenario files and prints every problem as
+// file:line:col: message, the form editors turn into links.
+func cmdValidate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	quiet := fs.Bool("q", false, "print only problems, not the OK line for clean files")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: ttx validate [-q] FILE...")
+		fmt.Fprintln(stderr, "Checks scenario files: format, references, expressions and reachability.")
+		fmt.Fprintln(stderr, "Exit status: 0 all clean, 1 problems found, 2 usage error.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return 2
+	}
+	status := 0
+	for _, path := range fs.Args() {
+		sc, err := scenario.Load(path)
+		if err != nil {
+			status = 1
+			var list scenario.ErrorList
+			if errors.As(err, &list) {
+				for _, e := range list {
+					fmt.Fprintln(stdout, e.Error())
+				}
+				fmt.Fprintf(stderr, "%s: %d problem(s)\n", path, len(list))
+			} else {
+				fmt.Fprintf(stdout, "%s: %v\n", path, err)
+			}
+			continue
+		}
+		if !*quiet {
+			decisions, injects := 0, 0
+			for _, s := range sc.States {
+				decisions += len(s.Decisions)
+				injects += len(s.Injects)
+			}
+			fmt.Fprintf(stdout, "%s: OK (%q: %d teams, %d states, %d injects, %d decisions)\n",
+				path, sc.ID, len(sc.Teams), len(sc.States), injects, decisions)
+		}
+	}
+	return status
 }

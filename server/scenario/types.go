@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/expr-lang/expr/vm"
+	"go.yaml.in/yaml/v3"
 )
 
 // Pos is a 1-based position in the source file, kept on every element so
@@ -130,6 +131,8 @@ type Expr struct {
 	Src     string      `json:"src"`
 	Pos     Pos         `json:"-"`
 	Program *vm.Program `json:"-"`
+
+	node *yaml.Node // source node while loading, to place errors inside the text
 }
 
 // Effect is one assignment "VAR = EXPR", "VAR += EXPR" or "VAR -= EXPR".
@@ -140,6 +143,10 @@ type Effect struct {
 	Op      string      `json:"op"` // "=", "+=", "-="
 	Pos     Pos         `json:"-"`
 	Program *vm.Program `json:"-"`
+
+	node   *yaml.Node // source node while loading
+	rhsOff int        // byte offset of the right-hand side in Src
+	v      *Variable  // the assigned variable, for its type and bounds
 }
 
 // State is a phase or situation of the exercise. A state with a non-empty

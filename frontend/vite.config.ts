@@ -1,0 +1,44 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+// The build is embedded in the Go binary and committed, so it must be small,
+// byte-for-byte reproducible, and use a few stable file names (no content
+// hash): the server decides caching, and a rebuild of unchanged sources must
+// leave `git diff` empty. Nothing is inlined into index.html, so the page runs
+// under a CSP of `script-src 'self'; style-src 'self'`.
+export default defineConfig(({ mode }) => ({
+  base: '/',
+  plugins: [
+    svelte({
+      // Component CSS goes to dist/assets/app.css, never into <style> tags
+      // injected at runtime.
+      emitCss: true,
+    }),
+  ],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    assetsInlineLimit: 0,
+    cssCodeSplit: false,
+    modulePreload: { polyfill: false },
+    sourcemap: false,
+    reportCompressedSize: true,
+    rolldownOptions: {
+      output: {
+        entryFileNames: 'assets/app.js',
+        chunkFileNames: 'assets/[name].js',
+        assetFileNames: (info) =>
+          info.names.some((n) => n.endsWith('.css')) ? 'assets/app.css' : 'assets/[name][extname]',
+      },
+    },
+  },
+  // Tests mount components in jsdom, so they need Svelte's browser build.
+  resolve: mode === 'test' ? { conditions: ['browser'] } : undefined,
+  test: {
+    // Pure modules run in node; files that mount components ask for jsdom
+    // with a @vitest-environment comment.
+    environment: 'node',
+    include: ['src/**/*.test.ts'],
+  },
+}));

@@ -1,0 +1,264 @@
+// Package api owns ttx's HTTP surface: the Gin router and its middleware
+// (access log, recovery, one JSON error shape, security headers, body caps,
+// cross-origin refusal), facilitator sessions, participant and observer
+// tokens, join codes and their rate limits, the scenario library routes,
+// exercise routes, and the WebSocket protocol (decoding, validating and
+// authorising client messages; filtering events per role).
+package api
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ttxsim/ttx/server/config"
+)
+
+// Options are the API's settings, taken from config.Config by the caller.
+type Options struct {
+	SecureCookies  string        // auto | true | false
+	TrustedProxies []string      // IPs/CIDRs whose X-Forwarded-* are believed
+	AllowedOrigins []string      // extra origins for CSRF and WebSocket checks
+	SessionTTL     time.Duration // facilitator session lifetime
+	BaseURL        string        // public URL for join links; "" = from request
+	BcryptCost     int           // 0 = bcrypt.DefaultCost
+	Version        string
+}
+
+// Limits are the rate limiters, owned by the caller so that their state is
+// visible and nothing lives in package variables.
+type Limits struct {
+	JoinIP   *Limiter // failed joins per client IP
+	JoinCode *Limiter // failed joins per submitted code
+	Login    *Limiter // failed logins per client IP and per account name
+}
+
+// DefaultLimits returns the production limits: 10 failed joins per minute
+// per IP, 20 per code, 10 failed logins per minute per IP and per name; each
+// table bounded to 10,000 keys.
+func DefaultLimits(now func() time.Time) Limits {
+	return Limits{
+		JoinIP:   NewLimiter(10, 10, 10000, now),
+		JoinCode: NewLimiter(20, 20, 10000, now),
+		Login:    NewLimiter(10, 10, 10000, now),
+	}
+}
+
+// Deps are the API's collaborators, each an interface declared here.
+type Deps struct {
+	Log      *slog.Logger
+	Accounts AccountStore
+	Tokens   TokenStore
+	Library  *Library
+	Access   AccessStore // exercises by join code, observers
+	Joiner   Joiner      // nil: joining answers 503
+	UI       fs.FS       // built frontend (index.html, assets/); nil: none
+	Ready    func(context.Context) error
+	Now      func() time.Time
+	Limits   Limits
+}
+
+// Server is the HTTP API. Build it with New; serve Handler().
+type Server struct {
+	log       *slog.Logger
+	accounts  AccountStore
+	tokens    TokenStore
+	library   *Library
+	access    AccessStore
+	joiner    Joiner
+	ready     func(context.Context) error
+	now       func() time.Time
+	limits    Limits
+	opts      Options
+	proxies   []netip.Prefix
+	cop       *http.CrossOriginProtection
+	ui        *ui
+	sockets   *sockets
+	dummyHash string // compared against when the account does not exist
+	router    *gin.Engine
+}
+
+// Body caps. Everything is small JSON except scenario files.
+const (
+	defaultBodyLimit = 64 << 10
+	uploadBodyLimit  = 1 << 20
+)
+
+// wsPath is the one WebSocket endpoint.
+const wsPath = "/api/ws"
+
+// New builds the server and its routes.
+func New(d Deps, o Options) (*Server, error) {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Limits.JoinIP == nil || d.Limits.JoinCode == nil || d.Limits.Login == nil {
+		def := DefaultLimits(d.Now)
+		if d.Limits.JoinIP == nil {
+			d.Limits.JoinIP = def.JoinIP
+		}
+		if d.Limits.JoinCode == nil {
+			d.Limits.JoinCode = def.JoinCode
+		}
+		if d.Limits.Login == nil {
+			d.Limits.Login = def.Login
+		}
+	}
+	if o.SessionTTL <= 0 {
+		o.SessionTTL = config.Default().SessionTTL
+	}
+	if o.SecureCookies == "" {
+		o.SecureCookies = "auto"
+	}
+	if o.BcryptCost == 0 {
+		o.BcryptCost = 10
+	}
+	if d.Accounts == nil || d.Tokens == nil || d.Library == nil || d.Access == nil {
+		return nil, fmt.Errorf("api: Accounts, Tokens, Library and Access are required")
+	}
+	s := &Server{
+		log: d.Log, accounts: d.Accounts, tokens: d.Tokens, library: d.Library, access: d.Access, joiner: d.Joiner,
+		ready: d.Ready, now: d.Now, limits: d.Limits, opts: o,
+		sockets: newSockets(),
+	}
+	for _, p := range o.TrustedProxies {
+		pr, err := config.ParseProxy(p)
+		if err != nil {
+			return nil, fmt.Errorf("api: trusted proxies: %w", err)
+		}
+		s.proxies = append(s.proxies, pr)
+	}
+	s.cop = http.NewCrossOriginProtection()
+	for _, origin := range o.AllowedOrigins {
+		if err := s.cop.AddTrustedOrigin(origin); err != nil {
+			return nil, fmt.Errorf("api: allowed origins: %w", err)
+		}
+	}
+	var err error
+	if s.ui, err = newUI(d.UI); err != nil {
+		return nil, fmt.Errorf("api: web UI: %w", err)
+	}
+	if s.dummyHash, err = HashPassword(GeneratePassword(), o.BcryptCost); err != nil {
+		return nil, err
+	}
+	if s.router, err = s.routes(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Handler is the http.Handler to serve.
+func (s *Server) Handler() http.Handler { return s.router }
+
+// CloseSockets closes every WebSocket the API registered (used at shutdown,
+// after the HTTP server stopped accepting).
+func (s *Server) CloseSockets() {
+	s.sockets.closeAll()
+}
+
+// routes is the route table, grouped by who may call each route. A security
+// review reads this one function.
+func (s *Server) routes() (*gin.Engine, error) {
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.RedirectTrailingSlash = false
+	r.ForwardedByClientIP = true
+	r.RemoteIPHeaders = []string{"X-Forwarded-For", "X-Real-IP"}
+	// Forwarded headers count only from configured proxies (none by
+	// default); otherwise anyone could choose their rate-limit key.
+	if err := r.SetTrustedProxies(nilIfEmpty(s.opts.TrustedProxies)); err != nil {
+		return nil, fmt.Errorf("api: trusted proxies: %w", err)
+	}
+
+	r.Use(
+		securityHeaders(),
+		accessLog(s.log),
+		recovery(s.log),
+		renderErrors(s.log),
+		limitBody(defaultBodyLimit, map[string]int64{
+			"/api/scenarios":          uploadBodyLimit,
+			"/api/scenarios/validate": uploadBodyLimit,
+		}),
+		crossOrigin(s.cop),
+		s.authenticate(s.tokenAuth, s.sessionAuth),
+	)
+	r.NoRoute(s.notFound)
+	r.NoMethod(func(c *gin.Context) {
+		fail(c, &Error{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Message: "method not allowed"})
+	})
+
+	// Anyone.
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	api := r.Group("/api")
+	api.GET("/version", s.version)
+	api.POST("/auth/login", s.login)
+	api.POST("/auth/logout", s.logout)
+	api.POST("/join", s.join)
+	api.POST("/join/lookup", s.lookupCode)
+
+	// Any authenticated role.
+	api.GET("/me", require(Participant, Observer, Facilitator), s.me)
+
+	// A facilitator, even one who must still change the generated password.
+	api.POST("/auth/password", func(c *gin.Context) {
+		if identityOf(c).Role != Facilitator {
+			fail(c, errUnauthorized())
+			return
+		}
+		c.Next()
+	}, s.changePassword)
+
+	// Facilitators.
+	fac := api.Group("", require(Facilitator))
+	fac.GET("/scenarios", s.listScenarios)
+	fac.GET("/scenarios/:sid", s.getScenario)
+	fac.POST("/scenarios/validate", s.validateScenario)
+	fac.POST("/scenarios", s.uploadScenario)
+
+	// Facilitators on any exercise; participants and observers on theirs.
+	ex := api.Group("/exercises/:id", exerciseScope())
+	exFac := ex.Group("", require(Facilitator))
+	exFac.POST("/join-code", s.rotateJoinCode)
+	exFac.GET("/observers", s.listObservers)
+	exFac.POST("/observers", s.addObserver)
+	exFac.DELETE("/observers/:oid", s.revokeObserver)
+	return r, nil
+}
+
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// readyz reports whether the database answers.
+func (s *Server) readyz(c *gin.Context) {
+	if s.ready != nil {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.ready(ctx); err != nil {
+			s.log.WarnContext(ctx, "not ready", slog.Any("error", err))
+			c.JSON(http.StatusServiceUnavailable, errorBody{&Error{Code: "not_ready", Message: "database unavailable"}})
+			return
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+func (s *Server) version(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"version": s.opts.Version})
+}

@@ -1,0 +1,82 @@
+package api
+
+import (
+	"errors"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// ui serves the built single-page app from an fs.FS rooted at the dist
+// directory (index.html, assets/...). Hashed files under /assets/ are cached
+// for a year; index.html is revalidated every time, so a new release shows at
+// the next load.
+type ui struct {
+	files fs.FS
+	index []byte // nil when the UI is not built into this binary
+	fs    http.Handler
+}
+
+func newUI(files fs.FS) (*ui, error) {
+	u := &ui{files: files}
+	if files == nil {
+		return u, nil
+	}
+	idx, err := fs.ReadFile(files, "index.html")
+	if errors.Is(err, fs.ErrNotExist) {
+		return &ui{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	u.index = idx
+	u.fs = http.FileServer(http.FS(files))
+	return u, nil
+}
+
+// notFound answers every unrouted request: JSON 404 under /api/, the file
+// when it exists, and index.html for any other GET so that client-side
+// routes (/join, /exercise/123) load the app.
+func (s *Server) notFound(c *gin.Context) {
+	p := c.Request.URL.Path
+	if p == "/api" || strings.HasPrefix(p, "/api/") {
+		fail(c, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such API route"})
+		return
+	}
+	if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
+		fail(c, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "not found"})
+		return
+	}
+	if s.ui.index == nil {
+		c.Header("Cache-Control", "no-cache")
+		c.Data(http.StatusNotFound, "text/plain; charset=utf-8", []byte("The web UI is not built into this binary.\n"))
+		return
+	}
+	clean := path.Clean("/" + p) // no "..", no double slashes
+	name := strings.TrimPrefix(clean, "/")
+	if name != "" && name != "index.html" && fs.ValidPath(name) {
+		if st, err := fs.Stat(s.ui.files, name); err == nil && !st.IsDir() {
+			if strings.HasPrefix(name, "assets/") {
+				c.Header("Cache-Control", "public, max-age=31536000, immutable")
+			} else {
+				c.Header("Cache-Control", "no-cache")
+			}
+			r := c.Request.Clone(c.Request.Context())
+			r.URL.Path = clean
+			s.ui.fs.ServeHTTP(c.Writer, r)
+			return
+		}
+		if strings.HasPrefix(name, "assets/") {
+			// A missing hashed asset is a real 404: answering index.html
+			// would be cached as JavaScript for a year.
+			c.Header("Cache-Control", "no-cache")
+			c.Data(http.StatusNotFound, "text/plain; charset=utf-8", []byte("not found\n"))
+			return
+		}
+	}
+	c.Header("Cache-Control", "no-cache")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", s.ui.index)
+}

@@ -1,0 +1,103 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     []string
+		check   func(t *testing.T, c Config)
+		wantErr []string // substrings that must all appear in the error
+	}{
+		{name: "defaults", check: func(t *testing.T, c Config) {
+			d := Default()
+			if c.Addr != "127.0.0.1:8080" || c.DB != "./ttx.db" || c.SecureCookies != "auto" || c.LogFormat != "text" ||
+				c.LogLevel != slog.LevelInfo || len(c.TrustedProxies) != 0 || c.SessionTTL != d.SessionTTL {
+				t.Errorf("defaults = %+v", c)
+			}
+			if !c.IsLoopback() {
+				t.Error("default address should be loopback")
+			}
+		}},
+		{name: "env", env: []string{"TTX_ADDR=:9000", "TTX_DB=/tmp/x.db", "TTX_TRUSTED_PROXIES=10.0.0.0/8, 192.168.1.1",
+			"TTX_ALLOWED_ORIGINS=https://a.example", "TTX_LOG_LEVEL=debug", "TTX_LOG_FORMAT=json", "TTX_SECURE_COOKIES=true",
+			"HOME=/root", "TTX_SESSION_TTL=1h"},
+			check: func(t *testing.T, c Config) {
+				if c.Addr != ":9000" || c.DB != "/tmp/x.db" || len(c.TrustedProxies) != 2 || c.TrustedProxies[1] != "192.168.1.1" ||
+					c.AllowedOrigins[0] != "https://a.example" || c.LogLevel != slog.LevelDebug || c.LogFormat != "json" ||
+					c.SecureCookies != "true" || c.SessionTTL != time.Hour {
+					t.Errorf("got %+v", c)
+				}
+				if c.IsLoopback() {
+					t.Error(":9000 is not loopback")
+				}
+			}},
+		{name: "flag beats env", args: []string{"-addr", "127.0.0.1:1234", "--db=flag.db"}, env: []string{"TTX_ADDR=:9000", "TTX_DB=env.db"},
+			check: func(t *testing.T, c Config) {
+				if c.Addr != "127.0.0.1:1234" || c.DB != "flag.db" {
+					t.Errorf("got %+v", c)
+				}
+			}},
+		{name: "every problem at once",
+			env:     []string{"TTX_ADDR=nonsense", "TTX_LOG_LEVEL=loud", "TTX_LOG_FORMAT=xml", "TTX_SECURE_COOKIES=maybe", "TTX_TRUSTED_PROXIES=not-an-ip"},
+			args:    []string{"-allowed-origins", "https://ok.example,ftp://x,https://a.example/path", "-base-url", "relative/path"},
+			wantErr: []string{"addr", "TTX_LOG_LEVEL", "log-format", "secure-cookies", "not-an-ip", "ftp://x", "a.example/path", "base-url"}},
+		{name: "stray argument", args: []string{"extra"}, wantErr: []string{"unexpected arguments: extra"}},
+		{name: "bad ttl", env: []string{"TTX_SESSION_TTL=1s"}, wantErr: []string{"session-ttl"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			c, err := Parse(tt.args, tt.env, &out)
+			if len(tt.wantErr) > 0 {
+				if err == nil {
+					t.Fatalf("want error, got config %+v", c)
+				}
+				for _, w := range tt.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not mention %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	var out bytes.Buffer
+	_, err := Parse([]string{"-h"}, nil, &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err = %v, want flag.ErrHelp", err)
+	}
+	for _, w := range []string{"Usage: ttx serve", "-addr", "TTX_ADDR", "127.0.0.1:8080", "TTX_TRUSTED_PROXIES", "TTX_LOG_FORMAT"} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("help lacks %q:\n%s", w, out.String())
+		}
+	}
+}
+
+func TestParseProxy(t *testing.T) {
+	for in, want := range map[string]string{"10.1.2.3/8": "10.0.0.0/8", "::1": "::1/128", "::ffff:1.2.3.4": "1.2.3.4/32"} {
+		p, err := ParseProxy(in)
+		if err != nil || p.String() != want {
+			t.Errorf("ParseProxy(%q) = %v, %v; want %s", in, p, err, want)
+		}
+	}
+	if _, err := ParseProxy("x/9"); err == nil {
+		t.Error("want error")
+	}
+}

@@ -1,0 +1,195 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/ttxsim/ttx/server/scenario"
+	"github.com/ttxsim/ttx/server/sim"
+	"github.com/ttxsim/ttx/server/store"
+)
+
+// Event is one entry of an exercise's log, with its sequence number. Kind
+// is either one of the engine kinds below (inputs and exercise life cycle)
+// or a sim.Kind (what the scenario did in response); a sim event's Payload
+// is the sim.Event as JSON. Audience lists the team ids that may see it,
+// "*" for every team; empty means facilitator and observers only.
+type Event = store.Event
+
+// Engine event kinds. They never collide with sim kinds. The strings are
+// stored in the log and sent to browsers, so they never change meaning.
+const (
+	KindCreated     = "exercise_created"   // {title, scenario, scenario_id, sha256, params}
+	KindJoined      = "participant_joined" // {participant, team, name, lead}
+	KindLeft        = "participant_left"   // {participant, team}
+	KindLeadChanged = "lead_changed"       // {participant, team}
+	KindStart       = "exercise_started"   // {speed}; followed by the sim's started events
+	KindPaused      = "exercise_paused"    // {}
+	KindResumed     = "exercise_resumed"   // {}
+	KindSpeed       = "speed_changed"      // {speed, from}
+	KindSkipped     = "clock_skipped"      // {from, to}: the facilitator skipped to the next scheduled item
+	KindTick        = "clock_tick"         // {to}: the clock reached scheduled items; their sim events follow
+	KindAnswer      = "answer_submitted"   // {participant, team, decision, option, text, confidence, rationale, lead, client_id}
+	KindFacAnswer   = "facilitator_answer" // same fields, for decisions of the facilitator pseudo-team
+	KindFacInject   = "facilitator_inject" // AdHoc fields; the sim's inject_delivered follows
+	KindFacClose    = "facilitator_close"  // {decision}
+	KindFacForce    = "facilitator_force"  // {state}
+	KindFacEnd      = "facilitator_end"    // {reason}; the sim's outcome_reached follows
+	KindNote        = "note_added"         // {author, team, objective, text}
+)
+
+// IsInput reports whether an event of this kind is an input that drives
+// the sim machine when the log is replayed.
+func IsInput(kind string) bool {
+	switch kind {
+	case KindStart, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacForce, KindFacEnd, KindSkipped:
+		return true
+	}
+	return false
+}
+
+// IsEngineKind reports whether kind is written by the engine rather than
+// being an output of the sim (whose payload is a sim.Event).
+func IsEngineKind(kind string) bool {
+	switch kind {
+	case KindCreated, KindJoined, KindLeft, KindLeadChanged, KindStart, KindPaused, KindResumed, KindSpeed,
+		KindSkipped, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacForce, KindFacEnd, KindNote:
+		return true
+	}
+	return false
+}
+
+// everyone and staff return fresh audience slices: events are handed to
+// other goroutines, so no slice is shared between them.
+func everyone() []string { return []string{sim.AllTeams} }
+
+func staff() []string { return []string{} }
+
+func team(id string) []string { return []string{id} }
+
+type createdPayload struct {
+	Title      string            `json:"title"`
+	Scenario   string            `json:"scenario"`
+	ScenarioID int64             `json:"scenario_id"`
+	SHA256     string            `json:"sha256"`
+	Params     map[string]string `json:"params"`
+}
+
+type participantPayload struct {
+	Participant string `json:"participant"`
+	Team        string `json:"team"`
+	Name        string `json:"name,omitempty"`
+	Lead        bool   `json:"lead,omitempty"`
+}
+
+type speedPayload struct {
+	Speed float64 `json:"speed"`
+	From  float64 `json:"from,omitempty"`
+}
+
+type skipPayload struct {
+	From time.Duration `json:"from"`
+	To   time.Duration `json:"to"`
+}
+
+type tickPayload struct {
+	To time.Duration `json:"to"`
+}
+
+type answerPayload struct {
+	Participant string `json:"participant"`
+	Team        string `json:"team"`
+	Decision    string `json:"decision"`
+	Option      string `json:"option,omitempty"`
+	Text        string `json:"text,omitempty"`
+	Confidence  int    `json:"confidence,omitempty"`
+	Rationale   string `json:"rationale,omitempty"`
+	Lead        bool   `json:"lead,omitempty"`
+	ClientID    string `json:"client_id,omitempty"`
+}
+
+func (p answerPayload) simAnswer() sim.Answer {
+	return sim.Answer{ID: p.ClientID, Decision: p.Decision, Team: p.Team, Participant: p.Participant,
+		Lead: p.Lead, Option: p.Option, Text: p.Text, Confidence: p.Confidence, Rationale: p.Rationale}
+}
+
+// AdHoc is an inject the facilitator writes during the exercise.
+type AdHoc struct {
+	ID         string               `json:"id,omitempty"`
+	Teams      []string             `json:"teams,omitempty"` // empty: every team; ["facilitator"]: facilitator only
+	Channel    scenario.Channel     `json:"channel"`
+	From       string               `json:"from,omitempty"` // persona id, or a sender name
+	Title      string               `json:"title,omitempty"`
+	Body       string               `json:"body"`
+	To         string               `json:"to,omitempty"`
+	Platform   string               `json:"platform,omitempty"`
+	Level      string               `json:"level,omitempty"`
+	Ref        string               `json:"ref,omitempty"`
+	Image      string               `json:"image,omitempty"`
+	Engagement *scenario.Engagement `json:"engagement,omitempty"`
+}
+
+func (a AdHoc) sim() sim.AdHoc {
+	return sim.AdHoc{ID: a.ID, Teams: a.Teams, Channel: a.Channel, From: a.From, Title: a.Title, Body: a.Body,
+		To: a.To, Platform: a.Platform, Level: a.Level, Ref: a.Ref, Image: a.Image, Engagement: a.Engagement}
+}
+
+type decisionPayload struct {
+	Decision string `json:"decision"`
+}
+
+type statePayload struct {
+	State string `json:"state"`
+}
+
+type endPayload struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+type notePayload struct {
+	Author    string `json:"author"`
+	Team      string `json:"team,omitempty"`
+	Objective string `json:"objective,omitempty"`
+	Text      string `json:"text"`
+}
+
+// mustJSON encodes a payload. Engine payloads hold only strings, numbers
+// and bools, so encoding cannot fail; a failure is a programming error
+// that is still recorded rather than losing the event.
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		b, _ = json.Marshal(map[string]string{"encode_error": err.Error()})
+	}
+	return b
+}
+
+// simPayload encodes a sim event. A value JSON cannot hold (a variable
+// that became NaN or infinite) is replaced by its text form so the event
+// is still logged, deterministically.
+func simPayload(e sim.Event) json.RawMessage {
+	b, err := json.Marshal(e)
+	if err == nil {
+		return b
+	}
+	e.Old, e.New = fmt.Sprint(e.Old), fmt.Sprint(e.New)
+	if b, err = json.Marshal(e); err == nil {
+		return b
+	}
+	return mustJSON(map[string]any{"kind": e.Kind, "at": e.At, "encode_error": err.Error()})
+}
+
+// fromSim turns sim events into log events stamped with the wall time of
+// the commit and their own exercise (due) time.
+func fromSim(now time.Time, evs []sim.Event) []Event {
+	out := make([]Event, len(evs))
+	for i, e := range evs {
+		aud := e.Audience
+		if aud == nil {
+			aud = staff()
+		}
+		out[i] = Event{Kind: string(e.Kind), WallTime: now, ExerciseTime: e.At, Payload: simPayload(e), Audience: aud}
+	}
+	return out
+}

@@ -1,0 +1,190 @@
+package hub
+
+import (
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config tunes the hub. A zero field takes the default named in its comment.
+type Config struct {
+	// AllowedOrigins lists browser origins ("https://ttx.example.org",
+	// scheme://host[:port]) allowed besides the serving origin, which is always
+	// allowed. "*" and malformed entries are ignored with a warning: there is
+	// no allow-all. Behind a proxy that rewrites Host, list the public origin.
+	AllowedOrigins []string
+
+	// ReadLimit is the largest client message in bytes (default 16 KiB). A
+	// larger one closes the connection with 1009. Compression is never
+	// negotiated, so the limit counts the bytes the client sends.
+	ReadLimit int64
+
+	// PongWait is how long the reader waits for any frame (a pong or a
+	// message) before the peer is considered dead (default 60 s).
+	PongWait time.Duration
+	// PingPeriod is how often the writer pings (default 9/10 of PongWait; it
+	// must be shorter than PongWait).
+	PingPeriod time.Duration
+	// WriteWait bounds every write, including the close frame (default 10 s).
+	WriteWait time.Duration
+
+	// SendQueue is the number of frames queued per connection (default 64).
+	// A live connection whose queue overflows is closed with 4008.
+	SendQueue int
+	// ReplayBuffer is the number of live frames held while a connection
+	// replays its backlog (default 1024). Overflow closes it with 4008.
+	ReplayBuffer int
+
+	// ReadBufferSize and WriteBufferSize size the per-connection I/O buffers
+	// (default 1 KiB each); write buffers come from a pool shared by the hub.
+	ReadBufferSize  int
+	WriteBufferSize int
+
+	// MaxLifetime closes a connection with 4001 after this long (0: never).
+	MaxLifetime time.Duration
+	// IdleTimeout closes a connection with 4002 when no message went either
+	// way for this long (0: never). Pings and pongs do not count. It is
+	// checked at each ping, so it fires up to PingPeriod late.
+	IdleTimeout time.Duration
+
+	// MessageRate limits client messages per second per connection (0: no
+	// limit), with bursts of MessageBurst (default 1). Over the rate, the
+	// reader pauses before reading on, so a flooding client is slowed by TCP
+	// backpressure and other connections are unaffected.
+	MessageRate  float64
+	MessageBurst int
+
+	// Subprotocols offered during the handshake, in order of preference.
+	Subprotocols []string
+}
+
+// Defaults.
+const (
+	DefaultReadLimit    = 16 << 10
+	DefaultPongWait     = 60 * time.Second
+	DefaultWriteWait    = 10 * time.Second
+	DefaultSendQueue    = 64
+	DefaultReplayBuffer = 1024
+	DefaultBufferSize   = 1 << 10
+)
+
+// closeGrace bounds how long a closing connection waits for the peer's close
+// reply before dropping the TCP connection.
+const closeGrace = time.Second
+
+// maxDrain bounds the bytes read and discarded while lingering on close.
+const maxDrain = 1 << 20
+
+// withDefaults fills zero fields and repairs inconsistent ones.
+func (c Config) withDefaults(log *slog.Logger) Config {
+	if c.ReadLimit <= 0 {
+		c.ReadLimit = DefaultReadLimit
+	}
+	if c.PongWait <= 0 {
+		c.PongWait = DefaultPongWait
+	}
+	if c.PingPeriod <= 0 {
+		c.PingPeriod = c.PongWait * 9 / 10
+	}
+	if c.PingPeriod >= c.PongWait {
+		log.Warn("hub: ping period not shorter than pong wait; using 9/10 of pong wait",
+			"ping_period", c.PingPeriod, "pong_wait", c.PongWait)
+		c.PingPeriod = c.PongWait * 9 / 10
+	}
+	if c.WriteWait <= 0 {
+		c.WriteWait = DefaultWriteWait
+	}
+	if c.SendQueue <= 0 {
+		c.SendQueue = DefaultSendQueue
+	}
+	if c.ReplayBuffer <= 0 {
+		c.ReplayBuffer = DefaultReplayBuffer
+	}
+	if c.ReadBufferSize <= 0 {
+		c.ReadBufferSize = DefaultBufferSize
+	}
+	if c.WriteBufferSize <= 0 {
+		c.WriteBufferSize = DefaultBufferSize
+	}
+	return c
+}
+
+// originSet parses the allow-list into normalised "scheme://host[:port]" keys.
+func originSet(list []string, log *slog.Logger) map[string]struct{} {
+	set := make(map[string]struct{}, len(list))
+	for _, o := range list {
+		if strings.TrimSpace(o) == "*" {
+			log.Warn("hub: ignoring allowed origin \"*\": allow-all is not supported", "origin", o)
+			continue
+		}
+		key, ok := normalizeOrigin(o)
+		if !ok {
+			log.Warn("hub: ignoring allowed origin; want scheme://host[:port]", "origin", o)
+			continue
+		}
+		set[key] = struct{}{}
+	}
+	return set
+}
+
+// normalizeOrigin lower-cases scheme and host and drops a default port, as
+// browsers do when they send Origin.
+func normalizeOrigin(s string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" ||
+		(u.Path != "" && u.Path != "/") {
+		return "", false
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return "", false
+	}
+	return scheme + "://" + stripDefaultPort(strings.ToLower(u.Host), scheme), true
+}
+
+func stripDefaultPort(hostport, scheme string) string {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return hostport
+	}
+	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		if strings.Contains(host, ":") {
+			return "[" + host + "]"
+		}
+		return host
+	}
+	return hostport
+}
+
+// OriginAllowed reports whether r may be upgraded as far as its Origin goes:
+// no Origin header (a non-browser client, which the caller must still
+// authenticate), the serving origin (Origin's host equals r.Host; the scheme is
+// not compared because TLS may end at a proxy), or an allow-listed origin.
+// Several Origin headers, "null" and anything unparsable are refused.
+func (h *Hub) OriginAllowed(r *http.Request) bool {
+	values := r.Header.Values("Origin")
+	switch len(values) {
+	case 0:
+		return true
+	case 1:
+	default:
+		return false
+	}
+	u, err := url.Parse(values[0])
+	if err != nil || u.Host == "" {
+		return false
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return false
+	}
+	host := stripDefaultPort(strings.ToLower(u.Host), scheme)
+	if r.Host != "" && host == stripDefaultPort(strings.ToLower(r.Host), scheme) {
+		return true
+	}
+	_, ok := h.origins[scheme+"://"+host]
+	return ok
+}

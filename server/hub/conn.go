@@ -1,0 +1,474 @@
+package hub
+
+import (
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Conn is one WebSocket connection. Its methods are safe for concurrent use,
+// except that Replay and Live are meant for the one goroutine that set the
+// connection up (normally the HTTP handler that called Serve).
+type Conn struct {
+	h    *Hub
+	ws   *websocket.Conn // set once before the pumps start
+	sess Session
+	id   uint64
+
+	// send is never closed: many goroutines send on it. done is closed once
+	// when the connection starts closing; readerDone when the reader exits.
+	send       chan *Frame
+	done       chan struct{}
+	readerDone chan struct{}
+
+	closeOnce   sync.Once
+	closeCode   int    // written before done is closed
+	closeReason string // written before done is closed
+	closeSend   bool   // whether the writer sends a close frame
+
+	mu         sync.Mutex // guards the stream state below
+	live       bool
+	pending    []*Frame // live frames held during replay
+	pendingSeq int64    // highest Seq in pending
+	lastSeq    int64    // highest Seq queued to send
+
+	topics map[string]struct{} // guarded by h.mu
+	gone   bool                // guarded by h.mu: unregistered
+
+	lastActive atomic.Int64 // unix nanoseconds of the last message either way
+
+	unreadInput bool // set by the reader before readerDone: input left unread
+}
+
+func newConn(h *Hub, sess Session) *Conn {
+	c := &Conn{
+		h:          h,
+		sess:       sess,
+		id:         h.nextID.Add(1),
+		send:       make(chan *Frame, h.cfg.SendQueue),
+		done:       make(chan struct{}),
+		readerDone: make(chan struct{}),
+		topics:     make(map[string]struct{}),
+	}
+	c.touch()
+	return c
+}
+
+// ID returns a number unique among the hub's connections, for logs.
+func (c *Conn) ID() uint64 { return c.id }
+
+// Session returns the session the connection was served with.
+func (c *Conn) Session() Session { return c.sess }
+
+// Done is closed when the connection starts closing.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// CloseStatus returns the code and reason the connection closed with (the one
+// sent, or the peer's, or CloseAbnormal if it vanished); 0 while open.
+func (c *Conn) CloseStatus() (code int, reason string) {
+	select {
+	case <-c.done:
+		return c.closeCode, c.closeReason
+	default:
+		return 0, ""
+	}
+}
+
+// Close starts closing the connection with code and reason; it does not wait.
+// Codes a browser would refuse become 1011.
+func (c *Conn) Close(code int, reason string) {
+	code, reason = sanitizeClose(code, reason)
+	c.closeWith(code, reason, true)
+}
+
+// Subscribe adds topics to a connection; a closed connection is ignored.
+func (c *Conn) Subscribe(topics ...string) {
+	c.h.mu.Lock()
+	defer c.h.mu.Unlock()
+	if c.gone {
+		return
+	}
+	for _, t := range topics {
+		c.h.subscribeLocked(c, t)
+	}
+}
+
+// Unsubscribe removes topics from a connection.
+func (c *Conn) Unsubscribe(topics ...string) {
+	c.h.mu.Lock()
+	defer c.h.mu.Unlock()
+	for _, t := range topics {
+		c.h.unsubscribeLocked(c, t)
+	}
+}
+
+// Send queues f for this connection only, under the same rules as Broadcast.
+// It returns false if the connection is closed or has just been closed for
+// overflowing its queue.
+func (c *Conn) Send(f *Frame) bool {
+	if f == nil {
+		return false
+	}
+	return c.enqueue(f)
+}
+
+// Replay queues backlog frames, blocking while the send queue is full (the
+// writer drains it within WriteWait per frame or the connection closes).
+// Frames with 0 < Seq <= the last Seq queued are skipped. It may be called
+// several times, e.g. per page of the log, before Live.
+func (c *Conn) Replay(frames []*Frame) error {
+	c.mu.Lock()
+	live := c.live
+	c.mu.Unlock()
+	if live {
+		return ErrAlreadyLive
+	}
+	select {
+	case <-c.done:
+		return ErrConnClosed
+	default:
+	}
+	for _, f := range frames {
+		if err := c.queueInOrder(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Live ends replay: it queues the frames held since Serve whose Seq is above
+// the last one replayed, in order, then lets broadcasts through directly.
+// Calling it again does nothing.
+func (c *Conn) Live() error {
+	for {
+		c.mu.Lock()
+		if c.live {
+			c.mu.Unlock()
+			return nil
+		}
+		if len(c.pending) == 0 {
+			c.live = true
+			c.pending = nil
+			c.mu.Unlock()
+			break
+		}
+		batch := c.pending
+		c.pending = nil
+		c.mu.Unlock()
+		for _, f := range batch {
+			if err := c.queueInOrder(f); err != nil {
+				return err
+			}
+		}
+	}
+	select {
+	case <-c.done:
+		return ErrConnClosed
+	default:
+		return nil
+	}
+}
+
+// queueInOrder queues f, waiting for room, unless it is a duplicate.
+func (c *Conn) queueInOrder(f *Frame) error {
+	if f == nil {
+		return nil
+	}
+	if f.seq > 0 {
+		c.mu.Lock()
+		dup := f.seq <= c.lastSeq
+		if !dup {
+			c.lastSeq = f.seq
+		}
+		c.mu.Unlock()
+		if dup {
+			return nil
+		}
+	}
+	select {
+	case <-c.done:
+		return ErrConnClosed
+	default:
+	}
+	select {
+	case c.send <- f:
+		return nil
+	case <-c.done:
+		return ErrConnClosed
+	}
+}
+
+// enqueue is the non-blocking path shared by Broadcast and Send.
+func (c *Conn) enqueue(f *Frame) bool {
+	select {
+	case <-c.done:
+		return false
+	default:
+	}
+	if f.seq == 0 {
+		return c.push(f)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.live {
+		if f.seq <= c.lastSeq || f.seq <= c.pendingSeq {
+			return true
+		}
+		if len(c.pending) >= c.h.cfg.ReplayBuffer {
+			c.closeSlow("replay buffer full")
+			return false
+		}
+		c.pending = append(c.pending, f)
+		c.pendingSeq = f.seq
+		return true
+	}
+	if f.seq <= c.lastSeq {
+		return true
+	}
+	if !c.push(f) {
+		return false
+	}
+	c.lastSeq = f.seq
+	return true
+}
+
+func (c *Conn) push(f *Frame) bool {
+	select {
+	case c.send <- f:
+		return true
+	default:
+		c.closeSlow("send queue full")
+		return false
+	}
+}
+
+func (c *Conn) closeSlow(why string) {
+	if c.closeWith(CloseSlowClient, "slow client", true) {
+		c.h.slowDisconnects.Add(1)
+		c.h.log.Warn("hub: disconnecting slow client", "conn", c.id, "why", why)
+	}
+}
+
+// closeWith records why the connection closes and wakes the writer. It only
+// closes done, so it is safe under any lock; the first call wins.
+func (c *Conn) closeWith(code int, reason string, sendFrame bool) bool {
+	first := false
+	c.closeOnce.Do(func() {
+		c.closeCode, c.closeReason, c.closeSend = code, reason, sendFrame
+		close(c.done)
+		first = true
+	})
+	return first
+}
+
+func (c *Conn) touch() {
+	if c.h.cfg.IdleTimeout > 0 {
+		c.lastActive.Store(time.Now().UnixNano())
+	}
+}
+
+func (c *Conn) readPump() {
+	defer c.h.wg.Done()
+	defer close(c.readerDone)
+	cfg := &c.h.cfg
+	ws := c.ws
+	ws.SetReadLimit(cfg.ReadLimit)
+	_ = ws.SetReadDeadline(time.Now().Add(cfg.PongWait))
+	ws.SetPongHandler(func(string) error {
+		return ws.SetReadDeadline(time.Now().Add(cfg.PongWait))
+	})
+	lim := newLimiter(cfg.MessageRate, cfg.MessageBurst, time.Now())
+	for {
+		_, data, err := ws.ReadMessage()
+		if err != nil {
+			c.readFailed(err)
+			return
+		}
+		select {
+		case <-c.done:
+			continue // closing: keep reading only to see the peer's close reply
+		default:
+		}
+		c.touch()
+		if !c.deliver(data) {
+			c.closeWith(CloseInternalError, "internal error", true)
+			continue
+		}
+		if lim != nil {
+			if d := lim.take(time.Now()); d > 0 && !c.pause(d) {
+				continue // closing
+			}
+		}
+		// A slow OnMessage or a pause must not make a live peer look dead.
+		_ = ws.SetReadDeadline(time.Now().Add(cfg.PongWait))
+	}
+}
+
+// pause waits d unless the connection starts closing first.
+func (c *Conn) pause(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-c.done:
+		return false
+	}
+}
+
+// deliver calls OnMessage and reports whether it returned without panicking.
+func (c *Conn) deliver(data []byte) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			ok = false
+			c.h.logPanic("OnMessage", c, p)
+		}
+	}()
+	c.sess.OnMessage(c, data)
+	return true
+}
+
+func (c *Conn) readFailed(err error) {
+	var ce *websocket.CloseError
+	var ne net.Error
+	switch {
+	case errors.As(err, &ce):
+		// gorilla's close handler has already answered the peer.
+		c.closeWith(ce.Code, ce.Text, false)
+	case errors.Is(err, websocket.ErrReadLimit):
+		// gorilla has already sent 1009.
+		c.unreadInput = true
+		c.closeWith(CloseMessageTooBig, "message too big", false)
+		c.h.log.Info("hub: client message over read limit", "conn", c.id, "limit", c.h.cfg.ReadLimit)
+	case errors.As(err, &ne) && ne.Timeout():
+		c.closeWith(CloseAbnormal, "read timeout", false)
+	default:
+		c.closeWith(CloseAbnormal, "connection lost", false)
+	}
+}
+
+func (c *Conn) writePump() {
+	defer c.h.wg.Done()
+	cfg := &c.h.cfg
+	ticker := time.NewTicker(cfg.PingPeriod)
+	defer ticker.Stop()
+	var lifetime <-chan time.Time
+	if cfg.MaxLifetime > 0 {
+		t := time.NewTimer(cfg.MaxLifetime)
+		defer t.Stop()
+		lifetime = t.C
+	}
+	c.writeLoop(ticker.C, lifetime)
+	c.shutdown()
+}
+
+func (c *Conn) writeLoop(ping, lifetime <-chan time.Time) {
+	cfg := &c.h.cfg
+	for {
+		// Closing wins over queued frames, so a slow client gets its 4008
+		// as soon as the socket has room.
+		select {
+		case <-c.done:
+			return
+		default:
+		}
+		select {
+		case <-c.done:
+			return
+		case f := <-c.send:
+			if err := c.writeFrame(f); err != nil {
+				c.closeWith(CloseAbnormal, "write failed", false)
+				return
+			}
+		case <-ping:
+			if cfg.IdleTimeout > 0 &&
+				time.Since(time.Unix(0, c.lastActive.Load())) >= cfg.IdleTimeout {
+				c.closeWith(CloseIdle, "idle", true)
+				return
+			}
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(cfg.WriteWait)); err != nil {
+				c.closeWith(CloseAbnormal, "ping failed", false)
+				return
+			}
+		case <-lifetime:
+			c.closeWith(CloseLifetime, "max lifetime", true)
+			return
+		}
+	}
+}
+
+func (c *Conn) writeFrame(f *Frame) error {
+	if err := c.ws.SetWriteDeadline(time.Now().Add(c.h.cfg.WriteWait)); err != nil {
+		return err
+	}
+	var err error
+	if f.pm != nil {
+		err = c.ws.WritePreparedMessage(f.pm)
+	} else {
+		err = c.ws.WriteMessage(websocket.TextMessage, f.data)
+	}
+	if err != nil {
+		return err
+	}
+	c.h.framesSent.Add(1)
+	c.touch()
+	return nil
+}
+
+// shutdown runs in the writer once done is closed: close frame, a short wait
+// for the peer's reply, TCP close, unsubscribe, OnClose.
+func (c *Conn) shutdown() {
+	cfg := &c.h.cfg
+	code, reason := c.closeCode, c.closeReason
+	grace := min(cfg.WriteWait, closeGrace)
+	if c.closeSend && sendable(code) {
+		_ = c.ws.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(code, reason), time.Now().Add(cfg.WriteWait))
+		// The peer answers with its own close frame, which ends the reader;
+		// then the server closes TCP first, as RFC 6455 §7.1.1 asks.
+		t := time.NewTimer(grace)
+		select {
+		case <-c.readerDone:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	select {
+	case <-c.readerDone:
+		if c.unreadInput {
+			// The rest of an over-long message is still unread: closing now
+			// would reset the connection under the 1009 frame. Half-close
+			// and discard input until the peer closes or the grace ends.
+			nc := c.ws.NetConn()
+			if tc, ok := nc.(interface{ CloseWrite() error }); ok {
+				_ = tc.CloseWrite()
+				_ = nc.SetReadDeadline(time.Now().Add(grace))
+				_, _ = io.CopyN(io.Discard, nc, maxDrain)
+			}
+		}
+	default:
+	}
+	_ = c.ws.Close()
+	<-c.readerDone
+	c.h.unregister(c)
+	if code == CloseNormal || code == CloseGoingAway {
+		c.h.log.Debug("hub: connection closed", "conn", c.id, "code", code)
+	} else {
+		c.h.log.Info("hub: connection closed", "conn", c.id, "code", code, "reason", reason)
+	}
+	c.callOnClose()
+}
+
+func (c *Conn) callOnClose() {
+	defer func() {
+		if p := recover(); p != nil {
+			c.h.logPanic("OnClose", c, p)
+		}
+	}()
+	c.sess.OnClose(c)
+}

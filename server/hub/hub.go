@@ -1,0 +1,291 @@
+package hub
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gorilla/websocket"
+)
+
+// Session is the caller's side of one connection. The caller's type usually
+// carries its own identity (user, role, stream) so that CloseWhere can select
+// connections by it.
+type Session interface {
+	// Topics returns the topics the connection is subscribed to when it opens.
+	Topics() []string
+	// OnMessage receives each client message, raw and unvalidated, from the
+	// connection's single reader goroutine. While it runs the connection reads
+	// nothing more, which throttles a flooding client; it must not block
+	// forever. A panic is logged and closes the connection with 1011.
+	OnMessage(c *Conn, data []byte)
+	// OnClose is called once, after both pumps have stopped and the
+	// connection has left every topic. c.CloseStatus tells why.
+	OnClose(c *Conn)
+}
+
+// Errors returned by Serve, Replay and Live.
+var (
+	ErrOriginNotAllowed = errors.New("hub: origin not allowed")
+	ErrHubClosed        = errors.New("hub: closed")
+	ErrConnClosed       = errors.New("hub: connection closed")
+	ErrAlreadyLive      = errors.New("hub: connection already live")
+)
+
+// Hub holds the open connections and their topics.
+type Hub struct {
+	cfg      Config
+	log      *slog.Logger
+	origins  map[string]struct{}
+	upgrader websocket.Upgrader
+
+	mu     sync.RWMutex
+	topics map[string]map[*Conn]struct{}
+	conns  map[*Conn]struct{}
+	closed bool
+	wg     sync.WaitGroup // two per connection: reader and writer
+
+	nextID          atomic.Uint64
+	framesSent      atomic.Uint64
+	slowDisconnects atomic.Uint64
+}
+
+// Stats is a snapshot of the hub's counters.
+type Stats struct {
+	Connections     int    // open connections
+	Topics          int    // topics with at least one subscriber
+	FramesSent      uint64 // data frames written to sockets, all connections
+	SlowDisconnects uint64 // connections closed with 4008
+}
+
+// New returns a hub. cfg's zero fields take their defaults.
+func New(cfg Config, log *slog.Logger) *Hub {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cfg = cfg.withDefaults(log)
+	h := &Hub{
+		cfg:     cfg,
+		log:     log,
+		origins: originSet(cfg.AllowedOrigins, log),
+		topics:  make(map[string]map[*Conn]struct{}),
+		conns:   make(map[*Conn]struct{}),
+	}
+	h.upgrader = websocket.Upgrader{
+		HandshakeTimeout:  cfg.WriteWait,
+		ReadBufferSize:    cfg.ReadBufferSize,
+		WriteBufferSize:   cfg.WriteBufferSize,
+		WriteBufferPool:   &sync.Pool{},
+		Subprotocols:      cfg.Subprotocols,
+		CheckOrigin:       h.OriginAllowed,
+		EnableCompression: false,
+	}
+	return h
+}
+
+// Reject refuses a WebSocket handshake with an HTTP error before any upgrade,
+// e.g. 401 for a missing or bad credential, 403 for a forbidden stream.
+func Reject(w http.ResponseWriter, status int, message string) {
+	if message == "" {
+		message = http.StatusText(status)
+	}
+	hdr := w.Header()
+	hdr.Set("Sec-Websocket-Version", "13")
+	hdr.Set("Content-Type", "text/plain; charset=utf-8")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, message+"\n")
+}
+
+// Serve upgrades an authenticated request and starts the connection's pumps.
+// The connection is subscribed to sess.Topics() before the 101 is sent, in
+// replay mode: call Replay (optional) then Live; until Live, frames with
+// Seq > 0 are held, and a connection that never goes live is closed with 4008
+// once Config.ReplayBuffer overflows. A foreign Origin gets 403 and
+// a closed hub 503, both before any upgrade; on any error the response has been
+// written and OnClose is not called.
+func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, sess Session) (*Conn, error) {
+	if sess == nil {
+		Reject(w, http.StatusInternalServerError, "")
+		return nil, errors.New("hub: serve: nil session")
+	}
+	if !h.OriginAllowed(r) {
+		Reject(w, http.StatusForbidden, "origin not allowed")
+		return nil, ErrOriginNotAllowed
+	}
+	topics, ok := h.topicsOf(sess)
+	if !ok {
+		Reject(w, http.StatusInternalServerError, "")
+		return nil, errors.New("hub: serve: Topics panicked")
+	}
+	c := newConn(h, sess)
+	if !h.register(c, topics) {
+		Reject(w, http.StatusServiceUnavailable, "shutting down")
+		return nil, ErrHubClosed
+	}
+	ws, err := h.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		h.unregister(c)
+		h.wg.Add(-2)
+		return nil, fmt.Errorf("hub: upgrade: %w", err)
+	}
+	c.ws = ws
+	go c.readPump()
+	go c.writePump()
+	return c, nil
+}
+
+// register subscribes c and counts its two goroutines, unless the hub is
+// closed. Registering before the upgrade means a client that sees 101 is
+// already subscribed.
+func (h *Hub) register(c *Conn, topics []string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.conns[c] = struct{}{}
+	for _, t := range topics {
+		h.subscribeLocked(c, t)
+	}
+	h.wg.Add(2)
+	return true
+}
+
+func (h *Hub) subscribeLocked(c *Conn, topic string) {
+	if _, dup := c.topics[topic]; dup {
+		return
+	}
+	set := h.topics[topic]
+	if set == nil {
+		set = make(map[*Conn]struct{})
+		h.topics[topic] = set
+	}
+	set[c] = struct{}{}
+	c.topics[topic] = struct{}{}
+}
+
+func (h *Hub) unsubscribeLocked(c *Conn, topic string) {
+	if _, ok := c.topics[topic]; !ok {
+		return
+	}
+	delete(c.topics, topic)
+	set := h.topics[topic]
+	delete(set, c)
+	if len(set) == 0 {
+		delete(h.topics, topic)
+	}
+}
+
+func (h *Hub) unregister(c *Conn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for t := range c.topics {
+		h.unsubscribeLocked(c, t)
+	}
+	delete(h.conns, c)
+	c.gone = true
+}
+
+// Broadcast queues f on every connection subscribed to topic and returns how
+// many accepted it (duplicates dropped by Seq count as accepted). It never
+// blocks on a socket: a live connection whose queue is full is closed with
+// 4008 and resumes after reconnecting. Frames of one stream must be
+// broadcast in Seq order.
+func (h *Hub) Broadcast(topic string, f *Frame) int {
+	if f == nil {
+		return 0
+	}
+	n := 0
+	h.mu.RLock()
+	for c := range h.topics[topic] {
+		if c.enqueue(f) {
+			n++
+		}
+	}
+	h.mu.RUnlock()
+	return n
+}
+
+// CloseWhere closes, with code and reason, every open connection whose
+// session matches, and returns how many it closed. It does not wait: each
+// connection sends its close frame from its own writer (within WriteWait).
+// Example: logout → CloseWhere(sameUser, CloseSessionEnded, "logged out").
+func (h *Hub) CloseWhere(match func(Session) bool, code int, reason string) int {
+	code, reason = sanitizeClose(code, reason)
+	h.mu.RLock()
+	conns := make([]*Conn, 0, len(h.conns))
+	for c := range h.conns {
+		conns = append(conns, c)
+	}
+	h.mu.RUnlock()
+	n := 0
+	for _, c := range conns {
+		if h.matches(match, c) && c.closeWith(code, reason, true) {
+			n++
+		}
+	}
+	return n
+}
+
+func (h *Hub) matches(match func(Session) bool, c *Conn) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			ok = false
+			h.logPanic("match", c, p)
+		}
+	}()
+	return match(c.sess)
+}
+
+// Close closes every connection with 1001 (going away), refuses new ones with
+// 503 and waits until every connection's goroutines and OnClose have returned.
+// Call it during graceful shutdown, after the HTTP server stopped accepting.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	h.closed = true
+	conns := make([]*Conn, 0, len(h.conns))
+	for c := range h.conns {
+		conns = append(conns, c)
+	}
+	h.mu.Unlock()
+	for _, c := range conns {
+		c.closeWith(CloseGoingAway, "server shutting down", true)
+	}
+	h.wg.Wait()
+}
+
+// Stats returns the current counters.
+func (h *Hub) Stats() Stats {
+	h.mu.RLock()
+	s := Stats{Connections: len(h.conns), Topics: len(h.topics)}
+	h.mu.RUnlock()
+	s.FramesSent = h.framesSent.Load()
+	s.SlowDisconnects = h.slowDisconnects.Load()
+	return s
+}
+
+func (h *Hub) topicsOf(sess Session) (topics []string, ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			ok = false
+			h.logPanic("Topics", nil, p)
+		}
+	}()
+	return sess.Topics(), true
+}
+
+func (h *Hub) logPanic(callback string, c *Conn, p any) {
+	var id uint64
+	if c != nil {
+		id = c.id
+	}
+	h.log.Error("hub: callback panicked", "callback", callback, "conn", id,
+		"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+}

@@ -1,0 +1,90 @@
+package scenario
+
+import (
+	"os"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// TestDecodeAllKeys checks that every key of the format lands in the model.
+func TestDecodeAllKeys(t *testing.T) {
+	src, err := os.ReadFile("testdata/valid/all_keys.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, used, err := parse("all_keys.yaml", src, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sp := range allSpecs() {
+		for _, k := range sp.keys {
+			if !used[sp.name+"."+k] {
+				t.Errorf("key %s.%s is accepted but never decoded", sp.name, k)
+			}
+		}
+	}
+
+	check := func(name string, got, want any) {
+		t.Helper()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s = %#v, want %#v", name, got, want)
+		}
+	}
+	check("duration", sc.Duration, 90*time.Minute)
+	check("tags", sc.Tags, []string{"test", "complete"})
+	check("story_start", sc.StoryStart.Format(time.RFC3339), "2026-02-08T09:00:30+01:00")
+	check("parameter", *sc.Parameter("company"), Parameter{ID: "company", Label: "Company", Default: "Acme", Description: "The organisation", Pos: Pos{10, 3}})
+	check("team brief", sc.Team("comms").Brief, "You speak for {{company}}.")
+	check("objective", sc.Objective("warn").Teams, []string{"comms"})
+	check("persona avatar", sc.Persona("reporter").Avatar, "DR")
+	check("default avatar", sc.Persona("bot").Avatar, "B")
+	v := sc.Variable("reputation")
+	check("variable", []any{v.Type, v.Initial, *v.Min, *v.Max, v.Visible}, []any{Number, 50.0, 0.0, 100.0, true})
+	check("string initial", sc.Variable("stance").Initial, "quiet")
+	one := sc.State("one")
+	check("story_jump", one.StoryJump, 30*time.Minute)
+	check("discussion", one.Discussion, []string{"Who decides?", "Who speaks?"})
+	check("on_enter", []string{one.OnEnter[0].Var, one.OnEnter[0].Op}, []string{"reputation", "-="})
+	in := sc.Inject("post")
+	check("inject", []any{in.At, in.Teams, in.Channel, in.From, in.To, in.Platform, in.Level, in.Ref, in.Image, in.Notes, in.If.Src},
+		[]any{90 * time.Second, []string{"comms", "soc"}, Social, "reporter", "everyone", "Chirp", "high", "T-1", "A photo", "Only for the facilitator.", "reputation > 10"})
+	check("engagement", *in.Engagement, Engagement{1, 2, 3})
+	check("facilitator inject", sc.Inject("secret").Teams, []string{FacilitatorTeam})
+	d := sc.Decision("speak")
+	check("decision", []any{d.Team, d.FreeText, d.Mode, d.Confidence, d.Rationale, d.At, d.TimeLimit, d.Default, d.Objectives},
+		[]any{"comms", true, ModeVote, true, true, time.Minute, 5 * time.Minute, "no", []string{"warn"}})
+	check("option", []any{d.Option("yes").Label, len(d.Option("yes").Effects), d.Option("yes").Notes}, []any{"Yes", 2, "Good"})
+	check("default mode", sc.Decision("fac").Mode, ModeFirst)
+	check("state of", sc.StateOf("speak").ID, "one")
+	tm := one.Timers[0]
+	check("timer", []any{tm.After, tm.Every, tm.If.Src, len(tm.Effects)}, []any{2 * time.Minute, time.Minute, "reputation > 0", 1})
+	tr := one.Transitions[0]
+	check("transition", []any{tr.To, tr.After, tr.Label, tr.Effects[0].Src}, []any{"two", 3 * time.Minute, "spoke", "secured = false"})
+	two := sc.State("two")
+	check("final", []any{two.Final(), two.Outcome, two.Rating, two.Debrief}, []any{true, "done", "partial", "Talk it through."})
+	if sc.Decision("nope") != nil || sc.State("nope") != nil || sc.StateOf("nope") != nil {
+		t.Error("lookups of unknown ids must return nil")
+	}
+}
+
+func TestDidYouMean(t *testing.T) {
+	cases := []struct {
+		name string
+		cand []string
+		want string
+	}{
+		{"reputaton", []string{"reputation", "secured"}, "did you mean 'reputation'?"},
+		{"lock_acounts", []string{"lock_accounts"}, "did you mean 'lock_accounts'?"},
+		{"tite", []string{"title"}, "did you mean 'title'?"},
+		{"b", []string{"a"}, ""},
+		{"zzzzzz", []string{"title"}, ""},
+		{"Social", []string{"social"}, "did you mean 'social'?"},
+		{"teh", []string{"the"}, "did you mean 'the'?"},
+	}
+	for _, c := range cases {
+		if got := didYouMean(c.name, c.cand); got != c.want {
+			t.Errorf("didYouMean(%q) = %q, want %q", c.name, got, c.want)
+		}
+	}
+}

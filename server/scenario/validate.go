@@ -1,0 +1,176 @@
+package scenario
+
+import (
+	"fmt"
+	"strings"
+)
+
+// validate runs the checks that need the whole file: expressions (which
+// may name decisions of later states), placeholders, and the state graph.
+//
+// When decoding already failed (clean is false) the graph checks are
+// skipped: a state dropped for a bad id would make others look unreachable.
+func (d *decoder) validate(clean bool) {
+	sc := d.sc
+	c := d.newExprCompiler()
+	for _, x := range d.conds {
+		c.compileCond(x)
+	}
+	for _, f := range d.effects {
+		c.compileEffect(f)
+	}
+	for _, t := range d.texts {
+		d.placeholders(t)
+	}
+	finals := 0
+	for _, s := range sc.States {
+		d.stateRules(s)
+		if s.Final() {
+			finals++
+		}
+	}
+	for _, r := range d.stateRefs {
+		if sc.idx.states[r.s] == nil {
+			d.errs.add(r.pos, d.hintFor(r.s, stateIDs(sc)), "transition to unknown state '%s'", clip(r.s, 40))
+		}
+	}
+	if !clean {
+		return
+	}
+	if len(sc.States) > 0 && finals == 0 {
+		d.errs.add(sc.States[0].Pos, "give at least one state an 'outcome:' (and a 'rating:')", "the scenario has no final state, so it can never end")
+	}
+	d.reachability()
+}
+
+func (d *decoder) stateRules(s *State) {
+	if s.Final() {
+		if len(s.Transitions) > 0 {
+			d.errs.add(s.Transitions[0].Pos, "remove the transitions, or the outcome", "final state '%s' (outcome '%s') cannot have transitions", s.ID, s.Outcome)
+		}
+		if len(s.Decisions) > 0 {
+			d.errs.add(s.Decisions[0].Pos, "the exercise ends on entering this state; move the decision to an earlier state", "final state '%s' cannot have decisions", s.ID)
+		}
+		if len(s.Timers) > 0 {
+			d.errs.add(s.Timers[0].Pos, "the exercise ends on entering this state", "final state '%s' cannot have timers", s.ID)
+		}
+		for _, in := range s.Injects {
+			if in.At > 0 {
+				d.errs.add(in.Pos, "use 'at: 0' (or leave it out) in a final state", "inject '%s' would never arrive: the exercise ends on entering '%s'", in.ID, s.ID)
+			}
+		}
+		return
+	}
+	if len(s.Transitions) == 0 {
+		d.errs.add(s.Pos, "add a transition, or make it final with 'outcome:'", "state '%s' is a dead end: it has no transitions and no outcome", s.ID)
+	}
+}
+
+// reachability reports states that no chain of transitions from start
+// reaches; a state only the facilitator can force does not count.
+func (d *decoder) reachability() {
+	sc := d.sc
+	start := sc.idx.states[sc.Start]
+	if start == nil {
+		return
+	}
+	seen := map[*State]bool{start: true}
+	queue := []*State{start}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		for _, t := range s.Transitions {
+			if n := sc.idx.states[t.To]; n != nil && !seen[n] {
+				seen[n] = true
+				queue = append(queue, n)
+			}
+		}
+	}
+	for _, s := range sc.States {
+		if !seen[s] {
+			d.errs.add(s.Pos, "add a transition to it from another state, or remove it", "state '%s' is unreachable from start state '%s'", s.ID, sc.Start)
+		}
+	}
+}
+
+// placeholders checks that every {{name}} in a text names a parameter.
+func (d *decoder) placeholders(t textRef) {
+	s := t.s
+	for {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			return
+		}
+		j := strings.Index(s[i:], "}}")
+		if j < 0 {
+			d.errs.add(t.pos, "close it with '}}'", "unclosed '{{' in text")
+			return
+		}
+		name := strings.TrimSpace(s[i+2 : i+j])
+		if d.sc.idx.params[name] == nil {
+			var ids []string
+			for _, p := range d.sc.Parameters {
+				ids = append(ids, p.ID)
+			}
+			hint := d.hintFor(name, ids)
+			if len(ids) == 0 {
+				hint = "declare it under 'parameters:'"
+			}
+			d.errs.add(t.pos, hint, "unknown parameter '{{%s}}'", clip(name, 40))
+		}
+		s = s[i+j+2:]
+	}
+}
+
+// Render substitutes {{param}} placeholders. The loader has checked that
+// every placeholder names a parameter; anything else is left as written.
+func Render(text string, params map[string]string) string {
+	if !strings.Contains(text, "{{") {
+		return text
+	}
+	var b strings.Builder
+	s := text
+	for {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(s[i:], "}}")
+		if j < 0 {
+			break
+		}
+		v, ok := params[strings.TrimSpace(s[i+2:i+j])]
+		if !ok {
+			b.WriteString(s[:i+j+2])
+		} else {
+			b.WriteString(s[:i])
+			b.WriteString(v)
+		}
+		s = s[i+j+2:]
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// Params returns the parameter values for an exercise: each default,
+// replaced by the overrides given. Unknown names and oversized or
+// multi-line values are refused.
+func (sc *Scenario) Params(overrides map[string]string) (map[string]string, error) {
+	out := make(map[string]string, len(sc.Parameters))
+	for _, p := range sc.Parameters {
+		out[p.ID] = p.Default
+	}
+	for k, v := range overrides {
+		if sc.idx.params[k] == nil {
+			return nil, fmt.Errorf("scenario: unknown parameter %q", k)
+		}
+		if len([]rune(v)) > maxParamValue {
+			return nil, fmt.Errorf("scenario: parameter %q is longer than %d characters", k, maxParamValue)
+		}
+		if strings.ContainsAny(v, "\r\n\x00") || strings.Contains(v, "{{") {
+			return nil, fmt.Errorf("scenario: parameter %q must be one line of plain text", k)
+		}
+		out[k] = v
+	}
+	return out, nil
+}

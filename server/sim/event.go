@@ -1,0 +1,264 @@
+package sim
+
+import (
+	"errors"
+	"time"
+
+	"github.com/ttxsim/ttx/server/scenario"
+)
+
+// Kind names what an Event records.
+type Kind string
+
+// Event kinds. The strings are stored in the exercise log and read by the
+// browser, so they never change meaning.
+const (
+	KindStarted          Kind = "started"
+	KindStateEntered     Kind = "state_entered"
+	KindInjectDelivered  Kind = "inject_delivered"
+	KindInjectSkipped    Kind = "inject_skipped"
+	KindDecisionOpened   Kind = "decision_opened"
+	KindDecisionAnswered Kind = "decision_answered"
+	KindDecisionClosed   Kind = "decision_closed"
+	KindEffectApplied    Kind = "effect_applied"
+	KindTimerFired       Kind = "timer_fired"
+	KindTransitionTaken  Kind = "transition_taken"
+	KindOutcomeReached   Kind = "outcome_reached"
+	KindError            Kind = "error"
+)
+
+// AllTeams is the audience entry meaning every team.
+const AllTeams = "*"
+
+// Settlement says how a decision was settled (Event.Settled).
+const (
+	SettledAnswered = "answered" // by a team's answer (or the majority of a vote)
+	SettledDefault  = "default"  // closed unanswered; the default option was taken
+	SettledExpired  = "expired"  // closed unanswered with no default
+)
+
+// Close reasons (Event.CloseReason).
+const (
+	CloseAnswered    = "answered"    // no time limit: the first valid answer settled it
+	CloseTimeLimit   = "time_limit"  // the time limit expired
+	CloseFacilitator = "facilitator" // the facilitator closed it early
+	CloseStateLeft   = "state_left"  // the exercise left the decision's state
+	CloseEnded       = "ended"       // the facilitator ended the exercise
+)
+
+// Error codes (Event.Code on error events).
+const (
+	CodeEval    = "eval"    // an expression failed at run time; the condition counted as false, the effect was skipped
+	CodeRunaway = "runaway" // more than MaxChain transitions without the clock moving; transitions wait for the clock
+)
+
+// OutcomeEnded is the outcome id of an exercise the facilitator ended.
+const OutcomeEnded = "ended"
+
+// Event is one thing that happened in an exercise. It is flat so that it
+// stores as one JSON object per log row; each kind fills the fields listed
+// beside them and leaves the others empty (omitted from JSON).
+//
+// JSON field reference (all snake_case):
+//
+//	kind        every kind: one of the Kind constants
+//	at          every kind: exercise clock, in nanoseconds since the start
+//	story_time  every kind, when the scenario has story_start: in-story time, RFC 3339
+//	state       every kind: the current state id (empty before the first state)
+//	audience    every kind: team ids allowed to see it; ["*"] = every team;
+//	            absent = facilitator and observers only
+//
+//	started           scenario, title, params
+//	state_entered     title, story_jump (ns)
+//	inject_delivered  inject (absent for an ad-hoc inject without id), adhoc, channel, title, body,
+//	                  persona, persona_name, persona_handle, persona_avatar, persona_org,
+//	                  platform, to, level, ref, image, engagement, teams, objectives
+//	inject_skipped    inject, channel, title, reason ("if: <condition>")
+//	decision_opened   decision, team, prompt, options [{id,label}], mode, free_text,
+//	                  ask_confidence, ask_rationale, time_limit (ns), closes_at (ns), default, objectives
+//	decision_answered decision, team, option, option_label, text, participant, lead, confidence, rationale
+//	decision_closed   decision, team, settled, close_reason, option, option_label, text,
+//	                  participant, confidence, rationale (of the settling answer), votes [{option,count}]
+//	effect_applied    var, old, new, expr, cause, visible
+//	timer_fired       timer (1-based index in its state)
+//	transition_taken  from_state, to_state, reason ("when: <src>", "after 10m", "forced"...), label
+//	outcome_reached   outcome, rating, title, debrief, reason (why the facilitator ended it)
+//	error             code, error
+type Event struct {
+	Kind      Kind          `json:"kind"`
+	At        time.Duration `json:"at"`
+	StoryTime string        `json:"story_time,omitempty"`
+	State     string        `json:"state,omitempty"`
+	Audience  []string      `json:"audience,omitempty"`
+
+	Scenario string            `json:"scenario,omitempty"`
+	Params   map[string]string `json:"params,omitempty"`
+
+	Inject        string               `json:"inject,omitempty"`
+	AdHoc         bool                 `json:"adhoc,omitempty"`
+	Channel       string               `json:"channel,omitempty"`
+	Title         string               `json:"title,omitempty"`
+	Body          string               `json:"body,omitempty"`
+	Persona       string               `json:"persona,omitempty"`
+	PersonaName   string               `json:"persona_name,omitempty"`
+	PersonaHandle string               `json:"persona_handle,omitempty"`
+	PersonaAvatar string               `json:"persona_avatar,omitempty"`
+	PersonaOrg    string               `json:"persona_org,omitempty"`
+	Platform      string               `json:"platform,omitempty"`
+	To            string               `json:"to,omitempty"`
+	Level         string               `json:"level,omitempty"`
+	Ref           string               `json:"ref,omitempty"`
+	Image         string               `json:"image,omitempty"`
+	Engagement    *scenario.Engagement `json:"engagement,omitempty"`
+	Teams         []string             `json:"teams,omitempty"`
+	Objectives    []string             `json:"objectives,omitempty"`
+	StoryJump     time.Duration        `json:"story_jump,omitempty"`
+
+	Decision      string        `json:"decision,omitempty"`
+	Team          string        `json:"team,omitempty"`
+	Prompt        string        `json:"prompt,omitempty"`
+	Options       []OptionRef   `json:"options,omitempty"`
+	Mode          string        `json:"mode,omitempty"`
+	FreeText      bool          `json:"free_text,omitempty"`
+	AskConfidence bool          `json:"ask_confidence,omitempty"`
+	AskRationale  bool          `json:"ask_rationale,omitempty"`
+	TimeLimit     time.Duration `json:"time_limit,omitempty"`
+	ClosesAt      time.Duration `json:"closes_at,omitempty"`
+	Default       string        `json:"default,omitempty"`
+	Option        string        `json:"option,omitempty"`
+	OptionLabel   string        `json:"option_label,omitempty"`
+	Text          string        `json:"text,omitempty"`
+	Participant   string        `json:"participant,omitempty"`
+	Lead          bool          `json:"lead,omitempty"`
+	Confidence    int           `json:"confidence,omitempty"`
+	Rationale     string        `json:"rationale,omitempty"`
+	Settled       string        `json:"settled,omitempty"`
+	CloseReason   string        `json:"close_reason,omitempty"`
+	Votes         []VoteCount   `json:"votes,omitempty"`
+
+	Var     string `json:"var,omitempty"`
+	Old     any    `json:"old,omitempty"`
+	New     any    `json:"new,omitempty"`
+	Expr    string `json:"expr,omitempty"`
+	Cause   string `json:"cause,omitempty"`
+	Visible bool   `json:"visible,omitempty"`
+
+	Timer int `json:"timer,omitempty"`
+
+	FromState string `json:"from_state,omitempty"`
+	ToState   string `json:"to_state,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	Label     string `json:"label,omitempty"`
+
+	Outcome string `json:"outcome,omitempty"`
+	Rating  string `json:"rating,omitempty"`
+	Debrief string `json:"debrief,omitempty"`
+
+	Code  string `json:"code,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+// OptionRef is one option as shown to participants.
+type OptionRef struct {
+	ID    string `json:"id"`
+	Label string `json:"label"`
+}
+
+// VoteCount is the number of votes for one option when a vote closes.
+type VoteCount struct {
+	Option string `json:"option"`
+	Count  int    `json:"count"`
+}
+
+// Answer is one participant's answer to a decision.
+type Answer struct {
+	ID          string // client id, for idempotency in the engine; not used here
+	Decision    string
+	Team        string // the answering team, or scenario.FacilitatorTeam
+	Participant string
+	Lead        bool // the participant is the team's lead
+	Option      string
+	Text        string
+	Confidence  int // 1-5, 0 when not given
+	Rationale   string
+}
+
+// AdHoc is an inject the facilitator writes during the exercise.
+type AdHoc struct {
+	ID         string   // optional; echoed as the event's inject id
+	Teams      []string // empty: every team; ["facilitator"]: facilitator only
+	Channel    scenario.Channel
+	From       string // persona id; any other text is shown as the sender's name
+	Title      string
+	Body       string
+	To         string
+	Platform   string
+	Level      string
+	Ref        string
+	Image      string
+	Engagement *scenario.Engagement
+}
+
+// MaxTextLen bounds the free text and rationale of one answer, in bytes.
+const MaxTextLen = 4000
+
+// Errors returned by the input methods; test them with errors.Is.
+var (
+	ErrNotStarted      = errors.New("exercise not started")
+	ErrDone            = errors.New("exercise is over")
+	ErrUnknownDecision = errors.New("unknown decision")
+	ErrNotOpen         = errors.New("decision is not open")
+	ErrWrongTeam       = errors.New("decision belongs to another team")
+	ErrNotLead         = errors.New("only the team lead may answer this decision")
+	ErrUnknownOption   = errors.New("unknown option")
+	ErrEmptyAnswer     = errors.New("answer has neither an option nor text")
+	ErrBadConfidence   = errors.New("confidence must be from 1 to 5")
+	ErrTooLong         = errors.New("answer text is too long")
+	ErrUnknownState    = errors.New("unknown state")
+)
+
+// Snapshot is the machine's current situation, for the facilitator's live
+// view and for checks after recovery.
+type Snapshot struct {
+	At        time.Duration      `json:"at"`
+	StoryTime string             `json:"story_time,omitempty"`
+	State     string             `json:"state"`
+	EnteredAt time.Duration      `json:"entered_at"`
+	Vars      []VarValue         `json:"vars"`
+	Open      []DecisionSnapshot `json:"open"`
+	Settled   []DecisionSnapshot `json:"settled"`
+	Visited   []string           `json:"visited"`
+	Delivered []string           `json:"delivered"`
+	NextDue   time.Duration      `json:"next_due,omitempty"`
+	Started   bool               `json:"started"`
+	Done      bool               `json:"done"`
+	Outcome   string             `json:"outcome,omitempty"`
+	Rating    string             `json:"rating,omitempty"`
+}
+
+// VarValue is a variable and its current value (float64, bool or string).
+type VarValue struct {
+	ID      string `json:"id"`
+	Value   any    `json:"value"`
+	Visible bool   `json:"visible,omitempty"`
+}
+
+// DecisionSnapshot is an open or settled decision.
+type DecisionSnapshot struct {
+	ID       string           `json:"id"`
+	Team     string           `json:"team"`
+	OpenedAt time.Duration    `json:"opened_at"`
+	ClosesAt time.Duration    `json:"closes_at,omitempty"`
+	Answers  []AnswerSnapshot `json:"answers,omitempty"` // current answers of an open decision, oldest first
+	Settled  string           `json:"settled,omitempty"`
+	Option   string           `json:"option,omitempty"`
+	Text     string           `json:"text,omitempty"`
+}
+
+// AnswerSnapshot is a participant's latest answer to an open decision.
+type AnswerSnapshot struct {
+	Participant string        `json:"participant"`
+	Option      string        `json:"option,omitempty"`
+	Text        string        `json:"text,omitempty"`
+	At          time.Duration `json:"at"`
+}

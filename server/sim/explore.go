@@ -1,0 +1,722 @@
+package sim
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ttxsim/ttx/server/scenario"
+)
+
+// ExploreOptions bound an exploration.
+type ExploreOptions struct {
+	Params map[string]string
+	// MaxPaths bounds the branches explored (each alternative taken at a
+	// branch point, after merging identical situations); 0: 100000.
+	MaxPaths int
+	// MaxDepth bounds the steps along one path; 0: 5000.
+	MaxDepth int
+	// Horizon is the exercise time after which a path that has not ended
+	// counts as stuck; 0: Horizon(sc).
+	Horizon time.Duration
+}
+
+// Report is what Explore found. Durations are exercise time.
+type Report struct {
+	Scenario    string        `json:"scenario"`
+	States      []StateInfo   `json:"states"`
+	Unreachable []StateInfo   `json:"unreachable"`
+	Outcomes    []OutcomeInfo `json:"outcomes"`
+	DeadEnds    []DeadEnd     `json:"dead_ends"`
+	Cycles      []Cycle       `json:"cycles"`
+	Errors      []RunError    `json:"errors"`
+	// Warnings: not defects, but probably not what the author meant.
+	InertDecisions     []ItemInfo `json:"inert_decisions"`     // options that never change anything
+	UnopenedDecisions  []ItemInfo `json:"unopened_decisions"`  // never opened on any path
+	UndeliveredInjects []ItemInfo `json:"undelivered_injects"` // never delivered on any path
+
+	Paths      uint64 `json:"paths"`      // complete paths (saturates at 2^64-1)
+	Branches   int    `json:"branches"`   // alternatives explored
+	Situations int    `json:"situations"` // distinct situations after merging
+	Limit      string `json:"limit,omitempty"`
+}
+
+// StateInfo names a state.
+type StateInfo struct {
+	ID      string `json:"id"`
+	Line    int    `json:"line"`
+	Final   bool   `json:"final,omitempty"`
+	Reached bool   `json:"reached"`
+}
+
+// OutcomeInfo is one final state and the paths that end in it.
+type OutcomeInfo struct {
+	State   string        `json:"state"`
+	Outcome string        `json:"outcome"`
+	Rating  string        `json:"rating,omitempty"`
+	Title   string        `json:"title"`
+	Paths   uint64        `json:"paths"`
+	Min     time.Duration `json:"min"`
+	Max     time.Duration `json:"max"`
+}
+
+// DeadEnd is a non-final state where a path gets stuck.
+type DeadEnd struct {
+	State   string   `json:"state"`
+	Line    int      `json:"line"`
+	Paths   uint64   `json:"paths"`
+	Reason  string   `json:"reason"`
+	Example []string `json:"example"`
+}
+
+// Cycle is a loop of states a path can go round forever without progress.
+type Cycle struct {
+	States  []string `json:"states"`
+	Reason  string   `json:"reason"`
+	Example []string `json:"example"`
+}
+
+// RunError is an error event some path produced.
+type RunError struct {
+	Code    string   `json:"code"`
+	State   string   `json:"state"`
+	Message string   `json:"message"`
+	Example []string `json:"example"`
+}
+
+// ItemInfo names a decision or inject.
+type ItemInfo struct {
+	ID     string `json:"id"`
+	State  string `json:"state"`
+	Line   int    `json:"line"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Defects counts what makes the scenario wrong: unreachable states, dead
+// ends, cycles without progress, run-time errors, no outcome at all, and an
+// exploration cut short.
+func (r *Report) Defects() int {
+	n := len(r.Unreachable) + len(r.DeadEnds) + len(r.Cycles) + len(r.Errors)
+	if r.Limit != "" {
+		n++
+	}
+	reached := false
+	for _, o := range r.Outcomes {
+		reached = reached || o.Paths > 0
+	}
+	if !reached && r.Limit == "" {
+		n++
+	}
+	return n
+}
+
+// Leaf kinds of a path.
+const (
+	leafOutcome = iota // ended in a final state
+	leafStuck          // stuck in a state
+	leafCycle          // went round a cycle
+)
+
+// leafStat counts the paths below a situation that end in one leaf, with
+// their durations relative to the situation's clock.
+type leafStat struct {
+	leaf     int // kind*len(states) + state index
+	count    uint64
+	min, max time.Duration
+}
+
+type summary []leafStat
+
+func (s summary) add(o summary, shift time.Duration) summary {
+	for _, l := range o {
+		i, found := slices.BinarySearchFunc(s, l.leaf, func(a leafStat, leaf int) int { return a.leaf - leaf })
+		l.min += shift
+		l.max += shift
+		if !found {
+			s = slices.Insert(s, i, l)
+			continue
+		}
+		t := &s[i]
+		t.count = satAdd(t.count, l.count)
+		t.min = min(t.min, l.min)
+		t.max = max(t.max, l.max)
+	}
+	return s
+}
+
+func satAdd(a, b uint64) uint64 {
+	if a > math.MaxUint64-b {
+		return math.MaxUint64
+	}
+	return a + b
+}
+
+type step struct {
+	at       time.Duration
+	decision string
+	option   string
+}
+
+type frame struct {
+	state int
+	now   time.Duration
+	key   string
+}
+
+type explorer struct {
+	p        *plan
+	opts     ExploreOptions
+	memo     map[string]memoEntry
+	onStack  map[string]int
+	stack    []frame
+	path     []step
+	buf      []byte
+	branches int
+
+	reached   []bool
+	opened    []bool
+	delivered []bool
+	deadEnds  map[int]*DeadEnd
+	cycles    map[string]*Cycle
+	cycleKeys []string
+	errs      map[string]*RunError
+	errKeys   []string
+}
+
+// errLimit stops the search when a bound is hit.
+type errLimit struct{ msg string }
+
+func (e errLimit) Error() string { return e.msg }
+
+// Explore enumerates every path through the scenario: at each point where
+// something can differ, it tries answering each open decision with each
+// option (at once) and letting time run to the next due item (which covers
+// answering later and not answering at all). Identical situations are
+// merged, so the work grows with the number of distinct situations, not
+// paths.
+func Explore(sc *scenario.Scenario, opts ExploreOptions) (*Report, error) {
+	m, err := New(sc, opts.Params)
+	if err != nil {
+		return nil, fmt.Errorf("sim: explore: %w", err)
+	}
+	if opts.MaxPaths <= 0 {
+		opts.MaxPaths = 100000
+	}
+	if opts.MaxDepth <= 0 {
+		opts.MaxDepth = 5000
+	}
+	if opts.Horizon <= 0 {
+		opts.Horizon = Horizon(sc)
+	}
+	x := &explorer{p: m.p, opts: opts,
+		memo: map[string]memoEntry{}, onStack: map[string]int{},
+		reached:   make([]bool, len(sc.States)),
+		opened:    make([]bool, len(m.p.decs)),
+		delivered: make([]bool, len(m.p.injs)),
+		deadEnds:  map[int]*DeadEnd{}, cycles: map[string]*Cycle{}, errs: map[string]*RunError{},
+	}
+	m.lean = true
+	x.note(m.Start(0))
+	root, err := x.visit(m, 0)
+	r := &Report{Scenario: sc.ID}
+	if err != nil {
+		lim, ok := err.(errLimit)
+		if !ok {
+			return nil, err
+		}
+		r.Limit = lim.msg
+	}
+	x.report(r, root)
+	return r, nil
+}
+
+// memoEntry is the summary of a situation: s shifted by shift (several
+// situations along one run of time share one summary).
+type memoEntry struct {
+	s     summary
+	shift time.Duration
+}
+
+func (e memoEntry) get() summary {
+	if e.shift == 0 {
+		return e.s
+	}
+	return summary(nil).add(e.s, e.shift)
+}
+
+// visit explores from m, which it owns and may advance in place, and
+// returns the paths below, with durations relative to m's clock on entry.
+// While time passing is the only thing that can happen it advances m
+// itself; where there is a choice it explores a clone per alternative.
+func (x *explorer) visit(m *Machine, depth int) (summary, error) {
+	nStates := len(x.p.sc.States)
+	base := m.now
+	type point struct {
+		key string
+		at  time.Duration
+	}
+	var line []point // situations passed through on this run of time, all on the stack
+	defer func() {
+		for _, pt := range line {
+			delete(x.onStack, pt.key)
+		}
+		x.stack = x.stack[:len(x.stack)-len(line)]
+	}()
+	// finish memoises every point of the run against the end summary
+	// (relative to m.now) and returns it relative to base.
+	finish := func(end summary) summary {
+		for _, pt := range line {
+			x.memo[pt.key] = memoEntry{s: end, shift: m.now - pt.at}
+		}
+		return summary(nil).add(end, m.now-base)
+	}
+	for {
+		if m.done {
+			return finish(summary{{leaf: leafOutcome*nStates + m.cur, count: 1}}), nil
+		}
+		x.buf = m.key(x.buf[:0])
+		if e, ok := x.memo[string(x.buf)]; ok {
+			return finish(e.get()), nil
+		}
+		if i, ok := x.onStack[string(x.buf)]; ok {
+			return finish(x.loop(m, i)), nil
+		}
+		if depth+len(line) >= x.opts.MaxDepth {
+			return nil, errLimit{fmt.Sprintf("stopped: a path is longer than %d steps (in state %s at %s); raise --max-depth",
+				x.opts.MaxDepth, x.p.sc.States[m.cur].ID, FormatClock(m.now))}
+		}
+		key := string(x.buf)
+		x.onStack[key] = len(x.stack)
+		x.stack = append(x.stack, frame{state: m.cur, now: m.now, key: key})
+		line = append(line, point{key: key, at: m.now})
+
+		if x.choice(m) {
+			s, err := x.branches_(m, depth+len(line))
+			if err != nil {
+				return nil, err
+			}
+			return finish(s), nil
+		}
+		next, due := m.NextDue()
+		if !due || next > x.opts.Horizon {
+			reason := "nothing more is scheduled and no transition can fire"
+			if due {
+				reason = fmt.Sprintf("no transition fired within %s of exercise time", FormatDuration(x.opts.Horizon))
+			}
+			x.deadEnd(m, reason)
+			return finish(summary{{leaf: leafStuck*nStates + m.cur, count: 1}}), nil
+		}
+		x.note(m.Advance(next))
+	}
+}
+
+// choice reports whether some open decision can still be answered (or
+// declined) here.
+func (x *explorer) choice(m *Machine) bool {
+	for _, d := range x.p.stateDecs[m.cur] {
+		if st := &m.decs[d]; st.open && !st.declined && len(st.answers) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// branches_ explores every alternative at a branch point. A timed decision
+// (the first open one, in file order) is answered with each option, or
+// never: an answer to it stays invisible to the rules until its limit
+// settles it, so when it is given cannot matter. Once no timed decision is
+// pending, each untimed one may be answered with each option now, or time
+// may run on (they settle when answered, so timing matters and they stay
+// open for later moments).
+func (x *explorer) branches_(m *Machine, depth int) (summary, error) {
+	var acc summary
+	answer := func(d int) error {
+		dc := x.p.decs[d]
+		choices := make([]Answer, 0, len(dc.Options)+1)
+		for _, o := range dc.Options {
+			choices = append(choices, Answer{Option: o.ID})
+		}
+		if len(dc.Options) == 0 {
+			choices = append(choices, Answer{Text: "(free text)"})
+		}
+		for _, a := range choices {
+			a.Decision, a.Team, a.Participant, a.Lead = dc.ID, dc.Team, "explore", true
+			c, err := x.branch(m)
+			if err != nil {
+				return err
+			}
+			evs, err := c.Answer(m.now, a)
+			if err != nil {
+				return fmt.Errorf("sim: explore: answering %s at %s: %w", dc.ID, FormatClock(m.now), err)
+			}
+			label := a.Option
+			if label == "" {
+				label = "(text)"
+			}
+			s, err := x.follow(c, depth, step{at: m.now, decision: dc.ID, option: label}, evs)
+			if err != nil {
+				return err
+			}
+			acc = acc.add(s, 0)
+		}
+		return nil
+	}
+	pending := func(d int) bool {
+		st := &m.decs[d]
+		return st.open && !st.declined && len(st.answers) == 0
+	}
+	for _, d := range x.p.stateDecs[m.cur] {
+		if !pending(d) || x.p.decs[d].TimeLimit == 0 {
+			continue
+		}
+		if err := answer(d); err != nil {
+			return nil, err
+		}
+		c, err := x.branch(m)
+		if err != nil {
+			return nil, err
+		}
+		c.decs[d].declined = true
+		s, err := x.follow(c, depth, step{at: m.now, decision: x.p.decs[d].ID, option: "(no answer)"}, nil)
+		if err != nil {
+			return nil, err
+		}
+		return acc.add(s, 0), nil
+	}
+	for _, d := range x.p.stateDecs[m.cur] {
+		if pending(d) {
+			if err := answer(d); err != nil {
+				return nil, err
+			}
+		}
+	}
+	next, due := m.NextDue()
+	if !due || next > x.opts.Horizon {
+		// Waiting for answers only: the branches above give them.
+		return acc, nil
+	}
+	c, err := x.branch(m)
+	if err != nil {
+		return nil, err
+	}
+	x.note(c.Advance(next))
+	s, err := x.visit(c, depth+1)
+	if err != nil {
+		return nil, err
+	}
+	return acc.add(s, c.now-m.now), nil
+}
+
+// follow explores a child situation reached by one step.
+func (x *explorer) follow(c *Machine, depth int, st step, evs []Event) (summary, error) {
+	x.path = append(x.path, st)
+	x.note(evs)
+	s, err := x.visit(c, depth+1)
+	x.path = x.path[:len(x.path)-1]
+	return s, err
+}
+
+func (x *explorer) branch(m *Machine) (*Machine, error) {
+	x.branches++
+	if x.branches > x.opts.MaxPaths {
+		return nil, errLimit{fmt.Sprintf("stopped after %d paths; raise --max-paths", x.opts.MaxPaths)}
+	}
+	return m.Clone(), nil
+}
+
+// loop handles a situation met again on the current path: the path can go
+// round forever. Within one state it is a dead end (only repeating timers
+// fire); across states it is a cycle without progress.
+func (x *explorer) loop(m *Machine, from int) summary {
+	nStates := len(x.p.sc.States)
+	frames := x.stack[from:]
+	same := true
+	for _, f := range frames {
+		same = same && f.state == m.cur
+	}
+	if same {
+		x.deadEnd(m, "time runs on (only repeating timers fire) but no transition can fire")
+		return summary{{leaf: leafStuck*nStates + m.cur, count: 1}}
+	}
+	var states []int
+	for _, f := range frames {
+		if len(states) == 0 || states[len(states)-1] != f.state {
+			states = append(states, f.state)
+		}
+	}
+	reason := "returns to the same situation (same variables and decisions)"
+	if frames[0].now == m.now {
+		reason = "no clock progress"
+	}
+	x.cycle(states, reason, m.now)
+	return summary{{leaf: leafCycle*nStates + m.cur, count: 1}}
+}
+
+func (x *explorer) cycle(states []int, reason string, at time.Duration) {
+	// Rotate so the same loop found from another entry point reads the same.
+	if len(states) > 1 && states[0] == states[len(states)-1] {
+		states = states[:len(states)-1]
+	}
+	lo := 0
+	for i, s := range states {
+		if s < states[lo] {
+			lo = i
+		}
+	}
+	rot := append(slices.Clone(states[lo:]), states[:lo]...)
+	ids := make([]string, len(rot))
+	for i, s := range rot {
+		ids[i] = x.p.sc.States[s].ID
+	}
+	sig := strings.Join(ids, " ")
+	if _, ok := x.cycles[sig]; ok {
+		return
+	}
+	x.cycles[sig] = &Cycle{States: ids, Reason: reason, Example: x.example(at, "loops")}
+	x.cycleKeys = append(x.cycleKeys, sig)
+}
+
+func (x *explorer) deadEnd(m *Machine, reason string) {
+	if _, ok := x.deadEnds[m.cur]; ok {
+		return
+	}
+	st := x.p.sc.States[m.cur]
+	x.deadEnds[m.cur] = &DeadEnd{State: st.ID, Line: st.Pos.Line, Reason: reason,
+		Example: x.example(m.now, "stuck in "+st.ID)}
+}
+
+// example writes the current path as the answers given, then how it ends.
+func (x *explorer) example(at time.Duration, end string) []string {
+	out := make([]string, 0, len(x.path)+1)
+	for _, s := range x.path {
+		out = append(out, fmt.Sprintf("%s %s=%s", FormatClock(s.at), s.decision, s.option))
+	}
+	return append(out, FormatClock(at)+" "+end)
+}
+
+// note records what a step's events show: states reached, decisions
+// opened, injects delivered, errors.
+func (x *explorer) note(evs []Event) {
+	for i, e := range evs {
+		switch e.Kind {
+		case KindStateEntered:
+			x.reached[x.p.stateIdx[e.State]] = true
+		case KindDecisionOpened:
+			x.opened[x.p.decIdx[e.Decision]] = true
+		case KindInjectDelivered:
+			if !e.AdHoc {
+				x.delivered[x.p.injIdx[e.Inject]] = true
+			}
+		case KindError:
+			if e.Code == CodeRunaway {
+				x.runaway(evs[:i], e)
+				continue
+			}
+			k := e.Code + "\x00" + e.Error
+			if _, ok := x.errs[k]; !ok {
+				x.errs[k] = &RunError{Code: e.Code, State: e.State, Message: e.Error, Example: x.example(e.At, "error")}
+				x.errKeys = append(x.errKeys, k)
+			}
+		}
+	}
+}
+
+// runaway turns a runaway chain into the cycle it went round.
+func (x *explorer) runaway(before []Event, e Event) {
+	var states []int
+	seen := map[int]bool{}
+	for i := len(before) - 1; i >= 0; i-- {
+		b := before[i]
+		if b.At != e.At {
+			break
+		}
+		if b.Kind == KindTransitionTaken {
+			s := x.p.stateIdx[b.FromState]
+			if seen[s] {
+				break
+			}
+			seen[s] = true
+			states = append(states, s)
+		}
+	}
+	slices.Reverse(states)
+	if len(states) == 0 {
+		states = []int{x.p.stateIdx[e.State]}
+	}
+	x.cycle(states, fmt.Sprintf("no clock progress: more than %d transitions at %s", MaxChain, FormatClock(e.At)), e.At)
+}
+
+func (x *explorer) report(r *Report, root summary) {
+	sc := x.p.sc
+	n := len(sc.States)
+	r.Branches = x.branches
+	r.Situations = len(x.memo)
+	r.States, r.Unreachable, r.Outcomes, r.DeadEnds, r.Cycles, r.Errors =
+		[]StateInfo{}, []StateInfo{}, []OutcomeInfo{}, []DeadEnd{}, []Cycle{}, []RunError{}
+	r.InertDecisions, r.UnopenedDecisions, r.UndeliveredInjects = []ItemInfo{}, []ItemInfo{}, []ItemInfo{}
+	stats := map[int]leafStat{}
+	for _, l := range root {
+		stats[l.leaf] = l
+		r.Paths = satAdd(r.Paths, l.count)
+	}
+	for i, s := range sc.States {
+		info := StateInfo{ID: s.ID, Line: s.Pos.Line, Final: s.Final(), Reached: x.reached[i]}
+		r.States = append(r.States, info)
+		if !info.Reached && r.Limit == "" {
+			r.Unreachable = append(r.Unreachable, info)
+		}
+		if s.Final() {
+			l := stats[leafOutcome*n+i]
+			r.Outcomes = append(r.Outcomes, OutcomeInfo{State: s.ID, Outcome: s.Outcome, Rating: s.Rating,
+				Title: s.Title, Paths: l.count, Min: l.min, Max: l.max})
+		}
+		if d, ok := x.deadEnds[i]; ok {
+			d.Paths = stats[leafStuck*n+i].count
+			r.DeadEnds = append(r.DeadEnds, *d)
+		}
+	}
+	for _, k := range x.cycleKeys {
+		r.Cycles = append(r.Cycles, *x.cycles[k])
+	}
+	for _, k := range x.errKeys {
+		r.Errors = append(r.Errors, *x.errs[k])
+	}
+	for i, d := range x.p.decs {
+		st := sc.StateOf(d.ID)
+		if why := inert(d, x.p.refs); why != "" {
+			r.InertDecisions = append(r.InertDecisions, ItemInfo{ID: d.ID, State: st.ID, Line: d.Pos.Line, Reason: why})
+		}
+		if !x.opened[i] && x.reached[x.p.stateIdx[st.ID]] && r.Limit == "" {
+			r.UnopenedDecisions = append(r.UnopenedDecisions, ItemInfo{ID: d.ID, State: st.ID, Line: d.Pos.Line})
+		}
+	}
+	for i, in := range x.p.injs {
+		st := sc.StateOf(in.ID)
+		if !x.delivered[i] && x.reached[x.p.stateIdx[st.ID]] && r.Limit == "" {
+			r.UndeliveredInjects = append(r.UndeliveredInjects, ItemInfo{ID: in.ID, State: st.ID, Line: in.Pos.Line})
+		}
+	}
+}
+
+// inert explains why a decision's choice cannot matter, or returns "".
+func inert(d *scenario.Decision, r refs) string {
+	if len(d.Options) == 0 || r.options[d.ID] {
+		return ""
+	}
+	first := effectSrcs(d.Options[0].Effects)
+	for _, o := range d.Options[1:] {
+		if !slices.Equal(first, effectSrcs(o.Effects)) {
+			return ""
+		}
+	}
+	if len(first) == 0 {
+		return "no option has effects and no rule reads the choice"
+	}
+	if len(d.Options) == 1 {
+		return ""
+	}
+	return "every option has the same effects and no rule reads the choice"
+}
+
+func effectSrcs(fs []*scenario.Effect) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = strings.Join(strings.Fields(f.Src), " ")
+	}
+	return out
+}
+
+// key writes a canonical description of everything that can influence the
+// machine's future, relative to its clock: two machines with equal keys
+// produce the same events from here on, shifted in time. Parts the
+// scenario's rules never read (the clock, elapsed time, unread decisions,
+// states and injects) are left out so that more situations merge.
+func (m *Machine) key(b []byte) []byte {
+	p := m.p
+	b = binary.AppendUvarint(b, uint64(m.cur))
+	if m.chainAt == m.now {
+		b = binary.AppendUvarint(b, uint64(m.chainN))
+		if m.halted {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+	} else {
+		b = append(b, 0, 0)
+	}
+	if p.refs.elapsed {
+		b = binary.AppendVarint(b, int64(m.now-m.entered))
+	}
+	if p.refs.clock {
+		b = binary.AppendVarint(b, int64(m.now))
+	}
+	for _, v := range m.vars {
+		switch x := v.(type) {
+		case float64:
+			b = append(b, 'n')
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
+		case bool:
+			if x {
+				b = append(b, 't')
+			} else {
+				b = append(b, 'f')
+			}
+		case string:
+			b = append(b, 's')
+			b = binary.AppendUvarint(b, uint64(len(x)))
+			b = append(b, x...)
+		default:
+			b = append(b, '?')
+		}
+	}
+	for i, v := range m.visited {
+		if p.refVisited[i] {
+			b = appendBool(b, v)
+		}
+	}
+	for i, v := range m.delivered {
+		if p.refDelivered[i] {
+			b = appendBool(b, v)
+		}
+	}
+	for i := range m.decs {
+		st := &m.decs[i]
+		switch {
+		case st.open:
+			b = append(b, 'o')
+			b = appendBool(b, st.declined)
+			b = binary.AppendUvarint(b, uint64(len(st.answers)))
+			for _, a := range st.answers {
+				b = append(b, a.participant...)
+				b = append(b, 0)
+				b = append(b, a.option...)
+				b = append(b, 0)
+				b = appendBool(b, a.text != "")
+			}
+		case p.refDec[i] && st.settled:
+			b = append(b, 's')
+			b = appendBool(b, st.answered)
+			b = append(b, st.option...)
+			b = append(b, 0)
+		default:
+			b = append(b, '-')
+		}
+	}
+	b = append(b, '|')
+	for _, it := range m.sched {
+		b = append(b, it.kind)
+		b = binary.AppendUvarint(b, uint64(it.ref))
+		b = binary.AppendVarint(b, int64(it.due-m.now))
+	}
+	return b
+}
+
+func appendBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, 1)
+	}
+	return append(b, 0)
+}

@@ -1,0 +1,123 @@
+package sim
+
+import (
+	"regexp"
+
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
+	"github.com/ttxsim/ttx/server/scenario"
+)
+
+// refs is what the scenario's expressions read, found by walking their
+// syntax trees: explore needs it to know which parts of a machine's state
+// can influence the future.
+type refs struct {
+	clock     bool            // some expression reads clock
+	elapsed   bool            // some expression reads elapsed
+	options   map[string]bool // decisions whose chosen option is read (chose, answer)
+	decisions map[string]bool // decisions read in any way (chose, answer, answered, closed)
+	visited   map[string]bool // states read with visited
+	delivered map[string]bool // injects read with delivered
+}
+
+type refVisitor struct{ r *refs }
+
+func (v refVisitor) Visit(n *ast.Node) {
+	switch x := (*n).(type) {
+	case *ast.IdentifierNode:
+		switch x.Value {
+		case "clock":
+			v.r.clock = true
+		case "elapsed":
+			v.r.elapsed = true
+		}
+	case *ast.CallNode:
+		id, ok := x.Callee.(*ast.IdentifierNode)
+		if !ok || len(x.Arguments) == 0 {
+			return
+		}
+		s, ok := x.Arguments[0].(*ast.StringNode)
+		if !ok {
+			return
+		}
+		switch id.Value {
+		case "chose", "answer":
+			v.r.options[s.Value] = true
+			v.r.decisions[s.Value] = true
+		case "answered", "closed":
+			v.r.decisions[s.Value] = true
+		case "visited":
+			v.r.visited[s.Value] = true
+		case "delivered":
+			v.r.delivered[s.Value] = true
+		}
+	}
+}
+
+// scanRefs walks every expression of the scenario. An expression that
+// does not parse (it compiled at load, so this should not happen) is taken
+// to read everything, which only makes explore less eager to merge paths.
+func scanRefs(sc *scenario.Scenario) refs {
+	r := refs{options: map[string]bool{}, decisions: map[string]bool{}, visited: map[string]bool{}, delivered: map[string]bool{}}
+	walk := func(src string) {
+		tree, err := parser.Parse(src)
+		if err != nil {
+			r.clock, r.elapsed = true, true
+			for _, s := range sc.States {
+				r.visited[s.ID] = true
+				for _, d := range s.Decisions {
+					r.options[d.ID] = true
+					r.decisions[d.ID] = true
+				}
+				for _, in := range s.Injects {
+					r.delivered[in.ID] = true
+				}
+			}
+			return
+		}
+		ast.Walk(&tree.Node, refVisitor{&r})
+	}
+	cond := func(x *scenario.Expr) {
+		if x != nil {
+			walk(x.Src)
+		}
+	}
+	effs := func(fs []*scenario.Effect) {
+		for _, f := range fs {
+			// Src is the whole assignment; the right-hand side is what runs.
+			walk(rhs(f))
+		}
+	}
+	for _, s := range sc.States {
+		effs(s.OnEnter)
+		for _, in := range s.Injects {
+			cond(in.If)
+		}
+		for _, d := range s.Decisions {
+			cond(d.If)
+			for _, o := range d.Options {
+				effs(o.Effects)
+			}
+		}
+		for _, t := range s.Timers {
+			cond(t.If)
+			effs(t.Effects)
+		}
+		for _, t := range s.Transitions {
+			cond(t.When)
+			effs(t.Effects)
+		}
+	}
+	return r
+}
+
+// effectLHS matches the "var op" prefix of an effect, as the loader does.
+var effectLHS = regexp.MustCompile(`^\s*[A-Za-z_][A-Za-z0-9_]*\s*(\+=|-=|=)`)
+
+// rhs returns the expression part of an effect "var op expr".
+func rhs(f *scenario.Effect) string {
+	if m := effectLHS.FindStringIndex(f.Src); m != nil {
+		return f.Src[m[1]:]
+	}
+	return f.Src
+}

@@ -1,0 +1,215 @@
+// Package store owns ttx's SQLite database: the connection pools and their
+// pragmas, the embedded schema migrations, and hand-written SQL for each
+// aggregate (scenarios, exercises, teams, participants and the append-only
+// event log). It imports no other ttx package; its users declare the
+// interfaces they need and *Store satisfies them.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// ErrNotFound is returned when a row asked for by key does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrDuplicate is returned when an insert collides with a unique key, such as
+// an event client id already present in the exercise's log.
+var ErrDuplicate = errors.New("store: duplicate")
+
+// Synchronous modes accepted by Options.
+//
+// With journal_mode=WAL, NORMAL syncs the WAL only at checkpoints: a commit
+// that returned survives a crash of the process (kill -9), because the WAL
+// frames are already in the operating system's page cache, but the last
+// commits may be lost if the machine loses power. FULL syncs the WAL on every
+// commit and survives power loss too, at the cost of one fsync per commit.
+// ttx defaults to NORMAL: an exercise is a live session whose participants are
+// in the room, a power cut ends the session anyway, and the per-commit fsync
+// would cap the event rate of every exercise sharing the disk.
+const (
+	SyncNormal = "NORMAL"
+	SyncFull   = "FULL"
+)
+
+// Options tune Open. The zero value is the production default.
+type Options struct {
+	// Synchronous is SyncNormal (default) or SyncFull; see their comment.
+	Synchronous string
+	// Readers is the size of the read-only pool (default: GOMAXPROCS, at least 2).
+	Readers int
+	// BusyTimeout is how long a connection waits for a lock held by another
+	// process before failing with SQLITE_BUSY (default 5s). Within one
+	// process, writes already queue on the single writer connection.
+	BusyTimeout time.Duration
+}
+
+// Store is the database handle. It is safe for concurrent use.
+//
+// It keeps two pools on the same file: a writer pool of exactly one
+// connection, so that writers in this process queue in Go rather than
+// contend for SQLite's lock, and a pool of read-only connections, which WAL
+// lets run concurrently with the writer.
+type Store struct {
+	w    *sql.DB
+	r    *sql.DB
+	path string
+}
+
+// Open opens (creating if needed) the database at path, applies pending
+// migrations and returns the store. It refuses a database whose schema is
+// newer than this binary knows.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("store: open %q: path must be a plain file name without '?' or '#'", path)
+	}
+	switch opts.Synchronous {
+	case "":
+		opts.Synchronous = SyncNormal
+	case SyncNormal, SyncFull:
+	default:
+		return nil, fmt.Errorf("store: open: synchronous must be %s or %s, not %q", SyncNormal, SyncFull, opts.Synchronous)
+	}
+	if opts.Readers <= 0 {
+		opts.Readers = max(runtime.GOMAXPROCS(0), 2)
+	}
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = 5 * time.Second
+	}
+	busy := opts.BusyTimeout.Milliseconds()
+
+	// busy_timeout comes first so that the pragmas after it already wait
+	// for a lock instead of failing. _txlock=immediate takes the write lock
+	// at BEGIN, so a read-then-write transaction never has to upgrade its
+	// lock (the upgrade is what fails with SQLITE_BUSY regardless of the
+	// timeout when another process writes to the same file).
+	wdsn := fmt.Sprintf("%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(%s)&_pragma=foreign_keys(1)&_txlock=immediate",
+		path, busy, opts.Synchronous)
+	w, err := sql.Open("sqlite", wdsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open writer: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
+
+	rdsn := fmt.Sprintf("%s?_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_query_only=1", path, busy)
+	r, err := sql.Open("sqlite", rdsn)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open readers: %w", err)
+	}
+	r.SetMaxOpenConns(opts.Readers)
+	r.SetMaxIdleConns(opts.Readers)
+	if err := r.PingContext(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("store: open readers %s: %w", path, err)
+	}
+	return &Store{w: w, r: r, path: path}, nil
+}
+
+// Close closes both pools. In-flight transactions finish first.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Path is the file the store was opened on.
+func (s *Store) Path() string { return s.path }
+
+// inTx runs fn in a write transaction on the writer connection, committing
+// if fn returns nil and rolling back otherwise.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns its report: "ok"
+// when the file is sound.
+func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
+	rows, err := s.r.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return "", fmt.Errorf("store: integrity check: %w", err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return "", fmt.Errorf("store: integrity check: %w", err)
+		}
+		lines = append(lines, line)
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("store: integrity check: %w", err)
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// unixNano and fromUnixNano convert times to and from the INTEGER columns.
+// The zero time is stored as NULL where the column allows it.
+func unixNano(t time.Time) int64 { return t.UnixNano() }
+
+func fromUnixNano(ns int64) time.Time { return time.Unix(0, ns).UTC() }
+
+func nullTime(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixNano(), Valid: true}
+}
+
+func fromNullTime(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return fromUnixNano(n.Int64)
+}
+
+func nullString(s string) sql.NullString {
+	return sql.NullString{String: s, Valid: s != ""}
+}
+
+// isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY
+// constraint failure.
+func isUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// IsBusy reports whether err is SQLITE_BUSY (or one of its extended codes):
+// the lock was still held by another connection when busy_timeout ran out.
+func IsBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
+}
