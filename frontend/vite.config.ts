@@ -25,6 +25,8 @@ export default defineConfig(({ mode }) => ({
     sourcemap: false,
     reportCompressedSize: true,
     rolldownOptions: {
+      // No per-plugin timing report in the build log.
+      checks: { pluginTimings: false },
       output: {
         entryFileNames: 'assets/app.js',
         chunkFileNames: 'assets/[name].js',

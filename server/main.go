@@ -25,6 +25,7 @@ func commands() map[string]command {
 		"explore":  {"enumerate every path through a scenario and report defects", cmdExplore},
 		"graph":    {"print a scenario's branch graph as Mermaid or DOT", cmdGraph},
 		"version":  {"print the version of this build", cmdVersion},
+		"user":     {"add facilitator accounts and reset their passwords", cmdUser},
 	}
 }
 

@@ -26,7 +26,7 @@ type Options struct {
 	AllowedOrigins []string      // extra origins for CSRF and WebSocket checks
 	SessionTTL     time.Duration // facilitator session lifetime
 	BaseURL        string        // public URL for join links; "" = from request
-	BcryptCost     int           // 0 = bcrypt.DefaultCost
+	BcryptCost     int           // 0 = DefaultBcryptCost
 	Version        string
 }
 
@@ -56,7 +56,8 @@ type Deps struct {
 	Tokens   TokenStore
 	Library  *Library
 	Access   AccessStore // exercises by join code, observers
-	Joiner   Joiner      // nil: joining answers 503
+	Engine   Engine      // nil: exercise routes answer 503
+	Hub      Hub         // nil: the WebSocket route answers 503
 	UI       fs.FS       // built frontend (index.html, assets/); nil: none
 	Ready    func(context.Context) error
 	Now      func() time.Time
@@ -70,7 +71,9 @@ type Server struct {
 	tokens    TokenStore
 	library   *Library
 	access    AccessStore
-	joiner    Joiner
+	engine    Engine
+	hub       Hub
+	presence  *presence
 	ready     func(context.Context) error
 	now       func() time.Time
 	limits    Limits
@@ -78,10 +81,14 @@ type Server struct {
 	proxies   []netip.Prefix
 	cop       *http.CrossOriginProtection
 	ui        *ui
-	sockets   *sockets
 	dummyHash string // compared against when the account does not exist
 	router    *gin.Engine
 }
+
+// DefaultBcryptCost is the work factor for facilitator passwords: about
+// 0.1 s per check on a laptop, which bounds offline guessing of a stolen
+// database without making login slow.
+const DefaultBcryptCost = 11
 
 // Body caps. Everything is small JSON except scenario files.
 const (
@@ -119,15 +126,15 @@ func New(d Deps, o Options) (*Server, error) {
 		o.SecureCookies = "auto"
 	}
 	if o.BcryptCost == 0 {
-		o.BcryptCost = 10
+		o.BcryptCost = DefaultBcryptCost
 	}
 	if d.Accounts == nil || d.Tokens == nil || d.Library == nil || d.Access == nil {
 		return nil, fmt.Errorf("api: Accounts, Tokens, Library and Access are required")
 	}
 	s := &Server{
-		log: d.Log, accounts: d.Accounts, tokens: d.Tokens, library: d.Library, access: d.Access, joiner: d.Joiner,
+		log: d.Log, accounts: d.Accounts, tokens: d.Tokens, library: d.Library, access: d.Access, engine: d.Engine, hub: d.Hub,
 		ready: d.Ready, now: d.Now, limits: d.Limits, opts: o,
-		sockets: newSockets(),
+		presence: newPresence(),
 	}
 	for _, p := range o.TrustedProxies {
 		pr, err := config.ParseProxy(p)
@@ -157,12 +164,6 @@ func New(d Deps, o Options) (*Server, error) {
 
 // Handler is the http.Handler to serve.
 func (s *Server) Handler() http.Handler { return s.router }
-
-// CloseSockets closes every WebSocket the API registered (used at shutdown,
-// after the HTTP server stopped accepting).
-func (s *Server) CloseSockets() {
-	s.sockets.closeAll()
-}
 
 // routes is the route table, grouped by who may call each route. A security
 // review reads this one function.
@@ -207,6 +208,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 
 	// Any authenticated role.
 	api.GET("/me", require(Participant, Observer, Facilitator), s.me)
+	api.GET("/ws", s.websocket) // authenticates and authorises before the upgrade
 
 	// A facilitator, even one who must still change the generated password.
 	api.POST("/auth/password", func(c *gin.Context) {
@@ -223,10 +225,29 @@ func (s *Server) routes() (*gin.Engine, error) {
 	fac.GET("/scenarios/:sid", s.getScenario)
 	fac.POST("/scenarios/validate", s.validateScenario)
 	fac.POST("/scenarios", s.uploadScenario)
+	fac.GET("/exercises", s.listExercises)
+	fac.POST("/exercises", s.createExercise)
 
 	// Facilitators on any exercise; participants and observers on theirs.
 	ex := api.Group("/exercises/:id", exerciseScope())
+	ex.GET("", require(Facilitator, Participant, Observer), s.getExercise)
+	ex.GET("/events", require(Facilitator, Participant, Observer), s.exerciseEvents)
+	ex.POST("/answers", require(Participant, Facilitator), s.command(msgAnswer))
+	ex.POST("/notes", require(Observer, Facilitator), s.command(msgNote))
+
 	exFac := ex.Group("", require(Facilitator))
+	exFac.GET("/scenario", s.exerciseScenario)
+	exFac.GET("/report", s.report)
+	exFac.POST("/start", s.command(msgStart))
+	exFac.POST("/pause", s.command(msgPause))
+	exFac.POST("/resume", s.command(msgResume))
+	exFac.POST("/skip", s.command(msgSkip))
+	exFac.POST("/speed", s.command(msgSpeed))
+	exFac.POST("/inject", s.command(msgInject))
+	exFac.POST("/force", s.command(msgForce))
+	exFac.POST("/close-decision", s.command(msgCloseDecision))
+	exFac.POST("/end", s.command(msgEnd))
+	exFac.DELETE("/participants/:pid", s.removeParticipant)
 	exFac.POST("/join-code", s.rotateJoinCode)
 	exFac.GET("/observers", s.listObservers)
 	exFac.POST("/observers", s.addObserver)

@@ -173,7 +173,7 @@ func TestCookieFlags(t *testing.T) {
 
 func TestCrossSiteRequestsRefused(t *testing.T) {
 	e := newEnv(t, withAllowedOrigins("https://ui.example.org"))
-	e.addExercise("ex1", "ABCDEFGH")
+	ex1 := e.addExercise("ABCDEFGH")
 	c := e.login()
 	host := strings.TrimPrefix(e.ts.URL, "http://")
 	for _, tc := range []struct {
@@ -184,9 +184,9 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 		headers map[string]string
 		want    int
 	}{
-		{"cross-site POST with the cookie", "POST", "/api/exercises/ex1/observers", map[string]string{"name": "x"},
+		{"cross-site POST with the cookie", "POST", "/api/exercises/" + ex1 + "/observers", map[string]string{"name": "x"},
 			map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, 403},
-		{"cross-site by Origin only (older browsers)", "POST", "/api/exercises/ex1/observers", map[string]string{"name": "x"},
+		{"cross-site by Origin only (older browsers)", "POST", "/api/exercises/" + ex1 + "/observers", map[string]string{"name": "x"},
 			map[string]string{"Origin": "https://evil.example"}, 403},
 		{"cross-site logout", "POST", "/api/auth/logout", nil,
 			map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
@@ -194,11 +194,11 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 			map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
 		{"cross-site GET is harmless and allowed", "GET", "/api/me", nil,
 			map[string]string{"Sec-Fetch-Site": "cross-site"}, 200},
-		{"same-origin POST", "POST", "/api/exercises/ex1/observers", map[string]string{"name": "x"},
+		{"same-origin POST", "POST", "/api/exercises/" + ex1 + "/observers", map[string]string{"name": "x"},
 			map[string]string{"Origin": "http://" + host, "Sec-Fetch-Site": "same-origin"}, 201},
-		{"allowed origin", "POST", "/api/exercises/ex1/observers", map[string]string{"name": "y"},
+		{"allowed origin", "POST", "/api/exercises/" + ex1 + "/observers", map[string]string{"name": "y"},
 			map[string]string{"Origin": "https://ui.example.org", "Sec-Fetch-Site": "cross-site"}, 201},
-		{"non-browser client", "POST", "/api/exercises/ex1/observers", map[string]string{"name": "z"}, nil, 201},
+		{"non-browser client", "POST", "/api/exercises/" + ex1 + "/observers", map[string]string{"name": "z"}, nil, 201},
 	} {
 		r := e.do(c, tc.method, tc.url, tc.body, tc.headers)
 		if r.status != tc.want {

@@ -18,7 +18,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/ttxsim/ttx/server/scenario"
+	"github.com/ttxsim/ttx/server/engine"
+	"github.com/ttxsim/ttx/server/engine/enginetest"
+	"github.com/ttxsim/ttx/server/hub"
 	"github.com/ttxsim/ttx/server/store"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -26,24 +28,6 @@ import (
 func TestMain(m *testing.M) {
 	gin.SetMode(gin.TestMode)
 	os.Exit(m.Run())
-}
-
-// fakeClock is a settable clock for session expiry and rate-limit refill.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 const testPassword = "correct horse battery"
@@ -54,7 +38,9 @@ type testEnv struct {
 	st    *store.Store
 	srv   *Server
 	ts    *httptest.Server
-	clock *fakeClock
+	clock *enginetest.FakeClock
+	eng   *engine.Engine
+	hub   *hub.Hub
 	logs  *syncBuffer
 }
 
@@ -73,17 +59,6 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
-}
-
-// storeJoiner writes a join the way the engine does: the participant row and
-// its event in one commit. Used until the engine is wired in these tests.
-type storeJoiner struct{ st *store.Store }
-
-func (j storeJoiner) Join(ctx context.Context, p store.Participant) (store.Participant, error) {
-	payload, _ := json.Marshal(map[string]string{"participant": p.ID, "team": p.TeamID, "name": p.Name})
-	_, err := j.st.Commit(ctx, store.Commit{ExerciseID: p.ExerciseID, Join: &p,
-		Events: []store.Event{{Kind: "participant_joined", WallTime: p.JoinedAt, Payload: payload}}})
-	return p, err
 }
 
 // envSetup is what options may change before the server starts.
@@ -133,17 +108,23 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		t.Fatalf("store.Open: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clock := &fakeClock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	clock := enginetest.NewFakeClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h := hub.New(hub.Config{Subprotocols: []string{Subprotocol}, ReadLimit: maxClientMessage}, log)
+	eng := engine.New(st, clock, NewPublisher(h, log), log)
+	t.Cleanup(func() { eng.Close() })
+	t.Cleanup(h.Close)
 	shipped := fstest.MapFS{
 		"example.yaml": {Data: readFile(t, "../../scenarios/example.yaml")},
 		"broken.yaml":  {Data: readFile(t, "testdata/broken.yaml")},
 	}
 	d := Deps{
-		Log:      slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Log:      log,
 		Accounts: st, Tokens: st, Access: st,
 		Library: NewLibrary(shipped, st),
-		Joiner:  storeJoiner{st},
+		Engine:  eng,
+		Hub:     h,
 		Ready:   func(ctx context.Context) error { _, err := st.SchemaVersion(ctx); return err },
 		Now:     clock.Now,
 	}
@@ -170,31 +151,21 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	if _, err := st.CreateAccount(ctx, "alice", hash, false, clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{t: t, st: st, srv: srv, ts: ts, clock: clock, logs: logs}
+	return &testEnv{t: t, st: st, srv: srv, ts: ts, clock: clock, eng: eng, hub: h, logs: logs}
 }
 
-// addExercise creates an exercise from scenarios/example.yaml with a join
-// code, the way the exercise routes will.
-func (e *testEnv) addExercise(id, code string) {
+// addExercise creates an exercise from scenarios/example.yaml through the
+// engine and gives it the join code, returning its id.
+func (e *testEnv) addExercise(code string) string {
 	e.t.Helper()
-	ctx := context.Background()
-	src := readFile(e.t, "../../scenarios/example.yaml")
-	sc, err := scenario.Parse("example.yaml", src)
+	ex, err := e.eng.Create(context.Background(), engine.CreateInput{File: "example.yaml", Source: readFile(e.t, "../../scenarios/example.yaml")})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	row, err := e.st.PutScenario(ctx, sc.ID, sc.Title, src, e.clock.Now())
-	if err != nil {
+	if err := e.st.SetJoinCode(context.Background(), ex.ID, code); err != nil {
 		e.t.Fatal(err)
 	}
-	var teams []store.Team
-	for _, tm := range sc.Teams {
-		teams = append(teams, store.Team{ID: tm.ID, Name: tm.Name})
-	}
-	if _, err := e.st.CreateExercise(ctx, store.Exercise{ID: id, ScenarioID: row.ID, Title: sc.Title, JoinCode: code, CreatedAt: e.clock.Now()},
-		teams, []store.Event{{Kind: "created", WallTime: e.clock.Now(), Payload: json.RawMessage(`{}`)}}); err != nil {
-		e.t.Fatal(err)
-	}
+	return ex.ID
 }
 
 // client is a browser-like client with its own cookie jar.

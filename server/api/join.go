@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/ttxsim/ttx/server/engine"
+	"github.com/ttxsim/ttx/server/hub"
 	"github.com/ttxsim/ttx/server/store"
 )
 
@@ -20,15 +22,10 @@ type AccessStore interface {
 	ExerciseByJoinCode(ctx context.Context, code string) (store.Exercise, error)
 	SetJoinCode(ctx context.Context, id, code string) error
 	Teams(ctx context.Context, exerciseID string) ([]store.Team, error)
+	Scenario(ctx context.Context, id int64) (store.Scenario, error)
 	CreateObserver(ctx context.Context, o store.Observer) error
 	Observers(ctx context.Context, exerciseID string) ([]store.Observer, error)
 	RevokeObserver(ctx context.Context, exerciseID, id string, now time.Time) error
-}
-
-// Joiner adds a participant to an exercise. The engine implements it: the
-// participant row and the "joined" event are written in one commit.
-type Joiner interface {
-	Join(ctx context.Context, p store.Participant) (store.Participant, error)
 }
 
 const maxNameLen = 40
@@ -195,14 +192,11 @@ func (s *Server) join(c *gin.Context) {
 		fail(c, errBadRequest("bad_team", "pick one of the exercise's teams"))
 		return
 	}
-	if s.joiner == nil {
-		fail(c, errUnavailable())
+	if !s.needEngine(c) {
 		return
 	}
 	token := participantPrefix + newSecret()
-	p, err := s.joiner.Join(ctx, store.Participant{
-		ID: newID("pt_"), ExerciseID: ex.ID, TeamID: req.Team, Name: name, JoinedAt: s.now(), TokenHash: hashSecret(token),
-	})
+	p, err := s.engine.Join(ctx, ex.ID, engine.JoinInput{Team: req.Team, Name: name, TokenHash: hashSecret(token)})
 	if err != nil {
 		fail(c, asJoinError(err))
 		return
@@ -214,17 +208,13 @@ func (s *Server) join(c *gin.Context) {
 	})
 }
 
-// asJoinError maps a joiner failure: an exercise that ended between lookup
-// and join is a bad code like any other.
+// asJoinError maps an engine failure: an exercise that ended between
+// lookup and join is a bad code like any other.
 func asJoinError(err error) error {
-	var ae *Error
-	if errors.As(err, &ae) {
-		return ae
-	}
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, engine.ErrEnded) {
 		return errBadCode()
 	}
-	return errInternal(err)
+	return engineError(err)
 }
 
 func errUnavailable() *Error {
@@ -329,7 +319,7 @@ func (s *Server) addObserver(c *gin.Context) {
 		return
 	}
 	name, ok := cleanName(req.Name)
-	if !ok {
+	if !ok || strings.HasPrefix(strings.ToLower(name), facilitatorNotePrefix) {
 		fail(c, errBadRequest("bad_name", "give a name of 1 to 40 printable characters"))
 		return
 	}
@@ -378,6 +368,8 @@ func (s *Server) revokeObserver(c *gin.Context) {
 		fail(c, errInternal(err))
 		return
 	}
-	s.sockets.close(subjectKey(c.Param("oid")))
+	oid := c.Param("oid")
+	s.closeSockets(func(id *Identity) bool { return id.Role == Observer && id.SubjectID == oid },
+		hub.CloseAccessRevoked, "observer access revoked")
 	c.Status(http.StatusNoContent)
 }

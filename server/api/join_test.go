@@ -9,7 +9,7 @@ import (
 
 func TestJoinRateLimitIgnoresSpoofedForwardedFor(t *testing.T) {
 	e := newEnv(t) // no trusted proxies: X-Forwarded-For is not believed
-	e.addExercise("ex1", "ABCDEFGH")
+	e.addExercise("ABCDEFGH")
 	var last resp
 	for i := 0; i < 10; i++ {
 		// A fresh spoofed address and a fresh code on every try.
@@ -38,7 +38,7 @@ func TestJoinRateLimitIgnoresSpoofedForwardedFor(t *testing.T) {
 
 func TestJoinRateLimitBehindTrustedProxy(t *testing.T) {
 	e := newEnv(t, withTrustedProxies("127.0.0.1/32", "::1/128"))
-	e.addExercise("ex1", "ABCDEFGH")
+	e.addExercise("ABCDEFGH")
 	fail := func(client string) int {
 		return e.do(nil, "POST", "/api/join", map[string]string{"code": "ZZZZZZZZ", "name": "x", "team": "comms"},
 			map[string]string{"X-Forwarded-For": client}).status
@@ -85,8 +85,8 @@ func TestJoinRateLimitPerCode(t *testing.T) {
 
 func TestJoinEndedExercise(t *testing.T) {
 	e := newEnv(t)
-	e.addExercise("ex1", "ABCDEFGH")
-	if _, err := e.st.Commit(t.Context(), commitEnd("ex1", e.clock.Now())); err != nil {
+	ex1 := e.addExercise("ABCDEFGH")
+	if err := e.eng.End(t.Context(), ex1, "done"); err != nil {
 		t.Fatal(err)
 	}
 	r := e.do(nil, "POST", "/api/join", map[string]string{"code": "ABCDEFGH", "name": "x", "team": "comms"}, nil)

@@ -26,10 +26,10 @@ func TestRoutes(t *testing.T) {
 		"favicon.svg":        {Data: []byte("<svg/>")},
 	}
 	e := newEnv(t, withUI(ui))
-	e.addExercise("ex1", "ABCDEFGH")
+	ex1 := e.addExercise("ABCDEFGH")
 	fac := e.login()
 	ptok := e.joinAs("ABCD-EFGH", "Pat", "comms")
-	otok := e.observer(fac, "ex1")
+	otok := e.observer(fac, ex1)
 
 	big := strings.Repeat("#", uploadBodyLimit+1)
 	cases := []routeCase{
@@ -48,7 +48,7 @@ func TestRoutes(t *testing.T) {
 		{name: "me anonymous", method: "GET", url: "/api/me", wantStatus: 401, wantContains: []string{`"unauthenticated"`}},
 		{name: "me facilitator", as: "facilitator", method: "GET", url: "/api/me", wantStatus: 200, wantContains: []string{`"role":"facilitator"`, `"name":"alice"`}},
 		{name: "me participant", as: "participant", method: "GET", url: "/api/me", wantStatus: 200,
-			wantContains: []string{`"role":"participant"`, `"team":"comms"`, `"exercise_id":"ex1"`}},
+			wantContains: []string{`"role":"participant"`, `"team":"comms"`, `"exercise_id":"` + ex1 + `"`}},
 		{name: "me observer", as: "observer", method: "GET", url: "/api/me", wantStatus: 200, wantContains: []string{`"role":"observer"`}},
 		{name: "garbage token", method: "GET", url: "/api/me", headers: bearer("p.nonsense"), wantStatus: 401, wantContains: []string{"invalid_token"}},
 		{name: "well-formed unknown token", method: "GET", url: "/api/me", headers: bearer(participantPrefix + newSecret()), wantStatus: 401},
@@ -80,13 +80,13 @@ func TestRoutes(t *testing.T) {
 			wantContains: []string{"bad_team"}},
 		{name: "join bad name", method: "POST", url: "/api/join", body: map[string]string{"code": "abcdefgh", "name": "a\u202eb", "team": "soc"}, wantStatus: 400},
 		{name: "join lookup", method: "POST", url: "/api/join/lookup", body: map[string]string{"code": "abcd efgh"}, wantStatus: 200,
-			wantContains: []string{`"exercise_id":"ex1"`, `"id":"soc"`}},
+			wantContains: []string{`"exercise_id":"` + ex1 + `"`, `"id":"soc"`}},
 		{name: "join", method: "POST", url: "/api/join", body: map[string]string{"code": "ABCDEFGH", "name": "Sam", "team": "soc"}, wantStatus: 201,
 			wantContains: []string{`"token":"p.`, `"team":"soc"`}},
-		{name: "observers list hides tokens", as: "facilitator", method: "GET", url: "/api/exercises/ex1/observers", wantStatus: 200,
+		{name: "observers list hides tokens", as: "facilitator", method: "GET", url: "/api/exercises/" + ex1 + "/observers", wantStatus: 200,
 			wantContains: []string{`"name":"Olga"`}, wantAbsent: []string{"o."}},
 		{name: "observers of unknown exercise", as: "facilitator", method: "GET", url: "/api/exercises/nope/observers", wantStatus: 404},
-		{name: "rotate join code", as: "facilitator", method: "POST", url: "/api/exercises/ex1/join-code", wantStatus: 200,
+		{name: "rotate join code", as: "facilitator", method: "POST", url: "/api/exercises/" + ex1 + "/join-code", wantStatus: 200,
 			wantContains: []string{`"display"`, `/join#`}},
 		{name: "old code no longer works", method: "POST", url: "/api/join/lookup", body: map[string]string{"code": "ABCDEFGH"}, wantStatus: 404,
 			wantContains: []string{"bad_code"}},

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/ttxsim/ttx/server/hub"
 	"github.com/ttxsim/ttx/server/store"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -242,7 +243,7 @@ func (s *Server) endCurrentSession(c *gin.Context) {
 	if err := s.accounts.DeleteSession(c.Request.Context(), h); err != nil {
 		s.log.WarnContext(c.Request.Context(), "end session", "error", err)
 	}
-	s.sockets.close(sessionKey(h))
+	s.closeSockets(func(id *Identity) bool { return id.sessionHash == h }, hub.CloseSessionEnded, "logged out")
 }
 
 // logout ends the session server-side (its sockets close at once) and
@@ -254,7 +255,8 @@ func (s *Server) logout(c *gin.Context) {
 			fail(c, errInternal(err))
 			return
 		}
-		s.sockets.close(sessionKey(id.sessionHash))
+		h := id.sessionHash
+		s.closeSockets(func(id *Identity) bool { return id.Role == Facilitator && id.sessionHash == h }, hub.CloseSessionEnded, "logged out")
 	}
 	s.setSessionCookie(c, "", -1)
 	c.Status(http.StatusNoContent)
@@ -308,7 +310,8 @@ func (s *Server) changePassword(c *gin.Context) {
 		fail(c, errInternal(err))
 		return
 	}
-	s.sockets.close(accountKey(acc.ID))
+	s.closeSockets(func(id *Identity) bool { return id.Role == Facilitator && id.AccountID == acc.ID },
+		hub.CloseSessionEnded, "password changed")
 	acc.MustChange = false
 	if err := s.startSession(c, acc); err != nil {
 		fail(c, errInternal(err))

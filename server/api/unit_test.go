@@ -5,16 +5,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ttxsim/ttx/server/store"
+	"github.com/ttxsim/ttx/server/engine/enginetest"
 )
 
-func commitEnd(id string, at time.Time) store.Commit {
-	return store.Commit{ExerciseID: id, Status: store.StatusEnded, EndedAt: at,
-		Events: []store.Event{{Kind: "ended", WallTime: at, Payload: []byte(`{}`)}}}
-}
-
 func TestLimiter(t *testing.T) {
-	clock := &fakeClock{t: time.Unix(0, 0)}
+	clock := enginetest.NewFakeClock(time.Unix(0, 0))
 	l := NewLimiter(3, 6, 4, clock.Now) // 3 at once, one back every 10 s
 	for i := 0; i < 3; i++ {
 		if ok, _ := l.Allow("a"); !ok {

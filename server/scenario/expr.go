@@ -229,6 +229,9 @@ func (c *exprCompiler) compileEffect(f *Effect) {
 		return
 	}
 	f.v = v
+	if c.configs[string(v.Type)] == nil {
+		return // the variable's type is missing or wrong, already reported
+	}
 	if f.Op != "=" && v.Type != Number {
 		c.d.errs.add(f.Pos, fmt.Sprintf("use '%s = ...'", f.Var), "'%s' only works on number variables; '%s' is a %s", f.Op, f.Var, v.Type)
 		return

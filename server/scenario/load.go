@@ -238,6 +238,9 @@ func (d *decoder) variable(id string, k, v *yaml.Node) *Variable {
 		Label:       d.text(vf.get("label"), "label"),
 		Description: d.text(vf.get("description"), "description"),
 		Visible:     d.boolean(vf.get("visible"), "visible")}
+	if x.Label == "" {
+		x.Label = id
+	}
 	types := []string{string(Number), string(Bool), string(String)}
 	if n := vf.get("type"); n != nil {
 		t := d.str(n, "type")
@@ -284,8 +287,16 @@ func (d *decoder) variable(id string, k, v *yaml.Node) *Variable {
 					d.errs.add(posOf(n), "", "initial value %g is outside min/max", f)
 				}
 			}
-		} else if x.Min != nil && *x.Min > 0 {
-			x.Initial = *x.Min
+		} else {
+			// No initial value: 0, moved into [min, max] if outside.
+			f := 0.0
+			if x.Min != nil && f < *x.Min {
+				f = *x.Min
+			}
+			if x.Max != nil && f > *x.Max {
+				f = *x.Max
+			}
+			x.Initial = f
 		}
 	case Bool:
 		x.Initial = false

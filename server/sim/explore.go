@@ -219,7 +219,7 @@ func Explore(sc *scenario.Scenario, opts ExploreOptions) (*Report, error) {
 		deadEnds:  map[int]*DeadEnd{}, cycles: map[string]*Cycle{}, errs: map[string]*RunError{},
 	}
 	m.lean = true
-	x.note(m.Start(0))
+	x.note(m, m.Start(0))
 	root, err := x.visit(m, 0)
 	r := &Report{Scenario: sc.ID}
 	if err != nil {
@@ -309,7 +309,7 @@ func (x *explorer) visit(m *Machine, depth int) (summary, error) {
 			x.deadEnd(m, reason)
 			return finish(summary{{leaf: leafStuck*nStates + m.cur, count: 1}}), nil
 		}
-		x.note(m.Advance(next))
+		x.note(m, m.Advance(next))
 	}
 }
 
@@ -402,7 +402,7 @@ func (x *explorer) branches_(m *Machine, depth int) (summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	x.note(c.Advance(next))
+	x.note(c, c.Advance(next))
 	s, err := x.visit(c, depth+1)
 	if err != nil {
 		return nil, err
@@ -413,7 +413,7 @@ func (x *explorer) branches_(m *Machine, depth int) (summary, error) {
 // follow explores a child situation reached by one step.
 func (x *explorer) follow(c *Machine, depth int, st step, evs []Event) (summary, error) {
 	x.path = append(x.path, st)
-	x.note(evs)
+	x.note(c, evs)
 	s, err := x.visit(c, depth+1)
 	x.path = x.path[:len(x.path)-1]
 	return s, err
@@ -497,50 +497,47 @@ func (x *explorer) example(at time.Duration, end string) []string {
 	return append(out, FormatClock(at)+" "+end)
 }
 
-// note records what a step's events show: states reached, decisions
-// opened, injects delivered, errors.
-func (x *explorer) note(evs []Event) {
-	for i, e := range evs {
-		switch e.Kind {
-		case KindStateEntered:
-			x.reached[x.p.stateIdx[e.State]] = true
-		case KindDecisionOpened:
-			x.opened[x.p.decIdx[e.Decision]] = true
-		case KindInjectDelivered:
-			if !e.AdHoc {
-				x.delivered[x.p.injIdx[e.Inject]] = true
-			}
-		case KindError:
-			if e.Code == CodeRunaway {
-				x.runaway(evs[:i], e)
-				continue
-			}
-			k := e.Code + "\x00" + e.Error
-			if _, ok := x.errs[k]; !ok {
-				x.errs[k] = &RunError{Code: e.Code, State: e.State, Message: e.Error, Example: x.example(e.At, "error")}
-				x.errKeys = append(x.errKeys, k)
-			}
+// note records what a step did: states reached, decisions opened,
+// injects delivered (read from the machine, which explore runs lean) and
+// errors (the only events a lean machine emits).
+func (x *explorer) note(m *Machine, evs []Event) {
+	for i, v := range m.visited {
+		x.reached[i] = x.reached[i] || v
+	}
+	for i := range m.decs {
+		x.opened[i] = x.opened[i] || m.decs[i].open || m.decs[i].settled
+	}
+	for i, v := range m.delivered {
+		x.delivered[i] = x.delivered[i] || v
+	}
+	for _, e := range evs {
+		if e.Kind != KindError {
+			continue
+		}
+		if e.Code == CodeRunaway {
+			x.runaway(m, e)
+			continue
+		}
+		k := e.Code + "\x00" + e.Error
+		if _, ok := x.errs[k]; !ok {
+			x.errs[k] = &RunError{Code: e.Code, State: e.State, Message: e.Error, Example: x.example(e.At, "error")}
+			x.errKeys = append(x.errKeys, k)
 		}
 	}
 }
 
-// runaway turns a runaway chain into the cycle it went round.
-func (x *explorer) runaway(before []Event, e Event) {
+// runaway turns a runaway chain into the cycle it went round: the states
+// of the chain's last lap.
+func (x *explorer) runaway(m *Machine, e Event) {
 	var states []int
 	seen := map[int]bool{}
-	for i := len(before) - 1; i >= 0; i-- {
-		b := before[i]
-		if b.At != e.At {
+	for i := len(m.chain) - 1; i >= 0; i-- {
+		s := m.chain[i]
+		if seen[s] {
 			break
 		}
-		if b.Kind == KindTransitionTaken {
-			s := x.p.stateIdx[b.FromState]
-			if seen[s] {
-				break
-			}
-			seen[s] = true
-			states = append(states, s)
-		}
+		seen[s] = true
+		states = append(states, s)
 	}
 	slices.Reverse(states)
 	if len(states) == 0 {

@@ -158,6 +158,7 @@ type Machine struct {
 	chainAt time.Duration // clock of the current transition chain
 	chainN  int           // transitions taken at chainAt
 	halted  bool          // runaway guard tripped at chainAt
+	chain   []int         // states left by the transitions of the current chain
 
 	out []Event // events of the input being applied
 
@@ -253,6 +254,7 @@ func (m *Machine) Clone() *Machine {
 	}
 	c.sched = slices.Clone(m.sched)
 	c.armed = slices.Clone(m.armed)
+	c.chain = slices.Clone(m.chain)
 	c.out = nil
 	c.env = m.env.Clone(runtime{&c})
 	return &c
@@ -290,7 +292,7 @@ func (m *Machine) Start(at time.Duration) []Event {
 		return nil
 	}
 	m.started = true
-	m.out = nil
+	m.reset()
 	m.setNow(max(at, 0))
 	e := m.ev(KindStarted)
 	e.Scenario = m.p.sc.ID
@@ -307,7 +309,7 @@ func (m *Machine) Start(at time.Duration) []Event {
 // each event stamped with its own due time. A time before the machine's
 // clock is treated as the clock.
 func (m *Machine) Advance(to time.Duration) []Event {
-	m.out = nil
+	m.reset()
 	m.advance(to)
 	return m.flush()
 }
@@ -316,7 +318,7 @@ func (m *Machine) Advance(to time.Duration) []Event {
 // an error the events of the advance are still returned (and must still be
 // kept); the answer itself changed nothing.
 func (m *Machine) Answer(at time.Duration, a Answer) ([]Event, error) {
-	m.out = nil
+	m.reset()
 	if err := m.ready(at); err != nil {
 		return m.flush(), fmt.Errorf("sim: answer %q: %w", a.Decision, err)
 	}
@@ -330,7 +332,7 @@ func (m *Machine) Answer(at time.Duration, a Answer) ([]Event, error) {
 // CloseDecision closes an open decision early, on the facilitator's order;
 // it settles as it would at its time limit.
 func (m *Machine) CloseDecision(at time.Duration, id string) ([]Event, error) {
-	m.out = nil
+	m.reset()
 	if err := m.ready(at); err != nil {
 		return m.flush(), fmt.Errorf("sim: close decision %q: %w", id, err)
 	}
@@ -351,7 +353,7 @@ func (m *Machine) CloseDecision(at time.Duration, id string) ([]Event, error) {
 // decisions of the current state close, no transition effects apply, and
 // the state is entered as usual.
 func (m *Machine) Force(at time.Duration, stateID string) ([]Event, error) {
-	m.out = nil
+	m.reset()
 	if err := m.ready(at); err != nil {
 		return m.flush(), fmt.Errorf("sim: force %q: %w", stateID, err)
 	}
@@ -368,7 +370,7 @@ func (m *Machine) Force(at time.Duration, stateID string) ([]Event, error) {
 // Inject delivers an ad-hoc inject written by the facilitator. Nothing
 // happens after the end or before the start.
 func (m *Machine) Inject(at time.Duration, a AdHoc) []Event {
-	m.out = nil
+	m.reset()
 	if m.ready(at) != nil {
 		return m.flush()
 	}
@@ -403,7 +405,7 @@ func (m *Machine) Inject(at time.Duration, a AdHoc) []Event {
 // End ends the exercise on the facilitator's order: open decisions close
 // and the outcome is "ended".
 func (m *Machine) End(at time.Duration, reason string) []Event {
-	m.out = nil
+	m.reset()
 	if m.ready(at) != nil {
 		return m.flush()
 	}
@@ -495,19 +497,47 @@ func (m *Machine) advance(to time.Duration) {
 
 // setNow moves the clock and keeps elapsed and clock in the environment
 // current, in minutes.
-func (m *Machine) setNow(t time.Duration) {
-	m.now = t
-	m.env.Set("clock", t.Minutes())
-	m.env.Set("elapsed", (t - m.entered).Minutes())
+func (m *Machine) setNow(t time.Duration) { m.now = t }
+
+// envTime returns the environment with clock and elapsed current, in
+// minutes; they are written only when some expression reads them, as
+// these writes are the bulk of a step's cost in explore.
+func (m *Machine) envTime() *scenario.Env {
+	if m.p.refs.clock {
+		m.env.Set("clock", m.now.Minutes())
+	}
+	if m.p.refs.elapsed {
+		m.env.Set("elapsed", (m.now - m.entered).Minutes())
+	}
+	return m.env
+}
+
+// reset empties the event buffer at the start of an input.
+func (m *Machine) reset() {
+	if m.lean {
+		m.out = m.out[:0]
+	} else {
+		m.out = nil
+	}
 }
 
 func (m *Machine) flush() []Event {
 	out := m.out
 	m.out = nil
+	if m.lean {
+		// Explore reads the events before its next call on this machine,
+		// so the buffer is reused.
+		m.out = out[:0]
+	}
 	return out
 }
 
-func (m *Machine) emit(e Event) { m.out = append(m.out, e) }
+func (m *Machine) emit(e Event) {
+	if m.lean && e.Kind != KindError {
+		return
+	}
+	m.out = append(m.out, e)
+}
 
 // ev starts an event of the given kind at the current clock and state.
 func (m *Machine) ev(k Kind) Event {
@@ -658,7 +688,7 @@ func (m *Machine) fire(it item) {
 		if t.Every > 0 {
 			m.schedule(item{due: m.now + t.Every, kind: itemTimer, ref: it.ref})
 		}
-		ok, err := t.If.Eval(m.env)
+		ok, err := t.If.Eval(m.envTime())
 		if err != nil {
 			m.errorEvent(CodeEval, fmt.Sprintf("state %s, timer %d: %v", st.ID, it.ref+1, err))
 			return
@@ -682,7 +712,7 @@ func (m *Machine) fire(it item) {
 
 func (m *Machine) deliver(i int) {
 	in := m.p.injs[i]
-	ok, err := in.If.Eval(m.env)
+	ok, err := in.If.Eval(m.envTime())
 	if err != nil {
 		m.errorEvent(CodeEval, fmt.Sprintf("inject %s: %v", in.ID, err))
 		ok = false
@@ -735,7 +765,8 @@ func (m *Machine) persona(e *Event, p *scenario.Persona) {
 	e.PersonaHandle = m.render(p.Handle)
 	e.PersonaOrg = m.render(p.Org)
 	e.PersonaAvatar = p.Avatar
-	if e.PersonaAvatar == "" {
+	if e.PersonaAvatar == "" || strings.ContainsAny(e.PersonaAvatar, "{}") {
+		// A default avatar taken from an unrendered "{{param}} ..." name.
 		e.PersonaAvatar = initial(e.PersonaName)
 	}
 }
@@ -749,7 +780,7 @@ func initial(name string) string {
 
 func (m *Machine) openDecision(d int) {
 	dc := m.p.decs[d]
-	ok, err := dc.If.Eval(m.env)
+	ok, err := dc.If.Eval(m.envTime())
 	if err != nil {
 		m.errorEvent(CodeEval, fmt.Sprintf("decision %s: %v", dc.ID, err))
 		return
@@ -936,7 +967,7 @@ func (m *Machine) applyEffects(effs []*scenario.Effect, cause string) {
 			m.errorEvent(CodeEval, fmt.Sprintf("effect %q: unknown variable %q", f.Src, f.Var))
 			continue
 		}
-		nv, err := f.Eval(m.env)
+		nv, err := f.Eval(m.envTime())
 		if err != nil {
 			m.errorEvent(CodeEval, fmt.Sprintf("%s: %v", cause, err))
 			continue
@@ -971,7 +1002,7 @@ func (m *Machine) settle() {
 			if !m.armed[i] {
 				continue
 			}
-			ok, err := t.When.Eval(m.env)
+			ok, err := t.When.Eval(m.envTime())
 			if err != nil {
 				m.errorEvent(CodeEval, fmt.Sprintf("state %s, transition to %s: %v", st.ID, t.To, err))
 				continue
@@ -998,8 +1029,10 @@ func (m *Machine) settle() {
 func (m *Machine) countChain() bool {
 	if m.chainAt != m.now {
 		m.chainAt, m.chainN, m.halted = m.now, 0, false
+		m.chain = m.chain[:0]
 	}
 	m.chainN++
+	m.chain = append(m.chain, m.cur)
 	return m.chainN <= MaxChain
 }
 

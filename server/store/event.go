@@ -79,7 +79,7 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]Event, error) {
 			}
 		}
 		var err error
-		out, err = appendEvents(ctx, tx, c.ExerciseID, c.Events)
+		out, err = s.appendEvents(ctx, tx, c.ExerciseID, c.Events)
 		return err
 	})
 	if err != nil {
@@ -91,21 +91,15 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]Event, error) {
 // appendEvents numbers events after the exercise's last one and inserts
 // them. The read of MAX(seq) and the inserts share the caller's write
 // transaction, so concurrent appenders cannot take the same number.
-func appendEvents(ctx context.Context, tx *sql.Tx, exerciseID string, events []Event) ([]Event, error) {
+func (s *Store) appendEvents(ctx context.Context, tx *sql.Tx, exerciseID string, events []Event) ([]Event, error) {
 	if len(events) == 0 {
 		return nil, nil
 	}
 	var last int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events WHERE exercise_id = ?`, exerciseID).Scan(&last); err != nil {
+	if err := tx.StmtContext(ctx, s.lastSeqStmt).QueryRowContext(ctx, exerciseID).Scan(&last); err != nil {
 		return nil, fmt.Errorf("store: append events: %w", err)
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO events
-		(exercise_id, seq, kind, wall_time, exercise_time_ns, payload, audience, client_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return nil, fmt.Errorf("store: append events: %w", err)
-	}
-	defer stmt.Close()
+	stmt := tx.StmtContext(ctx, s.insertEventStmt)
 	out := make([]Event, len(events))
 	for i, ev := range events {
 		ev.ExerciseID = exerciseID
@@ -139,6 +133,14 @@ func appendEvents(ctx context.Context, tx *sql.Tx, exerciseID string, events []E
 	}
 	return out, nil
 }
+
+// Statements of the append path, prepared once on the writer connection.
+const (
+	lastSeqSQL     = `SELECT COALESCE(MAX(seq), 0) FROM events WHERE exercise_id = ?`
+	insertEventSQL = `INSERT INTO events
+		(exercise_id, seq, kind, wall_time, exercise_time_ns, payload, audience, client_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+)
 
 const eventSelect = `SELECT exercise_id, seq, kind, wall_time, exercise_time_ns, payload, audience, client_id FROM events`
 
@@ -183,7 +185,7 @@ func (s *Store) EventByClientID(ctx context.Context, exerciseID, clientID string
 // LastSeq is the sequence number of an exercise's newest event, 0 if none.
 func (s *Store) LastSeq(ctx context.Context, exerciseID string) (int64, error) {
 	var last int64
-	if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events WHERE exercise_id = ?`, exerciseID).Scan(&last); err != nil {
+	if err := s.r.QueryRowContext(ctx, lastSeqSQL, exerciseID).Scan(&last); err != nil {
 		return 0, fmt.Errorf("store: last seq: %w", err)
 	}
 	return last, nil

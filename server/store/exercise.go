@@ -70,7 +70,7 @@ func (s *Store) CreateExercise(ctx context.Context, ex Exercise, teams []Team, e
 				return fmt.Errorf("store: create exercise: team %s: %w", t.ID, err)
 			}
 		}
-		out, err = appendEvents(ctx, tx, ex.ID, events)
+		out, err = s.appendEvents(ctx, tx, ex.ID, events)
 		return err
 	})
 	if err != nil {

@@ -62,6 +62,9 @@ type Store struct {
 	w    *sql.DB
 	r    *sql.DB
 	path string
+
+	lastSeqStmt     *sql.Stmt // on w
+	insertEventStmt *sql.Stmt // on w
 }
 
 // Open opens (creating if needed) the database at path, applies pending
@@ -123,12 +126,26 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("store: open readers %s: %w", path, err)
 	}
-	return &Store{w: w, r: r, path: path}, nil
+	s := &Store{w: w, r: r, path: path}
+	if s.lastSeqStmt, err = w.PrepareContext(ctx, lastSeqSQL); err == nil {
+		s.insertEventStmt, err = w.PrepareContext(ctx, insertEventSQL)
+	}
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: prepare: %w", err)
+	}
+	return s, nil
 }
 
 // Close closes both pools. In-flight transactions finish first.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	var errs []error
+	for _, st := range []*sql.Stmt{s.lastSeqStmt, s.insertEventStmt} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(append(errs, s.r.Close(), s.w.Close())...)
 }
 
 // Path is the file the store was opened on.

@@ -96,11 +96,12 @@ const NAMED: Record<string, string> = {
   bull: '•',
 };
 
-const ENTITY = /^&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]{1,31}));/;
+const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]{1,31}));/y;
 
 /** Decode the entity at the start of s: [text, length] or null. */
 function entityAt(s: string, i: number): [string, number] | null {
-  const m = ENTITY.exec(s.slice(i, i + 40));
+  ENTITY.lastIndex = i;
+  const m = ENTITY.exec(s);
   if (!m) return null;
   if (m[3] !== undefined) {
     const v = NAMED[m[3]];
@@ -184,6 +185,11 @@ function plainText(nodes: Inline[]): string {
     .join('');
 }
 
+// Bounds on a link's parts: longer is not a link, and the bound keeps the
+// scan for one short.
+const MAX_URL = 2048;
+const MAX_TITLE = 500;
+
 interface LinkParts {
   text: string;
   url: string;
@@ -210,7 +216,7 @@ function linkAt(s: string, i: number): LinkParts | null {
   let url = '';
   if (s[k] === '<') {
     const close = s.indexOf('>', k);
-    if (close < 0 || s.slice(k, close).includes('\n')) return null;
+    if (close < 0 || close - k > MAX_URL || s.slice(k, close).includes('\n')) return null;
     url = s.slice(k + 1, close);
     k = close + 1;
   } else {
@@ -223,6 +229,7 @@ function linkAt(s: string, i: number): LinkParts | null {
         continue;
       }
       if (WS.test(c)) break;
+      if (k - start > MAX_URL) return null;
       if (c === '(') parens++;
       else if (c === ')') {
         if (parens === 0) break;
@@ -237,7 +244,7 @@ function linkAt(s: string, i: number): LinkParts | null {
   if (q === '"' || q === "'" || q === '(') {
     const closeCh = q === '(' ? ')' : q;
     const close = s.indexOf(closeCh, k + 1);
-    if (close < 0) return null;
+    if (close < 0 || close - k > MAX_TITLE) return null;
     title = s.slice(k + 1, close);
     k = close + 1;
     while (s[k] === ' ' || s[k] === '\n') k++;
@@ -246,9 +253,15 @@ function linkAt(s: string, i: number): LinkParts | null {
   return { text, url: decodeEntities(url), title: decodeEntities(title), end: k + 1 };
 }
 
-const AUTOLINK = /^<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*)>/;
-const EMAIL_AUTOLINK = /^<([a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*)>/;
-const BARE_URL = /^https?:\/\/[^\s<>]+/i;
+// Sticky (y) patterns match at lastIndex without copying the rest of the source.
+const AUTOLINK = /<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]{0,2048})>/y;
+const EMAIL_AUTOLINK = /<([a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?){0,20})>/y;
+const BARE_URL = /https?:\/\/[^\s<>]{1,2048}/iy;
+
+function stickyAt(re: RegExp, s: string, i: number): RegExpExecArray | null {
+  re.lastIndex = i;
+  return re.exec(s);
+}
 
 /** Trim trailing punctuation that ends a sentence rather than the URL. */
 function trimBareUrl(u: string): string {
@@ -385,8 +398,10 @@ function parseInlineCtx(s: string, ctx: InlineCtx): Inline[] {
     if ((ch === '[' || (ch === '!' && s[i + 1] === '[')) && !ctx.inLink) {
       const img = ch === '!';
       const start = img ? i + 1 : i;
-      const failedFrom = noCloser.get('[');
-      const l = failedFrom !== undefined && start >= failedFrom ? null : linkAt(s, start);
+      const noBracket = noCloser.get('[');
+      const noParen = noCloser.get(')');
+      const hopeless = (noBracket !== undefined && start >= noBracket) || (noParen !== undefined && start >= noParen);
+      const l = hopeless ? null : linkAt(s, start);
       if (l) {
         const children = nested ? parseInlineCtx(l.text, { ...ctx, inLink: true, depth: ctx.depth + 1 }) : [{ t: 'text' as const, v: l.text }];
         flush();
@@ -400,11 +415,14 @@ function parseInlineCtx(s: string, ctx: InlineCtx): Inline[] {
         i = l.end;
         continue;
       }
-      if (s.indexOf(']', start) < 0) noCloser.set('[', start);
+      if (!hopeless) {
+        if (s.indexOf(']', start) < 0) noCloser.set('[', start);
+        else if (s.indexOf(')', start) < 0) noCloser.set(')', start);
+      }
     }
 
     if (ch === '<') {
-      const m = AUTOLINK.exec(s.slice(i, i + 2100)) ?? EMAIL_AUTOLINK.exec(s.slice(i, i + 400));
+      const m = stickyAt(AUTOLINK, s, i) ?? stickyAt(EMAIL_AUTOLINK, s, i);
       if (m) {
         const target = m[1].includes(':') ? m[1] : `mailto:${m[1]}`;
         const href = ctx.inLink ? null : safeHref(target);
@@ -417,7 +435,7 @@ function parseInlineCtx(s: string, ctx: InlineCtx): Inline[] {
     }
 
     if ((ch === 'h' || ch === 'H') && !ctx.inLink && (i === 0 || !ALNUM.test(s[i - 1]))) {
-      const m = BARE_URL.exec(s.slice(i, i + 2100));
+      const m = stickyAt(BARE_URL, s, i);
       if (m) {
         const u = trimBareUrl(m[0]);
         const href = safeHref(u);

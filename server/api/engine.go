@@ -1,0 +1,102 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ttxsim/ttx/server/engine"
+	"github.com/ttxsim/ttx/server/hub"
+	"github.com/ttxsim/ttx/server/scenario"
+	"github.com/ttxsim/ttx/server/store"
+)
+
+// Engine is what the API needs from live exercises; *engine.Engine
+// implements it.
+type Engine interface {
+	Create(ctx context.Context, in engine.CreateInput) (store.Exercise, error)
+	Get(ctx context.Context, id string) (store.Exercise, error)
+	List(ctx context.Context, f store.ListFilter) ([]store.Exercise, error)
+	Events(ctx context.Context, exerciseID string, afterSeq int64, limit int) ([]engine.Event, error)
+	Snapshot(ctx context.Context, exerciseID string) (engine.Snapshot, error)
+
+	Join(ctx context.Context, exerciseID string, in engine.JoinInput) (store.Participant, error)
+	Leave(ctx context.Context, exerciseID, participantID string) error
+	Answer(ctx context.Context, exerciseID, participantID string, in engine.AnswerInput) (engine.Ack, error)
+	FacilitatorAnswer(ctx context.Context, exerciseID string, in engine.AnswerInput) (engine.Ack, error)
+	AddNote(ctx context.Context, exerciseID string, in engine.NoteInput) (int64, error)
+
+	Start(ctx context.Context, exerciseID string) error
+	Pause(ctx context.Context, exerciseID string) error
+	Resume(ctx context.Context, exerciseID string) error
+	SetSpeed(ctx context.Context, exerciseID string, speed float64) error
+	Skip(ctx context.Context, exerciseID string) (time.Duration, error)
+	CloseDecision(ctx context.Context, exerciseID, decisionID string) error
+	Force(ctx context.Context, exerciseID, stateID string) error
+	Inject(ctx context.Context, exerciseID string, in engine.AdHoc) error
+	End(ctx context.Context, exerciseID, reason string) error
+}
+
+// Hub is what the API needs from the WebSocket hub; *hub.Hub implements it.
+type Hub interface {
+	Serve(w http.ResponseWriter, r *http.Request, sess hub.Session) (*hub.Conn, error)
+	Broadcast(topic string, f *hub.Frame) int
+	CloseWhere(match func(hub.Session) bool, code int, reason string) int
+}
+
+// commandTimeout bounds how long a request waits for an exercise's loop.
+const commandTimeout = 10 * time.Second
+
+// engineError maps an engine error to the API error shape. The engine's
+// messages for caller mistakes are written for clients; anything else stays
+// in the log.
+func engineError(err error) *Error {
+	var ae *Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	code := engine.Code(err)
+	status := map[string]int{
+		"not_found":       http.StatusNotFound,
+		"invalid":         http.StatusBadRequest,
+		"conflict":        http.StatusConflict,
+		"ended":           http.StatusConflict,
+		"forbidden":       http.StatusForbidden,
+		"decision_closed": http.StatusConflict,
+		"closed":          http.StatusServiceUnavailable,
+		"unavailable":     http.StatusServiceUnavailable,
+		"overflow":        http.StatusServiceUnavailable,
+		"timeout":         http.StatusGatewayTimeout,
+	}[code]
+	if status == 0 {
+		return errInternal(err)
+	}
+	e := &Error{Status: status, Code: code, Message: publicMessage(err), cause: err}
+	var list scenario.ErrorList
+	if errors.As(err, &list) {
+		e.Status, e.Code, e.Message, e.Details = http.StatusUnprocessableEntity, "invalid_scenario", "the scenario has errors", []*scenario.Error(list)
+	}
+	if status >= 500 {
+		e.Message = "the exercise is unavailable; try again"
+	}
+	return e
+}
+
+// publicMessage strips package prefixes from an engine error.
+func publicMessage(err error) string {
+	msg := err.Error()
+	for _, p := range []string{"engine: ", "sim: ", "store: "} {
+		msg = strings.ReplaceAll(msg, p, "")
+	}
+	if len(msg) > 300 {
+		msg = msg[:300]
+	}
+	return msg
+}
+
+// withTimeout gives an engine call a deadline derived from the request.
+func withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, commandTimeout)
+}

@@ -1,0 +1,401 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ttxsim/ttx/server/engine"
+	"github.com/ttxsim/ttx/server/hub"
+)
+
+// replayPage is how many log events one backlog read fetches.
+const replayPage = 500
+
+// Per-connection message limits, on top of the hub's read throttling: a
+// client may send msgBurst messages at once and msgRate per second after
+// that. Excess messages are dropped with an error frame (at most one per
+// second); floodClose consecutive drops close the connection with 1008.
+const (
+	msgRate    = 10
+	msgBurst   = 20
+	floodClose = 200
+)
+
+// websocket serves GET /api/ws?exercise=ID&after=SEQ. The request is
+// authenticated (cookie session, or a token in the subprotocol, the
+// Authorization header or ?token=) and authorised for the exercise before
+// the upgrade: nothing unauthenticated ever gets a 101.
+func (s *Server) websocket(c *gin.Context) {
+	w, r := c.Writer, c.Request
+	if s.hub == nil || s.engine == nil {
+		hub.Reject(w, http.StatusServiceUnavailable, "live exercises are not available")
+		c.Abort()
+		return
+	}
+	id := identityOf(c)
+	switch {
+	case id.Role == Anonymous:
+		hub.Reject(w, http.StatusUnauthorized, "log in or join first")
+		c.Abort()
+		return
+	case id.Role == Facilitator && id.MustChangePassword:
+		hub.Reject(w, http.StatusForbidden, "change the generated password first")
+		c.Abort()
+		return
+	}
+	exID := c.Query("exercise")
+	if exID == "" || len(exID) > 64 {
+		hub.Reject(w, http.StatusBadRequest, "exercise is required")
+		c.Abort()
+		return
+	}
+	if id.Role != Facilitator && id.ExerciseID != exID {
+		hub.Reject(w, http.StatusForbidden, "this token belongs to another exercise")
+		c.Abort()
+		return
+	}
+	after := int64(0)
+	if v := c.Query("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			hub.Reject(w, http.StatusBadRequest, "after must be a sequence number >= 0")
+			c.Abort()
+			return
+		}
+		after = n
+	}
+	ctx, cancel := withTimeout(r.Context())
+	defer cancel()
+	if _, err := s.engine.Get(ctx, exID); err != nil {
+		ae := engineError(err)
+		hub.Reject(w, ae.Status, ae.Message)
+		c.Abort()
+		return
+	}
+
+	sess := &wsSession{s: s, id: *id, ex: exID, topics: topicsFor(id, exID),
+		lim: NewLimiter(msgBurst, msgRate*60, 1, s.now)}
+	conn, err := s.hub.Serve(w, r, sess)
+	if err != nil {
+		if !errors.Is(err, hub.ErrOriginNotAllowed) && !errors.Is(err, hub.ErrHubClosed) {
+			s.log.WarnContext(r.Context(), "websocket upgrade", slog.Any("error", err))
+		}
+		c.Abort()
+		return
+	}
+	// The connection is subscribed and holds live frames while the backlog
+	// is read and sent. Replay runs here, in the handler's goroutine.
+	rctx, rcancel := context.WithTimeout(context.Background(), time.Minute)
+	defer rcancel()
+	first, err := s.engine.Events(rctx, exID, after, replayPage)
+	reset := false
+	if errors.Is(err, engine.ErrInvalid) {
+		// The client's position is beyond this log (another database, a
+		// restore): tell it to drop its state, and replay from the start.
+		reset = true
+		first, err = s.engine.Events(rctx, exID, 0, replayPage)
+	}
+	hello := helloFrame{Type: "hello", Protocol: Subprotocol, Exercise: exID, Role: id.Role.String(), Team: id.Team,
+		Subject: id.SubjectID, After: after, Reset: reset, ServerTime: s.now().UTC().Format(time.RFC3339Nano)}
+	if reset {
+		hello.After = 0
+	}
+	conn.Send(hub.NewFrame(0, mustFrame(hello)))
+	if err != nil {
+		s.log.WarnContext(r.Context(), "websocket replay", slog.String("exercise", exID), slog.Any("error", err))
+		conn.Close(hub.CloseInternalError, "could not read the log")
+		return
+	}
+	last := hello.After
+	page := first
+	for {
+		frames := make([]*hub.Frame, 0, len(page))
+		for _, ev := range page {
+			if f := frameFor(ev, &sess.id); f != nil {
+				frames = append(frames, f)
+			}
+			last = ev.Seq
+		}
+		if err := conn.Replay(frames); err != nil {
+			return // closed meanwhile
+		}
+		if len(page) < replayPage {
+			break
+		}
+		if page, err = s.engine.Events(rctx, exID, last, replayPage); err != nil {
+			conn.Close(hub.CloseInternalError, "could not read the log")
+			return
+		}
+	}
+	conn.Send(hub.NewFrame(0, mustFrame(liveFrame{Type: "live", LastSeq: last})))
+	if err := conn.Live(); err != nil {
+		return
+	}
+	if id.Role == Participant {
+		s.presence.connected(s, sess, conn)
+	}
+}
+
+// wsSession is the API's side of one connection: who it is, what it may
+// see, and how its messages are handled.
+type wsSession struct {
+	s      *Server
+	id     Identity // a copy: never changes for the connection's life
+	ex     string
+	topics []string
+
+	// Used only from the connection's reader goroutine.
+	lim        *Limiter
+	dropped    int
+	lastWarned time.Time
+
+	mu      sync.Mutex
+	present bool // counted in presence
+}
+
+func (ws *wsSession) Topics() []string { return ws.topics }
+
+func (ws *wsSession) OnClose(*hub.Conn) {
+	if ws.id.Role == Participant {
+		ws.s.presence.disconnected(ws.s, ws)
+	}
+}
+
+func (ws *wsSession) sendError(c *hub.Conn, id, code, msg string) {
+	c.Send(hub.NewFrame(0, mustFrame(errorFrame{Type: "error", ID: id, Code: code, Message: msg})))
+}
+
+// OnMessage handles one client frame. Malformed or unauthorised messages
+// get an error frame; the connection stays open (except for floods).
+func (ws *wsSession) OnMessage(c *hub.Conn, data []byte) {
+	if ok, _ := ws.lim.Allow("c"); !ok {
+		ws.dropped++
+		if ws.dropped >= floodClose {
+			c.Close(hub.ClosePolicyViolation, "message flood")
+			return
+		}
+		if now := ws.s.now(); now.Sub(ws.lastWarned) >= time.Second {
+			ws.lastWarned = now
+			ws.sendError(c, "", "rate_limited", "too many messages; slow down")
+		}
+		return
+	}
+	ws.lim.Fail("c") // every message spends a token
+	ws.dropped = 0
+	m, perr := DecodeClientMessage(data)
+	if perr != nil {
+		ws.sendError(c, perr.ID, perr.Code, perr.Message)
+		return
+	}
+	ack, err := ws.s.apply(&ws.id, ws.ex, m)
+	if err != nil {
+		ae := engineError(err)
+		if ae.Status >= 500 && ae.Code == "internal" {
+			ws.s.log.Error("websocket message", slog.String("type", m.Type), slog.String("exercise", ws.ex), slog.Any("error", err))
+		}
+		ws.sendError(c, m.ID, ae.Code, ae.Message)
+		return
+	}
+	ack.Type, ack.ID = "ack", m.ID
+	c.Send(hub.NewFrame(0, mustFrame(ack)))
+}
+
+// apply authorises and applies one message, from a WebSocket or a REST
+// route. Every type names the roles allowed to send it; the engine checks
+// the rest (team, lead, decision open).
+func (s *Server) apply(id *Identity, ex string, m ClientMessage) (ackFrame, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	e, role := s.engine, id.Role
+	forbidden := func() (ackFrame, error) {
+		return ackFrame{}, &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "not allowed for your role"}
+	}
+	switch m.Type {
+	case msgAnswer:
+		in := engine.AnswerInput{ClientID: m.ID, Decision: m.Answer.Decision, Option: m.Answer.Option, Text: m.Answer.Text,
+			Confidence: m.Answer.Confidence, Rationale: m.Answer.Rationale}
+		var ack engine.Ack
+		var err error
+		switch role {
+		case Participant:
+			ack, err = e.Answer(ctx, ex, id.SubjectID, in)
+		case Facilitator:
+			ack, err = e.FacilitatorAnswer(ctx, ex, in)
+		default:
+			return forbidden()
+		}
+		return ackFrame{Seq: ack.Seq, Duplicate: ack.Duplicate}, err
+	case msgNote:
+		if role != Observer && role != Facilitator {
+			return forbidden()
+		}
+		seq, err := e.AddNote(ctx, ex, s.noteInput(id, m.Note.Text, m.Note.Team, m.Note.Objective))
+		return ackFrame{Seq: seq}, err
+	case msgPresence:
+		if role == Participant {
+			s.presence.status(s, ex, id, m.Presence.Status)
+		}
+		return ackFrame{}, nil
+	}
+	if role != Facilitator {
+		return forbidden()
+	}
+	switch m.Type {
+	case msgStart:
+		return ackFrame{}, e.Start(ctx, ex)
+	case msgPause:
+		return ackFrame{}, e.Pause(ctx, ex)
+	case msgResume:
+		return ackFrame{}, e.Resume(ctx, ex)
+	case msgSkip:
+		clock, err := e.Skip(ctx, ex)
+		return ackFrame{Clock: clock}, err
+	case msgSpeed:
+		return ackFrame{}, e.SetSpeed(ctx, ex, m.Speed.Speed)
+	case msgInject:
+		return ackFrame{}, e.Inject(ctx, ex, m.Inject.Inject)
+	case msgForce:
+		return ackFrame{}, e.Force(ctx, ex, m.Force.State)
+	case msgCloseDecision:
+		return ackFrame{}, e.CloseDecision(ctx, ex, m.Decision.Decision)
+	case msgEnd:
+		return ackFrame{}, e.End(ctx, ex, m.End.Reason)
+	}
+	return ackFrame{}, &Error{Status: http.StatusBadRequest, Code: "unknown_type", Message: "unknown message type"}
+}
+
+// noteInput attributes a note. Facilitator notes carry a prefix that keeps
+// them from observers (see facilitatorOnly).
+func (s *Server) noteInput(id *Identity, text, team, objective string) engine.NoteInput {
+	author := id.Name
+	if id.Role == Facilitator {
+		author = facilitatorNotePrefix + id.Name
+	}
+	return engine.NoteInput{Author: author, Team: team, Objective: objective, Text: text}
+}
+
+// closeSockets closes every connection whose identity matches.
+func (s *Server) closeSockets(match func(*Identity) bool, code int, reason string) int {
+	if s.hub == nil {
+		return 0
+	}
+	return s.hub.CloseWhere(func(hs hub.Session) bool {
+		ws, ok := hs.(*wsSession)
+		return ok && match(&ws.id)
+	}, code, reason)
+}
+
+// presence tracks which participants have a live connection, in memory
+// only: the log records joins and leaves, not tabs opened and closed.
+type presence struct {
+	mu sync.Mutex
+	ex map[string]map[string]*presenceEntry // exercise -> participant -> entry
+}
+
+type presenceEntry struct {
+	name, team, status string
+	conns              int
+}
+
+func newPresence() *presence {
+	return &presence{ex: make(map[string]map[string]*presenceEntry)}
+}
+
+func (p *presence) broadcast(s *Server, ex string, f presenceFrame) {
+	f.Type = "presence"
+	frame := hub.NewFrame(0, mustFrame(f))
+	s.hub.Broadcast(topicFacilitator(ex), frame)
+	s.hub.Broadcast(topicObserver(ex), frame)
+	s.hub.Broadcast(topicTeam(ex, f.Team), frame)
+}
+
+// connected counts a live participant connection. It checks, under the
+// session's lock, that the connection has not closed already, so a close
+// racing with the end of replay cannot leave a ghost online.
+func (p *presence) connected(s *Server, ws *wsSession, c *hub.Conn) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	select {
+	case <-c.Done():
+		return
+	default:
+	}
+	if ws.present {
+		return
+	}
+	ws.present = true
+	p.mu.Lock()
+	m := p.ex[ws.ex]
+	if m == nil {
+		m = make(map[string]*presenceEntry)
+		p.ex[ws.ex] = m
+	}
+	e := m[ws.id.SubjectID]
+	if e == nil {
+		e = &presenceEntry{name: ws.id.Name, team: ws.id.Team, status: "active"}
+		m[ws.id.SubjectID] = e
+	}
+	e.conns++
+	first := e.conns == 1
+	p.mu.Unlock()
+	if first {
+		p.broadcast(s, ws.ex, presenceFrame{Participant: ws.id.SubjectID, Name: ws.id.Name, Team: ws.id.Team, Online: true, Status: "active"})
+	}
+}
+
+func (p *presence) disconnected(s *Server, ws *wsSession) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if !ws.present {
+		return
+	}
+	ws.present = false
+	p.mu.Lock()
+	m := p.ex[ws.ex]
+	e := m[ws.id.SubjectID]
+	last := false
+	if e != nil {
+		e.conns--
+		if e.conns <= 0 {
+			last = true
+			delete(m, ws.id.SubjectID)
+			if len(m) == 0 {
+				delete(p.ex, ws.ex)
+			}
+		}
+	}
+	p.mu.Unlock()
+	if last {
+		p.broadcast(s, ws.ex, presenceFrame{Participant: ws.id.SubjectID, Name: ws.id.Name, Team: ws.id.Team, Online: false})
+	}
+}
+
+func (p *presence) status(s *Server, ex string, id *Identity, status string) {
+	p.mu.Lock()
+	e := p.ex[ex][id.SubjectID]
+	changed := e != nil && e.status != status
+	if changed {
+		e.status = status
+	}
+	p.mu.Unlock()
+	if changed {
+		p.broadcast(s, ex, presenceFrame{Participant: id.SubjectID, Name: id.Name, Team: id.Team, Online: true, Status: status})
+	}
+}
+
+// online lists the participants of an exercise with a live connection.
+func (p *presence) online(ex string) []presenceFrame {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := []presenceFrame{}
+	for id, e := range p.ex[ex] {
+		out = append(out, presenceFrame{Type: "presence", Participant: id, Name: e.name, Team: e.team, Online: true, Status: e.status})
+	}
+	return out
+}
