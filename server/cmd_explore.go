@@ -17,7 +17,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	maxPaths := fs.Int("max-paths", 100000, "stop after exploring this many branches")
 	maxDepth := fs.Int("max-depth", 5000, "stop when one path is longer than this many steps")
-	var params pairs
+	var params kvFlag
 	fs.Var(&params, "param", "set a scenario parameter (NAME=VALUE, repeatable)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	fs.Usage = func() {
@@ -26,7 +26,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Exit status: 0 no defects, 1 defects found or a bound was hit, 2 usage or load error.")
 		fs.PrintDefaults()
 	}
-	files, code := parseFlags(fs, args)
+	files, code := parseInterleaved(fs, args)
 	if code >= 0 {
 		return code
 	}
@@ -38,7 +38,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ttx explore: --max-paths and --max-depth must be positive")
 		return 2
 	}
-	sc, ok := load(files[0], stderr)
+	sc, ok := loadScenario(files[0], stderr)
 	if !ok {
 		return 2
 	}
@@ -81,19 +81,26 @@ func writeReport(w io.Writer, file string, r *sim.Report) {
 	for _, s := range r.Unreachable {
 		fmt.Fprintf(w, "  unreachable: %s (line %d): no explored path enters it\n", s.ID, s.Line)
 	}
-	fmt.Fprintf(w, "outcomes (%s paths):\n", count(r.Paths))
+	if r.Limit != "" {
+		fmt.Fprintln(w, "outcomes: not counted (the exploration is incomplete); findings below were seen on the paths explored")
+	} else {
+		fmt.Fprintf(w, "outcomes (%s paths):\n", pathCount(r.Paths))
+	}
 	for _, o := range r.Outcomes {
+		if r.Limit != "" {
+			break
+		}
 		if o.Paths == 0 {
 			fmt.Fprintf(w, "  %-14s %-8s %10s paths  (never reached)\n", o.Outcome, o.Rating, "0")
 			continue
 		}
-		fmt.Fprintf(w, "  %-14s %-8s %10s paths  %s – %s  \"%s\"\n", o.Outcome, o.Rating, count(o.Paths),
+		fmt.Fprintf(w, "  %-14s %-8s %10s paths  %s – %s  \"%s\"\n", o.Outcome, o.Rating, pathCount(o.Paths),
 			sim.FormatDuration(o.Min), sim.FormatDuration(o.Max), o.Title)
 	}
 	if len(r.DeadEnds) > 0 {
 		fmt.Fprintln(w, "dead ends:")
 		for _, d := range r.DeadEnds {
-			fmt.Fprintf(w, "  %s (line %d): %s; %s paths\n", d.State, d.Line, d.Reason, count(d.Paths))
+			fmt.Fprintf(w, "  %s (line %d): %s; %s paths\n", d.State, d.Line, d.Reason, pathCount(d.Paths))
 			fmt.Fprintf(w, "    e.g. %s\n", strings.Join(d.Example, ", "))
 		}
 	}
@@ -135,7 +142,7 @@ func writeReport(w io.Writer, file string, r *sim.Report) {
 	}
 }
 
-func count(n uint64) string {
+func pathCount(n uint64) string {
 	if n == ^uint64(0) {
 		return ">=18446744073709551615"
 	}

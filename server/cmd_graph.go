@@ -19,7 +19,7 @@ func cmdGraph(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Exit status: 0 printed, 2 usage or load error.")
 		fs.PrintDefaults()
 	}
-	files, code := parseFlags(fs, args)
+	files, code := parseInterleaved(fs, args)
 	if code >= 0 {
 		return code
 	}
@@ -31,7 +31,7 @@ func cmdGraph(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ttx graph: unknown format %q: use mermaid or dot\n", *format)
 		return 2
 	}
-	sc, ok := load(files[0], stderr)
+	sc, ok := loadScenario(files[0], stderr)
 	if !ok {
 		return 2
 	}

@@ -19,7 +19,7 @@ import (
 func cmdPlay(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("play", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var choose, answerAt, params pairs
+	var choose, answerAt, params kvFlag
 	fs.Var(&choose, "choose", "answer DECISION with OPTION when it opens (DECISION=OPTION, repeatable)")
 	fs.Var(&answerAt, "answer-at", "answer DECISION this long after it opens instead (DECISION=DURATION, repeatable)")
 	fs.Var(&params, "param", "set a scenario parameter (NAME=VALUE, repeatable)")
@@ -33,7 +33,7 @@ func cmdPlay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Exit status: 0 an outcome was reached, 1 the run ended without one, 2 usage or load error.")
 		fs.PrintDefaults()
 	}
-	files, code := parseFlags(fs, args)
+	files, code := parseInterleaved(fs, args)
 	if code >= 0 {
 		return code
 	}
@@ -58,7 +58,7 @@ func cmdPlay(args []string, stdout, stderr io.Writer) int {
 		}
 		delays[k] = d
 	}
-	sc, ok := load(files[0], stderr)
+	sc, ok := loadScenario(files[0], stderr)
 	if !ok {
 		return 2
 	}
@@ -93,22 +93,22 @@ func cmdPlay(args []string, stdout, stderr io.Writer) int {
 			strconv.FormatFloat(*speed, 'g', -1, 64))
 	}
 	if res.Done {
-		fmt.Fprintf(summary, "== outcome %s (%s) \"%s\" after %s of exercise time%s\n", res.Outcome, orNone(res.Rating), res.Title, sim.FormatDuration(res.End), wall)
+		fmt.Fprintf(summary, "== outcome %s (%s) \"%s\" after %s of exercise time%s\n", res.Outcome, ratingOrNone(res.Rating), res.Title, sim.FormatDuration(res.End), wall)
 		return 0
 	}
 	fmt.Fprintf(summary, "== no outcome: %s (state %s at %s)%s\n", res.Stopped, res.State, sim.FormatClock(res.End), wall)
 	return 1
 }
 
-func orNone(s string) string {
+func ratingOrNone(s string) string {
 	if s == "" {
 		return "no rating"
 	}
 	return s
 }
 
-// load reads a scenario, printing its problems the way validate does.
-func load(path string, stderr io.Writer) (*scenario.Scenario, bool) {
+// loadScenario reads a scenario, printing its problems the way validate does.
+func loadScenario(path string, stderr io.Writer) (*scenario.Scenario, bool) {
 	sc, err := scenario.Load(path)
 	if err == nil {
 		return sc, true
@@ -125,10 +125,10 @@ func load(path string, stderr io.Writer) (*scenario.Scenario, bool) {
 	return nil, false
 }
 
-// parseFlags parses flags given before, after or between positional
+// parseInterleaved parses flags given before, after or between positional
 // arguments (ttx play FILE --choose ...). It returns the positional
 // arguments, and an exit code >= 0 when the command must stop.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, int) {
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, int) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -149,13 +149,13 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, int) {
 	}
 }
 
-// pairs is a repeatable NAME=VALUE flag.
-type pairs struct {
+// kvFlag is a repeatable NAME=VALUE flag.
+type kvFlag struct {
 	m    map[string]string
 	keys []string
 }
 
-func (p *pairs) String() string {
+func (p *kvFlag) String() string {
 	if p == nil {
 		return ""
 	}
@@ -166,7 +166,7 @@ func (p *pairs) String() string {
 	return strings.Join(out, ",")
 }
 
-func (p *pairs) Set(s string) error {
+func (p *kvFlag) Set(s string) error {
 	k, v, ok := strings.Cut(s, "=")
 	k = strings.TrimSpace(k)
 	if !ok || k == "" {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/ttxsim/ttx/frontend"
 	"github.com/ttxsim/ttx/server/api"
 	"github.com/ttxsim/ttx/server/config"
 	"github.com/ttxsim/ttx/server/engine"
@@ -42,7 +43,6 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ttx serve: %v\n", err)
 		return 2
 	}
-	gin.SetMode(gin.ReleaseMode) // Gin's own mode switch; only silences its debug output
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return serve(ctx, cfg, serveIO{stdout: stdout, stderr: stderr, ui: builtUI(), shipped: shipped})
@@ -87,6 +87,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 // hub → engine (+ recovery) → API → HTTP. On ctx's end: stop HTTP, close
 // the hub (1001 to every socket), stop the engine, close the database.
 func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
+	gin.SetMode(gin.ReleaseMode) // Gin's own process-wide switch; it only silences Gin's debug output
 	log := newLogger(cfg, sio.stderr)
 	log.Info("starting ttx", slog.String("version", version), slog.String("commit", commit),
 		slog.Group("config", anyAttrs(cfg.Dump())...))
@@ -260,9 +261,13 @@ func anyAttrs(attrs []slog.Attr) []any {
 }
 
 // builtUI is the web UI built into the binary, rooted at its dist
-// directory; nil while the frontend package does not provide one.
+// directory.
 func builtUI() fs.FS {
-	return nil
+	sub, err := fs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		return nil // cannot happen for a constant, valid path
+	}
+	return sub
 }
 
 // embeddedScenarios are the scenarios built into the binary; nil while the

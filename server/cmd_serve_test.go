@@ -78,7 +78,7 @@ func startServe(t *testing.T, db string) (url string, stdout, stderr *lockedBuff
 		url = "http://" + a
 	case code := <-done:
 		t.Fatalf("serve exited %d: %s", code, stderr.String())
-	case <-time.After(10 * time.Second):
+	case <-time.After(60 * time.Second):
 		t.Fatal("serve did not start")
 	}
 	stopped := false
@@ -89,7 +89,7 @@ func startServe(t *testing.T, db string) (url string, stdout, stderr *lockedBuff
 			cancel()
 			select {
 			case code = <-done:
-			case <-time.After(15 * time.Second):
+			case <-time.After(60 * time.Second):
 				t.Fatal("serve did not stop")
 			}
 		}

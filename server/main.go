@@ -19,13 +19,16 @@ type command struct {
 // commands lists every subcommand. Each lives in its own cmd_*.go file.
 func commands() map[string]command {
 	return map[string]command{
-		"serve":    {"run the live exercise server (default)", cmdServe},
-		"validate": {"check scenario files; exit 1 with file:line:col errors", cmdValidate},
-		"play":     {"dry-run a scenario on a virtual clock and print its timeline", cmdPlay},
-		"explore":  {"enumerate every path through a scenario and report defects", cmdExplore},
-		"graph":    {"print a scenario's branch graph as Mermaid or DOT", cmdGraph},
-		"version":  {"print the version of this build", cmdVersion},
-		"user":     {"add facilitator accounts and reset their passwords", cmdUser},
+		"serve":       {"run the live exercise server (default)", cmdServe},
+		"validate":    {"check scenario files; exit 1 with file:line:col errors", cmdValidate},
+		"play":        {"dry-run a scenario on a virtual clock and print its timeline", cmdPlay},
+		"explore":     {"enumerate every path through a scenario and report defects", cmdExplore},
+		"graph":       {"print a scenario's branch graph as Mermaid or DOT", cmdGraph},
+		"version":     {"print the version of this build", cmdVersion},
+		"user":        {"add facilitator accounts and reset their passwords", cmdUser},
+		"healthcheck": {"probe the local server's /healthz; exit 0 if healthy (for containers)", cmdHealthcheck},
+		"export":      {"write an exercise (scenario, teams, participants, event log) to a JSON file", cmdExport},
+		"import":      {"load an exercise written by 'ttx export' into a database", cmdImport},
 	}
 }
 

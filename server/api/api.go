@@ -207,17 +207,11 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.POST("/join/lookup", s.lookupCode)
 
 	// Any authenticated role.
-	api.GET("/me", require(Participant, Observer, Facilitator), s.me)
-	api.GET("/ws", s.websocket) // authenticates and authorises before the upgrade
+	api.GET("/me", authenticated(), s.me) // also for a facilitator who must change the password
+	api.GET("/ws", s.websocket)           // authenticates and authorises before the upgrade
 
 	// A facilitator, even one who must still change the generated password.
-	api.POST("/auth/password", func(c *gin.Context) {
-		if identityOf(c).Role != Facilitator {
-			fail(c, errUnauthorized())
-			return
-		}
-		c.Next()
-	}, s.changePassword)
+	api.POST("/auth/password", anyFacilitator(), s.changePassword)
 
 	// Facilitators.
 	fac := api.Group("", require(Facilitator))

@@ -232,6 +232,9 @@ func TestMustChangePassword(t *testing.T) {
 	if r := e.do(c, "GET", "/api/scenarios", nil, nil); r.status != 403 || !strings.Contains(r.body, "password_change_required") {
 		t.Fatalf("facilitator route before change: %d %s", r.status, r.body)
 	}
+	if r := e.do(c, "GET", "/api/me", nil, nil); r.status != 200 || !strings.Contains(r.body, `"must_change_password":true`) {
+		t.Fatalf("me before change: %d %s", r.status, r.body)
+	}
 	other := e.client()
 	e.do(other, "POST", "/api/auth/login", map[string]string{"name": "admin", "password": "generated-pass-123"}, nil)
 

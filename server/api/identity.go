@@ -245,16 +245,45 @@ func require(roles ...Role) gin.HandlerFunc {
 	}
 }
 
+// authenticated lets every role but anonymous through.
+func authenticated() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if identityOf(c).Role == Anonymous {
+			fail(c, errUnauthorized())
+			return
+		}
+		c.Next()
+	}
+}
+
+// anyFacilitator lets facilitators through, including one who must still
+// change the generated password (the password route itself).
+func anyFacilitator() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		switch identityOf(c).Role {
+		case Facilitator:
+			c.Next()
+		case Anonymous:
+			fail(c, errUnauthorized())
+		default:
+			fail(c, errForbidden("not allowed for your role"))
+		}
+	}
+}
+
 // exerciseScope lets facilitators reach any exercise and participants and
 // observers only the one their token is bound to. A token for another
 // exercise gets 403, not 404: the token holder knows exercises exist.
 func exerciseScope() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := identityOf(c)
-		if id.Role == Facilitator || id.ExerciseID == c.Param("id") {
+		switch {
+		case id.Role == Anonymous:
+			fail(c, errUnauthorized())
+		case id.Role == Facilitator || id.ExerciseID == c.Param("id"):
 			c.Next()
-			return
+		default:
+			fail(c, errForbidden("this token belongs to another exercise"))
 		}
-		fail(c, errForbidden("this token belongs to another exercise"))
 	}
 }

@@ -353,7 +353,6 @@ type (
 		Team       string `json:"team,omitempty"`
 		Subject    string `json:"participant,omitempty"`
 		After      int64  `json:"after"`
-		LastSeq    int64  `json:"last_seq"`
 		Reset      bool   `json:"reset,omitempty"` // the client's position was beyond the log: drop state, full replay follows
 		ServerTime string `json:"server_time"`
 	}

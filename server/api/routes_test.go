@@ -42,7 +42,7 @@ func TestRoutes(t *testing.T) {
 			wantContains: []string{`"method_not_allowed"`}},
 		{name: "spa fallback", method: "GET", url: "/exercise/123", wantStatus: 200, wantContains: []string{"<div id=app>"}},
 		{name: "index", method: "GET", url: "/", wantStatus: 200, wantContains: []string{"<title>ttx</title>"}},
-		{name: "asset", method: "GET", url: "/assets/app-1a2b.js", wantStatus: 200, wantContains: []string{"console.log"}},
+		{name: "asset", method: "GET", url: "/assets/app-1a2b.js?v=whatever", wantStatus: 200, wantContains: []string{"console.log"}},
 		{name: "missing asset is a real 404", method: "GET", url: "/assets/gone.js", wantStatus: 404},
 		{name: "traversal stays inside the UI", method: "GET", url: "/../../etc/passwd", wantStatus: 200, wantContains: []string{"<div id=app>"}, wantAbsent: []string{"root:"}},
 		{name: "me anonymous", method: "GET", url: "/api/me", wantStatus: 401, wantContains: []string{`"unauthenticated"`}},
@@ -133,10 +133,16 @@ func TestRoutes(t *testing.T) {
 
 func TestSecurityHeadersAndCaching(t *testing.T) {
 	ui := fstest.MapFS{
-		"index.html":         {Data: []byte("<!doctype html><p>ui")},
-		"assets/app-1a2b.js": {Data: []byte("x")},
+		"index.html":    {Data: []byte(`<!doctype html><script type="module" src="/assets/app.js"></script><p>ui`)},
+		"assets/app.js": {Data: []byte("x")},
 	}
 	e := newEnv(t, withUI(ui))
+	// index.html references the asset with its content version.
+	idx := e.do(nil, "GET", "/", nil, nil).body
+	const v = "2d711642b726" // first 6 bytes of sha256("x")
+	if !strings.Contains(idx, `src="/assets/app.js?v=`+v+`"`) {
+		t.Fatalf("index not versioned: %s", idx)
+	}
 	wantCSP := "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 		"frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 	for _, tc := range []struct {
@@ -145,7 +151,9 @@ func TestSecurityHeadersAndCaching(t *testing.T) {
 	}{
 		{"/", "text/html", "no-cache", 200},
 		{"/join", "text/html", "no-cache", 200},
-		{"/assets/app-1a2b.js", "javascript", "max-age=31536000", 200},
+		{"/assets/app.js?v=" + v, "javascript", "max-age=31536000", 200},
+		{"/assets/app.js", "javascript", "no-cache", 200},
+		{"/assets/app.js?v=stale", "javascript", "no-cache", 200},
 		{"/api/version", "application/json", "", 200},
 		{"/api/nope", "application/json", "", 404},
 		{"/healthz", "application/json", "", 200},

@@ -1,6 +1,9 @@
 package api
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"net/http"
@@ -11,17 +14,21 @@ import (
 )
 
 // ui serves the built single-page app from an fs.FS rooted at the dist
-// directory (index.html, assets/...). Hashed files under /assets/ are cached
-// for a year; index.html is revalidated every time, so a new release shows at
-// the next load.
+// directory (index.html, assets/...). The build names assets without a
+// content hash, so the server versions them: index.html is rewritten once at
+// startup to reference /assets/NAME?v=HASH, and only a request carrying the
+// current hash is cached for a year. index.html itself, and any asset asked
+// for without the right version, is revalidated every time, so a new
+// release shows at the next load.
 type ui struct {
-	files fs.FS
-	index []byte // nil when the UI is not built into this binary
-	fs    http.Handler
+	files    fs.FS
+	index    []byte            // nil when the UI is not built into this binary
+	versions map[string]string // "assets/app.js" -> content hash
+	fs       http.Handler
 }
 
 func newUI(files fs.FS) (*ui, error) {
-	u := &ui{files: files}
+	u := &ui{files: files, versions: map[string]string{}}
 	if files == nil {
 		return u, nil
 	}
@@ -30,6 +37,25 @@ func newUI(files fs.FS) (*ui, error) {
 		return &ui{}, nil
 	}
 	if err != nil {
+		return nil, err
+	}
+	err = fs.WalkDir(files, "assets", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(files, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		v := hex.EncodeToString(sum[:6])
+		u.versions[p] = v
+		for _, q := range []string{`"`, `'`} {
+			idx = bytes.ReplaceAll(idx, []byte(q+"/"+p+q), []byte(q+"/"+p+"?v="+v+q))
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
 	u.index = idx
@@ -59,7 +85,7 @@ func (s *Server) notFound(c *gin.Context) {
 	name := strings.TrimPrefix(clean, "/")
 	if name != "" && name != "index.html" && fs.ValidPath(name) {
 		if st, err := fs.Stat(s.ui.files, name); err == nil && !st.IsDir() {
-			if strings.HasPrefix(name, "assets/") {
+			if v := s.ui.versions[name]; v != "" && c.Query("v") == v {
 				c.Header("Cache-Control", "public, max-age=31536000, immutable")
 			} else {
 				c.Header("Cache-Control", "no-cache")

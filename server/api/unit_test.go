@@ -1,10 +1,16 @@
 package api
 
 import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/ttxsim/ttx/server/engine/enginetest"
 )
 
@@ -117,5 +123,31 @@ func TestCleanName(t *testing.T) {
 		if _, got := cleanName(in); got != ok {
 			t.Errorf("cleanName(%q) ok = %v", in, got)
 		}
+	}
+}
+
+func TestRecoveryAndErrorShape(t *testing.T) {
+	var logs syncBuffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	r := gin.New()
+	r.Use(securityHeaders(), recovery(log), renderErrors(log))
+	r.GET("/panic", func(*gin.Context) { panic("secret detail") })
+	r.GET("/fail", func(c *gin.Context) { fail(c, errInternal(errors.New("SELECT * FROM accounts"))) })
+	r.GET("/wrapped", func(c *gin.Context) { fail(c, fmt.Errorf("outer: %w", &http.MaxBytesError{Limit: 10})) })
+	for path, want := range map[string]int{"/panic": 500, "/fail": 500, "/wrapped": 413} {
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
+		if w.Code != want || !strings.HasPrefix(w.Body.String(), `{"error":{"code":`) {
+			t.Errorf("%s: %d %s", path, w.Code, w.Body.String())
+		}
+		if strings.Contains(w.Body.String(), "secret") || strings.Contains(w.Body.String(), "SELECT") {
+			t.Errorf("%s: cause leaked: %s", path, w.Body.String())
+		}
+		if w.Header().Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: no security headers", path)
+		}
+	}
+	if !strings.Contains(logs.String(), "secret detail") || !strings.Contains(logs.String(), "SELECT * FROM accounts") {
+		t.Errorf("causes should be logged: %s", logs.String())
 	}
 }

@@ -161,21 +161,31 @@ func benchBroadcast(b *testing.B, nconns int, newFanout func() fanout) {
 			}
 		}()
 	}
-	if got := fo.conns(); got != nconns { // registered before the 101
-		b.Fatalf("%d connections registered, want %d", got, nconns)
+	// The hub registers before the 101; the floor only after it.
+	for deadline := time.Now().Add(10 * time.Second); fo.conns() != nconns; runtime.Gosched() {
+		if time.Now().After(deadline) {
+			b.Fatalf("%d connections registered, want %d", fo.conns(), nconns)
+		}
 	}
 	payload := []byte(`{"type":"inject","seq":0,"body":"` + strings.Repeat("x", payloadSize-33) + `"}`)[:payloadSize]
 
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
+	stuck := time.NewTimer(time.Hour) // reset per window, so no allocation per wait
+	defer stuck.Stop()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 1; i <= total; i++ {
 		fo.broadcast(int64(i), payload)
 		if i%window == 0 || i == total {
-			for range nconns {
-				<-notify
+			stuck.Reset(30 * time.Second)
+			for k := range nconns {
+				select {
+				case <-notify:
+				case <-stuck.C:
+					b.Fatalf("frame %d: %d of %d clients done, %d dropped", i, k, nconns, fo.slow())
+				}
 			}
 		}
 	}

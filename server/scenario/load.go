@@ -144,7 +144,9 @@ func (d *decoder) scenario(root *yaml.Node) {
 		if n := len([]rune(p.Avatar)); n > 2 {
 			d.errs.add(posOf(pf.get("avatar")), "use one or two characters, such as initials", "avatar '%s' is too long", clip(p.Avatar, 20))
 		}
-		if p.Avatar == "" && p.Name != "" {
+		// A name built from a parameter ("{{company}} Support") gets its
+		// initial only once rendered, which sim does per exercise.
+		if p.Avatar == "" && p.Name != "" && !strings.Contains(p.Name, "{{") {
 			p.Avatar = strings.ToUpper(string([]rune(strings.TrimSpace(p.Name))[:1]))
 		}
 		sc.Personas = append(sc.Personas, p)

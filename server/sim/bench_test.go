@@ -65,7 +65,7 @@ func BenchmarkMachineStep(b *testing.B) {
 		for !m.Done() && m.Now() < 2*time.Hour {
 			answered := false
 			for _, d := range m.p.stateDecs[m.cur] {
-				if st := &m.decs[d]; st.open && len(st.answers) == 0 {
+				if st := m.dec(d); st.open && len(st.answers) == 0 {
 					dc := m.p.decs[d]
 					a := Answer{Decision: dc.ID, Team: dc.Team, Participant: "p", Lead: true, Text: "t"}
 					if len(dc.Options) > 0 {

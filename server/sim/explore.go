@@ -3,6 +3,8 @@ package sim
 import (
 	"encoding/binary"
 	"fmt"
+	"hash"
+	"hash/fnv"
 	"math"
 	"slices"
 	"strings"
@@ -22,6 +24,8 @@ type ExploreOptions struct {
 	// Horizon is the exercise time after which a path that has not ended
 	// counts as stuck; 0: Horizon(sc).
 	Horizon time.Duration
+
+	full bool // tests: run full machines (own environment, every event) instead of lean ones
 }
 
 // Report is what Explore found. Durations are exercise time.
@@ -163,14 +167,28 @@ type step struct {
 type frame struct {
 	state int
 	now   time.Duration
-	key   string
+}
+
+// sitKey identifies a situation: a 128-bit FNV-1a hash of Machine.key.
+// Storing hashes rather than keys keeps memory per situation small; a
+// collision between two of a few million situations has a probability
+// below 1e-25.
+type sitKey [16]byte
+
+func hashKey(b []byte, h hash.Hash) sitKey {
+	h.Reset()
+	h.Write(b)
+	var k sitKey
+	h.Sum(k[:0])
+	return k
 }
 
 type explorer struct {
 	p        *plan
 	opts     ExploreOptions
-	memo     map[string]memoEntry
-	onStack  map[string]int
+	memo     map[sitKey]memoEntry
+	onStack  map[sitKey]int
+	hash     hash.Hash
 	stack    []frame
 	path     []step
 	buf      []byte
@@ -212,13 +230,15 @@ func Explore(sc *scenario.Scenario, opts ExploreOptions) (*Report, error) {
 		opts.Horizon = Horizon(sc)
 	}
 	x := &explorer{p: m.p, opts: opts,
-		memo: map[string]memoEntry{}, onStack: map[string]int{},
+		memo: map[sitKey]memoEntry{}, onStack: map[sitKey]int{}, hash: fnv.New128a(),
 		reached:   make([]bool, len(sc.States)),
 		opened:    make([]bool, len(m.p.decs)),
 		delivered: make([]bool, len(m.p.injs)),
 		deadEnds:  map[int]*DeadEnd{}, cycles: map[string]*Cycle{}, errs: map[string]*RunError{},
 	}
-	m.lean = true
+	if !opts.full {
+		m.makeLean()
+	}
 	x.note(m, m.Start(0))
 	root, err := x.visit(m, 0)
 	r := &Report{Scenario: sc.ID}
@@ -255,7 +275,7 @@ func (x *explorer) visit(m *Machine, depth int) (summary, error) {
 	nStates := len(x.p.sc.States)
 	base := m.now
 	type point struct {
-		key string
+		key sitKey
 		at  time.Duration
 	}
 	var line []point // situations passed through on this run of time, all on the stack
@@ -278,19 +298,19 @@ func (x *explorer) visit(m *Machine, depth int) (summary, error) {
 			return finish(summary{{leaf: leafOutcome*nStates + m.cur, count: 1}}), nil
 		}
 		x.buf = m.key(x.buf[:0])
-		if e, ok := x.memo[string(x.buf)]; ok {
+		key := hashKey(x.buf, x.hash)
+		if e, ok := x.memo[key]; ok {
 			return finish(e.get()), nil
 		}
-		if i, ok := x.onStack[string(x.buf)]; ok {
+		if i, ok := x.onStack[key]; ok {
 			return finish(x.loop(m, i)), nil
 		}
 		if depth+len(line) >= x.opts.MaxDepth {
 			return nil, errLimit{fmt.Sprintf("stopped: a path is longer than %d steps (in state %s at %s); raise --max-depth",
 				x.opts.MaxDepth, x.p.sc.States[m.cur].ID, FormatClock(m.now))}
 		}
-		key := string(x.buf)
 		x.onStack[key] = len(x.stack)
-		x.stack = append(x.stack, frame{state: m.cur, now: m.now, key: key})
+		x.stack = append(x.stack, frame{state: m.cur, now: m.now})
 		line = append(line, point{key: key, at: m.now})
 
 		if x.choice(m) {
@@ -317,7 +337,7 @@ func (x *explorer) visit(m *Machine, depth int) (summary, error) {
 // declined) here.
 func (x *explorer) choice(m *Machine) bool {
 	for _, d := range x.p.stateDecs[m.cur] {
-		if st := &m.decs[d]; st.open && !st.declined && len(st.answers) == 0 {
+		if st := m.dec(d); st.open && !st.declined && len(st.answers) == 0 {
 			return true
 		}
 	}
@@ -365,7 +385,7 @@ func (x *explorer) branches_(m *Machine, depth int) (summary, error) {
 		return nil
 	}
 	pending := func(d int) bool {
-		st := &m.decs[d]
+		st := m.dec(d)
 		return st.open && !st.declined && len(st.answers) == 0
 	}
 	for _, d := range x.p.stateDecs[m.cur] {
@@ -379,7 +399,7 @@ func (x *explorer) branches_(m *Machine, depth int) (summary, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.decs[d].declined = true
+		c.dec(d).declined = true
 		s, err := x.follow(c, depth, step{at: m.now, decision: x.p.decs[d].ID, option: "(no answer)"}, nil)
 		if err != nil {
 			return nil, err
@@ -403,11 +423,12 @@ func (x *explorer) branches_(m *Machine, depth int) (summary, error) {
 		return nil, err
 	}
 	x.note(c, c.Advance(next))
+	shift := c.now - m.now // visit advances c in place: take it now
 	s, err := x.visit(c, depth+1)
 	if err != nil {
 		return nil, err
 	}
-	return acc.add(s, c.now-m.now), nil
+	return acc.add(s, shift), nil
 }
 
 // follow explores a child situation reached by one step.
@@ -420,10 +441,10 @@ func (x *explorer) follow(c *Machine, depth int, st step, evs []Event) (summary,
 }
 
 func (x *explorer) branch(m *Machine) (*Machine, error) {
-	x.branches++
-	if x.branches > x.opts.MaxPaths {
+	if x.branches >= x.opts.MaxPaths {
 		return nil, errLimit{fmt.Sprintf("stopped after %d paths; raise --max-paths", x.opts.MaxPaths)}
 	}
+	x.branches++
 	return m.Clone(), nil
 }
 
@@ -504,8 +525,9 @@ func (x *explorer) note(m *Machine, evs []Event) {
 	for i, v := range m.visited {
 		x.reached[i] = x.reached[i] || v
 	}
-	for i := range m.decs {
-		x.opened[i] = x.opened[i] || m.decs[i].open || m.decs[i].settled
+	for i := range x.opened {
+		st := m.dec(i)
+		x.opened[i] = x.opened[i] || st.open || st.settled
 	}
 	for i, v := range m.delivered {
 		x.delivered[i] = x.delivered[i] || v
@@ -634,16 +656,10 @@ func effectSrcs(fs []*scenario.Effect) []string {
 func (m *Machine) key(b []byte) []byte {
 	p := m.p
 	b = binary.AppendUvarint(b, uint64(m.cur))
-	if m.chainAt == m.now {
-		b = binary.AppendUvarint(b, uint64(m.chainN))
-		if m.halted {
-			b = append(b, 1)
-		} else {
-			b = append(b, 0)
-		}
-	} else {
-		b = append(b, 0, 0)
-	}
+	// The length of a chain of transitions in progress is left out: it
+	// only matters to the runaway guard, and a runaway is reported
+	// whichever lap trips it.
+	b = appendBool(b, m.halted && m.chainAt == m.now)
 	if p.refs.elapsed {
 		b = binary.AppendVarint(b, int64(m.now-m.entered))
 	}
@@ -679,8 +695,8 @@ func (m *Machine) key(b []byte) []byte {
 			b = appendBool(b, v)
 		}
 	}
-	for i := range m.decs {
-		st := &m.decs[i]
+	for i := range p.decs {
+		st := m.dec(i)
 		switch {
 		case st.open:
 			b = append(b, 'o')

@@ -83,6 +83,8 @@ type plan struct {
 	injs      []*scenario.Inject
 	stateDecs [][]int // global decision indices of each state
 	stateInjs [][]int // global inject indices of each state
+	decState  []int   // owning state of each decision
+	decLocal  []int   // index of each decision within its state
 	refs      refs
 	// What the rules read, by index, for explore's situation keys.
 	refDec       []bool
@@ -104,7 +106,9 @@ func newPlan(sc *scenario.Scenario) *plan {
 	p.stateInjs = make([][]int, len(sc.States))
 	for si, s := range sc.States {
 		p.stateIdx[s.ID] = si
-		for _, d := range s.Decisions {
+		for li, d := range s.Decisions {
+			p.decState = append(p.decState, si)
+			p.decLocal = append(p.decLocal, li)
 			p.decIdx[d.ID] = len(p.decs)
 			p.stateDecs[si] = append(p.stateDecs[si], len(p.decs))
 			p.decs = append(p.decs, d)
@@ -136,7 +140,9 @@ func newPlan(sc *scenario.Scenario) *plan {
 type Machine struct {
 	p      *plan
 	params map[string]string
-	env    *scenario.Env
+	env    *scenario.Env // owned; nil for a lean machine, which uses shared
+	shared *sharedEnv
+	envID  uint64 // a lean machine's id in shared (not its address, which a later machine may reuse)
 
 	now     time.Duration
 	started bool
@@ -151,9 +157,12 @@ type Machine struct {
 	vars      []any // by variable index
 	visited   []bool
 	delivered []bool
-	decs      []decStatus
-	sched     []item // sorted by item.less
-	armed     []bool // per transition of the current state: its "after" has passed
+	// decs holds the decisions' status per state. Only the current
+	// state's decisions change, so a clone copies that chunk and shares
+	// the rest; entering a state copies its chunk before use.
+	decs  [][]decStatus
+	sched []item // sorted by item.less
+	armed []bool // per transition of the current state: its "after" has passed
 
 	chainAt time.Duration // clock of the current transition chain
 	chainN  int           // transitions taken at chainAt
@@ -168,45 +177,56 @@ type Machine struct {
 }
 
 // runtime answers the expression functions from a machine's state. It is a
-// separate type because Machine.Answer is an input method.
+// separate type because Machine.Answer is an input method, and a pointer
+// so that explore's shared environment can be pointed at another machine.
 type runtime struct{ m *Machine }
 
-func (r runtime) status(d string) *decStatus {
+// sharedEnv is one expression environment used by every lean (explore)
+// machine of a search, instead of a copy per clone: before evaluating, a
+// machine that is not the owner loads its variables into it.
+type sharedEnv struct {
+	env   *scenario.Env
+	rt    *runtime
+	owner uint64 // id of the machine whose variables env holds
+	ids   uint64 // last id given to a machine
+}
+
+func (r *runtime) status(d string) *decStatus {
 	i, ok := r.m.p.decIdx[d]
 	if !ok {
 		return nil
 	}
-	return &r.m.decs[i]
+	return r.m.dec(i)
 }
 
-func (r runtime) Chose(d, o string) bool {
+func (r *runtime) Chose(d, o string) bool {
 	s := r.status(d)
 	return s != nil && s.settled && s.option == o
 }
 
-func (r runtime) Answered(d string) bool {
+func (r *runtime) Answered(d string) bool {
 	s := r.status(d)
 	return s != nil && s.settled && s.answered
 }
 
-func (r runtime) Closed(d string) bool {
+func (r *runtime) Closed(d string) bool {
 	s := r.status(d)
 	return s != nil && s.settled
 }
 
-func (r runtime) Answer(d string) string {
+func (r *runtime) Answer(d string) string {
 	if s := r.status(d); s != nil && s.settled {
 		return s.option
 	}
 	return ""
 }
 
-func (r runtime) Visited(st string) bool {
+func (r *runtime) Visited(st string) bool {
 	i, ok := r.m.p.stateIdx[st]
 	return ok && r.m.visited[i]
 }
 
-func (r runtime) Delivered(in string) bool {
+func (r *runtime) Delivered(in string) bool {
 	i, ok := r.m.p.injIdx[in]
 	return ok && r.m.delivered[i]
 }
@@ -229,13 +249,16 @@ func New(sc *scenario.Scenario, params map[string]string) (*Machine, error) {
 		vars:      make([]any, len(sc.Variables)),
 		visited:   make([]bool, len(sc.States)),
 		delivered: make([]bool, len(p.injs)),
-		decs:      make([]decStatus, len(p.decs)),
+		decs:      make([][]decStatus, len(sc.States)),
 		chainAt:   -1,
 	}
 	for i, v := range sc.Variables {
 		m.vars[i] = v.Initial
 	}
-	m.env = sc.NewEnv(runtime{m})
+	for i, s := range sc.States {
+		m.decs[i] = make([]decStatus, len(s.Decisions))
+	}
+	m.env = sc.NewEnv(&runtime{m})
 	return m, nil
 }
 
@@ -247,17 +270,37 @@ func (m *Machine) Clone() *Machine {
 	c.visited = slices.Clone(m.visited)
 	c.delivered = slices.Clone(m.delivered)
 	c.decs = slices.Clone(m.decs)
-	for i := range c.decs {
-		if c.decs[i].answers != nil {
-			c.decs[i].answers = slices.Clone(c.decs[i].answers)
-		}
+	if m.cur >= 0 {
+		c.ownDecs(m.cur)
 	}
 	c.sched = slices.Clone(m.sched)
 	c.armed = slices.Clone(m.armed)
 	c.chain = slices.Clone(m.chain)
 	c.out = nil
-	c.env = m.env.Clone(runtime{&c})
+	if m.shared == nil {
+		c.env = m.env.Clone(&runtime{&c})
+	} else {
+		m.shared.ids++
+		c.envID = m.shared.ids
+	}
 	return &c
+}
+
+// dec returns the status of decision d (global index).
+func (m *Machine) dec(d int) *decStatus {
+	return &m.decs[m.p.decState[d]][m.p.decLocal[d]]
+}
+
+// ownDecs gives the machine its own copy of state si's decision statuses
+// (they may be shared with the machine it was cloned from).
+func (m *Machine) ownDecs(si int) {
+	c := slices.Clone(m.decs[si])
+	for i := range c {
+		if c[i].answers != nil {
+			c[i].answers = slices.Clone(c[i].answers)
+		}
+	}
+	m.decs[si] = c
 }
 
 // Now is the exercise clock the machine has reached.
@@ -340,7 +383,7 @@ func (m *Machine) CloseDecision(at time.Duration, id string) ([]Event, error) {
 	if !ok {
 		return m.flush(), fmt.Errorf("sim: close decision %q: %w", id, ErrUnknownDecision)
 	}
-	if !m.decs[d].open {
+	if !m.dec(d).open {
 		return m.flush(), fmt.Errorf("sim: close decision %q: %w", id, ErrNotOpen)
 	}
 	m.unschedule(itemClose, d)
@@ -410,7 +453,7 @@ func (m *Machine) End(at time.Duration, reason string) []Event {
 		return m.flush()
 	}
 	for _, d := range m.p.stateDecs[m.cur] {
-		if m.decs[d].open {
+		if m.dec(d).open {
 			m.closeDecision(d, CloseEnded)
 		}
 	}
@@ -438,7 +481,7 @@ func (m *Machine) Snapshot() Snapshot {
 		s.Vars[i] = VarValue{ID: v.ID, Value: m.vars[i], Visible: v.Visible}
 	}
 	for i, d := range m.p.decs {
-		st := &m.decs[i]
+		st := m.dec(i)
 		ds := DecisionSnapshot{ID: d.ID, Team: d.Team, OpenedAt: st.openedAt, ClosesAt: st.closesAt}
 		switch {
 		case st.open:
@@ -503,13 +546,33 @@ func (m *Machine) setNow(t time.Duration) { m.now = t }
 // minutes; they are written only when some expression reads them, as
 // these writes are the bulk of a step's cost in explore.
 func (m *Machine) envTime() *scenario.Env {
+	env := m.env
+	if sh := m.shared; sh != nil {
+		env = sh.env
+		if sh.owner != m.envID {
+			sh.rt.m, sh.owner = m, m.envID
+			for i, v := range m.p.sc.Variables {
+				env.Set(v.ID, m.vars[i])
+			}
+		}
+	}
 	if m.p.refs.clock {
-		m.env.Set("clock", m.now.Minutes())
+		env.Set("clock", m.now.Minutes())
 	}
 	if m.p.refs.elapsed {
-		m.env.Set("elapsed", (m.now - m.entered).Minutes())
+		env.Set("elapsed", (m.now - m.entered).Minutes())
 	}
-	return m.env
+	return env
+}
+
+// makeLean switches the machine (and its future clones) to explore mode:
+// only error events, no rendering, one shared environment.
+func (m *Machine) makeLean() {
+	m.lean = true
+	rt := &runtime{m}
+	m.shared = &sharedEnv{env: m.p.sc.NewEnv(rt), rt: rt, owner: 0, ids: 1}
+	m.envID = 1
+	m.env = nil
 }
 
 // reset empties the event buffer at the start of an input.
@@ -599,6 +662,7 @@ func teamAudience(team string) []string {
 func (m *Machine) enter(si int) {
 	st := m.p.sc.States[si]
 	m.cur = si
+	m.ownDecs(si)
 	m.entered = m.now
 	m.jump += st.StoryJump
 	m.visited[si] = true
@@ -676,7 +740,7 @@ func (m *Machine) fire(it item) {
 	st := m.p.sc.States[m.cur]
 	switch it.kind {
 	case itemClose:
-		if m.decs[it.ref].open {
+		if m.dec(it.ref).open {
 			m.closeDecision(it.ref, CloseTimeLimit)
 		}
 	case itemInject:
@@ -788,7 +852,7 @@ func (m *Machine) openDecision(d int) {
 	if !ok {
 		return
 	}
-	st := &m.decs[d]
+	st := m.dec(d)
 	*st = decStatus{open: true, openedAt: m.now}
 	if dc.TimeLimit > 0 {
 		st.closesAt = m.now + dc.TimeLimit
@@ -823,7 +887,7 @@ func (m *Machine) answer(a Answer) error {
 		return ErrUnknownDecision
 	}
 	dc := m.p.decs[d]
-	st := &m.decs[d]
+	st := m.dec(d)
 	if !st.open {
 		return ErrNotOpen
 	}
@@ -893,7 +957,7 @@ func (m *Machine) answeredEvent(dc *scenario.Decision, a Answer) {
 // the default, else expired. Then the settled option's effects apply.
 func (m *Machine) closeDecision(d int, reason string) {
 	dc := m.p.decs[d]
-	st := &m.decs[d]
+	st := m.dec(d)
 	st.open = false
 	st.settled = true
 	m.unschedule(itemClose, d)
@@ -967,14 +1031,15 @@ func (m *Machine) applyEffects(effs []*scenario.Effect, cause string) {
 			m.errorEvent(CodeEval, fmt.Sprintf("effect %q: unknown variable %q", f.Src, f.Var))
 			continue
 		}
-		nv, err := f.Eval(m.envTime())
+		env := m.envTime()
+		nv, err := f.Eval(env)
 		if err != nil {
 			m.errorEvent(CodeEval, fmt.Sprintf("%s: %v", cause, err))
 			continue
 		}
 		old := m.vars[i]
 		m.vars[i] = nv
-		m.env.Set(f.Var, nv)
+		env.Set(f.Var, nv)
 		if m.lean {
 			continue
 		}
@@ -1065,7 +1130,7 @@ func (m *Machine) transition(to int, t *scenario.Transition, reason string) {
 		m.applyEffects(t.Effects, "transition "+from.ID+" -> "+e.ToState)
 	}
 	for _, d := range m.p.stateDecs[m.cur] {
-		if m.decs[d].open {
+		if m.dec(d).open {
 			m.closeDecision(d, CloseStateLeft)
 		}
 	}

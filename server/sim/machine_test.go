@@ -127,7 +127,7 @@ func TestTiming(t *testing.T) {
 		}
 	}
 	sameList(t, "transitions", got, []string{
-		"+00:03:00 transition_taken:s2 when: n >= 3",          // the moment the timer makes it true
+		"+00:03:00 transition_taken:s2 when: n >= 3",           // the moment the timer makes it true
 		"+00:08:00 transition_taken:s3 when: n >= 3, after 5m", // true on entry, waits for after
 		"+00:11:00 transition_taken:end when: elapsed >= 2.5",  // read at the 3rd timer (elapsed 3)
 		"+00:11:00 outcome_reached:done ",
@@ -304,7 +304,7 @@ func TestFacilitatorRun(t *testing.T) {
 		"+00:09:00 timer_fired 2024-03-01T08:09:00Z",
 		"+00:09:00 effect_applied:heat 2024-03-01T08:09:00Z",
 		"+00:12:00 decision_closed:choose 2024-03-01T08:12:00Z", // closes before the timer due at the same time
-		"+00:12:00 effect_applied:heat 2024-03-01T08:12:00Z",   // 4 -> 9
+		"+00:12:00 effect_applied:heat 2024-03-01T08:12:00Z",    // 4 -> 9
 		"+00:12:00 timer_fired 2024-03-01T08:12:00Z",
 		"+00:12:00 effect_applied:heat 2024-03-01T08:12:00Z", // 9 -> 10
 		"+00:12:00 transition_taken:storm 2024-03-01T08:12:00Z",
@@ -348,7 +348,7 @@ func TestFacilitatorRun(t *testing.T) {
 		{KindDecisionOpened, "choose", "blue"},
 		{KindDecisionAnswered, "choose", "blue"},
 		{KindDecisionClosed, "choose", "blue"},
-		{KindEffectApplied, "heat", "*"},    // visible variable
+		{KindEffectApplied, "heat", "*"},   // visible variable
 		{KindEffectApplied, "hidden", "-"}, // facilitator only
 		{KindTimerFired, "", "-"},
 		{KindTransitionTaken, "", "-"},
@@ -555,6 +555,18 @@ func TestEventJSON(t *testing.T) {
 	var back Event
 	if err := json.Unmarshal(b, &back); err != nil || back.Inject != "spam_post" || back.Engagement.Likes != 10 {
 		t.Errorf("round trip: %v %+v", err, back)
+	}
+	// Zero and false values of effects are kept, not omitted.
+	evs = m.Advance(2 * time.Minute)
+	b, _ = json.Marshal(find(t, evs, KindEffectApplied, "pressure"))
+	if !strings.Contains(string(b), `"var":"pressure","old":0,"new":1,"expr":"pressure += 1","cause":"timer 1"`) {
+		t.Errorf("effect JSON %s", b)
+	}
+	evs, _ = m.Answer(5*time.Minute, Answer{Decision: "lock", Team: "soc", Participant: "p", Option: "revoke"})
+	evs = append(evs, m.Advance(15*time.Minute)...)
+	b, _ = json.Marshal(find(t, evs, KindEffectApplied, "locked"))
+	if !strings.Contains(string(b), `"old":false,"new":true`) {
+		t.Errorf("effect JSON %s", b)
 	}
 }
 

@@ -139,6 +139,9 @@ func Play(sc *scenario.Scenario, opts PlayOptions) (*PlayResult, error) {
 		}
 		take(m.Advance(next))
 	}
+	for _, p := range pending {
+		res.Notes = append(res.Notes, fmt.Sprintf("%s: --choose %s=%s not applied: the run ended first", FormatClock(p.at), p.id, opts.Choices[p.id]))
+	}
 	for _, d := range sortedKeys(opts.Choices) {
 		if !opened[d] {
 			res.Notes = append(res.Notes, fmt.Sprintf("--choose %s=%s not applied: the decision never opened", d, opts.Choices[d]))

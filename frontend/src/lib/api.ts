@@ -1,10 +1,14 @@
-// What the pages need from the server. The live implementation (HTTP +
-// WebSocket) is written with the protocol; until then `offlineApi` answers
-// every call with a clear "not connected" so the pages can be built and
-// reviewed. Pages get the Api from the app context, never import a client.
+// What the participant and observer pages need from the server, behind one
+// interface so that pages and tests can swap the implementation. Pages get
+// the Api from the app context, never import a client. `httpApi` is the
+// live client (REST under /api, the WebSocket in socket.ts); `offlineApi`
+// answers every call with a clear "not connected" (the gallery, tests).
+//
+// REST shapes (server/api): errors are {"error": {"code", "message"}} with
+// Retry-After on 429; participant and observer tokens are bearer tokens.
 
-import type { FeedStore } from './feed';
 import type { JoinForm } from './join';
+import { createSocket, type Ack, type LiveSocket, type SocketOptions } from './socket';
 
 /** A team's answer to a decision, as the prompt submits it. */
 export interface AnswerSubmission {
@@ -20,24 +24,133 @@ export interface TeamOption {
   name: string;
 }
 
+/** What a join code opens. */
 export interface ExerciseInfo {
+  id: string;
   title: string;
+  status: string;
   teams: TeamOption[];
 }
 
-export type ConnectionStatus = 'offline' | 'connecting' | 'live' | 'reconnecting';
+/** A participant's credentials and who they are, kept across reloads. */
+export interface ParticipantSession {
+  role: 'participant';
+  token: string;
+  exercise: string;
+  title: string;
+  participant: string;
+  name: string;
+  team: string;
+  lead: boolean;
+}
+
+/** An observer's credentials. */
+export interface ObserverSession {
+  role: 'observer';
+  token: string;
+  exercise: string;
+  observer: string;
+  name: string;
+}
+
+export interface ExerciseSummary {
+  id: string;
+  title: string;
+  /** lobby | running | paused | ended */
+  status: string;
+  outcome: string;
+}
+
+/** GET /api/exercises/:id as a participant. */
+export interface PlayInfo {
+  exercise: ExerciseSummary;
+  me: { id: string; name: string; team: string; lead: boolean };
+  team: { id: string; name: string; brief: string };
+  teams: TeamOption[];
+}
+
+export interface ParticipantInfo {
+  id: string;
+  name: string;
+  team: string;
+  lead: boolean;
+}
+
+/** GET /api/exercises/:id as an observer. */
+export interface ObserveInfo {
+  exercise: ExerciseSummary;
+  teams: TeamOption[];
+  participants: ParticipantInfo[];
+  /** The exercise clock (ns) when the server answered, its speed and whether it runs. */
+  clockNs: number;
+  speed: number;
+}
+
+export type ConnectionStatus = 'offline' | 'connecting' | 'live' | 'reconnecting' | 'ended';
+
+/** The handlers a page gives when it opens the live connection. */
+export type LiveHandlers = Omit<SocketOptions, 'exercise' | 'token' | 'checkAuth' | 'WebSocket' | 'base' | 'window'>;
 
 export interface Api {
   /** Look up a join code: the exercise title and its teams. */
   lookupCode(code: string): Promise<ExerciseInfo>;
-  join(form: JoinForm): Promise<void>;
-  /**
-   * Stream the participant's events into the feed (feed.load for the
-   * catch-up, feed.apply per live frame), resuming after feed.lastSeq().
-   * Returns a function that disconnects.
-   */
-  subscribe(feed: FeedStore, onStatus: (s: ConnectionStatus) => void): () => void;
-  answer(a: AnswerSubmission): Promise<void>;
+  /** Join; the session is stored and returned. */
+  join(form: JoinForm): Promise<ParticipantSession>;
+  /** The stored participant session, if any. */
+  participant(): ParticipantSession | null;
+  /** Forget the stored participant session (leave this device). */
+  forgetParticipant(): void;
+  playInfo(s: ParticipantSession): Promise<PlayInfo>;
+
+  /** Check an observer token and store it. */
+  useObserverToken(token: string): Promise<ObserverSession>;
+  observer(): ObserverSession | null;
+  forgetObserver(): void;
+  observeInfo(s: ObserverSession): Promise<ObserveInfo>;
+
+  /** A live socket for the session; the caller starts and closes it. */
+  connect(s: ParticipantSession | ObserverSession, h: LiveHandlers): LiveSocket;
+  /** POST /api/exercises/:id/answers: the REST path for an answer, same idempotency key. */
+  answerRest(s: ParticipantSession, a: AnswerSubmission, clientId: string): Promise<Ack>;
+  /** POST /api/exercises/:id/notes. */
+  noteRest(s: ObserverSession, n: NoteSubmission): Promise<Ack>;
+}
+
+export interface NoteSubmission {
+  text: string;
+  team: string;
+  objective: string;
+}
+
+/** The body of an answer, without empty optional fields (the server refuses confidence 0). */
+export function answerBody(a: AnswerSubmission): Record<string, unknown> {
+  const b: Record<string, unknown> = { decision: a.decision };
+  if (a.option) b.option = a.option;
+  if (a.text.trim()) b.text = a.text.trim();
+  if (a.confidence !== null && a.confidence >= 1 && a.confidence <= 5) b.confidence = Math.round(a.confidence);
+  if (a.rationale.trim()) b.rationale = a.rationale.trim();
+  return b;
+}
+
+export function noteBody(n: NoteSubmission): Record<string, unknown> {
+  const b: Record<string, unknown> = { text: n.text.trim() };
+  if (n.team) b.team = n.team;
+  if (n.objective) b.objective = n.objective;
+  return b;
+}
+
+/** A refusal from the server, or a network failure (status 0). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** Seconds to wait before trying again (429). */
+    readonly retryAfter: number | null = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
 }
 
 export class NotConnectedError extends Error {
@@ -47,12 +160,270 @@ export class NotConnectedError extends Error {
   }
 }
 
+const notConnected = () => Promise.reject(new NotConnectedError());
+
 export const offlineApi: Api = {
-  lookupCode: () => Promise.reject(new NotConnectedError()),
-  join: () => Promise.reject(new NotConnectedError()),
-  subscribe: (_feed, onStatus) => {
-    onStatus('offline');
-    return () => undefined;
+  lookupCode: notConnected,
+  join: notConnected,
+  participant: () => null,
+  forgetParticipant: () => undefined,
+  playInfo: notConnected,
+  useObserverToken: notConnected,
+  observer: () => null,
+  forgetObserver: () => undefined,
+  observeInfo: notConnected,
+  connect: (_s, h) => {
+    // A socket that never connects: its status is closed at once.
+    let started = false;
+    return {
+      start() {
+        if (!started) {
+          started = true;
+          h.onStatus?.('closed', { reason: 'offline' });
+        }
+      },
+      request: () => Promise.reject(new NotConnectedError()),
+      cancel: () => undefined,
+      close: () => undefined,
+      retryNow: () => undefined,
+      status: () => 'closed',
+      pendingIds: () => [],
+    };
   },
-  answer: () => Promise.reject(new NotConnectedError()),
+  answerRest: notConnected,
+  noteRest: notConnected,
 };
+
+// --- the live client -------------------------------------------------------
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const s = (o: Obj, k: string): string => (typeof o[k] === 'string' ? (o[k] as string) : '');
+const n = (o: Obj, k: string): number => (typeof o[k] === 'number' && Number.isFinite(o[k]) ? (o[k] as number) : 0);
+const obj = (o: Obj, k: string): Obj => (isObj(o[k]) ? (o[k] as Obj) : {});
+const list = (o: Obj, k: string): Obj[] => (Array.isArray(o[k]) ? (o[k] as unknown[]).filter(isObj) : []);
+
+function teamsOf(o: Obj, k: string): TeamOption[] {
+  // store.Team has no JSON tags in snapshots ("ID", "Name"); accept both spellings.
+  return list(o, k)
+    .map((t) => ({ id: s(t, 'id') || s(t, 'ID'), name: s(t, 'name') || s(t, 'Name') }))
+    .filter((t) => t.id !== '')
+    .map((t) => ({ id: t.id, name: t.name || t.id }));
+}
+
+function summaryOf(e: Obj): ExerciseSummary {
+  return { id: s(e, 'id'), title: s(e, 'title'), status: s(e, 'status'), outcome: s(e, 'outcome') };
+}
+
+/** What people see for an error: the server's own words, plus advice where it helps. */
+function messageFor(status: number, code: string, message: string, retryAfter: number | null): string {
+  switch (code) {
+    case 'bad_code':
+      return 'No exercise is open with this code. Check it with your facilitator.';
+    case 'rate_limited':
+      return `Too many attempts from this network. Wait ${retryAfter ? `${retryAfter} seconds` : 'a minute'} and try again.`;
+    case 'invalid_token':
+    case 'unauthenticated':
+      return 'Your access to this exercise is no longer valid. Join again with the code.';
+  }
+  if (status >= 500) return 'The server is having trouble. Try again in a moment.';
+  return message || `The server refused the request (${status}).`;
+}
+
+export interface HttpApiOptions {
+  fetch?: typeof fetch;
+  storage?: Storage | null;
+  location?: { protocol: string; host: string };
+  WebSocket?: SocketOptions['WebSocket'];
+  window?: SocketOptions['window'];
+}
+
+const PARTICIPANT_KEY = 'ttx.participant';
+const OBSERVER_KEY = 'ttx.observer';
+const TOKEN_RE = /^[po]\.[A-Za-z0-9_-]{43}$/;
+
+function load<T>(storage: Storage | null, key: string, check: (v: Obj) => T | null): T | null {
+  try {
+    const raw = storage?.getItem(key);
+    if (!raw) return null;
+    const v: unknown = JSON.parse(raw);
+    return isObj(v) ? check(v) : null;
+  } catch {
+    return null;
+  }
+}
+
+function save(storage: Storage | null, key: string, v: unknown): void {
+  try {
+    if (v === null) storage?.removeItem(key);
+    else storage?.setItem(key, JSON.stringify(v));
+  } catch {
+    // Private mode or a full quota: the session lasts as long as the page.
+  }
+}
+
+function checkParticipant(v: Obj): ParticipantSession | null {
+  const token = s(v, 'token');
+  if (!TOKEN_RE.test(token) || !token.startsWith('p.') || !s(v, 'exercise')) return null;
+  return {
+    role: 'participant',
+    token,
+    exercise: s(v, 'exercise'),
+    title: s(v, 'title'),
+    participant: s(v, 'participant'),
+    name: s(v, 'name'),
+    team: s(v, 'team'),
+    lead: v['lead'] === true,
+  };
+}
+
+function checkObserver(v: Obj): ObserverSession | null {
+  const token = s(v, 'token');
+  if (!TOKEN_RE.test(token) || !token.startsWith('o.') || !s(v, 'exercise')) return null;
+  return { role: 'observer', token, exercise: s(v, 'exercise'), observer: s(v, 'observer'), name: s(v, 'name') };
+}
+
+/** The live client over fetch and WebSocket. */
+export function httpApi(o: HttpApiOptions = {}): Api {
+  const doFetch = o.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const storage = o.storage ?? null;
+  let participant = load(storage, PARTICIPANT_KEY, checkParticipant);
+  let observer = load(storage, OBSERVER_KEY, checkObserver);
+
+  async function call(method: string, path: string, body?: unknown, token?: string): Promise<Obj> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (token) headers['Authorization'] = `Bearer ${token}`;
+    let res: Response;
+    try {
+      res = await doFetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'same-origin',
+        cache: 'no-store',
+      });
+    } catch {
+      throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
+    }
+    let data: unknown = null;
+    try {
+      data = res.status === 204 ? {} : await res.json();
+    } catch {
+      data = null;
+    }
+    if (!res.ok) {
+      const e = isObj(data) ? obj(data, 'error') : {};
+      const code = s(e, 'code') || 'http_' + res.status;
+      const ra = Number(res.headers.get('Retry-After'));
+      const retryAfter = Number.isFinite(ra) && ra > 0 ? ra : null;
+      throw new ApiError(res.status, code, messageFor(res.status, code, s(e, 'message'), retryAfter), retryAfter);
+    }
+    return isObj(data) ? data : {};
+  }
+
+  const exPath = (id: string) => `/api/exercises/${encodeURIComponent(id)}`;
+
+  return {
+    async lookupCode(code) {
+      const d = await call('POST', '/api/join/lookup', { code });
+      return { id: s(d, 'exercise_id'), title: s(d, 'title'), status: s(d, 'status'), teams: teamsOf(d, 'teams') };
+    },
+    async join(form) {
+      const d = await call('POST', '/api/join', { code: form.code, name: form.name, team: form.team });
+      const p = obj(d, 'participant');
+      const ex = obj(d, 'exercise');
+      const sess: ParticipantSession = {
+        role: 'participant',
+        token: s(d, 'token'),
+        exercise: s(p, 'exercise_id') || s(ex, 'exercise_id'),
+        title: s(ex, 'title'),
+        participant: s(p, 'id'),
+        name: s(p, 'name'),
+        team: s(p, 'team'),
+        lead: p['lead'] === true,
+      };
+      if (!sess.token || !sess.exercise) throw new ApiError(500, 'bad_response', 'The server sent an unexpected answer.');
+      participant = sess;
+      save(storage, PARTICIPANT_KEY, sess);
+      return sess;
+    },
+    participant: () => participant,
+    forgetParticipant() {
+      participant = null;
+      save(storage, PARTICIPANT_KEY, null);
+    },
+    async playInfo(sess) {
+      const d = await call('GET', exPath(sess.exercise), undefined, sess.token);
+      const me = obj(d, 'me');
+      const team = obj(d, 'team');
+      const info: PlayInfo = {
+        exercise: summaryOf(obj(d, 'exercise')),
+        me: { id: s(me, 'id'), name: s(me, 'name'), team: s(me, 'team'), lead: me['lead'] === true },
+        team: { id: s(team, 'id'), name: s(team, 'name'), brief: s(team, 'brief') },
+        teams: teamsOf(d, 'teams'),
+      };
+      if (participant && participant.token === sess.token) {
+        participant = { ...participant, title: info.exercise.title || participant.title, lead: info.me.lead };
+        save(storage, PARTICIPANT_KEY, participant);
+      }
+      return info;
+    },
+    async useObserverToken(token) {
+      const t = token.trim();
+      if (!TOKEN_RE.test(t) || !t.startsWith('o.')) throw new ApiError(400, 'bad_token', 'This is not an observer link or token.');
+      const me = await call('GET', '/api/me', undefined, t);
+      if (s(me, 'role') !== 'observer') throw new ApiError(403, 'forbidden', 'This is not an observer link or token.');
+      observer = { role: 'observer', token: t, exercise: s(me, 'exercise_id'), observer: s(me, 'id'), name: s(me, 'name') };
+      save(storage, OBSERVER_KEY, observer);
+      return observer;
+    },
+    observer: () => observer,
+    forgetObserver() {
+      observer = null;
+      save(storage, OBSERVER_KEY, null);
+    },
+    async observeInfo(sess) {
+      const d = await call('GET', exPath(sess.exercise), undefined, sess.token);
+      const snap = obj(d, 'snapshot');
+      return {
+        exercise: summaryOf(obj(d, 'exercise')),
+        teams: teamsOf(snap, 'teams'),
+        participants: list(snap, 'participants').map((p) => ({ id: s(p, 'id'), name: s(p, 'name'), team: s(p, 'team'), lead: p['lead'] === true })),
+        clockNs: n(snap, 'clock'),
+        speed: n(snap, 'speed'),
+      };
+    },
+    connect(sess, h) {
+      return createSocket({
+        ...h,
+        exercise: sess.exercise,
+        token: sess.token,
+        WebSocket: o.WebSocket,
+        base: o.location,
+        window: o.window,
+        // A refused upgrade looks like a network error to the page; /api/me
+        // tells the two apart (401 = the token is gone).
+        checkAuth: async () => {
+          try {
+            await call('GET', '/api/me', undefined, sess.token);
+            return true;
+          } catch (e) {
+            if (e instanceof ApiError && e.status === 401) return false;
+            throw e;
+          }
+        },
+      });
+    },
+    async answerRest(sess, a, clientId) {
+      const d = await call('POST', `${exPath(sess.exercise)}/answers`, { ...answerBody(a), client_id: clientId }, sess.token);
+      const ack: Ack = { id: s(d, 'client_id') || clientId, seq: n(d, 'seq') };
+      if (d['duplicate'] === true) ack.duplicate = true;
+      return ack;
+    },
+    async noteRest(sess, note) {
+      const d = await call('POST', `${exPath(sess.exercise)}/notes`, noteBody(note), sess.token);
+      return { id: '', seq: n(d, 'seq') };
+    },
+  };
+}

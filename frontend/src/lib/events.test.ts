@@ -165,9 +165,9 @@ describe('adaptEvent', () => {
 
   it('adapts outcome_reached', () => {
     const ev = adaptEvent({ seq: 16, kind: 'outcome_reached', outcome: 'contained', rating: 'success', debrief: '**Well** done' });
-    expect(ev!.outcome).toEqual({ outcome: 'contained', rating: 'success', debrief: '**Well** done' });
+    expect(ev!.outcome).toEqual({ outcome: 'contained', title: '', rating: 'success', debrief: '**Well** done', reason: '' });
     const nested = adaptEvent({ seq: 17, kind: 'outcome_reached', outcome: { outcome: 'crisis' } });
-    expect(nested!.outcome).toEqual({ outcome: 'crisis', rating: '', debrief: '' });
+    expect(nested!.outcome).toEqual({ outcome: 'crisis', title: '', rating: '', debrief: '', reason: '' });
   });
 
   it('covers every kind it declares', () => {

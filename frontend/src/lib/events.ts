@@ -98,9 +98,13 @@ export interface TransitionView {
 
 export interface OutcomeView {
   outcome: string;
+  /** The outcome's title for participants; empty when the scenario gives none. */
+  title: string;
   rating: string;
   /** Markdown. */
   debrief: string;
+  /** Why the facilitator ended the exercise, when they did. */
+  reason: string;
 }
 
 export interface FeedEvent {
@@ -261,7 +265,7 @@ function adaptTransition(o: Obj): TransitionView | null {
 function adaptOutcome(o: Obj): OutcomeView | null {
   const outcome = str(o, 'outcome');
   if (!outcome) return null;
-  return { outcome, rating: str(o, 'rating'), debrief: str(o, 'debrief') };
+  return { outcome, title: str(o, 'title'), rating: str(o, 'rating'), debrief: str(o, 'debrief'), reason: str(o, 'reason') };
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
@@ -283,8 +287,9 @@ function nested(raw: Obj, key: string): Obj {
  * a kind the feed shows (unknown kinds are ignored, so a newer server does not
  * break an older page), or that lacks the payload its kind needs.
  */
-export function adaptEvent(raw: unknown): FeedEvent | null {
-  if (!isObj(raw)) return null;
+export function adaptEvent(input: unknown): FeedEvent | null {
+  if (!isObj(input)) return null;
+  const raw = isWireFrame(input) ? fromWire(input) : input;
   const kind = str(raw, 'kind');
   if (!isKind(kind)) return null;
   // Sequence numbers start at 1; 0 means "nothing yet" when resuming.
@@ -337,4 +342,405 @@ export function adaptEvent(raw: unknown): FeedEvent | null {
 /** The decision id an event is about, if any. */
 export function decisionIdOf(ev: FeedEvent): string {
   return ev.decision?.id || ev.answer?.decision || '';
+}
+
+// ---------------------------------------------------------------------------
+// Log events: every kind, as the facilitator console and the report read them.
+//
+// The server sends each log entry as a frame
+//   {"type":"event","seq":N,"kind":K,"at":ns,"wall_time":RFC3339,"payload":{...},"audience":[...]}
+// where payload holds the kind's fields (a sim event's payload is the whole
+// sim event, flat: persona_name, from_state, ...). adaptLogEvent turns such a
+// frame (or an already-flat object) into one typed record with every field
+// defaulted, so callers never look at wire names.
+
+/** A value a variable can hold. */
+export type VarValue = string | number | boolean | null;
+
+export interface LogOption {
+  id: string;
+  label: string;
+}
+
+export interface LogEvent {
+  seq: number;
+  /** Any server kind: sim kinds (EVENT_KINDS and more) and engine kinds. */
+  kind: string;
+  atNs: number;
+  /** Commit time as RFC 3339 text, or ''. */
+  wallTime: string;
+  storyTime: string | null;
+  state: string;
+  /** Team ids that may see it; ['*'] = every team; [] = staff only. */
+  audience: string[];
+  /** state_entered, inject_*, outcome_reached, exercise_created: their title. */
+  title: string;
+  /** inject_delivered / facilitator_inject: the inject as the cards show it. */
+  inject: InjectView | null;
+  injectId: string;
+  adhoc: boolean;
+  channel: string;
+  /** inject_skipped: why; transition_taken: why; outcome_reached/facilitator_end: the end reason. */
+  reason: string;
+  decision: string;
+  team: string;
+  prompt: string;
+  options: LogOption[];
+  mode: DecisionMode;
+  timeLimitNs: number;
+  closesAtNs: number | null;
+  defaultOption: string;
+  objectives: string[];
+  option: string;
+  optionLabel: string;
+  text: string;
+  participant: string;
+  /** participant_joined: display name; note_added: author. */
+  name: string;
+  lead: boolean;
+  confidence: number | null;
+  rationale: string;
+  /** decision_closed: answered | default | expired. */
+  settled: string;
+  closeReason: string;
+  votes: { option: string; count: number }[];
+  variable: string;
+  oldValue: VarValue;
+  newValue: VarValue;
+  expr: string;
+  cause: string;
+  visible: boolean;
+  fromState: string;
+  toState: string;
+  label: string;
+  outcome: string;
+  rating: string;
+  debrief: string;
+  errorCode: string;
+  error: string;
+  /** speed_changed: new speed and previous one; exercise_started: speed. */
+  speed: number;
+  fromSpeed: number;
+  /** clock_skipped: from/to; clock_tick: to. Nanoseconds. */
+  clockFromNs: number;
+  clockToNs: number;
+  /** note_added: the objective it is about. */
+  objective: string;
+  params: Record<string, string>;
+}
+
+function varValue(v: unknown): VarValue {
+  return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) ? v : null;
+}
+
+/** An inject from a flat sim payload (persona_name, persona_handle, ...). */
+function flatInject(o: Obj): InjectView {
+  const eng = o['engagement'];
+  const ch = str(o, 'channel');
+  const name = str(o, 'persona_name');
+  const handle = str(o, 'persona_handle');
+  // An ad-hoc inject may name its sender as free text in "from".
+  const fromText = str(o, 'from');
+  const from: Persona | null =
+    name || handle
+      ? { name: name || handle, handle, avatar: avatarInitial(str(o, 'persona_avatar'), name || handle), org: str(o, 'persona_org') }
+      : fromText
+        ? { name: fromText, handle: '', avatar: avatarInitial('', fromText), org: '' }
+        : null;
+  return {
+    id: str(o, 'inject') || str(o, 'id'),
+    channel: isChannel(ch) ? ch : 'sitrep',
+    title: str(o, 'title'),
+    body: str(o, 'body'),
+    from,
+    platform: str(o, 'platform'),
+    to: str(o, 'to'),
+    level: str(o, 'level'),
+    ref: str(o, 'ref'),
+    image: str(o, 'image'),
+    engagement: isObj(eng)
+      ? { likes: count(eng, 'likes'), reposts: count(eng, 'reposts'), replies: count(eng, 'replies') }
+      : null,
+    teams: strList(o, 'teams'),
+  };
+}
+
+function strMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isObj(v)) return out;
+  for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
+  return out;
+}
+
+/**
+ * Adapt one log frame (or flat event object). Returns null for anything
+ * without a kind or a valid sequence number; unknown kinds are kept (their
+ * common fields only), so a newer server's events still show in a timeline.
+ */
+export function adaptLogEvent(raw: unknown): LogEvent | null {
+  if (!isObj(raw)) return null;
+  if (typeof raw['type'] === 'string' && raw['type'] !== 'event') return null;
+  const seq = raw['seq'];
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return null;
+  const kind = str(raw, 'kind');
+  if (!kind) return null;
+  const p: Obj = isObj(raw['payload']) ? raw['payload'] : raw;
+  const top = (key: string): unknown => (raw[key] !== undefined ? raw[key] : p[key]);
+  const at = top('at');
+  const optsRaw = Array.isArray(p['options']) ? p['options'] : [];
+  const votesRaw = Array.isArray(p['votes']) ? p['votes'] : [];
+  const c = optNum(p, 'confidence');
+  const isInject = kind === 'inject_delivered' || kind === 'facilitator_inject';
+  const audienceRaw = Array.isArray(raw['audience']) ? raw['audience'] : p['audience'];
+  const closes = optNum(p, 'closes_at');
+  return {
+    seq,
+    kind,
+    atNs: typeof at === 'number' && Number.isFinite(at) ? at : 0,
+    wallTime: str(raw, 'wall_time'),
+    storyTime: adaptStoryTime(p),
+    state: str(p, 'state'),
+    audience: Array.isArray(audienceRaw) ? audienceRaw.filter((x): x is string => typeof x === 'string') : [],
+    title: str(p, 'title'),
+    inject: isInject ? flatInject(p) : null,
+    injectId: str(p, 'inject') || (kind === 'facilitator_inject' ? str(p, 'id') : ''),
+    adhoc: bool(p, 'adhoc') || kind === 'facilitator_inject',
+    channel: str(p, 'channel'),
+    reason: str(p, 'reason'),
+    decision: str(p, 'decision'),
+    team: str(p, 'team'),
+    prompt: str(p, 'prompt'),
+    options: optsRaw.filter(isObj).map((o) => ({ id: str(o, 'id'), label: str(o, 'label') || str(o, 'id') })),
+    mode: adaptMode(str(p, 'mode')),
+    timeLimitNs: num(p, 'time_limit'),
+    closesAtNs: closes !== null && closes > 0 ? closes : null,
+    defaultOption: str(p, 'default'),
+    objectives: strList(p, 'objectives'),
+    option: str(p, 'option'),
+    optionLabel: str(p, 'option_label'),
+    text: str(p, 'text'),
+    participant: str(p, 'participant'),
+    name: str(p, 'name') || str(p, 'author'),
+    lead: bool(p, 'lead'),
+    confidence: c !== null && c >= 1 && c <= 5 ? Math.round(c) : null,
+    rationale: str(p, 'rationale'),
+    settled: str(p, 'settled'),
+    closeReason: str(p, 'close_reason'),
+    votes: votesRaw.filter(isObj).map((v) => ({ option: str(v, 'option'), count: count(v, 'count') })),
+    variable: str(p, 'var'),
+    oldValue: varValue(p['old']),
+    newValue: varValue(p['new']),
+    expr: str(p, 'expr'),
+    cause: str(p, 'cause'),
+    visible: bool(p, 'visible'),
+    fromState: str(p, 'from_state'),
+    toState: str(p, 'to_state') || (kind === 'facilitator_force' ? str(p, 'state') : ''),
+    label: str(p, 'label'),
+    outcome: str(p, 'outcome'),
+    rating: str(p, 'rating'),
+    debrief: str(p, 'debrief'),
+    errorCode: str(p, 'code'),
+    error: str(p, 'error'),
+    speed: num(p, 'speed'),
+    fromSpeed: num(p, 'from'),
+    clockFromNs: kind === 'clock_skipped' ? num(p, 'from') : 0,
+    clockToNs: num(p, 'to'),
+    objective: str(p, 'objective'),
+    params: strMap(p['params']),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The live server's frames (server/api/publisher.go, server/sim/event.go).
+//
+// An event arrives as {"type":"event", "seq", "kind", "at", "wall_time",
+// "payload", "audience"?}: the payload of a scenario event is the flat
+// sim.Event (inject id in "inject", persona_* fields, "decision" id,
+// ask_confidence, from_state/to_state, settled...). fromWire turns it into
+// the nested shape adaptEvent reads, so the rest of the UI never sees either.
+
+/** Whether v is a server event frame. */
+export function isWireFrame(v: Obj): boolean {
+  return v['type'] === 'event' && isObj(v['payload']);
+}
+
+function wirePersona(p: Obj): Obj | null {
+  const name = str(p, 'persona_name') || str(p, 'persona');
+  const handle = str(p, 'persona_handle');
+  if (!name && !handle) return null;
+  return { name, handle, avatar: str(p, 'persona_avatar'), org: str(p, 'persona_org') };
+}
+
+function wireAnswer(p: Obj): Obj {
+  return {
+    decision: str(p, 'decision'),
+    option: str(p, 'option'),
+    option_label: str(p, 'option_label'),
+    text: str(p, 'text'),
+    participant: str(p, 'participant'),
+    confidence: p['confidence'],
+    rationale: str(p, 'rationale'),
+  };
+}
+
+/** A server event frame in the shape adaptEvent reads. */
+export function fromWire(f: Obj): Obj {
+  const p = f['payload'] as Obj;
+  const kind = str(f, 'kind');
+  const out: Obj = {
+    seq: f['seq'],
+    kind,
+    at: typeof f['at'] === 'number' ? f['at'] : p['at'],
+    story_time: p['story_time'],
+    state: p['state'],
+    // Staff frames carry the audience on the frame; the payload has the sim's.
+    audience: Array.isArray(f['audience']) ? f['audience'] : p['audience'],
+  };
+  switch (kind) {
+    case 'inject_delivered':
+      out['inject'] = {
+        id: str(p, 'inject'),
+        channel: p['channel'],
+        title: p['title'],
+        body: p['body'],
+        from: wirePersona(p),
+        platform: p['platform'],
+        to: p['to'],
+        level: p['level'],
+        ref: p['ref'],
+        image: p['image'],
+        engagement: p['engagement'],
+        teams: p['teams'],
+      };
+      break;
+    case 'decision_opened':
+      out['decision'] = {
+        id: str(p, 'decision'),
+        team: p['team'],
+        prompt: p['prompt'],
+        options: p['options'],
+        mode: p['mode'],
+        time_limit: p['time_limit'],
+        closes_at: num(p, 'time_limit') > 0 ? p['closes_at'] : undefined,
+        free_text: p['free_text'],
+        confidence: p['ask_confidence'],
+        rationale: p['ask_rationale'],
+      };
+      break;
+    case 'decision_answered':
+      out['answer'] = wireAnswer(p);
+      break;
+    case 'decision_closed':
+      out['answer'] = wireAnswer(p);
+      out['expired'] = str(p, 'settled') === 'expired';
+      break;
+    case 'effect_applied':
+      out['effect'] = { var: p['var'], value: p['new'] };
+      break;
+    case 'transition_taken':
+      out['transition'] = { from: p['from_state'], to: p['to_state'], label: p['label'] };
+      break;
+    case 'outcome_reached':
+      out['outcome'] = { outcome: p['outcome'], title: p['title'], rating: p['rating'], debrief: p['debrief'], reason: p['reason'] };
+      break;
+  }
+  return out;
+}
+
+/**
+ * What a frame says about the exercise clock. The server sends no clock
+ * reading, so the page rebuilds it from the events every team sees:
+ * exercise_started {speed}, exercise_paused, exercise_resumed,
+ * speed_changed {speed}, clock_skipped {to}; each carries the exercise clock
+ * ("at", ns) and the server's wall time when it happened.
+ */
+export interface ClockEvent {
+  kind: 'started' | 'paused' | 'resumed' | 'speed' | 'skipped';
+  /** Exercise clock, ns. */
+  atNs: number;
+  /** Server wall time, ms since the epoch (NaN when unreadable). */
+  wallMs: number;
+  /** started and speed: the new speed; otherwise null. */
+  speed: number | null;
+}
+
+const CLOCK_KINDS: Record<string, ClockEvent['kind']> = {
+  exercise_started: 'started',
+  exercise_paused: 'paused',
+  exercise_resumed: 'resumed',
+  speed_changed: 'speed',
+  clock_skipped: 'skipped',
+};
+
+export function adaptClockEvent(f: unknown): ClockEvent | null {
+  if (!isObj(f) || !isWireFrame(f)) return null;
+  const kind = CLOCK_KINDS[str(f, 'kind')];
+  if (!kind) return null;
+  const p = f['payload'] as Obj;
+  const speed = optNum(p, 'speed');
+  return {
+    kind,
+    atNs: num(f, 'at'),
+    wallMs: Date.parse(str(f, 'wall_time')),
+    speed: (kind === 'started' || kind === 'speed') && speed !== null && speed > 0 ? speed : null,
+  };
+}
+
+/** Team membership: participant_joined/left and lead_changed (the team's own). */
+export interface RosterEvent {
+  kind: 'joined' | 'left' | 'lead';
+  participant: string;
+  team: string;
+  /** joined only. */
+  name: string;
+  /** joined: whether they lead; lead: always true. */
+  lead: boolean;
+}
+
+export function adaptRosterEvent(f: unknown): RosterEvent | null {
+  if (!isObj(f) || !isWireFrame(f)) return null;
+  const p = f['payload'] as Obj;
+  const participant = str(p, 'participant');
+  if (!participant) return null;
+  switch (str(f, 'kind')) {
+    case 'participant_joined':
+      return { kind: 'joined', participant, team: str(p, 'team'), name: str(p, 'name'), lead: bool(p, 'lead') };
+    case 'participant_left':
+      return { kind: 'left', participant, team: str(p, 'team'), name: '', lead: false };
+    case 'lead_changed':
+      return { kind: 'lead', participant, team: str(p, 'team'), name: '', lead: true };
+  }
+  return null;
+}
+
+/** An observer's or facilitator's note (note_added). */
+export interface NoteView {
+  seq: number;
+  atNs: number;
+  wallTime: string;
+  author: string;
+  team: string;
+  objective: string;
+  text: string;
+}
+
+export function adaptNote(f: unknown): NoteView | null {
+  if (!isObj(f) || !isWireFrame(f) || str(f, 'kind') !== 'note_added') return null;
+  const p = f['payload'] as Obj;
+  const text = str(p, 'text');
+  if (!text) return null;
+  return {
+    seq: num(f, 'seq'),
+    atNs: num(f, 'at'),
+    wallTime: str(f, 'wall_time'),
+    author: str(p, 'author'),
+    team: str(p, 'team'),
+    objective: str(p, 'objective'),
+    text,
+  };
+}
+
+/** The server's close of an exercise's life cycle: true for the event that ends it. */
+export function isEndFrame(f: unknown): boolean {
+  return isObj(f) && isWireFrame(f) && str(f, 'kind') === 'outcome_reached';
 }

@@ -68,7 +68,7 @@ describe('feed store', () => {
     feed.load([answered(1, 'ghost', 'a', 'Sam'), { seq: 2, kind: 'outcome_reached', outcome: 'contained', rating: 'success' }]);
     const s = get(feed);
     expect(s.decisions).toEqual([]);
-    expect(s.outcome).toEqual({ outcome: 'contained', rating: 'success', debrief: '' });
+    expect(s.outcome).toEqual({ outcome: 'contained', title: '', rating: 'success', debrief: '', reason: '' });
     feed.reset();
     expect(get(feed).items).toEqual([]);
     expect(feed.lastSeq()).toBe(0);

@@ -7,7 +7,8 @@ export type Route =
   | { name: 'landing' }
   | { name: 'join'; code: string }
   | { name: 'play' }
-  | { name: 'console' }
+  | { name: 'console'; id?: string }
+  | { name: 'login' }
   | { name: 'observe' }
   | { name: 'report'; id: string }
   | { name: 'gallery' }
@@ -36,12 +37,17 @@ export function matchRoute(pathname: string): Route {
         const code = segment(arg);
         return code === null ? { name: 'notfound', path: pathname } : { name: 'join', code };
       }
+    case 'console': {
+      if (arg === undefined) return { name: 'console' };
+      const id = segment(arg);
+      return id === null ? { name: 'notfound', path: pathname } : { name: 'console', id };
+    }
     case 'report': {
       const id = arg === undefined ? null : segment(arg);
       return id === null ? { name: 'notfound', path: pathname } : { name: 'report', id };
     }
     case 'play':
-    case 'console':
+    case 'login':
     case 'observe':
     case 'gallery':
       return arg === undefined ? { name: head } : { name: 'notfound', path: pathname };
@@ -59,6 +65,8 @@ export function pathFor(route: Route): string {
       return route.code ? `/join/${encodeURIComponent(route.code)}` : '/join';
     case 'report':
       return `/report/${encodeURIComponent(route.id)}`;
+    case 'console':
+      return route.id ? `/console/${encodeURIComponent(route.id)}` : '/console';
     case 'notfound':
       return route.path;
     default:

@@ -194,6 +194,11 @@ export const sampleDecisions: Record<string, unknown>[] = [
   decision('d_open', {}, 4 + 5 / 60),
   decision('d_form', {
     prompt: 'Draft the first public statement. Which tone?',
+    options: [
+      { id: 'factual', label: 'Factual and brief' },
+      { id: 'apologetic', label: 'Apologetic' },
+      { id: 'reassuring', label: 'Reassuring, with advice for customers' },
+    ],
     free_text: true,
     confidence: true,
     rationale: true,

@@ -1,0 +1,533 @@
+// The facilitator's HTTP client: sessions, the scenario library, exercises
+// and the commands of the live console. Same-origin fetches with the session
+// cookie; the server refuses cross-origin state changes by the browser's
+// Sec-Fetch-Site / Origin headers, which a same-origin fetch sends on its
+// own, so no token needs to travel with the requests.
+//
+// Every response is adapted here into typed view models, defensively (a
+// field of the wrong type reads as missing), so pages never touch wire JSON.
+
+export type Obj = Record<string, unknown>;
+
+export function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function str(o: Obj, k: string): string {
+  const v = o[k];
+  return typeof v === 'string' ? v : '';
+}
+function num(o: Obj, k: string): number {
+  const v = o[k];
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+function optNum(o: Obj, k: string): number | null {
+  const v = o[k];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+function bool(o: Obj, k: string): boolean {
+  return o[k] === true;
+}
+function list(o: Obj, k: string): unknown[] {
+  const v = o[k];
+  return Array.isArray(v) ? v : [];
+}
+function strs(o: Obj, k: string): string[] {
+  return list(o, k).filter((x): x is string => typeof x === 'string');
+}
+function obj(o: Obj, k: string): Obj {
+  const v = o[k];
+  return isObj(v) ? v : {};
+}
+/** A field that some server structs spell in Go's default (capitalised) form. */
+function strEither(o: Obj, ...keys: string[]): string {
+  for (const k of keys) {
+    const v = o[k];
+    if (typeof v === 'string' && v) return v;
+  }
+  return '';
+}
+
+/** An error the server answered with: {"error": {code, message, details}}. */
+export class ApiError extends Error {
+  status: number;
+  code: string;
+  details: unknown;
+  constructor(status: number, code: string, message: string, details: unknown = null) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** A positioned scenario problem: file:line:col: message — hint. */
+export interface ScenarioProblem {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+  hint: string;
+}
+
+export function adaptProblems(v: unknown): ScenarioProblem[] {
+  if (!Array.isArray(v)) return [];
+  return v.filter(isObj).map((e) => ({
+    file: str(e, 'file'),
+    line: num(e, 'line'),
+    col: num(e, 'col'),
+    message: str(e, 'message'),
+    hint: str(e, 'hint'),
+  }));
+}
+
+/** "file:line:col: message — hint", as editors and terminals show it. */
+export function formatProblem(p: ScenarioProblem): string {
+  const pos = p.line > 0 ? `:${p.line}:${Math.max(p.col, 1)}` : '';
+  return `${p.file}${pos}: ${p.message}${p.hint ? ` — ${p.hint}` : ''}`;
+}
+
+export interface Me {
+  role: string;
+  name: string;
+  mustChangePassword: boolean;
+}
+
+export interface TeamRef {
+  id: string;
+  name: string;
+}
+
+export interface ParamInfo {
+  id: string;
+  label: string;
+  default: string;
+  description: string;
+}
+
+export interface ScenarioEntry {
+  id: string;
+  file: string;
+  origin: string;
+  valid: boolean;
+  problems: ScenarioProblem[];
+  title: string;
+  summary: string;
+  minutes: number;
+  tags: string[];
+  teams: TeamRef[];
+  params: ParamInfo[];
+  uploadedAt: string;
+}
+
+export function adaptEntry(v: unknown): ScenarioEntry {
+  const e = isObj(v) ? v : {};
+  return {
+    id: str(e, 'id'),
+    file: str(e, 'file'),
+    origin: str(e, 'origin'),
+    valid: bool(e, 'valid'),
+    problems: adaptProblems(e['errors']),
+    title: str(e, 'title'),
+    summary: str(e, 'summary'),
+    minutes: num(e, 'duration_minutes'),
+    tags: strs(e, 'tags'),
+    teams: list(e, 'teams').filter(isObj).map((t) => ({ id: str(t, 'id'), name: str(t, 'name') || str(t, 'id') })),
+    params: list(e, 'parameters')
+      .filter(isObj)
+      .map((p) => ({ id: str(p, 'id'), label: str(p, 'label'), default: str(p, 'default'), description: str(p, 'description') })),
+    uploadedAt: str(e, 'uploaded_at'),
+  };
+}
+
+export interface JoinInfo {
+  code: string;
+  display: string;
+  url: string;
+}
+
+export type ExerciseStatus = 'lobby' | 'running' | 'paused' | 'ended' | '';
+
+export interface ExerciseInfo {
+  id: string;
+  title: string;
+  status: ExerciseStatus;
+  outcome: string;
+  params: Record<string, string>;
+  join: JoinInfo | null;
+  createdAt: string;
+  startedAt: string;
+  endedAt: string;
+}
+
+function status(v: string): ExerciseStatus {
+  return v === 'lobby' || v === 'running' || v === 'paused' || v === 'ended' ? v : '';
+}
+
+export function adaptExercise(v: unknown): ExerciseInfo {
+  const e = isObj(v) ? v : {};
+  const j = e['join'];
+  const params: Record<string, string> = {};
+  for (const [k, x] of Object.entries(obj(e, 'params'))) if (typeof x === 'string') params[k] = x;
+  return {
+    id: str(e, 'id'),
+    title: str(e, 'title'),
+    status: status(str(e, 'status')),
+    outcome: str(e, 'outcome'),
+    params,
+    join: isObj(j) && str(j, 'code') ? { code: str(j, 'code'), display: str(j, 'display') || str(j, 'code'), url: str(j, 'url') } : null,
+    createdAt: str(e, 'created_at'),
+    startedAt: str(e, 'started_at'),
+    endedAt: str(e, 'ended_at'),
+  };
+}
+
+/**
+ * The link participants open. The server's link honours its configured
+ * public address (the facilitator may be on localhost while the room uses
+ * the LAN name), so it wins; otherwise the join route on this origin.
+ */
+export function joinLink(join: JoinInfo, origin: string): string {
+  if (/^https?:\/\//i.test(join.url)) return join.url;
+  return `${origin}/join/${encodeURIComponent(join.code)}`;
+}
+
+export interface Participant {
+  id: string;
+  team: string;
+  name: string;
+  lead: boolean;
+  present: boolean;
+}
+
+export interface SnapshotAnswer {
+  participant: string;
+  name: string;
+  option: string;
+  text: string;
+  atNs: number;
+  responseNs: number;
+}
+
+export interface SnapshotDecision {
+  id: string;
+  team: string;
+  openedAtNs: number;
+  closesAtNs: number | null;
+  answers: SnapshotAnswer[];
+}
+
+export interface VarNow {
+  id: string;
+  value: string | number | boolean | null;
+  visible: boolean;
+}
+
+/** What GET /api/exercises/:id tells a facilitator about the live state. */
+export interface Snapshot {
+  status: ExerciseStatus;
+  speed: number;
+  clockNs: number;
+  lastSeq: number;
+  teams: TeamRef[];
+  participants: Participant[];
+  decisions: SnapshotDecision[];
+  state: string;
+  enteredAtNs: number;
+  vars: VarNow[];
+  visited: string[];
+  nextDueNs: number | null;
+  started: boolean;
+  done: boolean;
+  outcome: string;
+  rating: string;
+}
+
+export interface Presence {
+  participant: string;
+  name: string;
+  team: string;
+  online: boolean;
+  status: string;
+}
+
+export function adaptPresence(v: unknown): Presence | null {
+  if (!isObj(v) || !str(v, 'participant')) return null;
+  return { participant: str(v, 'participant'), name: str(v, 'name'), team: str(v, 'team'), online: bool(v, 'online'), status: str(v, 'status') };
+}
+
+function varValue(v: unknown): VarNow['value'] {
+  return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) ? v : null;
+}
+
+export function adaptSnapshot(v: unknown): Snapshot {
+  const s = isObj(v) ? v : {};
+  const sim = obj(s, 'sim');
+  const next = optNum(sim, 'next_due');
+  return {
+    status: status(str(s, 'status')),
+    speed: num(s, 'speed') || 1,
+    clockNs: num(s, 'clock'),
+    lastSeq: num(s, 'last_seq'),
+    // store.Team has no JSON tags on the server, so accept ID/Name too.
+    teams: list(s, 'teams')
+      .filter(isObj)
+      .map((t) => ({ id: strEither(t, 'id', 'ID'), name: strEither(t, 'name', 'Name', 'id', 'ID') })),
+    participants: list(s, 'participants')
+      .filter(isObj)
+      .map((p) => ({ id: str(p, 'id'), team: str(p, 'team'), name: str(p, 'name'), lead: bool(p, 'lead'), present: bool(p, 'present') })),
+    decisions: list(s, 'decisions')
+      .filter(isObj)
+      .map((d) => {
+        const closes = optNum(d, 'closes_at');
+        return {
+          id: str(d, 'id'),
+          team: str(d, 'team'),
+          openedAtNs: num(d, 'opened_at'),
+          closesAtNs: closes && closes > 0 ? closes : null,
+          answers: list(d, 'answers')
+            .filter(isObj)
+            .map((a) => ({
+              participant: str(a, 'participant'),
+              name: str(a, 'name'),
+              option: str(a, 'option'),
+              text: str(a, 'text'),
+              atNs: num(a, 'at'),
+              responseNs: num(a, 'response_time'),
+            })),
+        };
+      }),
+    state: str(sim, 'state'),
+    enteredAtNs: num(sim, 'entered_at'),
+    vars: list(sim, 'vars')
+      .filter(isObj)
+      .map((x) => ({ id: str(x, 'id'), value: varValue(x['value']), visible: bool(x, 'visible') })),
+    visited: strs(sim, 'visited'),
+    nextDueNs: next && next > 0 ? next : null,
+    started: bool(sim, 'started'),
+    done: bool(sim, 'done'),
+    outcome: str(sim, 'outcome'),
+    rating: str(sim, 'rating'),
+  };
+}
+
+export interface ExerciseDetail {
+  exercise: ExerciseInfo;
+  snapshot: Snapshot;
+  online: Presence[];
+}
+
+export interface ObserverInfo {
+  id: string;
+  name: string;
+  createdAt: string;
+  revoked: boolean;
+}
+
+export interface NewObserver {
+  observer: ObserverInfo;
+  url: string;
+}
+
+function adaptObserver(v: unknown): ObserverInfo {
+  const o = isObj(v) ? v : {};
+  return { id: str(o, 'id'), name: str(o, 'name'), createdAt: str(o, 'created_at'), revoked: bool(o, 'revoked') };
+}
+
+export interface EventPage {
+  events: unknown[];
+  nextAfter: number;
+  more: boolean;
+}
+
+export interface AdHocInject {
+  channel: string;
+  teams: string[];
+  from: string;
+  title: string;
+  body: string;
+}
+
+export type Command =
+  | { type: 'start' }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'skip' }
+  | { type: 'speed'; speed: number }
+  | { type: 'inject'; inject: AdHocInject }
+  | { type: 'force'; state: string }
+  | { type: 'close-decision'; decision: string }
+  | { type: 'end'; reason: string };
+
+/** The REST body of a command: its fields without the type. */
+export function commandBody(c: Command): Obj {
+  switch (c.type) {
+    case 'speed':
+      return { speed: c.speed };
+    case 'inject': {
+      const i = c.inject;
+      const inject: Obj = { channel: i.channel, body: i.body };
+      if (i.teams.length) inject.teams = i.teams;
+      if (i.from.trim()) inject.from = i.from.trim();
+      if (i.title.trim()) inject.title = i.title.trim();
+      return { inject };
+    }
+    case 'force':
+      return { state: c.state };
+    case 'close-decision':
+      return { decision: c.decision };
+    case 'end':
+      return c.reason.trim() ? { reason: c.reason.trim() } : {};
+    default:
+      return {};
+  }
+}
+
+export interface FacilitatorApi {
+  me(): Promise<Me>;
+  login(name: string, password: string): Promise<Me>;
+  logout(): Promise<void>;
+  changePassword(current: string, next: string): Promise<Me>;
+  scenarios(): Promise<ScenarioEntry[]>;
+  /** The full scenario model (for the graph), by library id. */
+  scenario(id: string): Promise<unknown>;
+  validate(file: string, source: string): Promise<ScenarioEntry>;
+  upload(file: string, source: string): Promise<ScenarioEntry>;
+  exercises(): Promise<ExerciseInfo[]>;
+  create(scenario: string, params: Record<string, string>, title: string): Promise<ExerciseInfo>;
+  exercise(id: string): Promise<ExerciseDetail>;
+  exerciseScenario(id: string): Promise<unknown>;
+  events(id: string, after: number, limit?: number): Promise<EventPage>;
+  report(id: string): Promise<unknown>;
+  command(id: string, c: Command): Promise<void>;
+  rotateJoinCode(id: string): Promise<JoinInfo>;
+  observers(id: string): Promise<ObserverInfo[]>;
+  addObserver(id: string, name: string): Promise<NewObserver>;
+  revokeObserver(id: string, observer: string): Promise<void>;
+}
+
+type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+async function errorOf(res: Response): Promise<ApiError> {
+  let body: unknown = null;
+  try {
+    body = await res.json();
+  } catch {
+    body = null;
+  }
+  const e = isObj(body) ? obj(body, 'error') : {};
+  return new ApiError(res.status, str(e, 'code') || `http_${res.status}`, str(e, 'message') || res.statusText || `HTTP ${res.status}`, e['details'] ?? null);
+}
+
+function adaptMe(v: unknown): Me {
+  const m = isObj(v) ? v : {};
+  return { role: str(m, 'role'), name: str(m, 'name'), mustChangePassword: bool(m, 'must_change_password') };
+}
+
+const seg = encodeURIComponent;
+
+/** The client over a fetch function (window.fetch in the browser). */
+export function createFacilitatorApi(fetchFn: Fetch, base = ''): FacilitatorApi {
+  async function call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
+    const init: RequestInit = { method, credentials: 'same-origin', headers: { Accept: 'application/json' }, cache: 'no-store' };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      (init.headers as Record<string, string>)['Content-Type'] = contentType;
+    }
+    const res = await fetchFn(base + path, init);
+    if (!res.ok) throw await errorOf(res);
+    if (res.status === 204) return null;
+    const text = await res.text();
+    return text ? JSON.parse(text) : null;
+  }
+  const ex = (id: string) => `/api/exercises/${seg(id)}`;
+  return {
+    me: async () => adaptMe(await call('GET', '/api/me')),
+    login: async (name, password) => adaptMe(await call('POST', '/api/auth/login', { name, password })),
+    logout: async () => {
+      await call('POST', '/api/auth/logout');
+    },
+    changePassword: async (current, next) => adaptMe(await call('POST', '/api/auth/password', { current, new: next })),
+    scenarios: async () => {
+      const r = await call('GET', '/api/scenarios');
+      return isObj(r) ? list(r, 'scenarios').map(adaptEntry) : [];
+    },
+    scenario: async (id) => {
+      const r = await call('GET', `/api/scenarios/${seg(id)}`);
+      return isObj(r) ? r['scenario'] : null;
+    },
+    validate: async (file, source) => {
+      const r = await call('POST', `/api/scenarios/validate?file=${seg(file)}`, source, 'application/yaml');
+      return adaptEntry(isObj(r) ? r['entry'] : null);
+    },
+    upload: async (file, source) => {
+      const r = await call('POST', `/api/scenarios?file=${seg(file)}`, source, 'application/yaml');
+      return adaptEntry(isObj(r) ? r['entry'] : null);
+    },
+    exercises: async () => {
+      const r = await call('GET', '/api/exercises');
+      return isObj(r) ? list(r, 'exercises').map(adaptExercise) : [];
+    },
+    create: async (scenario, params, title) => {
+      const body: Obj = { scenario };
+      if (Object.keys(params).length) body.params = params;
+      if (title.trim()) body.title = title.trim();
+      const r = await call('POST', '/api/exercises', body);
+      return adaptExercise(isObj(r) ? r['exercise'] : null);
+    },
+    exercise: async (id) => {
+      const r = await call('GET', ex(id));
+      const o = isObj(r) ? r : {};
+      return {
+        exercise: adaptExercise(o['exercise']),
+        snapshot: adaptSnapshot(o['snapshot']),
+        online: list(o, 'online')
+          .map(adaptPresence)
+          .filter((p): p is Presence => p !== null),
+      };
+    },
+    exerciseScenario: async (id) => {
+      const r = await call('GET', `${ex(id)}/scenario`);
+      return isObj(r) ? r['scenario'] : null;
+    },
+    events: async (id, after, limit = 1000) => {
+      const r = await call('GET', `${ex(id)}/events?after=${after}&limit=${limit}`);
+      const o = isObj(r) ? r : {};
+      return { events: list(o, 'events'), nextAfter: num(o, 'next_after'), more: bool(o, 'more') };
+    },
+    report: async (id) => call('GET', `${ex(id)}/report`),
+    command: async (id, c) => {
+      await call('POST', `${ex(id)}/${c.type}`, commandBody(c));
+    },
+    rotateJoinCode: async (id) => {
+      const r = await call('POST', `${ex(id)}/join-code`);
+      const o = isObj(r) ? r : {};
+      return { code: str(o, 'code'), display: str(o, 'display') || str(o, 'code'), url: str(o, 'url') };
+    },
+    observers: async (id) => {
+      const r = await call('GET', `${ex(id)}/observers`);
+      return isObj(r) ? list(r, 'observers').map(adaptObserver) : [];
+    },
+    addObserver: async (id, name) => {
+      const r = await call('POST', `${ex(id)}/observers`, { name });
+      const o = isObj(r) ? r : {};
+      return { observer: adaptObserver(o['observer']), url: str(o, 'url') };
+    },
+    revokeObserver: async (id, observer) => {
+      await call('DELETE', `${ex(id)}/observers/${seg(observer)}`);
+    },
+  };
+}
+
+/** Reads every event after `after`, page by page (the facilitator sees all). */
+export async function allEvents(api: FacilitatorApi, id: string, after = 0, maxPages = 200): Promise<unknown[]> {
+  const out: unknown[] = [];
+  let pos = after;
+  for (let i = 0; i < maxPages; i++) {
+    const page = await api.events(id, pos);
+    out.push(...page.events);
+    if (!page.more || page.nextAfter <= pos) break;
+    pos = page.nextAfter;
+  }
+  return out;
+}

@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import { adaptScenario, edgeText, type ScenarioModel } from './facilitator-scenario';
+import { BACK_ROOM, clipText, depths, layoutGraph, NODE_H, NODE_W, pathEdgeKeys, wrapTitle, type GraphLayout } from './graph';
+import brandHijack from './testdata/brand-hijack.scenario.json';
+
+const sample = adaptScenario(brandHijack);
+
+function model(start: string, states: [string, string[]][], extra: Partial<ScenarioModel> = {}): ScenarioModel {
+  return adaptScenario({
+    id: 't',
+    title: 'T',
+    start,
+    teams: [],
+    states: states.map(([id, to]) => ({ id, title: `State ${id}`, transitions: to.map((t) => ({ to: t })) })),
+    ...extra,
+  });
+}
+
+function overlaps(l: GraphLayout): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < l.nodes.length; i++) {
+    for (let j = i + 1; j < l.nodes.length; j++) {
+      const a = l.nodes[i];
+      const b = l.nodes[j];
+      if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) out.push(`${a.id}/${b.id}`);
+    }
+  }
+  return out;
+}
+
+describe('layoutGraph on a shipped scenario', () => {
+  const l = layoutGraph(sample);
+
+  it('places every state once, the start in the first column', () => {
+    expect(l.nodes.map((n) => n.id).sort()).toEqual(sample.states.map((s) => s.id).sort());
+    const start = l.nodes.find((n) => n.start)!;
+    expect(start.id).toBe('hijack_begins');
+    expect(start.layer).toBe(0);
+    expect(l.layers[0]).toEqual(['hijack_begins']);
+  });
+
+  it('puts states in columns by breadth-first depth', () => {
+    const d = depths(sample);
+    for (const n of l.nodes) expect(n.layer).toBe(d.get(n.id));
+    expect(d.get('source_identified')).toBe(1);
+    expect(d.get('wrong_trail')).toBe(1);
+    expect(d.get('vendor_report')).toBe(3);
+    expect(d.get('contained')).toBe(4);
+  });
+
+  it('has no overlapping nodes and keeps them inside the picture', () => {
+    expect(overlaps(l)).toEqual([]);
+    for (const n of l.nodes) {
+      expect(n.x).toBeGreaterThanOrEqual(0);
+      expect(n.y).toBeGreaterThanOrEqual(BACK_ROOM);
+      expect(n.x + n.w).toBeLessThanOrEqual(l.width);
+      expect(n.y + n.h).toBeLessThanOrEqual(l.height);
+    }
+  });
+
+  it("draws one edge per transition and every edge's endpoints exist", () => {
+    const ids = new Set(l.nodes.map((n) => n.id));
+    const transitions = sample.states.reduce((a, s) => a + s.transitions.length, 0);
+    expect(l.edges).toHaveLength(transitions);
+    for (const e of l.edges) {
+      expect(ids.has(e.from)).toBe(true);
+      expect(ids.has(e.to)).toBe(true);
+      expect(e.d).toMatch(/^M[\d.-]+,[\d.-]+ C/);
+      expect(Number.isFinite(e.lx) && Number.isFinite(e.ly)).toBe(true);
+    }
+    expect(new Set(l.edges.map((e) => e.key)).size).toBe(l.edges.length);
+  });
+
+  it('marks final states with their rating', () => {
+    const finals = l.nodes.filter((n) => n.final).map((n) => [n.id, n.rating]);
+    expect(finals.sort()).toEqual([
+      ['contained', 'success'],
+      ['public_crisis', 'failure'],
+      ['recovered_with_scars', 'partial'],
+      ['second_wave', 'failure'],
+    ]);
+  });
+
+  it('is deterministic', () => {
+    expect(JSON.stringify(layoutGraph(adaptScenario(brandHijack)))).toBe(JSON.stringify(l));
+  });
+
+  it('gives parallel edges distinct curves', () => {
+    const par = l.edges.filter((e) => e.from === 'source_identified' && e.to === 'exec_targeted');
+    expect(par).toHaveLength(2);
+    expect(par[0].d).not.toBe(par[1].d);
+  });
+
+  it('highlights the edges of a path', () => {
+    const keys = pathEdgeKeys(l, ['hijack_begins', 'source_identified', 'recovery', 'vendor_report', 'contained']);
+    expect([...keys]).toEqual([
+      'hijack_begins->source_identified#0',
+      'source_identified->recovery#0',
+      'recovery->vendor_report#0',
+      'vendor_report->contained#0',
+    ]);
+    // A forced jump between states without an edge highlights nothing.
+    expect(pathEdgeKeys(l, ['hijack_begins', 'contained']).size).toBe(0);
+  });
+});
+
+describe('layoutGraph edge cases', () => {
+  it('puts unreachable states in an extra last column', () => {
+    const l = layoutGraph(model('a', [['a', ['b']], ['b', []], ['orphan', ['b']]]));
+    const orphan = l.nodes.find((n) => n.id === 'orphan')!;
+    expect(orphan.layer).toBe(2);
+    expect(orphan.reachable).toBe(false);
+    const back = l.edges.find((e) => e.from === 'orphan')!;
+    expect(back.back).toBe(true);
+  });
+
+  it('draws loops and back edges as arcs above the columns', () => {
+    const l = layoutGraph(model('a', [['a', ['b', 'a']], ['b', ['a']]]));
+    const self = l.edges.find((e) => e.from === 'a' && e.to === 'a')!;
+    const back = l.edges.find((e) => e.from === 'b' && e.to === 'a')!;
+    expect(self.back && back.back).toBe(true);
+    expect(back.ly).toBeLessThan(l.nodes.find((n) => n.id === 'a')!.y);
+    expect(back.ly).toBeGreaterThan(0);
+  });
+
+  it('drops edges to unknown states and survives an unknown start', () => {
+    const l = layoutGraph(model('zz', [['a', ['nowhere', 'b']], ['b', []]]));
+    expect(l.edges.map((e) => e.to)).toEqual(['b']);
+    expect(l.nodes.every((n) => !n.reachable)).toBe(true);
+    expect(overlaps(l)).toEqual([]);
+  });
+
+  it('lays out an empty scenario', () => {
+    const l = layoutGraph(model('', []));
+    expect(l.nodes).toEqual([]);
+    expect(l.width).toBeGreaterThan(0);
+  });
+
+  it('orders a column by its neighbours to avoid crossings', () => {
+    // a -> c, b -> d, with d listed first: the sweeps put d beside b.
+    const l = layoutGraph(model('s', [['s', ['a', 'b']], ['a', ['c']], ['b', ['d']], ['d', []], ['c', []]]));
+    const y = (id: string) => l.nodes.find((n) => n.id === id)!.y;
+    expect(Math.sign(y('a') - y('b'))).toBe(Math.sign(y('c') - y('d')));
+  });
+
+  it('keeps a wide column free of overlaps', () => {
+    const many = Array.from({ length: 12 }, (_, i) => `n${i}`);
+    const l = layoutGraph(model('s', [['s', many], ...many.map((id): [string, string[]] => [id, []])]));
+    expect(overlaps(l)).toEqual([]);
+    expect(l.height).toBeGreaterThanOrEqual(12 * NODE_H);
+    expect(l.width).toBeGreaterThanOrEqual(2 * NODE_W);
+  });
+});
+
+describe('labels', () => {
+  it('wraps titles into two clipped lines', () => {
+    expect(wrapTitle('Short')).toEqual(['Short']);
+    expect(wrapTitle('The hijack begins on the brand account')).toEqual(['The hijack begins on', 'the brand account']);
+    const long = wrapTitle('An extraordinarily long state title that keeps going and going');
+    expect(long).toHaveLength(2);
+    expect(long[1].endsWith('…')).toBe(true);
+    expect(Array.from(long[1]).length).toBeLessThanOrEqual(21);
+    expect(wrapTitle('Supercalifragilisticexpialidocious')[0].endsWith('…')).toBe(true);
+  });
+
+  it('uses the label, else the condition and delay, for edges', () => {
+    expect(edgeText({ to: 'x', when: 'a  &&\n b', afterNs: 0, label: '' })).toBe('a && b');
+    expect(edgeText({ to: 'x', when: '', afterNs: 600e9, label: '' })).toBe('after 10m');
+    expect(edgeText({ to: 'x', when: 'ok', afterNs: 90e9, label: '' })).toBe('ok · after 1m30s');
+    expect(edgeText({ to: 'x', when: 'ok', afterNs: 90e9, label: 'Named' })).toBe('Named');
+    expect(clipText('abcdefghij', 5)).toBe('abcd…');
+  });
+});

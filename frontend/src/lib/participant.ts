@@ -1,0 +1,385 @@
+// The participant's live session, without any DOM: it loads the team's view,
+// keeps the socket, folds frames into the feed, rebuilds the exercise clock,
+// tracks the team roster (names and lead), and delivers answers exactly once.
+//
+// Answers: each gets a client id (its idempotency key) kept in an outbox,
+// which is saved in sessionStorage. An answer is sent over the socket; it is
+// resent with the same id after a reconnect or a reload until the server
+// acknowledges or refuses it. When the socket has not been live for a while
+// (WebSockets blocked, a flaky proxy), the REST route takes the answer
+// instead, with the same id, so nothing is counted twice.
+
+import { derived, get, writable, type Readable } from 'svelte/store';
+import {
+  ApiError,
+  answerBody,
+  type AnswerSubmission,
+  type Api,
+  type ConnectionStatus,
+  type ParticipantSession,
+  type PlayInfo,
+} from './api';
+import type { ClockSync } from './clock';
+import { adaptClockEvent, adaptRosterEvent, isEndFrame, type FeedEvent } from './events';
+import { createFeed, type FeedStore } from './feed';
+import { applyClockEvent, clockSync, initialClock, wallOffset, type ClockState } from './liveclock';
+import {
+  ConnectionLostError,
+  RequestError,
+  RequestTimeoutError,
+  type Ack,
+  type LiveSocket,
+  type ServerFrame,
+  type StatusDetail,
+} from './socket';
+
+export interface Member {
+  id: string;
+  name: string;
+  lead: boolean;
+}
+
+export type OutboxState = 'sending' | 'queued' | 'failed';
+
+export interface OutboxEntry {
+  clientId: string;
+  answer: AnswerSubmission;
+  state: OutboxState;
+  /** Why it failed (failed), or what is happening (queued). */
+  message: string;
+}
+
+/** Why the session stopped for good, when it did. */
+export type EndReason = '' | 'ended' | 'removed' | 'invalid';
+
+export interface PlayDeps {
+  storage?: Storage | null;
+  now?: () => number;
+  newId?: () => string;
+  /** A fresh live event (inject, decision...): beep or vibrate. */
+  onFresh?: (ev: FeedEvent) => void;
+  /** Milliseconds without a live socket after which answers use REST. */
+  restAfterMs?: number;
+  /** Pause before sending an unconfirmed answer again. */
+  retryMs?: number;
+}
+
+export interface PlaySession {
+  readonly feed: FeedStore;
+  readonly info: Readable<PlayInfo | null>;
+  /** Loading or access problem, shown instead of the page. */
+  readonly fatal: Readable<string>;
+  readonly status: Readable<ConnectionStatus>;
+  readonly statusDetail: Readable<StatusDetail>;
+  readonly stopped: Readable<EndReason>;
+  readonly clock: Readable<ClockSync | null>;
+  readonly members: Readable<Record<string, Member>>;
+  /** Whether this participant leads the team now. */
+  readonly lead: Readable<boolean>;
+  readonly outbox: Readable<Record<string, OutboxEntry>>;
+  start(): Promise<void>;
+  answer(a: AnswerSubmission): void;
+  /** Send a failed or queued answer again, with its original id. */
+  retry(decision: string): void;
+  /** Retry the connection now. */
+  reconnect(): void;
+  /** Tell the team whether this participant is looking (page visibility). */
+  presence(active: boolean): void;
+  destroy(): void;
+}
+
+function defaultId(): string {
+  return typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function'
+    ? crypto.randomUUID()
+    : `a-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+}
+
+const ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
+
+function loadOutbox(storage: Storage | null, key: string): Record<string, OutboxEntry> {
+  try {
+    const raw = storage?.getItem(key);
+    if (!raw) return {};
+    const v: unknown = JSON.parse(raw);
+    if (typeof v !== 'object' || v === null) return {};
+    const out: Record<string, OutboxEntry> = {};
+    for (const [k, e] of Object.entries(v as Record<string, unknown>)) {
+      const o = e as Partial<OutboxEntry> | null;
+      const a = o?.answer as Partial<AnswerSubmission> | undefined;
+      if (!o || typeof o.clientId !== 'string' || !ID_RE.test(o.clientId) || !a || a.decision !== k) continue;
+      out[k] = {
+        clientId: o.clientId,
+        answer: {
+          decision: k,
+          option: typeof a.option === 'string' ? a.option : '',
+          text: typeof a.text === 'string' ? a.text : '',
+          confidence: typeof a.confidence === 'number' ? a.confidence : null,
+          rationale: typeof a.rationale === 'string' ? a.rationale : '',
+        },
+        state: 'queued',
+        message: '',
+      };
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+/** Whether an answer error means "try again later" rather than "refused". */
+function transient(err: unknown): boolean {
+  if (err instanceof RequestTimeoutError) return true;
+  if (err instanceof ConnectionLostError) return true;
+  if (err instanceof ApiError) return err.status === 0 || err.status === 429 || err.status >= 500;
+  if (err instanceof RequestError) return err.code === 'rate_limited' || err.code === 'unavailable' || err.code === 'timeout' || err.code === 'overflow';
+  return false;
+}
+
+function refusal(err: unknown): string {
+  if (err instanceof RequestError || err instanceof ApiError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function createPlaySession(api: Api, session: ParticipantSession, deps: PlayDeps = {}): PlaySession {
+  const storage = deps.storage ?? null;
+  const now = deps.now ?? (() => Date.now());
+  const newId = deps.newId ?? defaultId;
+  const restAfterMs = deps.restAfterMs ?? 10_000;
+  const retryMs = deps.retryMs ?? 5_000;
+  const outboxKey = `ttx.outbox.${session.exercise}.${session.participant}`;
+
+  const feed = createFeed({ onFresh: deps.onFresh });
+  const info = writable<PlayInfo | null>(null);
+  const fatal = writable('');
+  const status = writable<ConnectionStatus>('connecting');
+  const statusDetail = writable<StatusDetail>({});
+  const stopped = writable<EndReason>('');
+  const members = writable<Record<string, Member>>({});
+  const leadOverride = writable<boolean | null>(null);
+  const outbox = writable<Record<string, OutboxEntry>>(loadOutbox(storage, outboxKey));
+
+  let clockState: ClockState = initialClock;
+  let offset: number | null = null;
+  const clock = writable<ClockSync | null>(null);
+  const updateClock = () => clock.set(clockSync(clockState, offset));
+
+  let socket: LiveSocket | null = null;
+  let destroyed = false;
+  let everLive = false;
+  let notLiveSince = now();
+  let ended = false;
+
+  const lead = derived([info, members, leadOverride], ([$info, $members, $override]) => {
+    const m = $members[session.participant];
+    if (m) return m.lead;
+    if ($override !== null) return $override;
+    return $info?.me.lead ?? session.lead;
+  });
+
+  const saveOutbox = () => {
+    const keep: Record<string, { clientId: string; answer: AnswerSubmission }> = {};
+    for (const [k, e] of Object.entries(get(outbox))) {
+      if (e.state !== 'failed') keep[k] = { clientId: e.clientId, answer: e.answer };
+    }
+    try {
+      if (Object.keys(keep).length === 0) storage?.removeItem(outboxKey);
+      else storage?.setItem(outboxKey, JSON.stringify(keep));
+    } catch {
+      /* the outbox then lasts as long as the page */
+    }
+  };
+
+  const setEntry = (decision: string, e: OutboxEntry | null) => {
+    outbox.update((o) => {
+      const next = { ...o };
+      if (e) next[decision] = e;
+      else delete next[decision];
+      return next;
+    });
+    saveOutbox();
+  };
+
+  const isCurrent = (decision: string, clientId: string) => get(outbox)[decision]?.clientId === clientId;
+
+  const useRest = () => {
+    const st = socket?.status();
+    if (st === 'live') return false;
+    return !everLive || now() - notLiveSince >= restAfterMs;
+  };
+
+  function send(decision: string) {
+    const e = get(outbox)[decision];
+    if (!e || destroyed) return;
+    const { clientId, answer } = e;
+    setEntry(decision, { ...e, state: 'sending', message: '' });
+    let p: Promise<Ack>;
+    if (useRest() || !socket) {
+      p = api.answerRest(session, answer, clientId);
+    } else {
+      p = socket.request('answer', answerBody(answer), { id: clientId, resend: true });
+    }
+    p.then(
+      () => {
+        if (isCurrent(decision, clientId)) setEntry(decision, null);
+      },
+      (err: unknown) => {
+        if (!isCurrent(decision, clientId) || destroyed) return;
+        if (err instanceof ConnectionLostError && err.message === 'Cancelled.') return;
+        if (transient(err)) {
+          setEntry(decision, {
+            ...get(outbox)[decision],
+            state: 'queued',
+            message: 'Not confirmed yet. It will be sent again shortly.',
+          });
+          // Once the stream is live again flushQueued sends it; meanwhile
+          // (a slow server, the REST path) try again after a pause.
+          setTimeout(() => {
+            if (!destroyed && isCurrent(decision, clientId) && get(outbox)[decision].state === 'queued' && (useRest() || get(status) === 'live')) send(decision);
+          }, retryMs);
+        } else {
+          setEntry(decision, { ...get(outbox)[decision], state: 'failed', message: refusal(err) });
+        }
+      },
+    );
+  }
+
+  const flushQueued = () => {
+    for (const [d, e] of Object.entries(get(outbox))) if (e.state === 'queued') send(d);
+  };
+
+  const stop = (reason: EndReason) => {
+    stopped.set(reason);
+    if (reason === 'ended') status.set('ended');
+    socket?.close();
+  };
+
+  const onRoster = (f: unknown) => {
+    const r = adaptRosterEvent(f);
+    if (!r) return;
+    members.update((m) => {
+      const next = { ...m };
+      if (r.kind === 'joined') next[r.participant] = { id: r.participant, name: r.name, lead: r.lead };
+      else if (r.kind === 'lead') {
+        for (const k of Object.keys(next)) if (next[k].lead) next[k] = { ...next[k], lead: false };
+        next[r.participant] = { ...(next[r.participant] ?? { id: r.participant, name: '' }), lead: true };
+        if (r.participant !== session.participant) leadOverride.set(false);
+        else leadOverride.set(true);
+      } else if (r.kind === 'left' && next[r.participant]) {
+        next[r.participant] = { ...next[r.participant], lead: false };
+      }
+      return next;
+    });
+  };
+
+  const onEvent = (f: ServerFrame) => {
+    feed.apply(f);
+    const c = adaptClockEvent(f);
+    if (c) {
+      clockState = applyClockEvent(clockState, c);
+      updateClock();
+    }
+    onRoster(f);
+    if (isEndFrame(f)) {
+      ended = true;
+      if (socket?.status() === 'live') stop('ended');
+    }
+  };
+
+  const onFrame = (f: ServerFrame) => {
+    if (f.type === 'hello') {
+      const o = wallOffset(f['server_time'], now());
+      if (o !== null) {
+        offset = o;
+        updateClock();
+      }
+    } else if (f.type === 'live' && ended) {
+      stop('ended');
+    }
+  };
+
+  const onStatus = (s: string, d: StatusDetail) => {
+    statusDetail.set(d);
+    if (s === 'live') {
+      everLive = true;
+      status.set('live');
+      flushQueued();
+      return;
+    }
+    if (get(status) === 'live') notLiveSince = now();
+    if (s === 'closed') {
+      if (get(stopped)) return;
+      if (d.code === 4502 || d.code === 4401) {
+        api.forgetParticipant();
+        stopped.set(d.code === 4502 ? 'removed' : 'invalid');
+        status.set('offline');
+      } else if (ended) {
+        stop('ended');
+      } else if (!destroyed) {
+        status.set('offline');
+      }
+      return;
+    }
+    status.set(s === 'connecting' ? 'connecting' : 'reconnecting');
+  };
+
+  return {
+    feed,
+    info,
+    fatal,
+    status,
+    statusDetail,
+    stopped,
+    clock,
+    members,
+    lead,
+    outbox,
+    async start() {
+      try {
+        const i = await api.playInfo(session);
+        if (destroyed) return;
+        info.set(i);
+        members.update((m) => ({ ...m, [i.me.id]: m[i.me.id] ?? { id: i.me.id, name: i.me.name, lead: i.me.lead } }));
+      } catch (err) {
+        if (destroyed) return;
+        if (err instanceof ApiError && (err.status === 401 || err.status === 403 || err.status === 404)) {
+          api.forgetParticipant();
+          stopped.set('invalid');
+          fatal.set(err.status === 404 ? 'This exercise no longer exists.' : err.message);
+          status.set('offline');
+          return;
+        }
+        // Carry on without the team view: the feed still works.
+        fatal.set('');
+      }
+      socket = api.connect(session, { lastSeq: () => feed.lastSeq(), onEvent, onFrame, onStatus, onReset: () => feed.reset() });
+      socket.start();
+      // Answers left over from before a reload go out once the stream is live.
+    },
+    answer(a) {
+      if (get(stopped)) return;
+      const prev = get(outbox)[a.decision];
+      // A newer answer replaces one still waiting, which must then never be sent.
+      if (prev) socket?.cancel(prev.clientId);
+      setEntry(a.decision, { clientId: newId(), answer: a, state: 'queued', message: '' });
+      if (get(status) === 'live' || useRest()) send(a.decision);
+      else
+        setEntry(a.decision, {
+          ...get(outbox)[a.decision],
+          message: 'Saved on this device. It will be sent when the connection is back.',
+        });
+    },
+    retry(decision) {
+      if (get(outbox)[decision]) send(decision);
+    },
+    reconnect() {
+      socket?.retryNow();
+    },
+    presence(active) {
+      if (socket?.status() === 'live') socket.request('presence', { status: active ? 'active' : 'idle' }).catch(() => undefined);
+    },
+    destroy() {
+      destroyed = true;
+      socket?.close();
+    },
+  };
+}
