@@ -18,6 +18,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ttxsim/ttx/frontend"
+	"github.com/ttxsim/ttx/scenarios"
 	"github.com/ttxsim/ttx/server/api"
 	"github.com/ttxsim/ttx/server/config"
 	"github.com/ttxsim/ttx/server/engine"
@@ -83,14 +84,22 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 }
 
 // serve wires the server in dependency order and tears it down in reverse:
-// config → logger → store (migrations) → first account → scenario library →
-// hub → engine (+ recovery) → API → HTTP. On ctx's end: stop HTTP, close
+// config → logger → listener → store (migrations) → first account →
+// scenario library → hub → engine (+ recovery) → API → HTTP. On ctx's end: stop HTTP, close
 // the hub (1001 to every socket), stop the engine, close the database.
 func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 	gin.SetMode(gin.ReleaseMode) // Gin's own process-wide switch; it only silences Gin's debug output
 	log := newLogger(cfg, sio.stderr)
 	log.Info("starting ttx", slog.String("version", version), slog.String("commit", commit),
 		slog.Group("config", anyAttrs(cfg.Dump())...))
+
+	// Bind first: a busy port fails before anything is created on disk.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		log.Error("listen", slog.String("addr", cfg.Addr), slog.Any("error", err))
+		return 1
+	}
+	defer ln.Close() // a no-op once the HTTP server owns and closes it
 
 	st, err := store.Open(ctx, cfg.DB, store.Options{})
 	if err != nil {
@@ -159,11 +168,6 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 		return 1
 	}
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		log.Error("listen", slog.String("addr", cfg.Addr), slog.Any("error", err))
-		return 1
-	}
 	httpSrv := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: cfg.HTTP.ReadHeader,
@@ -270,8 +274,7 @@ func builtUI() fs.FS {
 	return sub
 }
 
-// embeddedScenarios are the scenarios built into the binary; nil while the
-// scenarios package does not provide them.
+// embeddedScenarios are the scenarios built into the binary.
 func embeddedScenarios() fs.FS {
-	return nil
+	return scenarios.Files
 }

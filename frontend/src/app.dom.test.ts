@@ -1,10 +1,9 @@
 // @vitest-environment jsdom
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
 import App from './App.svelte';
-import type { Api, ConnectionStatus } from './lib/api';
+import type { Api } from './lib/api';
 import { offlineApi } from './lib/api';
-import type { FeedStore } from './lib/feed';
 import { render, type Rendered } from './test/render';
 
 let r: Rendered | null = null;
@@ -54,57 +53,5 @@ describe('App routing', () => {
   });
 });
 
-describe('Play page wiring', () => {
-  it('renders what the Api streams into the feed and sends answers back', async () => {
-    let feed: FeedStore | null = null;
-    let setStatus: (s: ConnectionStatus) => void = () => undefined;
-    const answer = vi.fn(() => Promise.resolve());
-    const api: Api = {
-      ...offlineApi,
-      subscribe(f, onStatus) {
-        feed = f;
-        setStatus = onStatus;
-        onStatus('connecting');
-        return () => undefined;
-      },
-      answer,
-    };
-    const c = at('/play', api);
-    expect(c.querySelector('[role="status"]')?.textContent).toBe('Connecting…');
-    expect(c.textContent).toContain('Waiting for the exercise to start');
-
-    feed!.load([{ seq: 1, kind: 'inject_delivered', inject: { channel: 'news', title: 'Old news', body: '' } }]);
-    feed!.apply({ seq: 2, kind: 'inject_delivered', inject: { channel: 'chat', body: 'Hello **team**', from: { name: 'Priya' } } });
-    feed!.apply({ seq: 3, kind: 'decision_opened', decision: { id: 'd1', prompt: 'Go?', options: [{ id: 'y', label: 'Yes' }] } });
-    setStatus('live');
-    flushSync();
-
-    expect(c.querySelector('[role="status"]')?.textContent).toBe('Live');
-    const feedList = c.querySelector('ol.feed')!;
-    expect(feedList.getAttribute('aria-live')).toBe('polite');
-    const cards = Array.from(feedList.querySelectorAll('article'));
-    expect(cards.map((a) => a.dataset.channel)).toEqual(['chat', 'news']); // newest first
-    expect(cards[0].classList.contains('fresh')).toBe(true);
-    expect(cards[1].classList.contains('fresh')).toBe(false);
-
-    c.querySelector<HTMLButtonElement>('section[data-status="open"] button.option')!.click();
-    flushSync();
-    expect(answer).toHaveBeenCalledWith({ decision: 'd1', option: 'y', text: '', confidence: null, rationale: '' });
-    await Promise.resolve();
-  });
-
-  it('shows why an answer failed', async () => {
-    const api: Api = {
-      ...offlineApi,
-      subscribe(f) {
-        f.load([{ seq: 1, kind: 'decision_opened', decision: { id: 'd1', options: [{ id: 'y', label: 'Yes' }] } }]);
-        return () => undefined;
-      },
-    };
-    const c = at('/play', api);
-    c.querySelector<HTMLButtonElement>('button.option')!.click();
-    await new Promise((res) => setTimeout(res, 0));
-    flushSync();
-    expect(c.querySelector('[role="alert"]')?.textContent).toBe('This page is not connected to an exercise server yet.');
-  });
-});
+// The live pages (Play, Join, Observe) are tested with a fake Api in
+// src/pages/live.dom.test.ts.

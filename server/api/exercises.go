@@ -15,6 +15,7 @@ import (
 	"github.com/ttxsim/ttx/server/engine"
 	"github.com/ttxsim/ttx/server/hub"
 	"github.com/ttxsim/ttx/server/scenario"
+	"github.com/ttxsim/ttx/server/sim"
 	"github.com/ttxsim/ttx/server/store"
 )
 
@@ -190,6 +191,9 @@ func (s *Server) getExercise(c *gin.Context) {
 		}
 		if id.Role == Observer {
 			snap.Decisions = slices.DeleteFunc(snap.Decisions, func(d engine.DecisionView) bool { return d.Team == scenario.FacilitatorTeam })
+			fac := func(d sim.DecisionSnapshot) bool { return d.Team == scenario.FacilitatorTeam }
+			snap.Sim.Open = slices.DeleteFunc(snap.Sim.Open, fac)
+			snap.Sim.Settled = slices.DeleteFunc(snap.Sim.Settled, fac)
 		}
 		c.JSON(http.StatusOK, gin.H{"exercise": s.viewOf(c, ex, id.Role == Facilitator), "snapshot": snap,
 			"online": s.presence.online(ex.ID)})

@@ -744,3 +744,9 @@ export function adaptNote(f: unknown): NoteView | null {
 export function isEndFrame(f: unknown): boolean {
   return isObj(f) && isWireFrame(f) && str(f, 'kind') === 'outcome_reached';
 }
+
+/** Objective ids an inject or decision frame is tagged with. */
+export function objectivesOf(f: unknown): string[] {
+  if (!isObj(f) || !isWireFrame(f)) return [];
+  return strList(f['payload'] as Obj, 'objectives');
+}

@@ -531,3 +531,16 @@ export async function allEvents(api: FacilitatorApi, id: string, after = 0, maxP
   }
   return out;
 }
+
+/** The client for this page's origin, over the browser's fetch. */
+export function browserFacilitator(): FacilitatorApi {
+  return createFacilitatorApi((input, init) =>
+    typeof fetch === 'function' ? fetch(input, init) : Promise.reject(new Error('This browser cannot reach the server.')),
+  );
+}
+
+/** A same-origin path to go back to after signing in; anything else is the console. */
+export function safeNext(next: string | null): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.startsWith('/api/')) return '/console';
+  return next.length > 300 ? '/console' : next;
+}

@@ -10,59 +10,8 @@ import {
   type EventFrame,
   type SocketOptions,
   type SocketStatus,
-  type WebSocketLike,
 } from './socket';
-
-/** A scriptable stand-in for the browser WebSocket. */
-class FakeWS implements WebSocketLike {
-  static all: FakeWS[] = [];
-  readyState = 0;
-  sent: string[] = [];
-  onopen: ((ev: unknown) => void) | null = null;
-  onmessage: ((ev: { data: unknown }) => void) | null = null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
-  onerror: ((ev: unknown) => void) | null = null;
-  closedByClient: number | null = null;
-  constructor(
-    readonly url: string,
-    readonly protocols?: string | string[],
-  ) {
-    FakeWS.all.push(this);
-  }
-  static last(): FakeWS {
-    return FakeWS.all[FakeWS.all.length - 1];
-  }
-  send(data: string) {
-    if (this.readyState !== 1) throw new Error('not open');
-    this.sent.push(data);
-  }
-  close(code = 1000) {
-    this.closedByClient = code;
-    this.readyState = 3;
-  }
-  // Server side.
-  open() {
-    this.readyState = 1;
-    this.onopen?.({});
-  }
-  frame(f: object) {
-    this.onmessage?.({ data: JSON.stringify(f) });
-  }
-  /** hello, backlog events, live. */
-  handshake(events: number[] = [], lastSeq?: number, reset = false) {
-    this.open();
-    this.frame({ type: 'hello', after: 0, reset, server_time: '2025-01-01T00:00:00Z' });
-    for (const seq of events) this.frame(ev(seq));
-    this.frame({ type: 'live', last_seq: lastSeq ?? events[events.length - 1] ?? 0 });
-  }
-  drop(code = 1006, reason = '') {
-    this.readyState = 3;
-    this.onclose?.({ code, reason });
-  }
-  sentMessages(): Record<string, unknown>[] {
-    return this.sent.map((s) => JSON.parse(s) as Record<string, unknown>);
-  }
-}
+import { FakeWS } from '../test/fakews';
 
 const ev = (seq: number) => ({ type: 'event', seq, kind: 'inject_delivered', at: seq, payload: {} });
 
@@ -194,7 +143,7 @@ describe('createSocket', () => {
   });
 
   it('stops on terminal close codes', () => {
-    for (const code of [4501, 4502, 4503, 1008]) {
+    for (const code of [4501, 4502, 4503, 1008, 1000]) {
       FakeWS.all = [];
       const h = harness();
       const s = createSocket(h.opts);

@@ -14,9 +14,9 @@
 // - Client frames: {"type": ..., "id": <1-64 chars of [A-Za-z0-9._:-]>, ...}.
 //   An answer's id is its idempotency key: the server acknowledges a repeated
 //   id with the original ack (duplicate: true), so resending is safe.
-// - Close codes 4500-4999 and 1008 are terminal: do not reconnect. Anything
-//   else (1001 going away, 1006 vanished, 1011, 4000-4499) means reconnect
-//   and resume.
+// - Close codes 4500-4999, 1008 and 1000 are terminal: do not reconnect.
+//   Anything else (1001 going away, 1006 vanished, 1009, 1011, 4000-4499)
+//   means reconnect and resume.
 //
 // Usage:
 //
@@ -410,7 +410,8 @@ export function createSocket(opts: SocketOptions): LiveSocket {
     live = false;
     failUnsent((p) => new ConnectionLostError(p.id), false);
     if (stopped) return;
-    if (isTerminalClose(code)) {
+    // 1000 is never sent by the server itself (docs/protocol.md: "stop").
+    if (isTerminalClose(code) || code === 1000) {
       stop({ code, reason });
       return;
     }

@@ -1,0 +1,153 @@
+// The observer's live session, without any DOM: the exercise view, the
+// socket, the feed of everything observers may see, the people and teams,
+// the objectives the scenario tags its injects with, and notes.
+
+import { derived, get, writable, type Readable } from 'svelte/store';
+import { ApiError, noteBody, type Api, type ConnectionStatus, type NoteSubmission, type ObserveInfo, type ObserverSession, type TeamOption } from './api';
+import type { ClockSync } from './clock';
+import { adaptClockEvent, adaptNote, adaptRosterEvent, isEndFrame, objectivesOf, type NoteView } from './events';
+import { createFeed, type FeedStore } from './feed';
+import { applyClockEvent, clockSync, initialClock, wallOffset, type ClockState } from './liveclock';
+import type { LiveSocket, ServerFrame, StatusDetail } from './socket';
+
+export interface ObserveSession {
+  readonly feed: FeedStore;
+  readonly info: Readable<ObserveInfo | null>;
+  readonly fatal: Readable<string>;
+  readonly status: Readable<ConnectionStatus>;
+  readonly statusDetail: Readable<StatusDetail>;
+  readonly clock: Readable<ClockSync | null>;
+  /** Participant id -> name. */
+  readonly names: Readable<Record<string, string>>;
+  /** Teams from the exercise, plus any team seen in events. */
+  readonly teams: Readable<TeamOption[]>;
+  /** Objective ids seen on injects and decisions, in first-seen order. */
+  readonly objectives: Readable<string[]>;
+  /** Notes observers may see, oldest first. */
+  readonly notes: Readable<NoteView[]>;
+  start(): Promise<void>;
+  /** Add a note; resolves once the server recorded it. */
+  addNote(n: NoteSubmission): Promise<void>;
+  reconnect(): void;
+  destroy(): void;
+}
+
+export function createObserveSession(api: Api, session: ObserverSession, now: () => number = () => Date.now()): ObserveSession {
+  const feed = createFeed();
+  const info = writable<ObserveInfo | null>(null);
+  const fatal = writable('');
+  const status = writable<ConnectionStatus>('connecting');
+  const statusDetail = writable<StatusDetail>({});
+  const names = writable<Record<string, string>>({});
+  const seenTeams = writable<string[]>([]);
+  const objectives = writable<string[]>([]);
+  const notes = writable<NoteView[]>([]);
+  const clock = writable<ClockSync | null>(null);
+  let clockState: ClockState = initialClock;
+  let offset: number | null = null;
+  let socket: LiveSocket | null = null;
+  let destroyed = false;
+  let ended = false;
+
+  const teams = derived([info, seenTeams], ([$info, $seen]) => {
+    const out = [...($info?.teams ?? [])];
+    for (const t of $seen) if (!out.some((x) => x.id === t)) out.push({ id: t, name: t });
+    return out;
+  });
+
+  const addTeam = (t: string) => {
+    if (t && t !== '*' && t !== 'facilitator' && !get(seenTeams).includes(t)) seenTeams.update((s) => [...s, t]);
+  };
+
+  const onEvent = (f: ServerFrame) => {
+    feed.apply(f);
+    const c = adaptClockEvent(f);
+    if (c) {
+      clockState = applyClockEvent(clockState, c);
+      clock.set(clockSync(clockState, offset));
+    }
+    const r = adaptRosterEvent(f);
+    if (r) {
+      addTeam(r.team);
+      if (r.kind === 'joined') names.update((m) => ({ ...m, [r.participant]: r.name }));
+    }
+    const objs = objectivesOf(f);
+    if (objs.length) objectives.update((o) => [...o, ...objs.filter((x) => !o.includes(x))]);
+    const n = adaptNote(f);
+    if (n) notes.update((l) => (l.some((x) => x.seq === n.seq) ? l : [...l, n]));
+    if (isEndFrame(f)) ended = true;
+  };
+
+  const onFrame = (f: ServerFrame) => {
+    if (f.type === 'hello') {
+      const o = wallOffset(f['server_time'], now());
+      if (o !== null) {
+        offset = o;
+        clock.set(clockSync(clockState, offset));
+      }
+    }
+  };
+
+  const onStatus = (s: string, d: StatusDetail) => {
+    statusDetail.set(d);
+    if (s === 'live') status.set(ended ? 'ended' : 'live');
+    else if (s === 'closed') {
+      if (d.code === 4502 || d.code === 4401) {
+        api.forgetObserver();
+        fatal.set('Your observer access was revoked or is no longer valid.');
+      }
+      status.set(ended ? 'ended' : 'offline');
+    } else status.set(s === 'connecting' ? 'connecting' : 'reconnecting');
+  };
+
+  return {
+    feed,
+    info,
+    fatal,
+    status,
+    statusDetail,
+    clock,
+    names,
+    teams,
+    objectives,
+    notes,
+    async start() {
+      try {
+        const i = await api.observeInfo(session);
+        if (destroyed) return;
+        info.set(i);
+        names.update((m) => {
+          const next = { ...m };
+          for (const p of i.participants) next[p.id] = p.name;
+          return next;
+        });
+        if (i.exercise.status === 'ended') ended = true;
+      } catch (err) {
+        if (destroyed) return;
+        if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+          api.forgetObserver();
+          fatal.set('Your observer access was revoked or is no longer valid.');
+          status.set('offline');
+          return;
+        }
+      }
+      // Observers stay connected after the end: notes may still be added.
+      socket = api.connect(session, { lastSeq: () => feed.lastSeq(), onEvent, onFrame, onStatus, onReset: () => feed.reset() });
+      socket.start();
+    },
+    async addNote(n) {
+      if (socket?.status() === 'live') {
+        await socket.request('note', noteBody(n));
+      } else {
+        await api.noteRest(session, n);
+      }
+    },
+    reconnect() {
+      socket?.retryNow();
+    },
+    destroy() {
+      destroyed = true;
+      socket?.close();
+    },
+  };
+}
