@@ -39,7 +39,7 @@ RUN CGO_ENABLED=0 go build -trimpath \
  && mkdir -p /out/rootfs/data
 
 # --- 3. runtime ------------------------------------------------------------------
-FROM debian:12
+FROM gcr.io/distroless/static-debian12:nonroot
 ARG VERSION=dev
 ARG COMMIT=none
 LABEL org.opencontainers.image.title="ttx" \

@@ -8,7 +8,6 @@ import {
   deliveredInjects,
   initialConsole,
   loadEvents,
-  reduceConsole,
   rosters,
 } from './facilitator-console';
 import { adaptScenario } from './facilitator-scenario';
