@@ -1,6 +1,7 @@
 package api
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -182,5 +183,30 @@ func TestNoUIBuilt(t *testing.T) {
 	r := e.do(nil, "GET", "/", nil, nil)
 	if r.status != 404 || !strings.Contains(r.body, "not built") {
 		t.Fatalf("got %d %s", r.status, r.body)
+	}
+}
+
+// TestUploadCapBeforeParsing: an oversized scenario is refused with 413
+// whether or not the client declares its length, and the parser never
+// sees it (an invalid file would give 422).
+func TestUploadCapBeforeParsing(t *testing.T) {
+	e := newEnv(t)
+	fac := e.login()
+	big := strings.Repeat("{", uploadBodyLimit+1) // would be a YAML syntax error if parsed
+	for _, chunked := range []bool{false, true} {
+		var body io.Reader = strings.NewReader(big)
+		if chunked {
+			body = io.MultiReader(body) // hides the length: sent chunked
+		}
+		req, _ := http.NewRequest("POST", e.ts.URL+"/api/scenarios?file=big.yaml", body)
+		res, err := fac.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 413 || !strings.Contains(string(b), "too_large") {
+			t.Errorf("chunked=%v: %d %s", chunked, res.StatusCode, b)
+		}
 	}
 }
