@@ -392,6 +392,13 @@ func checkArchive(a *Archive) (store.ExerciseDump, time.Duration, error) {
 		if len(ev.ClientID) > 2*MaxClientIDLen+1 {
 			return bad("event %d: client id too long", ev.Seq)
 		}
+		want, err := expectedAudience(ev)
+		if err != nil {
+			return bad("event %d (%s): %v", ev.Seq, clip(ev.Kind), err)
+		}
+		if !slices.Equal(want, ev.Audience) && !(len(want) == 0 && len(ev.Audience) == 0) {
+			return bad("event %d (%s): audience %q, but this kind of event is shown to %q", ev.Seq, clip(ev.Kind), ev.Audience, want)
+		}
 		if ev.Kind == KindJoined {
 			var p participantPayload
 			if err := json.Unmarshal(ev.Payload, &p); err != nil {
@@ -435,6 +442,38 @@ func checkArchive(a *Archive) (store.ExerciseDump, time.Duration, error) {
 		d.Events[i].ExerciseID = x.ID
 	}
 	return d, floor, nil
+}
+
+// expectedAudience is who an event of the log may be shown to, as the
+// engine decides it when writing the event: a scenario event carries its
+// audience in its payload; an engine event's follows from its kind. The
+// replay checks payloads but not this column, and the column decides what
+// each team's browser receives, so an archive must not widen it.
+func expectedAudience(ev Event) ([]string, error) {
+	switch ev.Kind {
+	case KindCreated, KindTick, KindFacAnswer, KindFacInject, KindFacClose, KindFacForce, KindNote:
+		return staff(), nil
+	case KindStart, KindPaused, KindResumed, KindSpeed, KindSkipped, KindFacEnd:
+		return everyone(), nil
+	case KindJoined, KindLeft, KindLeadChanged, KindAnswer:
+		var p struct {
+			Team string `json:"team"`
+		}
+		if err := json.Unmarshal(ev.Payload, &p); err != nil {
+			return nil, err
+		}
+		return team(p.Team), nil
+	}
+	var p struct {
+		Audience []string `json:"audience"`
+	}
+	if err := json.Unmarshal(ev.Payload, &p); err != nil {
+		return nil, err
+	}
+	if p.Audience == nil {
+		return staff(), nil
+	}
+	return p.Audience, nil
 }
 
 // replayArchive re-applies the log's inputs to a fresh machine exactly as

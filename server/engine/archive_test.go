@@ -347,6 +347,11 @@ func TestArchiveRoundTripRunningImportsPaused(t *testing.T) {
 			t.Fatal("nothing scheduled after resume")
 		}
 		e.clock.Set(due)
+		// The timer only wakes the exercise loop; a command through the
+		// loop catches up first, so the due events are committed after it.
+		if _, err := e.eng.Snapshot(ctxT(t), id); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ea, eb := allEvents(t, src.eng, id), allEvents(t, dst.eng, id)
 	if len(ea) != len(eb) || len(ea) <= n+1 {
@@ -414,7 +419,7 @@ func TestArchiveTampered(t *testing.T) {
 		{"scenario event forged", func(a *engine.Archive) {
 			n := len(a.Events)
 			a.Events = append(a.Events, engine.Event{Seq: int64(n) + 1, Kind: "inject_delivered", WallTime: t0, Audience: []string{"*"},
-				Payload: json.RawMessage(`{"kind":"inject_delivered","body":"pay now"}`)})
+				Payload: json.RawMessage(`{"kind":"inject_delivered","audience":["*"],"body":"pay now"}`)})
 		}, "does not replay", engine.ErrInvalid},
 		{"status altered", func(a *engine.Archive) { a.Exercise.Status = store.StatusPaused }, "recorded as paused", engine.ErrInvalid},
 		{"params altered", func(a *engine.Archive) { a.Exercise.Params["company"] = "Initech" }, "does not replay", engine.ErrInvalid},
@@ -423,6 +428,28 @@ func TestArchiveTampered(t *testing.T) {
 		}, "do not match", engine.ErrInvalid},
 		{"team renamed", func(a *engine.Archive) { a.Teams[0].Name = "Other" }, "team 1", engine.ErrInvalid},
 		{"payload not JSON", func(a *engine.Archive) { a.Events[3].Payload = json.RawMessage(`"x"`) }, "not a JSON object", engine.ErrInvalid},
+		{"facilitator event widened to every team", func(a *engine.Archive) {
+			for i, ev := range a.Events {
+				if len(ev.Audience) == 0 && ev.Kind != engine.KindCreated {
+					a.Events[i].Audience = []string{"*"}
+					return
+				}
+			}
+		}, "this kind of event is shown to", engine.ErrInvalid},
+		{"team event shown to another team", func(a *engine.Archive) {
+			i := indexOf(a, engine.KindAnswer)
+			a.Events[i].Audience = []string{"comms", "soc"}
+		}, "this kind of event is shown to", engine.ErrInvalid},
+		{"scenario event audience widened", func(a *engine.Archive) {
+			i := indexOf(a, "inject_delivered")
+			for j := i; j < len(a.Events); j++ {
+				if a.Events[j].Kind == "inject_delivered" && len(a.Events[j].Audience) == 1 && a.Events[j].Audience[0] != "*" {
+					a.Events[j].Audience = []string{"*"}
+					return
+				}
+			}
+			t.Fatal("no team-only inject in the log")
+		}, "this kind of event is shown to", engine.ErrInvalid},
 		{"bad exercise id", func(a *engine.Archive) { a.Exercise.ID = "../etc" }, "exercise id", engine.ErrInvalid},
 	}
 	for _, tc := range tests {
@@ -551,5 +578,53 @@ func TestArchiveParticipantCollision(t *testing.T) {
 	}
 	if _, err := src.st.Exercise(ctxT(t), "renamed"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("the exercise row survived the rollback: %v", err)
+	}
+}
+
+// TestArchiveLobbyAndPausedKeepStatus imports exercises that are in the
+// lobby and paused: they keep their status and log, with nothing added,
+// and the imported copy can be driven on.
+func TestArchiveLobbyAndPausedKeepStatus(t *testing.T) {
+	src := newEnv(t)
+	ctx := ctxT(t)
+	source := readFile(t, "../../scenarios/example.yaml")
+	lobby, err := src.eng.Create(ctx, engine.CreateInput{Source: source})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.eng.Join(ctx, lobby.ID, engine.JoinInput{Team: "soc", Name: "Sam"}); err != nil {
+		t.Fatal(err)
+	}
+	paused, err := src.eng.Create(ctx, engine.CreateInput{Source: source})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := src.eng.Start(ctx, paused.ID); err != nil {
+		t.Fatal(err)
+	}
+	src.clock.Advance(90 * time.Second)
+	if err := src.eng.Pause(ctx, paused.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	dst := newEnv(t)
+	for id, status := range map[string]string{lobby.ID: store.StatusLobby, paused.ID: store.StatusPaused} {
+		a, _ := exportToFile(t, src, id)
+		res, err := engine.Import(ctx, dst.st, a, dst.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Paused || res.Exercise.Status != status || res.Events != len(a.Events) {
+			t.Fatalf("%s: import result %+v, want %s with %d events", status, res, status, len(a.Events))
+		}
+		if got, want := snapshotJSON(t, dst, id), snapshotJSON(t, src, id); got != want {
+			t.Fatalf("%s: snapshots differ:\nimported %s\noriginal %s", status, got, want)
+		}
+	}
+	if err := dst.eng.Start(ctx, lobby.ID); err != nil {
+		t.Fatalf("start the imported lobby exercise: %v", err)
+	}
+	if err := dst.eng.Resume(ctx, paused.ID); err != nil {
+		t.Fatalf("resume the imported paused exercise: %v", err)
 	}
 }

@@ -70,12 +70,19 @@ export interface ModelObjective {
   teams: string[];
 }
 
+export interface ModelParameter {
+  id: string;
+  label: string;
+  default: string;
+}
+
 export interface ScenarioModel {
   id: string;
   title: string;
   summary: string;
   durationNs: number;
   start: string;
+  parameters: ModelParameter[];
   teams: { id: string; name: string }[];
   objectives: ModelObjective[];
   personas: { id: string; name: string }[];
@@ -101,6 +108,7 @@ export const emptyModel: ScenarioModel = {
   summary: '',
   durationNs: 0,
   start: '',
+  parameters: [],
   teams: [],
   objectives: [],
   personas: [],
@@ -116,6 +124,7 @@ export function adaptScenario(raw: unknown): ScenarioModel {
     summary: s(raw, 'summary'),
     durationNs: n(raw, 'duration'),
     start: s(raw, 'start'),
+    parameters: objs(raw, 'parameters').map((p) => ({ id: s(p, 'id'), label: s(p, 'label'), default: s(p, 'default') })),
     teams: objs(raw, 'teams').map((t) => ({ id: s(t, 'id'), name: s(t, 'name') || s(t, 'id') })),
     objectives: objs(raw, 'objectives').map((o) => ({
       id: s(o, 'id'),
@@ -210,4 +219,57 @@ export function teamName(m: ScenarioModel, id: string): string {
 
 export function stateTitle(m: ScenarioModel, id: string): string {
   return m.states.find((st) => st.id === id)?.title ?? id;
+}
+
+/**
+ * Substitute {{param}} placeholders as the server does: a name it does not
+ * know is left as written.
+ */
+export function renderText(text: string, values: Record<string, string>): string {
+  if (!text.includes('{{')) return text;
+  let out = '';
+  let rest = text;
+  for (;;) {
+    const i = rest.indexOf('{{');
+    if (i < 0) break;
+    const j = rest.indexOf('}}', i);
+    if (j < 0) break;
+    const key = rest.slice(i + 2, j).trim();
+    out += Object.prototype.hasOwnProperty.call(values, key) ? rest.slice(0, i) + values[key] : rest.slice(0, j + 2);
+    rest = rest.slice(j + 2);
+  }
+  return out + rest;
+}
+
+/** Each parameter's default, replaced by the exercise's values. */
+export function paramValues(m: ScenarioModel, given: Record<string, string> = {}): Record<string, string> {
+  const v: Record<string, string> = {};
+  for (const p of m.parameters) v[p.id] = p.default;
+  for (const [k, x] of Object.entries(given)) v[k] = x;
+  return v;
+}
+
+/** The model with every text an author wrote rendered with the exercise's parameter values. */
+export function withParams(m: ScenarioModel, given: Record<string, string> = {}): ScenarioModel {
+  const v = paramValues(m, given);
+  const r = (t: string) => renderText(t, v);
+  return {
+    ...m,
+    title: r(m.title),
+    summary: r(m.summary),
+    teams: m.teams.map((t) => ({ ...t, name: r(t.name) })),
+    objectives: m.objectives.map((o) => ({ ...o, title: r(o.title), met: r(o.met) })),
+    variables: m.variables.map((x) => ({ ...x, label: r(x.label), description: r(x.description) })),
+    states: m.states.map((st) => ({
+      ...st,
+      title: r(st.title),
+      description: r(st.description),
+      notes: r(st.notes),
+      discussion: st.discussion.map(r),
+      debrief: r(st.debrief),
+      injects: st.injects.map((i) => ({ ...i, title: r(i.title) })),
+      decisions: st.decisions.map((d) => ({ ...d, prompt: r(d.prompt), options: d.options.map((o) => ({ ...o, label: r(o.label) })) })),
+      transitions: st.transitions.map((t) => ({ ...t, label: r(t.label) })),
+    })),
+  };
 }

@@ -12,7 +12,7 @@ import { edgeText, type ScenarioModel } from './facilitator-scenario';
 
 export const NODE_W = 156;
 export const NODE_H = 54;
-export const GAP_X = 112;
+export const GAP_X = 132;
 export const GAP_Y = 30;
 export const MARGIN = 24;
 /** Room above the top row for edges that go back (arcs). */
@@ -119,6 +119,26 @@ function midCubic(p0: number, p1: number, p2: number, p3: number): number {
   return 0.125 * p0 + 0.375 * p1 + 0.375 * p2 + 0.125 * p3;
 }
 
+function cubicAt(p0: number, p1: number, p2: number, p3: number, t: number): number {
+  const u = 1 - t;
+  return u * u * u * p0 + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t * t * t * p3;
+}
+
+/** The parameter t at which a curve whose x only grows reaches x (bisection). */
+function tAtX(x0: number, x1: number, x2: number, x3: number, x: number): number {
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 30; i++) {
+    const mid = (lo + hi) / 2;
+    if (cubicAt(x0, x1, x2, x3, mid) < x) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** Least vertical distance between the centres of two edge labels. */
+export const LABEL_PITCH = 19;
+
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
 export function layoutGraph(model: ScenarioModel): GraphLayout {
@@ -223,8 +243,10 @@ export function layoutGraph(model: ScenarioModel): GraphLayout {
         const c2x = x3 - dx;
         const c2y = y3 + fan;
         d = `M${r1(x0)},${r1(y0)} C${r1(c1x)},${r1(c1y)} ${r1(c2x)},${r1(c2y)} ${r1(x3)},${r1(y3)}`;
-        lx = midCubic(x0, c1x, c2x, x3);
-        ly = midCubic(y0, c1y, c2y, y3);
+        // The label sits in the gap right after the source column, where no
+        // state box is, even when the edge spans several columns.
+        lx = x0 + GAP_X / 2;
+        ly = cubicAt(y0, c1y, c2y, y3, tAtX(x0, c1x, c2x, x3, lx));
       } else {
         // Back or self edge: an arc over the top of the columns.
         const x0 = a.x + a.w / 2 + 12;
@@ -241,6 +263,25 @@ export function layoutGraph(model: ScenarioModel): GraphLayout {
       }
       edges.push({ key: `${pair}#${n}`, from: s.id, to: t.to, label: clipText(full, EDGE_LABEL_MAX), fullLabel: full, d, lx: r1(lx), ly: r1(ly), back });
     }
+  }
+
+  // Labels in the same gap must not cover each other: push them apart
+  // vertically, in order, keeping each as near its curve as it can be.
+  const gaps = new Map<string, GraphEdge[]>();
+  for (const e of edges) {
+    if (!e.label) continue;
+    const g = e.back ? 'back' : `f${nodeOf.get(e.from)!.layer}`;
+    (gaps.get(g) ?? gaps.set(g, []).get(g)!).push(e);
+  }
+  for (const [g, list] of gaps) {
+    if (g === 'back') continue;
+    list.sort((a, b) => a.ly - b.ly || a.key.localeCompare(b.key));
+    for (let i = 1; i < list.length; i++) {
+      if (list[i].ly < list[i - 1].ly + LABEL_PITCH) list[i].ly = r1(list[i - 1].ly + LABEL_PITCH);
+    }
+    // Centre the group on its curves again if pushing moved it down.
+    const pushed = list.reduce((a, e, i) => a + e.ly - (i === 0 ? e.ly : e.ly), 0);
+    void pushed;
   }
 
   return {

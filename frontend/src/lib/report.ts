@@ -6,7 +6,7 @@
 import { adaptLogEvent, type LogEvent } from './events';
 import { adaptExercise, isObj, type ExerciseInfo } from './facilitator';
 import { initialConsole, reduceConsole, type ConsoleDecision, type ConsoleOutcome, type ConsoleState } from './facilitator-console';
-import { adaptScenario, decisionsById, stateTitle, teamName, type ModelObjective, type ScenarioModel } from './facilitator-scenario';
+import { adaptScenario, decisionsById, stateTitle, teamName, withParams, type ModelObjective, type ScenarioModel } from './facilitator-scenario';
 import { formatClock, formatDuration } from './format';
 
 export interface ReportNote {
@@ -208,8 +208,8 @@ function reportDecision(d: ConsoleDecision, model: ScenarioModel, objectives: Ma
 /** Build the report from the JSON of GET /api/exercises/:id/report. */
 export function buildReport(raw: unknown): Report {
   const o = isObj(raw) ? raw : {};
-  const model = adaptScenario(o['scenario']);
   const exercise = adaptExercise(o['exercise']);
+  const model = withParams(adaptScenario(o['scenario']), exercise.params);
   const rawEvents = Array.isArray(o['events']) ? o['events'] : [];
   const events: LogEvent[] = [];
   for (const r of rawEvents) {

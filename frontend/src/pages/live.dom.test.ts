@@ -174,7 +174,10 @@ describe('Join', () => {
       api.lookupCode.mockImplementation(() =>
         Promise.resolve({ id: 'ex1', title: 'Hijacked account', status: 'lobby', teams: [{ id: 'soc', name: 'SOC' }, { id: 'comms', name: 'Comms' }] }),
       );
-      api.join.mockImplementation(() => Promise.resolve(participantSession));
+      api.join.mockImplementation(() => {
+        api.setParticipant(participantSession);
+        return Promise.resolve(participantSession);
+      });
       const c = at('/join', api);
       const code = c.querySelector<HTMLInputElement>('#j-code')!;
       type(code, 'mqck');
@@ -193,6 +196,10 @@ describe('Join', () => {
       await vi.advanceTimersByTimeAsync(0);
       expect(api.join).toHaveBeenCalledWith({ code: 'MQCKSVU2', name: 'Alice', team: 'soc' });
       expect(window.location.pathname).toBe('/play');
+      await vi.advanceTimersByTimeAsync(0);
+      // Focus follows the navigation to the new page's heading.
+      expect(document.activeElement?.tagName).toBe('H1');
+      expect(document.activeElement?.textContent).toBe('Hijacked account');
     } finally {
       vi.useRealTimers();
     }

@@ -37,6 +37,9 @@ export const playInfo: PlayInfo = {
 };
 
 export type FakeApi = Api & {
+  /** What participant() answers from now on (as a real join stores it). */
+  setParticipant(s: ParticipantSession | null): void;
+} & {
   [K in 'lookupCode' | 'join' | 'playInfo' | 'answerRest' | 'noteRest' | 'observeInfo' | 'useObserverToken' | 'forgetParticipant' | 'forgetObserver']: ReturnType<typeof vi.fn>;
 };
 
@@ -48,6 +51,9 @@ export function fakeApi(opts: { participant?: ParticipantSession | null; observe
     lookupCode: vi.fn(() => Promise.reject(new Error('not scripted'))),
     join: vi.fn(() => Promise.reject(new Error('not scripted'))),
     participant: () => participant,
+    setParticipant: (p: ParticipantSession | null) => {
+      participant = p;
+    },
     forgetParticipant: vi.fn(() => {
       participant = null;
     }),
@@ -73,7 +79,7 @@ export function fakeApi(opts: { participant?: ParticipantSession | null; observe
       }),
     answerRest: vi.fn(() => Promise.reject(new Error('not scripted'))),
     noteRest: vi.fn(() => Promise.reject(new Error('not scripted'))),
-  } as Api as FakeApi;
+  } as Api & { setParticipant(s: ParticipantSession | null): void } as FakeApi;
   return api;
 }
 

@@ -1,0 +1,240 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// Credentials name a facilitator account of the server under test.
+type Credentials struct {
+	Name     string
+	Password string
+}
+
+// facilitator drives the ttx HTTP API as a logged-in facilitator.
+type facilitator struct {
+	base   *url.URL
+	client *http.Client
+}
+
+// newHTTPClient returns a client for loopback API calls: bounded time,
+// enough idle connections for the tool's bounded concurrency.
+func newHTTPClient(jar http.CookieJar) *http.Client {
+	tr := &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 32, IdleConnTimeout: 30 * time.Second}
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: tr}
+}
+
+// apiError is the server's error body.
+type apiError struct {
+	Status  int
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
+
+// call sends a JSON request and decodes a JSON answer into out (nil: drop).
+func call(ctx context.Context, c *http.Client, method, u string, header http.Header, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("loadtest: encode %s %s: %w", method, u, err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return fmt.Errorf("loadtest: %s %s: %w", method, u, err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return fmt.Errorf("loadtest: %s %s: %w", method, u, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return fmt.Errorf("loadtest: %s %s: read answer: %w", method, u, err)
+	}
+	if resp.StatusCode >= 300 {
+		var eb struct {
+			Error *apiError `json:"error"`
+		}
+		if json.Unmarshal(raw, &eb) == nil && eb.Error != nil {
+			eb.Error.Status = resp.StatusCode
+			return fmt.Errorf("loadtest: %s %s: %w", method, u, eb.Error)
+		}
+		return fmt.Errorf("loadtest: %s %s: %s", method, u, resp.Status)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return fmt.Errorf("loadtest: %s %s: decode answer: %w", method, u, err)
+		}
+	}
+	return nil
+}
+
+// login opens a facilitator session.
+func login(ctx context.Context, base *url.URL, cr Credentials) (*facilitator, error) {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, fmt.Errorf("loadtest: cookie jar: %w", err)
+	}
+	f := &facilitator{base: base, client: newHTTPClient(jar)}
+	var me struct {
+		MustChange bool `json:"must_change_password"`
+	}
+	if err := call(ctx, f.client, http.MethodPost, f.url("/api/auth/login"), nil,
+		map[string]string{"name": cr.Name, "password": cr.Password}, &me); err != nil {
+		return nil, fmt.Errorf("loadtest: log in as %q: %w", cr.Name, err)
+	}
+	if me.MustChange {
+		return nil, fmt.Errorf("loadtest: account %q must change its generated password first; "+
+			"log in once in the browser, or use an account made with 'ttx user add NAME' and a password on stdin", cr.Name)
+	}
+	return f, nil
+}
+
+func (f *facilitator) url(path string) string { return f.base.JoinPath(path).String() }
+
+// exerciseInfo is what the tool needs to know of one exercise.
+type exerciseInfo struct {
+	ID    string
+	Code  string
+	Teams []string
+}
+
+// createExercise creates an exercise from a library scenario and reads its
+// teams through the join-code lookup, as a participant's browser would.
+func (f *facilitator) createExercise(ctx context.Context, scenarioID, title string) (exerciseInfo, error) {
+	var created struct {
+		Exercise struct {
+			ID   string `json:"id"`
+			Join *struct {
+				Code string `json:"code"`
+			} `json:"join"`
+		} `json:"exercise"`
+	}
+	if err := call(ctx, f.client, http.MethodPost, f.url("/api/exercises"), nil,
+		map[string]any{"scenario": scenarioID, "title": title}, &created); err != nil {
+		return exerciseInfo{}, err
+	}
+	if created.Exercise.Join == nil || created.Exercise.Join.Code == "" {
+		return exerciseInfo{}, fmt.Errorf("loadtest: exercise %s has no join code", created.Exercise.ID)
+	}
+	info := exerciseInfo{ID: created.Exercise.ID, Code: created.Exercise.Join.Code}
+	var lookup struct {
+		Teams []struct {
+			ID string `json:"id"`
+		} `json:"teams"`
+	}
+	if err := call(ctx, f.client, http.MethodPost, f.url("/api/join/lookup"), nil,
+		map[string]string{"code": info.Code}, &lookup); err != nil {
+		return exerciseInfo{}, err
+	}
+	for _, t := range lookup.Teams {
+		info.Teams = append(info.Teams, t.ID)
+	}
+	if len(info.Teams) == 0 {
+		return exerciseInfo{}, fmt.Errorf("loadtest: exercise %s has no teams", info.ID)
+	}
+	return info, nil
+}
+
+// command posts a facilitator command (start, pause, speed, inject, ...).
+func (f *facilitator) command(ctx context.Context, exID, name string, body any) error {
+	if body == nil {
+		body = map[string]any{}
+	}
+	return call(ctx, f.client, http.MethodPost, f.url("/api/exercises/"+exID+"/"+name), nil, body, nil)
+}
+
+// adHoc is the ad-hoc inject body of POST /api/exercises/:id/inject.
+type adHoc struct {
+	Teams   []string `json:"teams,omitempty"`
+	Channel string   `json:"channel"`
+	Title   string   `json:"title,omitempty"`
+	Body    string   `json:"body"`
+}
+
+// logEvent is one event of the exercise log, as the events route returns.
+type logEvent struct {
+	Seq      int64           `json:"seq"`
+	Kind     string          `json:"kind"`
+	At       time.Duration   `json:"at"`
+	WallTime time.Time       `json:"wall_time"`
+	Audience []string        `json:"audience"`
+	Payload  json.RawMessage `json:"payload"`
+}
+
+// events reads the whole log of an exercise (bounded to maxEvents).
+func (f *facilitator) events(ctx context.Context, exID string, maxEvents int) ([]logEvent, error) {
+	var all []logEvent
+	after := int64(0)
+	for len(all) < maxEvents {
+		var page struct {
+			Events    []logEvent `json:"events"`
+			NextAfter int64      `json:"next_after"`
+			More      bool       `json:"more"`
+		}
+		u := f.url("/api/exercises/"+exID+"/events") + "?limit=1000&after=" + strconv.FormatInt(after, 10)
+		if err := call(ctx, f.client, http.MethodGet, u, nil, nil, &page); err != nil {
+			return nil, err
+		}
+		all = append(all, page.Events...)
+		if !page.More || page.NextAfter <= after {
+			break
+		}
+		after = page.NextAfter
+	}
+	return all, nil
+}
+
+// lastSeq is the sequence number of the newest event of an exercise.
+func (f *facilitator) lastSeq(ctx context.Context, exID string) (int64, error) {
+	evs, err := f.events(ctx, exID, 1_000_000)
+	if err != nil {
+		return 0, err
+	}
+	if len(evs) == 0 {
+		return 0, nil
+	}
+	return evs[len(evs)-1].Seq, nil
+}
+
+// joined is one participant's credentials.
+type joined struct {
+	Exercise string
+	Team     string
+	Token    string
+}
+
+// join joins an exercise as a participant, as the join page does.
+func join(ctx context.Context, c *http.Client, base *url.URL, code, name, team string) (joined, error) {
+	var resp struct {
+		Token       string `json:"token"`
+		Participant struct {
+			ExerciseID string `json:"exercise_id"`
+			Team       string `json:"team"`
+		} `json:"participant"`
+	}
+	if err := call(ctx, c, http.MethodPost, base.JoinPath("/api/join").String(), nil,
+		map[string]string{"code": code, "name": name, "team": team}, &resp); err != nil {
+		return joined{}, err
+	}
+	return joined{Exercise: resp.Participant.ExerciseID, Team: resp.Participant.Team, Token: resp.Token}, nil
+}

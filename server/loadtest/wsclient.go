@@ -1,0 +1,300 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// subprotocol is the ttx WebSocket subprotocol.
+const subprotocol = "ttx.v1"
+
+// receipt is one inject as one client received it.
+type receipt struct {
+	index int32 // the tool's inject index (fan-out) or -1 (scenario inject)
+	seq   int64
+	at    time.Duration // exercise time the inject was due
+	recv  int64         // unix ns
+	wall  int64         // server's event time, unix ns (0: none)
+	sent  int64         // driver's send time, unix ns (0: none)
+}
+
+// counter counts deliveries towards a target and signals when it is met.
+type counter struct {
+	n       atomic.Int64
+	target  atomic.Int64
+	reached chan struct{}
+	once    sync.Once
+}
+
+func newCounter() *counter { return &counter{reached: make(chan struct{})} }
+
+func (c *counter) setTarget(n int64) {
+	c.target.Store(n)
+	if c.n.Load() >= n {
+		c.once.Do(func() { close(c.reached) })
+	}
+}
+
+func (c *counter) add() {
+	if v := c.n.Add(1); v >= c.target.Load() && c.target.Load() > 0 {
+		c.once.Do(func() { close(c.reached) })
+	}
+}
+
+// client is one simulated participant's WebSocket.
+type client struct {
+	exercise int    // index into the run's exercises
+	team     string // "" for the baseline
+	conn     *websocket.Conn
+
+	live chan struct{} // closed when the server said the backlog is over
+	done chan struct{} // closed when the reader stops
+
+	// Written by the reader goroutine only; read after done.
+	receipts  []receipt
+	started   int64 // wall time of exercise_started, unix ns
+	other     int   // frames that were not injects of this run
+	foreign   int   // injects of this run addressed to another team or exercise
+	dups      int
+	bad       int // frames that did not parse
+	closeCode int // close code sent by the server; 0 if we closed
+	readErr   error
+	liveErr   error // set before live is closed when the connection ended first
+	closing   atomic.Bool
+}
+
+// clientHooks decide what a client keeps; they run on its reader goroutine.
+type clientHooks struct {
+	run string
+	// accept says whether the tool's inject index is meant for this client
+	// (its exercise and team).
+	accept func(c *client, index int) bool
+	// scenario keeps scenario injects (inject_delivered without a marker).
+	scenario bool
+	counter  *counter
+	seen     func(c *client) []bool // per-client dedupe table, by index
+}
+
+// dialOpts are how a client connects.
+type dialOpts struct {
+	url      string      // ws://.../api/ws?exercise=...&after=...
+	header   http.Header // Authorization
+	needLive bool        // wait for the "live" frame (ttx), else live at once
+}
+
+var errClosedByUs = errors.New("closed by the load tool")
+
+// dialClient connects and starts the reader goroutine.
+func dialClient(ctx context.Context, d *websocket.Dialer, o dialOpts, c *client, h *clientHooks) error {
+	conn, resp, err := d.DialContext(ctx, o.url, o.header)
+	if err != nil {
+		if resp != nil {
+			b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+			resp.Body.Close()
+			return fmt.Errorf("loadtest: dial: %s: %s", resp.Status, bytes.TrimSpace(b))
+		}
+		return fmt.Errorf("loadtest: dial: %w", err)
+	}
+	conn.SetReadLimit(1 << 20)
+	c.conn = conn
+	c.live = make(chan struct{})
+	c.done = make(chan struct{})
+	if !o.needLive {
+		close(c.live)
+	}
+	go c.read(h, o.needLive)
+	return nil
+}
+
+// read is the client's only reader.
+func (c *client) read(h *clientHooks, needLive bool) {
+	defer close(c.done)
+	var buf bytes.Buffer
+	liveSent := !needLive
+	var seen []bool
+	if h.seen != nil {
+		seen = h.seen(c)
+	}
+	for {
+		_, r, err := c.conn.NextReader()
+		if err != nil {
+			var ce *websocket.CloseError
+			if errors.As(err, &ce) {
+				c.closeCode = ce.Code
+			}
+			if !c.closing.Load() {
+				c.readErr = err
+			}
+			if !liveSent {
+				c.liveErr = fmt.Errorf("closed before live (code %d): %w", c.closeCode, err)
+				close(c.live)
+			}
+			return
+		}
+		buf.Reset()
+		if _, err := buf.ReadFrom(r); err != nil {
+			if !c.closing.Load() {
+				c.readErr = err
+			}
+			if !liveSent {
+				c.liveErr = fmt.Errorf("read before live: %w", err)
+				close(c.live)
+			}
+			return
+		}
+		now := time.Now().UnixNano()
+		f := scanFrame(buf.Bytes())
+		switch string(f.typ) {
+		case "live":
+			if !liveSent {
+				liveSent = true
+				close(c.live)
+			}
+			continue
+		case "event":
+		case "":
+			c.bad++
+			continue
+		default:
+			c.other++
+			continue
+		}
+		switch string(f.kind) {
+		case "exercise_started":
+			c.started = f.wall
+			c.other++
+			continue
+		case "inject_delivered":
+		default:
+			c.other++
+			continue
+		}
+		if f.mark && string(f.run) == h.run {
+			if h.accept == nil || !h.accept(c, f.index) {
+				c.foreign++
+				continue
+			}
+			if seen != nil && f.index < len(seen) {
+				if seen[f.index] {
+					c.dups++
+					continue
+				}
+				seen[f.index] = true
+			}
+			c.receipts = append(c.receipts, receipt{index: int32(f.index), seq: f.seq, at: f.at, recv: now, wall: f.wall, sent: f.sent})
+			if h.counter != nil {
+				h.counter.add()
+			}
+			continue
+		}
+		if h.scenario && !f.mark {
+			c.receipts = append(c.receipts, receipt{index: -1, seq: f.seq, at: f.at, recv: now, wall: f.wall})
+			if h.counter != nil {
+				h.counter.add()
+			}
+			continue
+		}
+		c.other++
+	}
+}
+
+// close ends the connection from our side.
+func (c *client) close() {
+	if c.conn == nil {
+		return
+	}
+	c.closing.Store(true)
+	_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""),
+		time.Now().Add(time.Second))
+	_ = c.conn.Close()
+}
+
+// dialAll connects every client, at most conc at a time, each waiting for
+// its live frame, all within ctx. It returns the first errors met (at most
+// 10) and how many failed.
+func dialAll(ctx context.Context, clients []*client, conc int, opts func(c *client) dialOpts, h *clientHooks) (failed int, errs []string) {
+	d := &websocket.Dialer{
+		HandshakeTimeout: 30 * time.Second,
+		ReadBufferSize:   2048,
+		WriteBufferSize:  512,
+		Subprotocols:     []string{subprotocol},
+	}
+	sem := make(chan struct{}, max(conc, 1))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	fail := func(err error) {
+		mu.Lock()
+		failed++
+		if len(errs) < 10 {
+			errs = append(errs, err.Error())
+		}
+		mu.Unlock()
+	}
+	for _, c := range clients {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			fail(ctx.Err())
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := dialClient(ctx, d, opts(c), c, h); err != nil {
+				fail(err)
+				return
+			}
+			select {
+			case <-c.live:
+				if c.liveErr != nil {
+					fail(fmt.Errorf("loadtest: %w", c.liveErr))
+				}
+			case <-ctx.Done():
+				fail(fmt.Errorf("loadtest: waiting for live: %w", ctx.Err()))
+			}
+		}()
+	}
+	wg.Wait()
+	return failed, errs
+}
+
+// closeAll closes every client and waits (bounded) for their readers.
+func closeAll(clients []*client, wait time.Duration) {
+	for _, c := range clients {
+		c.close()
+	}
+	deadline := time.After(wait)
+	for _, c := range clients {
+		if c.done == nil {
+			continue
+		}
+		select {
+		case <-c.done:
+		case <-deadline:
+			return
+		}
+	}
+}
+
+// wsURL turns the http base URL into the ws URL of path with query.
+func wsURL(base *url.URL, path string, q url.Values) string {
+	u := *base
+	u.Scheme = "ws"
+	u = *u.JoinPath(path)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
