@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -23,6 +24,7 @@ import (
 	"github.com/ttxsim/ttx/server/config"
 	"github.com/ttxsim/ttx/server/engine"
 	"github.com/ttxsim/ttx/server/hub"
+	"github.com/ttxsim/ttx/server/metrics"
 	"github.com/ttxsim/ttx/server/store"
 )
 
@@ -133,7 +135,22 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 	}
 	defer closeHub()
 
-	eng := engine.New(st, engine.RealClock{}, api.NewPublisher(h, log.With(slog.String("component", "publisher"))),
+	reg := metrics.NewRegistry()
+	mx, err := metrics.NewTTX(reg, metrics.Funcs{ExercisesRunning: func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		running, err := st.ListExercises(ctx, store.ListFilter{Statuses: []string{store.StatusRunning}, Limit: 1000})
+		if err != nil {
+			return math.NaN()
+		}
+		return float64(len(running))
+	}})
+	if err != nil {
+		log.Error("metrics", slog.Any("error", err))
+		return 1
+	}
+
+	eng := engine.New(st, engine.RealClock{}, api.NewPublisher(h, log.With(slog.String("component", "publisher")), api.WithPublisherMetrics(mx)),
 		log.With(slog.String("component", "engine")))
 	defer func() {
 		if err := eng.Close(); err != nil {
@@ -155,7 +172,11 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 		UI:      sio.ui,
 		Ready:   func(ctx context.Context) error { _, err := st.SchemaVersion(ctx); return err },
 		Limits:  api.DefaultLimits(time.Now),
+
+		Metrics:        mx,
+		MetricsHandler: reg.Handler(),
 	}, api.Options{
+		MetricsToken:   cfg.MetricsToken,
 		SecureCookies:  cfg.SecureCookies,
 		TrustedProxies: cfg.TrustedProxies,
 		AllowedOrigins: cfg.AllowedOrigins,

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ttxsim/ttx/server/config"
+	"github.com/ttxsim/ttx/server/metrics"
 )
 
 // Options are the API's settings, taken from config.Config by the caller.
@@ -28,6 +29,9 @@ type Options struct {
 	BaseURL        string        // public URL for join links; "" = from request
 	BcryptCost     int           // 0 = DefaultBcryptCost
 	Version        string
+	// MetricsToken, when set, is required as a bearer token on /metrics;
+	// when empty, /metrics answers only peers on the loopback interface.
+	MetricsToken string
 }
 
 // Limits are the rate limiters, owned by the caller so that their state is
@@ -62,27 +66,35 @@ type Deps struct {
 	Ready    func(context.Context) error
 	Now      func() time.Time
 	Limits   Limits
+
+	// Metrics records request, socket and fan-out figures; nil records
+	// nothing. MetricsHandler serves them at /metrics (nil: no route).
+	Metrics        *metrics.TTX
+	MetricsHandler http.Handler
 }
 
 // Server is the HTTP API. Build it with New; serve Handler().
 type Server struct {
-	log       *slog.Logger
-	accounts  AccountStore
-	tokens    TokenStore
-	library   *Library
-	access    AccessStore
-	engine    Engine
-	hub       Hub
-	presence  *presence
-	ready     func(context.Context) error
-	now       func() time.Time
-	limits    Limits
-	opts      Options
-	proxies   []netip.Prefix
-	cop       *http.CrossOriginProtection
-	ui        *ui
-	dummyHash string // compared against when the account does not exist
-	router    *gin.Engine
+	log      *slog.Logger
+	accounts AccountStore
+	tokens   TokenStore
+	library  *Library
+	access   AccessStore
+	engine   Engine
+	hub      Hub
+	presence *presence
+
+	metrics        *metrics.TTX // nil: record nothing
+	metricsHandler http.Handler
+	ready          func(context.Context) error
+	now            func() time.Time
+	limits         Limits
+	opts           Options
+	proxies        []netip.Prefix
+	cop            *http.CrossOriginProtection
+	ui             *ui
+	dummyHash      string // compared against when the account does not exist
+	router         *gin.Engine
 }
 
 // DefaultBcryptCost is the work factor for facilitator passwords: about
@@ -135,6 +147,7 @@ func New(d Deps, o Options) (*Server, error) {
 		log: d.Log, accounts: d.Accounts, tokens: d.Tokens, library: d.Library, access: d.Access, engine: d.Engine, hub: d.Hub,
 		ready: d.Ready, now: d.Now, limits: d.Limits, opts: o,
 		presence: newPresence(),
+		metrics:  d.Metrics, metricsHandler: d.MetricsHandler,
 	}
 	for _, p := range o.TrustedProxies {
 		pr, err := config.ParseProxy(p)
@@ -162,8 +175,22 @@ func New(d Deps, o Options) (*Server, error) {
 	return s, nil
 }
 
-// Handler is the http.Handler to serve.
-func (s *Server) Handler() http.Handler { return s.router }
+// Handler is the http.Handler to serve: the router, and /metrics beside it
+// when a metrics handler was given.
+func (s *Server) Handler() http.Handler {
+	if s.metricsHandler == nil {
+		return s.router
+	}
+	// Not a ServeMux: it would clean and redirect paths the router (and its
+	// traversal guard) must see as sent.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" {
+			s.serveMetrics(w, r)
+			return
+		}
+		s.router.ServeHTTP(w, r)
+	})
+}
 
 // routes is the route table, grouped by who may call each route. A security
 // review reads this one function.
@@ -181,6 +208,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 
 	r.Use(
 		securityHeaders(),
+		countRequests(s.metrics),
 		accessLog(s.log),
 		recovery(s.log),
 		renderErrors(s.log),

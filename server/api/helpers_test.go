@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/ttxsim/ttx/server/metrics"
 	"io"
 	"log/slog"
 	"net/http"
@@ -87,6 +88,10 @@ func withAllowedOrigins(origins ...string) envOption {
 	return func(e *envSetup) { e.o.AllowedOrigins = origins }
 }
 
+func withMetricsToken(tok string) envOption {
+	return func(e *envSetup) { e.o.MetricsToken = tok }
+}
+
 func withUI(files fstest.MapFS) envOption {
 	return func(e *envSetup) { e.d.UI = files }
 }
@@ -112,7 +117,12 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := hub.New(hub.Config{Subprotocols: []string{Subprotocol}, ReadLimit: maxClientMessage}, log)
-	eng := engine.New(st, clock, NewPublisher(h, log), log)
+	reg := metrics.NewRegistry()
+	mx, err := metrics.NewTTX(reg, metrics.Funcs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.New(st, clock, NewPublisher(h, log, WithPublisherMetrics(mx)), log)
 	t.Cleanup(func() { eng.Close() })
 	t.Cleanup(h.Close)
 	shipped := fstest.MapFS{
@@ -127,6 +137,9 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		Hub:     h,
 		Ready:   func(ctx context.Context) error { _, err := st.SchemaVersion(ctx); return err },
 		Now:     clock.Now,
+
+		Metrics:        mx,
+		MetricsHandler: reg.Handler(),
 	}
 	o := Options{BcryptCost: bcrypt.MinCost, Version: "test"}
 	setup := envSetup{d: &d, o: &o}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ttxsim/ttx/server/engine"
 	"github.com/ttxsim/ttx/server/hub"
+	"github.com/ttxsim/ttx/server/metrics"
 	"github.com/ttxsim/ttx/server/scenario"
 	"github.com/ttxsim/ttx/server/sim"
 )
@@ -141,16 +142,30 @@ type Broadcaster interface {
 // public frame without), and broadcasts them to the topics allowed to see
 // them. It never blocks: the hub queues or drops slow connections.
 type Publisher struct {
-	hub Broadcaster
-	log *slog.Logger
+	hub     Broadcaster
+	log     *slog.Logger
+	metrics *metrics.TTX // nil: record nothing
 }
 
 // NewPublisher returns a publisher over the hub.
-func NewPublisher(h Broadcaster, log *slog.Logger) *Publisher {
+func NewPublisher(h Broadcaster, log *slog.Logger, opts ...PublisherOption) *Publisher {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Publisher{hub: h, log: log}
+	p := &Publisher{hub: h, log: log}
+	for _, o := range opts {
+		o(p)
+	}
+	return p
+}
+
+// PublisherOption configures a Publisher.
+type PublisherOption func(*Publisher)
+
+// WithPublisherMetrics counts published events and records, per batch, the
+// time from the last event's commit until every frame is queued.
+func WithPublisherMetrics(m *metrics.TTX) PublisherOption {
+	return func(p *Publisher) { p.metrics = m }
 }
 
 // Publish implements engine.Publisher.
@@ -176,5 +191,9 @@ func (p *Publisher) Publish(exerciseID string, events []engine.Event) {
 				p.hub.Broadcast(topicTeam(exerciseID, t), public())
 			}
 		}
+	}
+	if m := p.metrics; m != nil && len(events) > 0 {
+		m.EventsAppended.Add(float64(len(events)))
+		m.FanoutLatency.ObserveDuration(time.Since(events[len(events)-1].WallTime))
 	}
 }

@@ -83,6 +83,13 @@ func (s *Server) websocket(c *gin.Context) {
 		lim: NewLimiter(msgBurst, msgRate*60, 1, s.now)}
 	conn, err := s.hub.Serve(w, r, sess)
 	if err != nil {
+		if s.metrics != nil {
+			kind := "upgrade"
+			if errors.Is(err, hub.ErrOriginNotAllowed) {
+				kind = "origin"
+			}
+			s.metrics.WebSocketErrors.With(kind).Inc()
+		}
 		if !errors.Is(err, hub.ErrOriginNotAllowed) && !errors.Is(err, hub.ErrHubClosed) {
 			s.log.WarnContext(r.Context(), "websocket upgrade", slog.Any("error", err))
 		}
@@ -161,9 +168,15 @@ type wsSession struct {
 
 func (ws *wsSession) Topics() []string { return ws.topics }
 
-func (ws *wsSession) OnClose(*hub.Conn) {
+func (ws *wsSession) OnClose(c *hub.Conn) {
 	if ws.id.Role == Participant {
 		ws.s.presence.disconnected(ws.s, ws)
+	}
+	if m := ws.s.metrics; m != nil {
+		code, _ := c.CloseStatus()
+		if k := closeKind(code); k != "" {
+			m.WebSocketErrors.With(k).Inc()
+		}
 	}
 }
 
@@ -330,6 +343,9 @@ func (p *presence) connected(s *Server, ws *wsSession, c *hub.Conn) {
 		return
 	}
 	ws.present = true
+	if s.metrics != nil {
+		s.metrics.ParticipantsConnected.Inc()
+	}
 	p.mu.Lock()
 	m := p.ex[ws.ex]
 	if m == nil {
@@ -356,6 +372,9 @@ func (p *presence) disconnected(s *Server, ws *wsSession) {
 		return
 	}
 	ws.present = false
+	if s.metrics != nil {
+		s.metrics.ParticipantsConnected.Dec()
+	}
 	p.mu.Lock()
 	m := p.ex[ws.ex]
 	e := m[ws.id.SubjectID]

@@ -33,6 +33,9 @@ type Config struct {
 	// BaseURL is the public URL participants open (used in join links and
 	// QR codes); empty means "derive from the request".
 	BaseURL string
+	// MetricsToken, when set, is the bearer token /metrics requires; when
+	// empty, /metrics answers only connections from this machine. Secret.
+	MetricsToken string
 	// AllowedOrigins are extra browser origins (scheme://host[:port]) allowed
 	// to send state-changing requests and open WebSockets, beyond the
 	// server's own origin.
@@ -94,6 +97,7 @@ const (
 	EnvLogLevel       = "TTX_LOG_LEVEL"
 	EnvLogFormat      = "TTX_LOG_FORMAT"
 	EnvSessionTTL     = "TTX_SESSION_TTL"
+	EnvMetricsToken   = "TTX_METRICS_TOKEN"
 )
 
 // option ties one flag to its environment variable.
@@ -151,6 +155,15 @@ func options() []option {
 				return nil
 			},
 			func(c *Config) string { return c.SessionTTL.String() }},
+		{"metrics-token", EnvMetricsToken, "bearer `token` that /metrics requires (default: none, and /metrics answers only this machine)",
+			func(c *Config, v string) error { c.MetricsToken = v; return nil },
+			// A secret: never shown in help or in the startup dump.
+			func(c *Config) string {
+				if c.MetricsToken != "" {
+					return "(set)"
+				}
+				return ""
+			}},
 	}
 }
 
@@ -292,7 +305,7 @@ func (c *Config) IsLoopback() bool {
 }
 
 // Dump renders the effective config as key=value lines for the startup log.
-// Nothing in Config is secret, so nothing is redacted.
+// Secrets (the metrics token) show only whether they are set.
 func (c *Config) Dump() []slog.Attr {
 	var attrs []slog.Attr
 	for _, o := range options() {
