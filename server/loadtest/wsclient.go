@@ -56,6 +56,7 @@ func (c *counter) add() {
 type client struct {
 	exercise int    // index into the run's exercises
 	team     string // "" for the baseline
+	token    string // participant token (ttx)
 	conn     *websocket.Conn
 
 	live chan struct{} // closed when the server said the backlog is over
@@ -67,6 +68,7 @@ type client struct {
 	other     int   // frames that were not injects of this run
 	foreign   int   // injects of this run addressed to another team or exercise
 	dups      int
+	frameLen  int // size of the first inject frame of this run
 	bad       int // frames that did not parse
 	closeCode int // close code sent by the server; 0 if we closed
 	readErr   error
@@ -191,6 +193,9 @@ func (c *client) read(h *clientHooks, needLive bool) {
 					continue
 				}
 				seen[f.index] = true
+			}
+			if c.frameLen == 0 {
+				c.frameLen = buf.Len()
 			}
 			c.receipts = append(c.receipts, receipt{index: int32(f.index), seq: f.seq, at: f.at, recv: now, wall: f.wall, sent: f.sent})
 			if h.counter != nil {

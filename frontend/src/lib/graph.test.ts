@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adaptScenario, edgeText, type ScenarioModel } from './facilitator-scenario';
-import { BACK_ROOM, clipText, depths, layoutGraph, NODE_H, NODE_W, pathEdgeKeys, wrapTitle, type GraphLayout } from './graph';
+import { BACK_ROOM, clipText, depths, GAP_X, LABEL_PITCH, labelWidth, layoutGraph, NODE_H, NODE_W, pathEdgeKeys, wrapTitle, type GraphLayout } from './graph';
 import brandHijack from './testdata/brand-hijack.scenario.json';
 
 const sample = adaptScenario(brandHijack);
@@ -169,5 +169,61 @@ describe('labels', () => {
     expect(edgeText({ to: 'x', when: 'ok', afterNs: 90e9, label: '' })).toBe('ok · after 1m30s');
     expect(edgeText({ to: 'x', when: 'ok', afterNs: 90e9, label: 'Named' })).toBe('Named');
     expect(clipText('abcdefghij', 5)).toBe('abcd…');
+  });
+});
+
+describe('edge labels', () => {
+  it('never overlap within a gap and stay inside the picture', () => {
+    for (const m of [sample, model('s', [['s', ['a', 'b', 'c', 'd', 'e', 'f']], ...['a', 'b', 'c', 'd', 'e', 'f'].map((id): [string, string[]] => [id, []])])]) {
+      // Give every edge a label so each one is placed.
+      const labelled = { ...m, states: m.states.map((s) => ({ ...s, transitions: s.transitions.map((t, i) => ({ ...t, label: t.label || `edge ${i}` })) })) };
+      const l = layoutGraph(labelled);
+      const fwd = l.edges.filter((e) => !e.back);
+      for (let i = 0; i < fwd.length; i++) {
+        for (let j = i + 1; j < fwd.length; j++) {
+          if (fwd[i].lx === fwd[j].lx) expect(Math.abs(fwd[i].ly - fwd[j].ly)).toBeGreaterThanOrEqual(LABEL_PITCH - 0.11);
+        }
+      }
+      for (const e of l.edges) {
+        expect(e.ly).toBeGreaterThan(0);
+        expect(e.ly).toBeLessThan(l.height);
+        // A forward label sits in the gap after its source column, clear of every box.
+        if (!e.back) {
+          for (const n of l.nodes) expect(e.lx > n.x && e.lx < n.x + n.w).toBe(false);
+          expect(e.lx).toBe(l.nodes.find((n) => n.id === e.from)!.x + NODE_W + GAP_X / 2);
+        }
+      }
+    }
+  });
+});
+
+describe('edges within one column and over the top', () => {
+  it('bows an edge between two states of one column into the gap on the right', () => {
+    const l = layoutGraph(model('s', [['s', ['a', 'b']], ['a', ['b']], ['b', []]]));
+    const e = l.edges.find((x) => x.from === 'a' && x.to === 'b')!;
+    const a = l.nodes.find((n) => n.id === 'a')!;
+    expect(e.back).toBe(true);
+    expect(e.lx).toBe(a.x + a.w + GAP_X / 2);
+    const xs = [...e.d.matchAll(/(-?[\d.]+),/g)].map((m) => Number(m[1]));
+    expect(Math.min(...xs)).toBeGreaterThanOrEqual(a.x + a.w);
+  });
+
+  it('keeps labels of arcs over the top apart', () => {
+    const base = model('s', [['s', ['m']], ['m', ['e']], ['e', ['s', 'm', 's']]]);
+    const labelled = layoutGraph({
+      ...base,
+      states: base.states.map((st) => ({
+        ...st,
+        transitions: st.transitions.map((t, i) => ({ ...t, label: `back edge ${i}` })),
+      })),
+    });
+    const top = labelled.edges.filter((e) => e.back);
+    expect(top).toHaveLength(3);
+    for (let i = 0; i < top.length; i++) {
+      for (let j = i + 1; j < top.length; j++) {
+        const apart = Math.abs(top[i].lx - top[j].lx) >= (labelWidth(top[i].label) + labelWidth(top[j].label)) / 2 || Math.abs(top[i].ly - top[j].ly) >= LABEL_PITCH;
+        expect(apart).toBe(true);
+      }
+    }
   });
 });

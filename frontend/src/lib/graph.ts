@@ -139,6 +139,11 @@ function tAtX(x0: number, x1: number, x2: number, x3: number, x: number): number
 /** Least vertical distance between the centres of two edge labels. */
 export const LABEL_PITCH = 19;
 
+/** About how wide an edge label is drawn (11px sans), with its padding. */
+export function labelWidth(label: string): number {
+  return Math.min(140, Array.from(label).length * 6.4 + 10);
+}
+
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
 export function layoutGraph(model: ScenarioModel): GraphLayout {
@@ -216,6 +221,9 @@ export function layoutGraph(model: ScenarioModel): GraphLayout {
   });
 
   const edges: GraphEdge[] = [];
+  // Which labels compete for room: those in the gap after column n, or
+  // those of arcs over the top ('top').
+  const labelGroup = new Map<GraphEdge, number | 'top'>();
   const parallel = new Map<string, number>();
   for (const s of states) {
     const a = nodeOf.get(s.id)!;
@@ -247,6 +255,17 @@ export function layoutGraph(model: ScenarioModel): GraphLayout {
         // state box is, even when the edge spans several columns.
         lx = x0 + GAP_X / 2;
         ly = cubicAt(y0, c1y, c2y, y3, tAtX(x0, c1x, c2x, x3, lx));
+      } else if (b.layer === a.layer && b !== a) {
+        // Between two states of one column: a bow into the gap on the
+        // right, whose outermost point (and label) is the gap's middle.
+        const x0 = a.x + a.w;
+        const y0 = a.y + a.h / 2 + fan / 3;
+        const x3 = b.x + b.w;
+        const y3 = b.y + b.h / 2 + fan / 3;
+        const bow = (GAP_X / 2) * (4 / 3) + Math.abs(fan);
+        d = `M${r1(x0)},${r1(y0)} C${r1(x0 + bow)},${r1(y0)} ${r1(x3 + bow)},${r1(y3)} ${r1(x3)},${r1(y3)}`;
+        lx = x0 + GAP_X / 2;
+        ly = (y0 + y3) / 2;
       } else {
         // Back or self edge: an arc over the top of the columns.
         const x0 = a.x + a.w / 2 + 12;
@@ -261,32 +280,48 @@ export function layoutGraph(model: ScenarioModel): GraphLayout {
         lx = midCubic(x0, c1x, c2x, x3);
         ly = midCubic(y0, topY, topY, y3);
       }
-      edges.push({ key: `${pair}#${n}`, from: s.id, to: t.to, label: clipText(full, EDGE_LABEL_MAX), fullLabel: full, d, lx: r1(lx), ly: r1(ly), back });
+      const edge: GraphEdge = { key: `${pair}#${n}`, from: s.id, to: t.to, label: clipText(full, EDGE_LABEL_MAX), fullLabel: full, d, lx: r1(lx), ly: r1(ly), back };
+      edges.push(edge);
+      labelGroup.set(edge, b.layer > a.layer || (b.layer === a.layer && b !== a) ? a.layer : 'top');
     }
   }
 
+  const width = nLayers ? MARGIN * 2 + nLayers * NODE_W + (nLayers - 1) * GAP_X : MARGIN * 2;
+  const height = MARGIN * 2 + BACK_ROOM + innerH;
+
   // Labels in the same gap must not cover each other: push them apart
-  // vertically, in order, keeping each as near its curve as it can be.
-  const gaps = new Map<string, GraphEdge[]>();
+  // vertically, in order, then lift the group back inside the picture.
+  const gaps = new Map<number, GraphEdge[]>();
+  const top: GraphEdge[] = [];
   for (const e of edges) {
     if (!e.label) continue;
-    const g = e.back ? 'back' : `f${nodeOf.get(e.from)!.layer}`;
-    (gaps.get(g) ?? gaps.set(g, []).get(g)!).push(e);
+    const g = labelGroup.get(e)!;
+    if (g === 'top') top.push(e);
+    else (gaps.get(g) ?? gaps.set(g, []).get(g)!).push(e);
   }
-  for (const [g, list] of gaps) {
-    if (g === 'back') continue;
+  for (const list of gaps.values()) {
     list.sort((a, b) => a.ly - b.ly || a.key.localeCompare(b.key));
     for (let i = 1; i < list.length; i++) {
       if (list[i].ly < list[i - 1].ly + LABEL_PITCH) list[i].ly = r1(list[i - 1].ly + LABEL_PITCH);
     }
-    // Centre the group on its curves again if pushing moved it down.
-    const pushed = list.reduce((a, e, i) => a + e.ly - (i === 0 ? e.ly : e.ly), 0);
-    void pushed;
+    const over = list[list.length - 1].ly - (height - LABEL_PITCH / 2);
+    if (over > 0) for (const e of list) e.ly = r1(Math.max(LABEL_PITCH / 2, e.ly - over));
+  }
+  // Arcs over the top: a label that would cover an earlier one moves up.
+  const placed: GraphEdge[] = [];
+  for (const e of top) {
+    const w = labelWidth(e.label);
+    for (let guard = 0; guard < 20; guard++) {
+      const hit = placed.find((p) => Math.abs(p.lx - e.lx) < (labelWidth(p.label) + w) / 2 && Math.abs(p.ly - e.ly) < LABEL_PITCH);
+      if (!hit) break;
+      e.ly = r1(hit.ly - LABEL_PITCH);
+    }
+    placed.push(e);
   }
 
   return {
-    width: nLayers ? MARGIN * 2 + nLayers * NODE_W + (nLayers - 1) * GAP_X : MARGIN * 2,
-    height: MARGIN * 2 + BACK_ROOM + innerH,
+    width,
+    height,
     nodes,
     edges,
     layers,

@@ -59,8 +59,10 @@ export function createObserveSession(api: Api, session: ObserverSession, now: ()
     if (t && t !== '*' && t !== 'facilitator' && !get(seenTeams).includes(t)) seenTeams.update((s) => [...s, t]);
   };
 
-  const onEvent = (f: ServerFrame) => {
-    feed.apply(f);
+  const onEvent = (f: ServerFrame, live: boolean) => {
+    // The backlog after a (re)connect is shown without the "new" highlight.
+    if (live) feed.apply(f);
+    else feed.load([f]);
     const c = adaptClockEvent(f);
     if (c) {
       clockState = applyClockEvent(clockState, c);

@@ -229,7 +229,10 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
           setEntry(decision, {
             ...get(outbox)[decision],
             state: 'queued',
-            message: 'Not confirmed yet. It will be sent again shortly.',
+            message:
+              get(status) === 'live'
+                ? 'Not confirmed yet. Trying again shortly.'
+                : 'Saved on this device. It will be sent when the connection is back.',
           });
           // Once the stream is live again flushQueued sends it; meanwhile
           // (a slow server, the REST path) try again after a pause.
@@ -271,8 +274,10 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
     });
   };
 
-  const onEvent = (f: ServerFrame) => {
-    feed.apply(f);
+  const onEvent = (f: ServerFrame, live: boolean) => {
+    // The backlog after a (re)connect is shown without the "new" highlight.
+    if (live) feed.apply(f);
+    else feed.load([f]);
     const c = adaptClockEvent(f);
     if (c) {
       clockState = applyClockEvent(clockState, c);

@@ -342,3 +342,18 @@ describe('cancel', () => {
     expect(FakeWS.last().sent).toEqual([]);
   });
 });
+
+describe('replay flag', () => {
+  it('marks the backlog as not live and later events as live', () => {
+    const seen: [number, boolean][] = [];
+    const h = harness({ onEvent: (f, live) => seen.push([f.seq, live]) });
+    createSocket(h.opts).start();
+    FakeWS.last().handshake([1, 2]);
+    FakeWS.last().frame(ev(3));
+    expect(seen).toEqual([
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
+  });
+});

@@ -23,7 +23,7 @@
 //	const sock = createSocket({
 //	  exercise: id, token,                      // token: omit for the facilitator cookie
 //	  lastSeq: () => feed.lastSeq(),            // where to resume
-//	  onEvent: (f) => feed.apply(f),            // only frames with seq > last seen
+//	  onEvent: (f, live) => (live ? feed.apply(f) : feed.load([f])),
 //	  onStatus: (s) => (status = s),
 //	});
 //	sock.start();
@@ -137,8 +137,12 @@ export interface SocketOptions {
   token?: string;
   /** The last event seq the page holds; sent as after= on every (re)connect. */
   lastSeq: () => number;
-  /** Each event frame whose seq is above everything seen before, in order. */
-  onEvent: (frame: EventFrame) => void;
+  /**
+   * Each event frame whose seq is above everything seen before, in order.
+   * live is false for the backlog replayed after a (re)connect (before the
+   * server's "live" frame): show it, but do not announce it as new.
+   */
+  onEvent: (frame: EventFrame, live: boolean) => void;
   /** Every other frame (hello, live, presence, error without id...). */
   onFrame?: (frame: ServerFrame) => void;
   onStatus?: (status: SocketStatus, detail: StatusDetail) => void;
@@ -335,7 +339,7 @@ export function createSocket(opts: SocketOptions): LiveSocket {
         // Replay-safe: a reconnect or an overlap never delivers an event twice.
         if (seq <= position()) return;
         last = seq;
-        opts.onEvent(frame as EventFrame);
+        opts.onEvent(frame as EventFrame, live);
         return;
       }
       case 'hello':

@@ -72,6 +72,7 @@ describe('Play', () => {
     const cards = Array.from(c.querySelectorAll('ol.feed article'));
     expect(cards).toHaveLength(2);
     expect(cards[0].classList.contains('fresh')).toBe(true); // newest first, highlighted
+    expect(cards[1].classList.contains('fresh')).toBe(false); // replayed backlog: not announced as new
     expect(cards[0].textContent).toContain('Is this ours?');
     expect(c.querySelector('ol.feed')?.getAttribute('aria-live')).toBe('polite');
 
