@@ -194,6 +194,18 @@ func (s *Server) getExercise(c *gin.Context) {
 			fac := func(d sim.DecisionSnapshot) bool { return d.Team == scenario.FacilitatorTeam }
 			snap.Sim.Open = slices.DeleteFunc(snap.Sim.Open, fac)
 			snap.Sim.Settled = slices.DeleteFunc(snap.Sim.Settled, fac)
+			// Observers learn which injects went out, but not that a
+			// facilitator-only one exists. Ad-hoc injects are not in the
+			// file, so their audience is unknown here: leave them out.
+			sc, err := s.scenarioOf(ctx, ex)
+			if err != nil {
+				fail(c, errInternal(err))
+				return
+			}
+			snap.Sim.Delivered = slices.DeleteFunc(slices.Clone(snap.Sim.Delivered), func(injID string) bool {
+				inj := sc.Inject(injID)
+				return inj == nil || (len(inj.Teams) > 0 && !slices.ContainsFunc(inj.Teams, func(t string) bool { return t != scenario.FacilitatorTeam }))
+			})
 		}
 		c.JSON(http.StatusOK, gin.H{"exercise": s.viewOf(c, ex, id.Role == Facilitator), "snapshot": snap,
 			"online": s.presence.online(ex.ID)})
