@@ -182,13 +182,22 @@ func (s *Server) getExercise(c *gin.Context) {
 				mine = teamView{ID: t.ID, Name: t.Name, Brief: scenario.Render(t.Brief, ex.Params)}
 			}
 		}
-		c.JSON(http.StatusOK, gin.H{"exercise": s.viewOf(c, ex, false), "me": meOf(id), "team": mine, "teams": teams})
+		// The exercise clock, so the page can count down decisions from
+		// its first load (and after a reload) without replaying the log.
+		snap, err := s.engine.Snapshot(ctx, ex.ID)
+		if err != nil {
+			fail(c, engineError(err))
+			return
+		}
+		clock := clockView{At: snap.Clock, Speed: snap.Speed, Status: snap.Status, ServerTime: s.now().UTC()}
+		c.JSON(http.StatusOK, gin.H{"exercise": s.viewOf(c, ex, false), "me": meOf(id), "team": mine, "teams": teams, "clock": clock})
 	default:
 		snap, err := s.engine.Snapshot(ctx, ex.ID)
 		if err != nil {
 			fail(c, engineError(err))
 			return
 		}
+		var sc *scenario.Scenario // loaded for observers only
 		if id.Role == Observer {
 			snap.Decisions = slices.DeleteFunc(snap.Decisions, func(d engine.DecisionView) bool { return d.Team == scenario.FacilitatorTeam })
 			fac := func(d sim.DecisionSnapshot) bool { return d.Team == scenario.FacilitatorTeam }
@@ -197,8 +206,7 @@ func (s *Server) getExercise(c *gin.Context) {
 			// Observers learn which injects went out, but not that a
 			// facilitator-only one exists. Ad-hoc injects are not in the
 			// file, so their audience is unknown here: leave them out.
-			sc, err := s.scenarioOf(ctx, ex)
-			if err != nil {
+			if sc, err = s.scenarioOf(ctx, ex); err != nil {
 				fail(c, errInternal(err))
 				return
 			}
@@ -207,8 +215,18 @@ func (s *Server) getExercise(c *gin.Context) {
 				return inj == nil || (len(inj.Teams) > 0 && !slices.ContainsFunc(inj.Teams, func(t string) bool { return t != scenario.FacilitatorTeam }))
 			})
 		}
-		c.JSON(http.StatusOK, gin.H{"exercise": s.viewOf(c, ex, id.Role == Facilitator), "snapshot": snap,
-			"online": s.presence.online(ex.ID)})
+		out := gin.H{"exercise": s.viewOf(c, ex, id.Role == Facilitator), "snapshot": snap,
+			"online": s.presence.online(ex.ID)}
+		if sc != nil {
+			// Observers tag notes with objectives; the scenario route is
+			// the facilitator's, so give them the titles here.
+			objs := make([]objectiveView, 0, len(sc.Objectives))
+			for _, o := range sc.Objectives {
+				objs = append(objs, objectiveView{ID: o.ID, Title: scenario.Render(o.Title, ex.Params), Teams: o.Teams})
+			}
+			out["objectives"] = objs
+		}
+		c.JSON(http.StatusOK, out)
 	}
 }
 
@@ -421,4 +439,20 @@ func (s *Server) removeParticipant(c *gin.Context) {
 	s.closeSockets(func(id *Identity) bool { return id.Role == Participant && id.SubjectID == pid && id.ExerciseID == ex },
 		hub.CloseAccessRevoked, "removed from the exercise")
 	c.Status(http.StatusNoContent)
+}
+
+// clockView is the exercise clock as read at ServerTime: At advances at Speed
+// while Status is running.
+type clockView struct {
+	At         time.Duration `json:"at"`
+	Speed      float64       `json:"speed"`
+	Status     string        `json:"status"`
+	ServerTime time.Time     `json:"server_time"`
+}
+
+// objectiveView is an objective as observers see it.
+type objectiveView struct {
+	ID    string   `json:"id"`
+	Title string   `json:"title"`
+	Teams []string `json:"teams,omitempty"`
 }

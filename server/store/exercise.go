@@ -34,8 +34,8 @@ type Exercise struct {
 
 // Team is a team of an exercise, copied from its scenario at creation.
 type Team struct {
-	ID   string
-	Name string
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // CreateExercise inserts the exercise, its teams and its first events in one
