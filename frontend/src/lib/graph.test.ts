@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adaptScenario, edgeText, type ScenarioModel } from './facilitator-scenario';
-import { BACK_ROOM, clipText, depths, GAP_X, LABEL_PITCH, labelWidth, layoutGraph, NODE_H, NODE_W, pathEdgeKeys, wrapTitle, type GraphLayout } from './graph';
+import { BACK_ROOM, MARGIN, clipText, depths, GAP_X, LABEL_PITCH, labelWidth, layoutGraph, NODE_H, NODE_W, pathEdgeKeys, wrapTitle, type GraphLayout } from './graph';
 import brandHijack from './testdata/brand-hijack.scenario.json';
 
 const sample = adaptScenario(brandHijack);
@@ -52,7 +52,7 @@ describe('layoutGraph on a shipped scenario', () => {
     expect(overlaps(l)).toEqual([]);
     for (const n of l.nodes) {
       expect(n.x).toBeGreaterThanOrEqual(0);
-      expect(n.y).toBeGreaterThanOrEqual(BACK_ROOM);
+      expect(n.y).toBeGreaterThanOrEqual(MARGIN);
       expect(n.x + n.w).toBeLessThanOrEqual(l.width);
       expect(n.y + n.h).toBeLessThanOrEqual(l.height);
     }
@@ -121,6 +121,9 @@ describe('layoutGraph edge cases', () => {
     expect(self.back && back.back).toBe(true);
     expect(back.ly).toBeLessThan(l.nodes.find((n) => n.id === 'a')!.y);
     expect(back.ly).toBeGreaterThan(0);
+    // The room for the arcs is there only when some edge needs it.
+    expect(Math.min(...l.nodes.map((n) => n.y))).toBeGreaterThanOrEqual(MARGIN + BACK_ROOM);
+    expect(Math.min(...layoutGraph(model('a', [['a', ['b']], ['b', []]])).nodes.map((n) => n.y))).toBe(MARGIN);
   });
 
   it('drops edges to unknown states and survives an unknown start', () => {

@@ -189,6 +189,9 @@ export function layoutGraph(model: ScenarioModel): GraphLayout {
     for (let li = nLayers - 2; li >= 0; li--) sweep(li, succs, li + 1);
   }
 
+  // Room above the columns only when some edge arcs over the top.
+  const arcs = states.some((s) => s.transitions.some((t) => fileIndex.has(t.to) && layerOf.get(t.to)! < layerOf.get(s.id)!) || s.transitions.some((t) => t.to === s.id));
+  const topRoom = arcs ? BACK_ROOM : 0;
   const tallest = Math.max(0, ...layers.map((l) => l.length));
   const colH = (k: number) => k * NODE_H + Math.max(0, k - 1) * GAP_Y;
   const innerH = colH(tallest);
@@ -196,7 +199,7 @@ export function layoutGraph(model: ScenarioModel): GraphLayout {
   const nodes: GraphNode[] = [];
   const nodeOf = new Map<string, GraphNode>();
   layers.forEach((l, li) => {
-    const top = MARGIN + BACK_ROOM + (innerH - colH(l.length)) / 2;
+    const top = MARGIN + topRoom + (innerH - colH(l.length)) / 2;
     l.forEach((id, i) => {
       const s = byId.get(id)!;
       const node: GraphNode = {
@@ -287,7 +290,7 @@ export function layoutGraph(model: ScenarioModel): GraphLayout {
   }
 
   const width = nLayers ? MARGIN * 2 + nLayers * NODE_W + (nLayers - 1) * GAP_X : MARGIN * 2;
-  const height = MARGIN * 2 + BACK_ROOM + innerH;
+  const height = MARGIN * 2 + topRoom + innerH;
 
   // Labels in the same gap must not cover each other: push them apart
   // vertically, in order, then lift the group back inside the picture.
