@@ -165,7 +165,7 @@ func baselineFrame(seq int64, now time.Time, body string, pad int) []byte {
 	f := ev{Type: "event", Seq: seq, Kind: "inject_delivered", WallTime: now, Payload: payload{Kind: "inject_delivered", Body: body}}
 	b, _ := json.Marshal(f)
 	if pad > len(b)+len(`,"pad":""`) {
-		f.Payload.Pad = padding(pad-len(b)-len(`,"pad":""`))
+		f.Payload.Pad = padding(pad - len(b) - len(`,"pad":""`))
 		b, _ = json.Marshal(f)
 	}
 	return b

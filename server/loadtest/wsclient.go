@@ -66,6 +66,7 @@ type client struct {
 	receipts  []receipt
 	started   int64 // wall time of exercise_started, unix ns
 	other     int   // frames that were not injects of this run
+	presence  int   // presence frames among them
 	foreign   int   // injects of this run addressed to another team or exercise
 	dups      int
 	frameLen  int // size of the first inject frame of this run
@@ -167,6 +168,10 @@ func (c *client) read(h *clientHooks, needLive bool) {
 		case "event":
 		case "":
 			c.bad++
+			continue
+		case "presence":
+			c.presence++
+			c.other++
 			continue
 		default:
 			c.other++

@@ -1,0 +1,130 @@
+package loadtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// WriteJSON writes the report as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("loadtest: write report: %w", err)
+	}
+	return nil
+}
+
+func kib(b float64) string {
+	if b == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f", b/1024)
+}
+
+func mib(b int64) string {
+	if b == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f", float64(b)/(1<<20))
+}
+
+func msText(d time.Duration) string { return fmt.Sprintf("%.2f", ms(d)) }
+
+func gor(n int) string {
+	if n < 0 {
+		return "n/a"
+	}
+	return fmt.Sprint(n)
+}
+
+func x(f float64) string {
+	if f == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f×", f)
+}
+
+// WriteTable writes the report as plain-text tables.
+func (r *Report) WriteTable(w io.Writer) {
+	m := r.Machine
+	fmt.Fprintf(w, "ttx load test — %s, %d CPUs, %s, %s; load average %.2f %.2f %.2f before, %.2f %.2f %.2f after; %s\n\n",
+		m.OS, m.CPUs, m.GoVersion, m.Kernel, m.LoadBefore[0], m.LoadBefore[1], m.LoadBefore[2],
+		m.LoadAfter[0], m.LoadAfter[1], m.LoadAfter[2], r.Finished.Sub(r.Started).Round(time.Second))
+	if len(r.Fanout) > 0 {
+		fmt.Fprintln(w, "Fan-out: latency = client receive time − server event time (ttx: commit; baseline: receipt), ms")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "N\tE\taddress\ttarget\tp50\tp90\tp99\tmax\tp99 from send\tdelivered\texpected\tframe B\tidle KiB/conn\tCPU ms/bcast\tRSS idle MiB\tgoroutines idle\tconnect s\t")
+		for _, fc := range r.Fanout {
+			c := fc.Config
+			row := func(label string, t *FanoutResult) {
+				if t == nil {
+					return
+				}
+				fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%.2f\t%s\t%s\t%.1f\t\n",
+					c.Participants, c.Exercises, c.Address, label,
+					msText(t.Latency.P50), msText(t.Latency.P90), msText(t.Latency.P99), msText(t.Latency.Max), msText(t.LatencySend.P99),
+					t.Delivered, t.Expected, t.FrameBytes, kib(t.IdleBytesPerConn), ms(t.CPUPerBroadcast), mib(t.RSSIdle),
+					gor(t.GoroutinesIdle), t.ConnectTime.Seconds())
+			}
+			row("ttx", fc.TTX)
+			row("baseline", fc.Baseline)
+			if fc.Ratios != nil {
+				rt := fc.Ratios
+				fmt.Fprintf(tw, "\t\t\tttx/baseline\t%s\t%s\t%s\t%s\t%s\t\t\t\t%s\t%s\t%s\t\t\t\n",
+					x(rt["p50"]), x(rt["p90"]), x(rt["p99"]), x(rt["max"]), x(rt["p99_from_send"]),
+					x(rt["idle_bytes_per_c"]), x(rt["cpu_per_bcast"]), x(rt["rss_idle"]))
+			}
+		}
+		tw.Flush()
+		for _, fc := range r.Fanout {
+			if len(fc.TTXp99) > 1 {
+				fmt.Fprintf(w, "  N=%d runs p99 (ms): ttx %v, baseline %v\n", fc.Config.Participants, fc.TTXp99, fc.BaselineP99)
+			}
+			for _, t := range []*FanoutResult{fc.TTX, fc.Baseline} {
+				if t != nil && len(t.Errors) > 0 {
+					fmt.Fprintf(w, "  N=%d %s errors: %s\n", fc.Config.Participants, t.Target, strings.Join(t.Errors, "; "))
+				}
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	if tk := r.Ticking; tk != nil {
+		fmt.Fprintf(w, "Ticking: %d exercises × %d participants of %s at ×%g for %s (starts spread over %s)\n",
+			tk.Exercises, tk.PerExercise, tk.Scenario, tk.Speed, tk.Window, tk.StartSpread.Round(time.Millisecond))
+		fmt.Fprintf(w, "  inject deliveries due in the window: %d expected, %d delivered, %d missed\n", tk.Expected, tk.Delivered, tk.Missed)
+		fmt.Fprintf(w, "  arrival lateness (receive − due), ms: p50 %s, p90 %s, p99 %s, max %s; %d beyond %s\n",
+			msText(tk.Arrival.P50), msText(tk.Arrival.P90), msText(tk.Arrival.P99), msText(tk.Arrival.Max), tk.LateArrivals, tk.Late)
+		fmt.Fprintf(w, "  server lateness of %d scheduled events (commit − due), ms: p50 %s, p99 %s, max %s; %d beyond %s\n",
+			tk.Scheduled, msText(tk.ServerLag.P50), msText(tk.ServerLag.P99), msText(tk.ServerLag.Max), tk.ServerLate, tk.Late)
+		fmt.Fprintf(w, "  server RSS %s MiB idle, %s MiB after; CPU %.1f s over the window; dial failures %d, disconnects %d\n",
+			mib(tk.RSSIdle), mib(tk.RSSAfter), tk.CPU.Seconds(), tk.DialFailed, tk.Disconnected)
+		if len(tk.Errors) > 0 {
+			fmt.Fprintf(w, "  errors: %s\n", strings.Join(tk.Errors, "; "))
+		}
+		fmt.Fprintln(w)
+	}
+	if cs := r.ColdStart; cs != nil {
+		fmt.Fprintf(w, "Cold start to the first 200 on /healthz (%d runs), ms: new database median %s max %s; restart median %s max %s\n\n",
+			cs.Runs, msText(cs.First.P50), msText(cs.First.Max), msText(cs.Restart.P50), msText(cs.Restart.Max))
+	}
+	if len(r.Targets) > 0 {
+		fmt.Fprintln(w, "Targets")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, t := range r.Targets {
+			verdict := "MISSED"
+			if t.Pass {
+				verdict = "met"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", t.Name, t.Target, t.Measured, verdict)
+		}
+		tw.Flush()
+	}
+	if len(r.Errors) > 0 {
+		fmt.Fprintf(w, "\nErrors:\n  %s\n", strings.Join(r.Errors, "\n  "))
+	}
+}

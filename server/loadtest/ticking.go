@@ -1,0 +1,292 @@
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"sync"
+	"time"
+)
+
+// TickingConfig is the timer-punctuality workload: many exercises running
+// their scenario at once, compressed, with participants connected.
+type TickingConfig struct {
+	Exercises   int           // default 200
+	PerExercise int           // participants per exercise, default 25
+	Speed       float64       // time compression, default 10
+	Window      time.Duration // wall time each exercise runs while measured, default 60 s
+	Scenario    string        // default brand-hijack
+	Late        time.Duration // lateness threshold, default 100 ms
+	DialConc    int
+}
+
+func (c TickingConfig) withDefaults() TickingConfig {
+	if c.Exercises <= 0 {
+		c.Exercises = 200
+	}
+	if c.PerExercise <= 0 {
+		c.PerExercise = 25
+	}
+	if c.Speed <= 0 {
+		c.Speed = 10
+	}
+	if c.Window <= 0 {
+		c.Window = 60 * time.Second
+	}
+	if c.Scenario == "" {
+		c.Scenario = "brand-hijack"
+	}
+	if c.Late <= 0 {
+		c.Late = 100 * time.Millisecond
+	}
+	if c.DialConc <= 0 {
+		c.DialConc = 256
+	}
+	return c
+}
+
+func (c TickingConfig) validate() error {
+	var errs []error
+	if c.Exercises > 1000 || c.PerExercise > 200 || c.Exercises*c.PerExercise > 20000 {
+		errs = append(errs, errors.New("ticking: at most 1000 exercises, 200 participants each, 20000 in all"))
+	}
+	if c.Speed < 1 || c.Speed > 10 {
+		errs = append(errs, fmt.Errorf("ticking: speed must be 1 to 10, got %g", c.Speed))
+	}
+	if c.Window > 30*time.Minute {
+		errs = append(errs, errors.New("ticking: window must be at most 30 minutes"))
+	}
+	return errors.Join(errs...)
+}
+
+// TickingResult is what the ticking workload measured.
+type TickingResult struct {
+	Exercises   int           `json:"exercises"`
+	PerExercise int           `json:"participants_per_exercise"`
+	Speed       float64       `json:"speed"`
+	Window      time.Duration `json:"window_ns"`
+	Scenario    string        `json:"scenario"`
+	Late        time.Duration `json:"late_threshold_ns"`
+
+	// Deliveries of scenario injects to participants, due within the window.
+	Expected  int64 `json:"expected"`
+	Delivered int64 `json:"delivered"`
+	Missed    int64 `json:"missed"`
+	// Arrival lateness: receive time minus the due time (exercise start +
+	// the inject's exercise time / speed).
+	Arrival      Dist  `json:"arrival_lateness"`
+	LateArrivals int64 `json:"late_arrivals"`
+	// Server lateness of every scheduled event in the logs (injects,
+	// timers, decisions, transitions): commit time minus due time.
+	Scheduled  int   `json:"scheduled_events"`
+	ServerLag  Dist  `json:"server_lateness"`
+	ServerLate int64 `json:"server_late"`
+
+	StartSpread  time.Duration `json:"start_spread_ns"` // first to last exercise start
+	DialFailed   int           `json:"dial_failed"`
+	Disconnected int           `json:"disconnected"`
+	RSSIdle      int64         `json:"rss_idle"`
+	RSSAfter     int64         `json:"rss_after"`
+	CPU          time.Duration `json:"cpu_ns"` // server CPU while the exercises ran
+	Procs        bool          `json:"proc_figures"`
+	Errors       []string      `json:"errors,omitempty"`
+}
+
+// RunTicking runs the ticking workload against a ttx server.
+func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingConfig, log *slog.Logger) (*TickingResult, error) {
+	log = logOr(log)
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("loadtest: %w", err)
+	}
+	base, err := CheckLoopback(ep.URL)
+	if err != nil {
+		return nil, err
+	}
+	res := &TickingResult{Exercises: cfg.Exercises, PerExercise: cfg.PerExercise, Speed: cfg.Speed, Window: cfg.Window,
+		Scenario: cfg.Scenario, Late: cfg.Late}
+	addErr := func(format string, args ...any) {
+		if len(res.Errors) < 20 {
+			res.Errors = append(res.Errors, fmt.Sprintf(format, args...))
+		}
+	}
+	fac, err := login(ctx, base, cred)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("creating exercises", "exercises", cfg.Exercises, "speed", cfg.Speed)
+	exs := make([]exerciseInfo, 0, cfg.Exercises)
+	defer func() {
+		// Leave nothing running on the server.
+		ectx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		for _, ex := range exs {
+			_ = fac.command(ectx, ex.ID, "end", map[string]string{"reason": "load test over"})
+		}
+	}()
+	for e := range cfg.Exercises {
+		ex, err := fac.createExercise(ctx, cfg.Scenario, fmt.Sprintf("Ticking %d", e+1))
+		if err != nil {
+			return nil, err
+		}
+		exs = append(exs, ex)
+		if err := fac.command(ctx, ex.ID, "speed", map[string]float64{"speed": cfg.Speed}); err != nil {
+			return nil, err
+		}
+	}
+	log.Info("joining", "participants", cfg.Exercises*cfg.PerExercise)
+	clients, err := joinAll(ctx, base, exs, cfg.Exercises*cfg.PerExercise, 8)
+	if err != nil {
+		return nil, err
+	}
+	defer closeAll(clients, 10*time.Second)
+	after := make([]int64, len(exs))
+	for i, ex := range exs {
+		if after[i], err = fac.lastSeq(ctx, ex.ID); err != nil {
+			return nil, err
+		}
+	}
+	hooks := &clientHooks{scenario: true}
+	log.Info("connecting", "clients", len(clients))
+	failed, errs := dialAll(ctx, clients, cfg.DialConc, func(c *client) dialOpts {
+		q := url.Values{"exercise": {exs[c.exercise].ID}, "after": {itoa(after[c.exercise])}}
+		return dialOpts{url: wsURL(base, "/api/ws", q), header: http.Header{"Authorization": {"Bearer " + c.token}}, needLive: true}
+	}, hooks)
+	res.DialFailed = failed
+	for _, e := range errs {
+		addErr("dial: %s", e)
+	}
+	settle(ctx, ep, 60*time.Second)
+	idle, procs := ep.proc()
+	res.Procs, res.RSSIdle = procs, idle.RSS
+
+	log.Info("starting exercises", "exercises", len(exs), "window", cfg.Window)
+	starts := make([]time.Time, len(exs))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	sem := make(chan struct{}, 8)
+	for i, ex := range exs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			starts[i] = time.Now()
+			if err := fac.command(ctx, ex.ID, "start", nil); err != nil {
+				mu.Lock()
+				addErr("start %s: %v", ex.ID, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	first, last := slices.MinFunc(starts, time.Time.Compare), slices.MaxFunc(starts, time.Time.Compare)
+	res.StartSpread = last.Sub(first)
+	// Every exercise runs at least the window; give the last arrivals a
+	// moment beyond it.
+	select {
+	case <-time.After(time.Until(last.Add(cfg.Window + 2*time.Second))):
+	case <-ctx.Done():
+		addErr("stopped early: %v", ctx.Err())
+	}
+	end, _ := ep.proc()
+	res.RSSAfter, res.CPU = end.RSS, end.CPU-idle.CPU
+	closeAll(clients, 10*time.Second)
+
+	// The logs are the truth of what was due and when it was committed.
+	type due struct {
+		at       time.Duration
+		audience []string
+	}
+	startWall := make([]time.Time, len(exs))
+	injects := make([]map[int64]due, len(exs))
+	var lag []time.Duration
+	for i, ex := range exs {
+		evs, err := fac.events(ctx, ex.ID, 100000)
+		if err != nil {
+			return nil, err
+		}
+		injects[i] = map[int64]due{}
+		for _, ev := range evs {
+			if ev.Kind == "exercise_started" {
+				startWall[i] = ev.WallTime
+			}
+		}
+		if startWall[i].IsZero() {
+			addErr("exercise %s has no start event", ex.ID)
+			continue
+		}
+		for _, ev := range evs {
+			if ev.At <= 0 || !scheduledKind(ev.Kind) {
+				continue
+			}
+			dueAt := startWall[i].Add(time.Duration(float64(ev.At) / cfg.Speed))
+			if dueAt.After(startWall[i].Add(cfg.Window)) {
+				continue
+			}
+			l := ev.WallTime.Sub(dueAt)
+			lag = append(lag, l)
+			if l > cfg.Late {
+				res.ServerLate++
+			}
+			if ev.Kind == "inject_delivered" {
+				injects[i][ev.Seq] = due{at: ev.At, audience: ev.Audience}
+			}
+		}
+	}
+	res.Scheduled = len(lag)
+	res.ServerLag = distOf(lag)
+
+	var arrival []time.Duration
+	for _, c := range clients {
+		if c.conn == nil || startWall[c.exercise].IsZero() {
+			continue
+		}
+		select {
+		case <-c.done:
+		default:
+			addErr("a client reader did not stop in time; its figures are left out")
+			continue
+		}
+		if c.readErr != nil {
+			res.Disconnected++
+		}
+		got := map[int64]receipt{}
+		for _, r := range c.receipts {
+			got[r.seq] = r
+		}
+		for seq, d := range injects[c.exercise] {
+			if !slices.Contains(d.audience, "*") && !slices.Contains(d.audience, c.team) {
+				continue
+			}
+			res.Expected++
+			r, ok := got[seq]
+			if !ok {
+				res.Missed++
+				continue
+			}
+			res.Delivered++
+			l := time.Unix(0, r.recv).Sub(startWall[c.exercise].Add(time.Duration(float64(d.at) / cfg.Speed)))
+			arrival = append(arrival, l)
+			if l > cfg.Late {
+				res.LateArrivals++
+			}
+		}
+	}
+	res.Arrival = distOf(arrival)
+	return res, nil
+}
+
+// scheduledKind reports whether an event of this kind fires from the
+// schedule (and so has a due time), as opposed to following an input.
+func scheduledKind(kind string) bool {
+	switch kind {
+	case "inject_delivered", "inject_skipped", "timer_fired", "decision_opened", "decision_closed", "transition_taken", "state_entered":
+		return true
+	}
+	return false
+}
