@@ -283,14 +283,22 @@ func (s *Server) exerciseEvents(c *gin.Context) {
 	id := identityOf(c)
 	ctx, cancel := withTimeout(c.Request.Context())
 	defer cancel()
-	evs, err := s.engine.Events(ctx, c.Param("id"), after, limit+1)
+	evs, err := s.engine.Events(ctx, c.Param("id"), after, limit)
 	if err != nil {
 		fail(c, engineError(err))
 		return
 	}
-	more := len(evs) > limit
-	if more {
-		evs = evs[:limit]
+	// A full page may or may not be the end: look one event further. (Not
+	// by asking for limit+1: the log caps a read at its own page size, and
+	// a capped peek would say "no more" at the documented maximum.)
+	more := false
+	if len(evs) == limit {
+		peek, err := s.engine.Events(ctx, c.Param("id"), evs[len(evs)-1].Seq, 1)
+		if err != nil {
+			fail(c, engineError(err))
+			return
+		}
+		more = len(peek) > 0
 	}
 	out := make([]json.RawMessage, 0, len(evs))
 	next := after
