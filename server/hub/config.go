@@ -31,7 +31,9 @@ type Config struct {
 	// WriteWait bounds every write, including the close frame (default 10 s).
 	WriteWait time.Duration
 
-	// SendQueue is the number of frames queued per connection (default 64).
+	// SendQueue is the number of frames queued per connection (default 256:
+	// bursts of presence frames when a room joins at once must fit; a slot is
+	// one pointer, so an idle connection pays 2 KiB).
 	// A live connection whose queue overflows is closed with 4008.
 	SendQueue int
 	// ReplayBuffer is the number of live frames held while a connection
@@ -66,7 +68,7 @@ const (
 	DefaultReadLimit    = 16 << 10
 	DefaultPongWait     = 60 * time.Second
 	DefaultWriteWait    = 10 * time.Second
-	DefaultSendQueue    = 64
+	DefaultSendQueue    = 256
 	DefaultReplayBuffer = 1024
 	DefaultBufferSize   = 1 << 10
 )

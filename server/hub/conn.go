@@ -114,6 +114,15 @@ func (c *Conn) Send(f *Frame) bool {
 	if f == nil {
 		return false
 	}
+	c.mu.Lock()
+	live := c.live
+	c.mu.Unlock()
+	if !live {
+		// During replay the send queue is full of backlog by design; a
+		// direct frame (hello, ack, error) waits its turn behind it
+		// instead of being mistaken for a slow client.
+		return c.queueInOrder(f) == nil
+	}
 	return c.enqueue(f)
 }
 
@@ -210,13 +219,13 @@ func (c *Conn) enqueue(f *Frame) bool {
 		return false
 	default:
 	}
-	if f.seq == 0 {
-		return c.push(f)
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.live {
-		if f.seq <= c.lastSeq || f.seq <= c.pendingSeq {
+		// Held until Live, Seq-0 frames too (presence of others joining):
+		// while the backlog fills the send queue, pushing them would close
+		// a healthy connection as slow.
+		if f.seq > 0 && (f.seq <= c.lastSeq || f.seq <= c.pendingSeq) {
 			return true
 		}
 		if len(c.pending) >= c.h.cfg.ReplayBuffer {
@@ -224,8 +233,13 @@ func (c *Conn) enqueue(f *Frame) bool {
 			return false
 		}
 		c.pending = append(c.pending, f)
-		c.pendingSeq = f.seq
+		if f.seq > 0 {
+			c.pendingSeq = f.seq
+		}
 		return true
+	}
+	if f.seq == 0 {
+		return c.push(f)
 	}
 	if f.seq <= c.lastSeq {
 		return true

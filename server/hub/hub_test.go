@@ -519,7 +519,7 @@ func TestReplayThenLive(t *testing.T) {
 		e.h.Broadcast("team", f)
 		e.h.Broadcast("all", f)
 	}
-	e.h.Broadcast("all", NewFrame(0, []byte("presence"))) // Seq 0: straight through
+	e.h.Broadcast("all", NewFrame(0, []byte("presence"))) // Seq 0: held too, in arrival order
 	var frames []*Frame
 	for seq := int64(1); seq <= 7; seq++ {
 		frames = append(frames, seqFrame(seq))
@@ -541,7 +541,7 @@ func TestReplayThenLive(t *testing.T) {
 	for len(got) < 14 {
 		got = append(got, readText(t, ws, 5*time.Second))
 	}
-	want := []string{"hello", "presence", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"}
+	want := []string{"hello", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "presence", "11", "12"}
 	if !equalStrings(got, want) {
 		t.Fatalf("got %v\nwant %v", got, want)
 	}
