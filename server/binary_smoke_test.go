@@ -142,7 +142,7 @@ func TestBinarySmoke(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain; version=0.0.4") {
 		t.Fatalf("GET /metrics: %s %s, want 200 in the Prometheus text format", resp.Status, resp.Header.Get("Content-Type"))
 	}
-	for _, want := range []string{"# TYPE ttx_", "ttx_exercises_running "} {
+	for _, want := range []string{"# TYPE ttx_", "ttx_exercises_running ", "ttx_participants_connected ", "go_goroutines "} {
 		if !strings.Contains(body, want) {
 			t.Fatalf("GET /metrics lacks %q:\n%s", want, body)
 		}

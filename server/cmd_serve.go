@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -145,6 +146,12 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 		}
 		return float64(len(running))
 	}})
+	if err == nil {
+		// The Go runtime's own figure, under the name Prometheus' Go
+		// collector uses, so dashboards and the load tool find it.
+		_, err = reg.NewGaugeFunc("go_goroutines", "Number of goroutines that currently exist.",
+			func() float64 { return float64(runtime.NumGoroutine()) })
+	}
 	if err != nil {
 		log.Error("metrics", slog.Any("error", err))
 		return 1

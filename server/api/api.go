@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -93,8 +94,11 @@ type Server struct {
 	proxies        []netip.Prefix
 	cop            *http.CrossOriginProtection
 	ui             *ui
-	dummyHash      string // compared against when the account does not exist
-	router         *gin.Engine
+	// dummyHash is compared against when the account does not exist, so a
+	// wrong name costs the same time as a wrong password. Made on first use:
+	// a bcrypt at start-up would add its ~140 ms to every cold start.
+	dummyHash func() (string, error)
+	router    *gin.Engine
 }
 
 // DefaultBcryptCost is the work factor for facilitator passwords: about
@@ -166,9 +170,7 @@ func New(d Deps, o Options) (*Server, error) {
 	if s.ui, err = newUI(d.UI); err != nil {
 		return nil, fmt.Errorf("api: web UI: %w", err)
 	}
-	if s.dummyHash, err = HashPassword(GeneratePassword(), o.BcryptCost); err != nil {
-		return nil, err
-	}
+	s.dummyHash = sync.OnceValues(func() (string, error) { return HashPassword(GeneratePassword(), o.BcryptCost) })
 	if s.router, err = s.routes(); err != nil {
 		return nil, err
 	}

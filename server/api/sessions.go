@@ -198,14 +198,19 @@ func (s *Server) login(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	acc, err := s.accounts.AccountByName(ctx, name)
-	hash := s.dummyHash
-	if err == nil {
-		hash = acc.PasswordHash
-	} else if !errors.Is(err, store.ErrNotFound) {
+	found := err == nil
+	if !found && !errors.Is(err, store.ErrNotFound) {
 		fail(c, errInternal(err))
 		return
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(req.Password)) != nil || err != nil || len(req.Password) > maxPasswordLen {
+	hash := acc.PasswordHash
+	if !found {
+		if hash, err = s.dummyHash(); err != nil {
+			fail(c, errInternal(err))
+			return
+		}
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(req.Password)) != nil || !found || len(req.Password) > maxPasswordLen {
 		s.limits.Login.Fail(keys...)
 		fail(c, &Error{Status: http.StatusUnauthorized, Code: "bad_credentials", Message: "wrong name or password"})
 		return

@@ -1,16 +1,20 @@
 package loadtest
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -25,19 +29,19 @@ const (
 
 // FanoutConfig is one fan-out workload.
 type FanoutConfig struct {
-	Participants int     // simulated participants (WebSockets), spread over exercises and teams
-	Exercises    int     // exercises (ttx) or rooms (baseline)
-	Size         int     // inject body in bytes (it carries the marker)
-	Injects      int     // ad-hoc injects per exercise
-	Rate         float64 // injects per second, all exercises together
-	Address      string  // AddressAll, AddressRotate or AddressMixed
-	Scenario     string  // library scenario id (ttx)
-	DialConc     int     // WebSocket dials in flight at once
-	Replay       bool    // connect with after=0 and replay the log (ttx), instead of resuming at its end
-	Grace        time.Duration
+	Participants int           `json:"participants"`     // simulated participants (WebSockets), spread over exercises and teams
+	Exercises    int           `json:"exercises"`        // exercises (ttx) or rooms (baseline)
+	Size         int           `json:"size"`             // inject body in bytes (it carries the marker)
+	Injects      int           `json:"injects"`          // ad-hoc injects per exercise
+	Rate         float64       `json:"rate"`             // injects per second, all exercises together
+	Address      string        `json:"address"`          // AddressAll, AddressRotate or AddressMixed
+	Scenario     string        `json:"scenario"`         // library scenario id (ttx)
+	DialConc     int           `json:"dial_concurrency"` // WebSocket dials in flight at once
+	Replay       bool          `json:"replay"`           // connect with after=0 and replay the log (ttx), instead of resuming at its end
+	Grace        time.Duration `json:"grace_ns"`
 	// FramePad pads baseline frames to this many bytes, to match the size
 	// of ttx's frames for the same body (0: no padding).
-	FramePad int
+	FramePad int `json:"frame_pad"`
 }
 
 // withDefaults fills zero fields.
@@ -138,7 +142,11 @@ type FanoutResult struct {
 	Duplicates   int64 `json:"duplicates"`
 	Disconnected int   `json:"disconnected"` // connections the server closed during the run
 	DialFailed   int   `json:"dial_failed"`
-	SendFailed   int   `json:"send_failed"`
+	Redialed     int   `json:"redialed"` // reconnections while connecting (closed with a reconnect code before live)
+	// PresenceFrames counts the presence frames the clients received over
+	// the run (mostly while connecting).
+	PresenceFrames int64 `json:"presence_frames"`
+	SendFailed     int   `json:"send_failed"`
 
 	ConnectTime      time.Duration `json:"connect_ns"`
 	RSSBefore        int64         `json:"rss_before"`
@@ -152,7 +160,10 @@ type FanoutResult struct {
 	CPU              time.Duration `json:"cpu_broadcast_ns"` // server CPU during the broadcast phase
 	CPUPerBroadcast  time.Duration `json:"cpu_per_broadcast_ns"`
 	Procs            bool          `json:"proc_figures"` // RSS and CPU figures are real
-	Errors           []string      `json:"errors,omitempty"`
+	// LoadAvg is the machine's 1-minute load average when the broadcast
+	// phase ended: other work on the machine shows in the latencies.
+	LoadAvg float64  `json:"load_avg"`
+	Errors  []string `json:"errors,omitempty"`
 }
 
 // fanoutTarget is a server the fan-out workload can drive.
@@ -165,6 +176,8 @@ type fanoutTarget interface {
 	accept(cfg FanoutConfig, c *client, g int) bool
 	send(ctx context.Context, cfg FanoutConfig, g int, body string) error
 	goroutines(ctx context.Context) int
+	// finish leaves nothing running on the server.
+	finish(ctx context.Context)
 }
 
 // runFanout is the common fan-out procedure: prepare, measure, connect,
@@ -183,6 +196,11 @@ func runFanout(ctx context.Context, ep Endpoint, t fanoutTarget, cfg FanoutConfi
 	}
 
 	log.Info("preparing", "target", t.name(), "participants", cfg.Participants, "exercises", cfg.Exercises)
+	defer func() {
+		fctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		t.finish(fctx)
+	}()
 	clients, dial, err := t.prepare(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -205,9 +223,9 @@ func runFanout(ctx context.Context, ep Endpoint, t fanoutTarget, cfg FanoutConfi
 	}
 	log.Info("connecting", "target", t.name(), "clients", len(clients))
 	began := time.Now()
-	failed, errs := dialAll(ctx, clients, cfg.DialConc, dial, hooks)
+	failed, redialed, errs := dialAll(ctx, clients, cfg.DialConc, dial, hooks)
 	res.ConnectTime = time.Since(began)
-	res.DialFailed = failed
+	res.DialFailed, res.Redialed = failed, redialed
 	for _, e := range errs {
 		addErr("dial: %s", e)
 	}
@@ -283,6 +301,7 @@ sending:
 	}
 	grace.Stop()
 	after, _ := ep.proc()
+	res.LoadAvg = loadAvg()[0]
 	res.RSSAfter = after.RSS
 	res.CPU = after.CPU - idle.CPU
 	if total > 0 {
@@ -307,6 +326,7 @@ sending:
 		res.Delivered += int64(len(c.receipts))
 		res.Misaddressed += int64(c.foreign)
 		res.Duplicates += int64(c.dups)
+		res.PresenceFrames += int64(c.presence)
 		if c.readErr != nil {
 			res.Disconnected++
 			if res.Disconnected <= 3 {
@@ -376,12 +396,11 @@ func newRunID() string {
 
 // ttxFanout drives a ttx server.
 type ttxFanout struct {
-	base  *url.URL
-	cred  Credentials
-	log   *slog.Logger
-	fac   *facilitator
-	exs   []exerciseInfo
-	plans [][]string // per exercise index: teams list
+	base *url.URL
+	cred Credentials
+	log  *slog.Logger
+	fac  *facilitator
+	exs  []exerciseInfo
 }
 
 func (t *ttxFanout) name() string { return "ttx" }
@@ -487,7 +506,44 @@ func (t *ttxFanout) send(ctx context.Context, cfg FanoutConfig, g int, body stri
 	return t.fac.command(ctx, ex.ID, "inject", map[string]any{"inject": in})
 }
 
-func (t *ttxFanout) goroutines(context.Context) int { return -1 }
+func (t *ttxFanout) finish(ctx context.Context) {
+	if t.fac == nil {
+		return
+	}
+	for _, ex := range t.exs {
+		_ = t.fac.command(ctx, ex.ID, "end", map[string]string{"reason": "load test over"})
+	}
+}
+
+// goroutines reads go_goroutines from /metrics when the server exposes it
+// (to loopback peers); -1 otherwise.
+func (t *ttxFanout) goroutines(ctx context.Context) int {
+	return metricGoroutines(ctx, t.base)
+}
+
+func metricGoroutines(ctx context.Context, base *url.URL) int {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.JoinPath("/metrics").String(), nil)
+	if err != nil {
+		return -1
+	}
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return -1
+	}
+	sc := bufio.NewScanner(io.LimitReader(resp.Body, 4<<20))
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "go_goroutines "); ok {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+				return int(f)
+			}
+		}
+	}
+	return -1
+}
 
 // baselineFanout drives the baseline hub.
 type baselineFanout struct {
@@ -517,6 +573,8 @@ func (b *baselineFanout) send(ctx context.Context, cfg FanoutConfig, g int, body
 	return call(ctx, b.hc, http.MethodPost, b.base.JoinPath("/broadcast").String(), nil,
 		baselineBroadcast{Room: itoa(int64(g % cfg.Exercises)), Body: body, Pad: cfg.FramePad}, nil)
 }
+
+func (b *baselineFanout) finish(context.Context) {}
 
 func (b *baselineFanout) goroutines(ctx context.Context) int {
 	var st struct {

@@ -28,7 +28,7 @@ const testPassword = "load test password 1"
 // startTTX serves the real ttx stack (store, hub, engine with the real
 // clock, API, shipped scenarios) on an httptest loopback listener, with a
 // facilitator account. It is wired as 'ttx serve' wires it.
-func startTTX(t *testing.T) (Endpoint, Credentials) {
+func startTTX(t testing.TB) (Endpoint, Credentials) {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
@@ -64,7 +64,7 @@ func startTTX(t *testing.T) (Endpoint, Credentials) {
 }
 
 // startBaseline serves the baseline hub in-process on loopback.
-func startBaseline(t *testing.T) Endpoint {
+func startBaseline(t testing.TB) Endpoint {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -58,24 +58,24 @@ func (r *Report) WriteTable(w io.Writer) {
 	if len(r.Fanout) > 0 {
 		fmt.Fprintln(w, "Fan-out: latency = client receive time − server event time (ttx: commit; baseline: receipt), ms")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "N\tE\taddress\ttarget\tp50\tp90\tp99\tmax\tp99 from send\tdelivered\texpected\tframe B\tidle KiB/conn\tCPU ms/bcast\tRSS idle MiB\tgoroutines idle\tconnect s\t")
+		fmt.Fprintln(tw, "N\tE\taddress\ttarget\tp50\tp90\tp99\tmax\tp99 from send\tdelivered\texpected\tframe B\tidle KiB/conn\tCPU ms/bcast\tRSS idle MiB\tgoroutines idle\tconnect s\tload\t")
 		for _, fc := range r.Fanout {
 			c := fc.Config
 			row := func(label string, t *FanoutResult) {
 				if t == nil {
 					return
 				}
-				fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%.2f\t%s\t%s\t%.1f\t\n",
+				fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%.2f\t%s\t%s\t%.1f\t%.1f\t\n",
 					c.Participants, c.Exercises, c.Address, label,
 					msText(t.Latency.P50), msText(t.Latency.P90), msText(t.Latency.P99), msText(t.Latency.Max), msText(t.LatencySend.P99),
 					t.Delivered, t.Expected, t.FrameBytes, kib(t.IdleBytesPerConn), ms(t.CPUPerBroadcast), mib(t.RSSIdle),
-					gor(t.GoroutinesIdle), t.ConnectTime.Seconds())
+					gor(t.GoroutinesIdle), t.ConnectTime.Seconds(), t.LoadAvg)
 			}
 			row("ttx", fc.TTX)
 			row("baseline", fc.Baseline)
 			if fc.Ratios != nil {
 				rt := fc.Ratios
-				fmt.Fprintf(tw, "\t\t\tttx/baseline\t%s\t%s\t%s\t%s\t%s\t\t\t\t%s\t%s\t%s\t\t\t\n",
+				fmt.Fprintf(tw, "\t\t\tttx/baseline\t%s\t%s\t%s\t%s\t%s\t\t\t\t%s\t%s\t%s\t\t\t\t\n",
 					x(rt["p50"]), x(rt["p90"]), x(rt["p99"]), x(rt["max"]), x(rt["p99_from_send"]),
 					x(rt["idle_bytes_per_c"]), x(rt["cpu_per_bcast"]), x(rt["rss_idle"]))
 			}
@@ -83,7 +83,8 @@ func (r *Report) WriteTable(w io.Writer) {
 		tw.Flush()
 		for _, fc := range r.Fanout {
 			if len(fc.TTXp99) > 1 {
-				fmt.Fprintf(w, "  N=%d runs p99 (ms): ttx %v, baseline %v\n", fc.Config.Participants, fc.TTXp99, fc.BaselineP99)
+				fmt.Fprintf(w, "  N=%d E=%d runs p99 (ms): ttx %v, baseline %v; load average %v\n",
+					fc.Config.Participants, fc.Config.Exercises, fc.TTXp99, fc.BaselineP99, fc.RunsLoad)
 			}
 			for _, t := range []*FanoutResult{fc.TTX, fc.Baseline} {
 				if t != nil && len(t.Errors) > 0 {
@@ -101,8 +102,8 @@ func (r *Report) WriteTable(w io.Writer) {
 			msText(tk.Arrival.P50), msText(tk.Arrival.P90), msText(tk.Arrival.P99), msText(tk.Arrival.Max), tk.LateArrivals, tk.Late)
 		fmt.Fprintf(w, "  server lateness of %d scheduled events (commit − due), ms: p50 %s, p99 %s, max %s; %d beyond %s\n",
 			tk.Scheduled, msText(tk.ServerLag.P50), msText(tk.ServerLag.P99), msText(tk.ServerLag.Max), tk.ServerLate, tk.Late)
-		fmt.Fprintf(w, "  server RSS %s MiB idle, %s MiB after; CPU %.1f s over the window; dial failures %d, disconnects %d\n",
-			mib(tk.RSSIdle), mib(tk.RSSAfter), tk.CPU.Seconds(), tk.DialFailed, tk.Disconnected)
+		fmt.Fprintf(w, "  server RSS %s MiB idle, %s MiB after; CPU %.1f s over the window; dial failures %d, disconnects %d; load average %.1f\n",
+			mib(tk.RSSIdle), mib(tk.RSSAfter), tk.CPU.Seconds(), tk.DialFailed, tk.Disconnected, tk.LoadAvg)
 		if len(tk.Errors) > 0 {
 			fmt.Fprintf(w, "  errors: %s\n", strings.Join(tk.Errors, "; "))
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
-	"fmt"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -62,12 +61,4 @@ func newPassword() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
-}
-
-// describeProcess names a child for error messages.
-func describeProcess(p *Process) string {
-	if p == nil {
-		return "(none)"
-	}
-	return fmt.Sprintf("pid %d at %s", p.PID, p.URL)
 }

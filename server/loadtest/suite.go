@@ -101,6 +101,7 @@ type FanoutCase struct {
 	// Every run's p99 (ms), and deliveries lost over all ttx runs.
 	TTXp99      []float64 `json:"ttx_runs_p99_ms"`
 	BaselineP99 []float64 `json:"baseline_runs_p99_ms,omitempty"`
+	RunsLoad    []float64 `json:"ttx_runs_load_avg"`
 	Lost        int64     `json:"ttx_lost"`
 	BaseLost    int64     `json:"baseline_lost"`
 }
@@ -182,6 +183,9 @@ func Run(ctx context.Context, o Options, plan Plan) (*Report, error) {
 			baseRuns = append(baseRuns, br)
 		}
 		fc.TTX, fc.TTXp99, fc.Lost = medianRun(ttxRuns)
+		for _, r := range ttxRuns {
+			fc.RunsLoad = append(fc.RunsLoad, r.LoadAvg)
+		}
 		fc.Baseline, fc.BaselineP99, fc.BaseLost = medianRun(baseRuns)
 		fc.Ratios = ratios(fc.TTX, fc.Baseline)
 		rep.Fanout = append(rep.Fanout, fc)

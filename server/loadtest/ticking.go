@@ -88,11 +88,13 @@ type TickingResult struct {
 
 	StartSpread  time.Duration `json:"start_spread_ns"` // first to last exercise start
 	DialFailed   int           `json:"dial_failed"`
+	Redialed     int           `json:"redialed"`
 	Disconnected int           `json:"disconnected"`
 	RSSIdle      int64         `json:"rss_idle"`
 	RSSAfter     int64         `json:"rss_after"`
 	CPU          time.Duration `json:"cpu_ns"` // server CPU while the exercises ran
 	Procs        bool          `json:"proc_figures"`
+	LoadAvg      float64       `json:"load_avg"` // 1-minute load average at the end of the window
 	Errors       []string      `json:"errors,omitempty"`
 }
 
@@ -152,11 +154,11 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 	}
 	hooks := &clientHooks{scenario: true}
 	log.Info("connecting", "clients", len(clients))
-	failed, errs := dialAll(ctx, clients, cfg.DialConc, func(c *client) dialOpts {
+	failed, redialed, errs := dialAll(ctx, clients, cfg.DialConc, func(c *client) dialOpts {
 		q := url.Values{"exercise": {exs[c.exercise].ID}, "after": {itoa(after[c.exercise])}}
 		return dialOpts{url: wsURL(base, "/api/ws", q), header: http.Header{"Authorization": {"Bearer " + c.token}}, needLive: true}
 	}, hooks)
-	res.DialFailed = failed
+	res.DialFailed, res.Redialed = failed, redialed
 	for _, e := range errs {
 		addErr("dial: %s", e)
 	}
@@ -195,6 +197,7 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 	}
 	end, _ := ep.proc()
 	res.RSSAfter, res.CPU = end.RSS, end.CPU-idle.CPU
+	res.LoadAvg = loadAvg()[0]
 	closeAll(clients, 10*time.Second)
 
 	// The logs are the truth of what was due and when it was committed.

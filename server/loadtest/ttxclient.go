@@ -191,10 +191,7 @@ func (f *facilitator) events(ctx context.Context, exID string, maxEvents int) ([
 			NextAfter int64      `json:"next_after"`
 			More      bool       `json:"more"`
 		}
-		// 999, not the documented maximum of 1000: with limit=1000 the
-		// route asks the store for 1001 events, gets its cap of 1000 and
-		// never reports more (see BENCHMARKS.md, known defects).
-		u := f.url("/api/exercises/"+exID+"/events") + "?limit=999&after=" + strconv.FormatInt(after, 10)
+		u := f.url("/api/exercises/"+exID+"/events") + "?limit=1000&after=" + strconv.FormatInt(after, 10)
 		if err := call(ctx, f.client, http.MethodGet, u, nil, nil, &page); err != nil {
 			return nil, err
 		}

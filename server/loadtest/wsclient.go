@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -95,8 +96,6 @@ type dialOpts struct {
 	header   http.Header // Authorization
 	needLive bool        // wait for the "live" frame (ttx), else live at once
 }
-
-var errClosedByUs = errors.New("closed by the load tool")
 
 // dialClient connects and starts the reader goroutine.
 func dialClient(ctx context.Context, d *websocket.Dialer, o dialOpts, c *client, h *clientHooks) error {
@@ -230,10 +229,28 @@ func (c *client) close() {
 	_ = c.conn.Close()
 }
 
+// maxRedials bounds reconnections per client while connecting.
+const maxRedials = 5
+
+// reconnectable reports whether a close code asks the client to come back.
+func reconnectable(code int) bool {
+	return code == websocket.CloseGoingAway || code == websocket.CloseInternalServerErr || code >= 4000 && code < 4500
+}
+
+// reset forgets a failed connection before redialling. Only the dialling
+// goroutine calls it, after the reader stopped.
+func (c *client) reset() {
+	<-c.done
+	_ = c.conn.Close()
+	c.conn, c.readErr, c.liveErr, c.closeCode = nil, nil, nil, 0
+	c.receipts = c.receipts[:0]
+}
+
 // dialAll connects every client, at most conc at a time, each waiting for
-// its live frame, all within ctx. It returns the first errors met (at most
-// 10) and how many failed.
-func dialAll(ctx context.Context, clients []*client, conc int, opts func(c *client) dialOpts, h *clientHooks) (failed int, errs []string) {
+// its live frame, all within ctx. It returns how many failed, how many
+// reconnections it took, and the first errors met (at most 10).
+func dialAll(ctx context.Context, clients []*client, conc int, opts func(c *client) dialOpts, h *clientHooks) (failed, redialed int, errs []string) {
+	var redials atomic.Int64
 	d := &websocket.Dialer{
 		HandshakeTimeout: 30 * time.Second,
 		ReadBufferSize:   2048,
@@ -262,22 +279,40 @@ func dialAll(ctx context.Context, clients []*client, conc int, opts func(c *clie
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if err := dialClient(ctx, d, opts(c), c, h); err != nil {
-				fail(err)
-				return
-			}
-			select {
-			case <-c.live:
-				if c.liveErr != nil {
-					fail(fmt.Errorf("loadtest: %w", c.liveErr))
+			// A browser closed with a reconnect code (4008 when it could
+			// not keep up with the frames of a crowd connecting) reconnects
+			// after a pause; so does the tool, a few times.
+			for attempt := 0; ; attempt++ {
+				if err := dialClient(ctx, d, opts(c), c, h); err != nil {
+					fail(err)
+					return
 				}
-			case <-ctx.Done():
-				fail(fmt.Errorf("loadtest: waiting for live: %w", ctx.Err()))
+				select {
+				case <-c.live:
+				case <-ctx.Done():
+					fail(fmt.Errorf("loadtest: waiting for live: %w", ctx.Err()))
+					return
+				}
+				if c.liveErr == nil {
+					return
+				}
+				if attempt >= maxRedials || !reconnectable(c.closeCode) {
+					fail(fmt.Errorf("loadtest: %w", c.liveErr))
+					return
+				}
+				redials.Add(1)
+				select {
+				case <-time.After(time.Duration(100+rand.IntN(400)) * time.Millisecond):
+				case <-ctx.Done():
+					fail(ctx.Err())
+					return
+				}
+				c.reset()
 			}
 		}()
 	}
 	wg.Wait()
-	return failed, errs
+	return failed, int(redials.Load()), errs
 }
 
 // closeAll closes every client and waits (bounded) for their readers.
