@@ -105,36 +105,10 @@ var (
 // exprSources lists the source of every condition and effect in sc.
 func exprSources(sc *scenario.Scenario) []string {
 	var out []string
-	effs := func(es []*scenario.Effect) {
-		for _, e := range es {
-			out = append(out, e.Src)
-		}
-	}
-	cond := func(x *scenario.Expr) {
-		if x != nil {
-			out = append(out, x.Src)
-		}
-	}
-	for _, s := range sc.States {
-		effs(s.OnEnter)
-		for _, in := range s.Injects {
-			cond(in.If)
-		}
-		for _, d := range s.Decisions {
-			cond(d.If)
-			for _, o := range d.Options {
-				effs(o.Effects)
-			}
-		}
-		for _, tm := range s.Timers {
-			cond(tm.If)
-			effs(tm.Effects)
-		}
-		for _, tr := range s.Transitions {
-			cond(tr.When)
-			effs(tr.Effects)
-		}
-	}
+	sc.Exprs(
+		func(x *scenario.Expr) { out = append(out, x.Src) },
+		func(e *scenario.Effect) { out = append(out, e.Src) },
+	)
 	return out
 }
 

@@ -39,3 +39,40 @@ func (d *Decision) Option(id string) *Option {
 	}
 	return nil
 }
+
+// Exprs calls cond for every condition in the file (inject, decision and
+// timer `if`, transition `when`; absent ones are skipped) and eff for every
+// effect (on entry, options, timers, transitions), state by state in file
+// order. Tools that analyse what rules read start here.
+func (s *Scenario) Exprs(cond func(*Expr), eff func(*Effect)) {
+	c := func(x *Expr) {
+		if x != nil {
+			cond(x)
+		}
+	}
+	e := func(fs []*Effect) {
+		for _, f := range fs {
+			eff(f)
+		}
+	}
+	for _, st := range s.States {
+		e(st.OnEnter)
+		for _, in := range st.Injects {
+			c(in.If)
+		}
+		for _, d := range st.Decisions {
+			c(d.If)
+			for _, o := range d.Options {
+				e(o.Effects)
+			}
+		}
+		for _, t := range st.Timers {
+			c(t.If)
+			e(t.Effects)
+		}
+		for _, t := range st.Transitions {
+			c(t.When)
+			e(t.Effects)
+		}
+	}
+}

@@ -77,37 +77,11 @@ func scanRefs(sc *scenario.Scenario) refs {
 		}
 		ast.Walk(&tree.Node, refVisitor{&r})
 	}
-	cond := func(x *scenario.Expr) {
-		if x != nil {
-			walk(x.Src)
-		}
-	}
-	effs := func(fs []*scenario.Effect) {
-		for _, f := range fs {
-			// Src is the whole assignment; the right-hand side is what runs.
-			walk(rhs(f))
-		}
-	}
-	for _, s := range sc.States {
-		effs(s.OnEnter)
-		for _, in := range s.Injects {
-			cond(in.If)
-		}
-		for _, d := range s.Decisions {
-			cond(d.If)
-			for _, o := range d.Options {
-				effs(o.Effects)
-			}
-		}
-		for _, t := range s.Timers {
-			cond(t.If)
-			effs(t.Effects)
-		}
-		for _, t := range s.Transitions {
-			cond(t.When)
-			effs(t.Effects)
-		}
-	}
+	sc.Exprs(
+		func(x *scenario.Expr) { walk(x.Src) },
+		// Src is the whole assignment; the right-hand side is what runs.
+		func(f *scenario.Effect) { walk(rhs(f)) },
+	)
 	return r
 }
 
