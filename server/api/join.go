@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -116,25 +117,14 @@ func (s *Server) lookupCode(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ipKey, codeKey := joinKeys(c, req.Code)
-	if !s.checkJoinLimit(c, ipKey, codeKey) {
+	ex, ok := s.admitCode(c, req.Code)
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	ex, err := s.openExercise(ctx, req.Code)
-	if err != nil {
-		s.joinFailed(ipKey, codeKey)
-		fail(c, err)
-		return
-	}
-	teams, err := s.access.Teams(ctx, ex.ID)
+	info, err := s.joinInfoOf(c.Request.Context(), ex)
 	if err != nil {
 		fail(c, errInternal(err))
 		return
-	}
-	info := joinInfo{ExerciseID: ex.ID, Title: ex.Title, Status: ex.Status, Teams: []TeamInfo{}}
-	for _, t := range teams {
-		info.Teams = append(info.Teams, TeamInfo{ID: t.ID, Name: t.Name})
 	}
 	c.JSON(http.StatusOK, info)
 }
@@ -161,34 +151,22 @@ func (s *Server) join(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ipKey, codeKey := joinKeys(c, req.Code)
-	if !s.checkJoinLimit(c, ipKey, codeKey) {
+	ex, ok := s.admitCode(c, req.Code)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	ex, err := s.openExercise(ctx, req.Code)
-	if err != nil {
-		s.joinFailed(ipKey, codeKey)
-		fail(c, err)
-		return
-	}
 	name, ok := cleanName(req.Name)
 	if !ok {
 		fail(c, errBadRequest("bad_name", "give a name of 1 to 40 printable characters"))
 		return
 	}
-	teams, err := s.access.Teams(ctx, ex.ID)
+	info, err := s.joinInfoOf(ctx, ex)
 	if err != nil {
 		fail(c, errInternal(err))
 		return
 	}
-	info := joinInfo{ExerciseID: ex.ID, Title: ex.Title, Status: ex.Status, Teams: []TeamInfo{}}
-	found := false
-	for _, t := range teams {
-		info.Teams = append(info.Teams, TeamInfo{ID: t.ID, Name: t.Name})
-		found = found || t.ID == req.Team
-	}
-	if !found {
+	if !slices.ContainsFunc(info.Teams, func(t TeamInfo) bool { return t.ID == req.Team }) {
 		fail(c, errBadRequest("bad_team", "pick one of the exercise's teams"))
 		return
 	}
@@ -206,6 +184,36 @@ func (s *Server) join(c *gin.Context) {
 		Participant: meOf(&Identity{Role: Participant, Name: p.Name, ExerciseID: p.ExerciseID, Team: p.TeamID, SubjectID: p.ID, Lead: p.Lead}),
 		Exercise:    info,
 	})
+}
+
+// admitCode checks the join limits and opens the exercise a code names,
+// counting a failure against the client's address and the code. On false
+// the response has been written.
+func (s *Server) admitCode(c *gin.Context, code string) (store.Exercise, bool) {
+	ipKey, codeKey := joinKeys(c, code)
+	if !s.checkJoinLimit(c, ipKey, codeKey) {
+		return store.Exercise{}, false
+	}
+	ex, err := s.openExercise(c.Request.Context(), code)
+	if err != nil {
+		s.joinFailed(ipKey, codeKey)
+		fail(c, err)
+		return store.Exercise{}, false
+	}
+	return ex, true
+}
+
+// joinInfoOf is what a would-be participant may know of an exercise.
+func (s *Server) joinInfoOf(ctx context.Context, ex store.Exercise) (joinInfo, error) {
+	teams, err := s.access.Teams(ctx, ex.ID)
+	if err != nil {
+		return joinInfo{}, err
+	}
+	info := joinInfo{ExerciseID: ex.ID, Title: ex.Title, Status: ex.Status, Teams: make([]TeamInfo, 0, len(teams))}
+	for _, t := range teams {
+		info.Teams = append(info.Teams, TeamInfo{ID: t.ID, Name: t.Name})
+	}
+	return info, nil
 }
 
 // asJoinError maps an engine failure: an exercise that ended between

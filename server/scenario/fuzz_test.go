@@ -63,9 +63,6 @@ func exercise(t *testing.T, sc *Scenario) {
 	env.Set("elapsed", 1.5)
 	env.Set("clock", 3)
 	run := func(x *Expr) {
-		if x == nil {
-			return
-		}
 		if x.Program == nil {
 			t.Fatalf("condition %q not compiled", x.Src)
 		}
@@ -77,46 +74,29 @@ func exercise(t *testing.T, sc *Scenario) {
 			t.Fatalf("condition %q took %v", x.Src, d)
 		}
 	}
-	runEffects := func(fs []*Effect) {
-		for _, f := range fs {
-			v, err := f.Eval(env)
-			if err != nil {
-				// Only value-dependent failures may remain for run time.
-				msg := err.Error()
-				if !strings.Contains(msg, "not a finite number") && !strings.Contains(msg, "text longer") && !strings.Contains(msg, "divide by zero") {
-					t.Fatalf("effect %q failed at run time: %v", f.Src, err)
-				}
-				continue
+	runEffect := func(f *Effect) {
+		v, err := f.Eval(env)
+		if err != nil {
+			// Only value-dependent failures may remain for run time.
+			msg := err.Error()
+			if !strings.Contains(msg, "not a finite number") && !strings.Contains(msg, "text longer") && !strings.Contains(msg, "divide by zero") {
+				t.Fatalf("effect %q failed at run time: %v", f.Src, err)
 			}
-			env.Set(f.Var, v)
+			return
 		}
+		env.Set(f.Var, v)
 	}
 	for _, s := range sc.States {
 		if !s.Final() && len(s.Transitions) == 0 {
 			t.Fatalf("dead end %q accepted", s.ID)
 		}
-		runEffects(s.OnEnter)
-		for _, in := range s.Injects {
-			run(in.If)
-		}
-		for _, d := range s.Decisions {
-			run(d.If)
-			for _, o := range d.Options {
-				runEffects(o.Effects)
-			}
-		}
-		for _, tm := range s.Timers {
-			run(tm.If)
-			runEffects(tm.Effects)
-		}
 		for _, tr := range s.Transitions {
 			if sc.State(tr.To) == nil {
 				t.Fatalf("transition to missing state %q accepted", tr.To)
 			}
-			run(tr.When)
-			runEffects(tr.Effects)
 		}
 	}
+	sc.Exprs(run, runEffect)
 }
 
 const exprBase = `
