@@ -87,8 +87,8 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 }
 
 // serve wires the server in dependency order and tears it down in reverse:
-// config → logger → listener → store (migrations) → first account →
-// scenario library → hub → engine (+ recovery) → API → HTTP. On ctx's end: stop HTTP, close
+// config → logger → listener → store (migrations) → scenario library →
+// hub → engine (+ recovery) → API → HTTP → first account. On ctx's end: stop HTTP, close
 // the hub (1001 to every socket), stop the engine, close the database.
 func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 	gin.SetMode(gin.ReleaseMode) // Gin's own process-wide switch; it only silences Gin's debug output
@@ -114,10 +114,6 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 			log.Error("close database", slog.Any("error", err))
 		}
 	}()
-	if err := ensureFirstAccount(ctx, st, sio.stdout, log); err != nil {
-		log.Error("first account", slog.Any("error", err))
-		return 1
-	}
 
 	h := hub.New(hub.Config{
 		AllowedOrigins: cfg.AllowedOrigins,
@@ -207,6 +203,17 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 	}
 	served := make(chan error, 1)
 	go func() { served <- httpSrv.Serve(ln) }()
+
+	// The first account's bcrypt (about 140 ms) runs while the listener
+	// already answers: a cold start is ready to serve without it, and no
+	// one can log in with a password that has not been printed yet.
+	// "listening" is logged after it, so whoever waits for that line finds
+	// the password on stdout.
+	if err := ensureFirstAccount(ctx, st, sio.stdout, log); err != nil {
+		log.Error("first account", slog.Any("error", err))
+		_ = httpSrv.Close()
+		return 1
+	}
 
 	addr := ln.Addr().String()
 	if cfg.IsLoopback() {

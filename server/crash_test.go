@@ -116,10 +116,14 @@ func TestCrashRealBinary(t *testing.T) {
 	// First start: the one-time password, a new password, the exercise.
 	srv := procs.start(t)
 	fac.base, part.base = srv.base, srv.base
-	out := srv.stdout(t)
-	m := regexp.MustCompile(`one-time password\s+(\S+)\s`).FindStringSubmatch(out)
-	if m == nil {
-		t.Fatalf("no one-time password on the first start's stdout: %q", out)
+	// The password is printed just after the listener answers.
+	passwordRE := regexp.MustCompile(`one-time password\s+(\S+)\s`)
+	var m []string
+	for deadline := time.Now().Add(crashStepTimeout); m == nil; time.Sleep(10 * time.Millisecond) {
+		out := srv.stdout(t)
+		if m = passwordRE.FindStringSubmatch(out); m == nil && time.Now().After(deadline) {
+			t.Fatalf("no one-time password on the first start's stdout: %q", out)
+		}
 	}
 	exID, members := crashSetup(t, fac, m[1])
 

@@ -33,6 +33,9 @@ type Options struct {
 	// MetricsToken, when set, is required as a bearer token on /metrics;
 	// when empty, /metrics answers only peers on the loopback interface.
 	MetricsToken string
+	// PresenceInterval is the shortest time between two presence frames
+	// for one exercise (0 = DefaultPresenceInterval).
+	PresenceInterval time.Duration
 }
 
 // Limits are the rate limiters, owned by the caller so that their state is
@@ -150,7 +153,7 @@ func New(d Deps, o Options) (*Server, error) {
 	s := &Server{
 		log: d.Log, accounts: d.Accounts, tokens: d.Tokens, library: d.Library, access: d.Access, engine: d.Engine, hub: d.Hub,
 		ready: d.Ready, now: d.Now, limits: d.Limits, opts: o,
-		presence: newPresence(),
+		presence: newPresence(d.Hub, o.PresenceInterval, d.Metrics),
 		metrics:  d.Metrics, metricsHandler: d.MetricsHandler,
 	}
 	for _, p := range o.TrustedProxies {

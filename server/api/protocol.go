@@ -373,13 +373,23 @@ type (
 		Code    string `json:"code"`
 		Message string `json:"message"`
 	}
+	// presenceFrame is one participant's presence: an entry of a
+	// presenceBatch, or of the online list of GET /api/exercises/:id.
 	presenceFrame struct {
-		Type        string `json:"type"` // "presence"
+		Type        string `json:"type,omitempty"` // "presence" in the online list
 		Participant string `json:"participant"`
 		Name        string `json:"name"`
 		Team        string `json:"team"`
 		Online      bool   `json:"online"`
 		Status      string `json:"status,omitempty"`
+	}
+	// presenceBatch is what changed since the last presence frame of an
+	// exercise: facilitators and observers get Changes and every team's
+	// changed count, a team only its own count.
+	presenceBatch struct {
+		Type    string          `json:"type"` // "presence"
+		Changes []presenceFrame `json:"changes,omitempty"`
+		Teams   map[string]int  `json:"teams,omitempty"`
 	}
 )
 

@@ -145,7 +145,7 @@ func (s *Server) websocket(c *gin.Context) {
 		return
 	}
 	if id.Role == Participant {
-		s.presence.connected(s, sess, conn)
+		s.presence.connected(sess, conn)
 	}
 }
 
@@ -170,7 +170,7 @@ func (ws *wsSession) Topics() []string { return ws.topics }
 
 func (ws *wsSession) OnClose(c *hub.Conn) {
 	if ws.id.Role == Participant {
-		ws.s.presence.disconnected(ws.s, ws)
+		ws.s.presence.disconnected(ws)
 	}
 	if m := ws.s.metrics; m != nil {
 		code, _ := c.CloseStatus()
@@ -252,7 +252,7 @@ func (s *Server) apply(id *Identity, ex string, m ClientMessage) (ackFrame, erro
 		return ackFrame{Seq: seq}, err
 	case msgPresence:
 		if role == Participant {
-			s.presence.status(s, ex, id, m.Presence.Status)
+			s.presence.status(ex, id, m.Presence.Status)
 		}
 		return ackFrame{}, nil
 	}
@@ -302,119 +302,4 @@ func (s *Server) closeSockets(match func(*Identity) bool, code int, reason strin
 		ws, ok := hs.(*wsSession)
 		return ok && match(&ws.id)
 	}, code, reason)
-}
-
-// presence tracks which participants have a live connection, in memory
-// only: the log records joins and leaves, not tabs opened and closed.
-type presence struct {
-	mu sync.Mutex
-	ex map[string]map[string]*presenceEntry // exercise -> participant -> entry
-}
-
-type presenceEntry struct {
-	name, team, status string
-	conns              int
-}
-
-func newPresence() *presence {
-	return &presence{ex: make(map[string]map[string]*presenceEntry)}
-}
-
-func (p *presence) broadcast(s *Server, ex string, f presenceFrame) {
-	f.Type = "presence"
-	frame := hub.NewFrame(0, mustFrame(f))
-	s.hub.Broadcast(topicFacilitator(ex), frame)
-	s.hub.Broadcast(topicObserver(ex), frame)
-	s.hub.Broadcast(topicTeam(ex, f.Team), frame)
-}
-
-// connected counts a live participant connection. It checks, under the
-// session's lock, that the connection has not closed already, so a close
-// racing with the end of replay cannot leave a ghost online.
-func (p *presence) connected(s *Server, ws *wsSession, c *hub.Conn) {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	select {
-	case <-c.Done():
-		return
-	default:
-	}
-	if ws.present {
-		return
-	}
-	ws.present = true
-	if s.metrics != nil {
-		s.metrics.ParticipantsConnected.Inc()
-	}
-	p.mu.Lock()
-	m := p.ex[ws.ex]
-	if m == nil {
-		m = make(map[string]*presenceEntry)
-		p.ex[ws.ex] = m
-	}
-	e := m[ws.id.SubjectID]
-	if e == nil {
-		e = &presenceEntry{name: ws.id.Name, team: ws.id.Team, status: "active"}
-		m[ws.id.SubjectID] = e
-	}
-	e.conns++
-	first := e.conns == 1
-	p.mu.Unlock()
-	if first {
-		p.broadcast(s, ws.ex, presenceFrame{Participant: ws.id.SubjectID, Name: ws.id.Name, Team: ws.id.Team, Online: true, Status: "active"})
-	}
-}
-
-func (p *presence) disconnected(s *Server, ws *wsSession) {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	if !ws.present {
-		return
-	}
-	ws.present = false
-	if s.metrics != nil {
-		s.metrics.ParticipantsConnected.Dec()
-	}
-	p.mu.Lock()
-	m := p.ex[ws.ex]
-	e := m[ws.id.SubjectID]
-	last := false
-	if e != nil {
-		e.conns--
-		if e.conns <= 0 {
-			last = true
-			delete(m, ws.id.SubjectID)
-			if len(m) == 0 {
-				delete(p.ex, ws.ex)
-			}
-		}
-	}
-	p.mu.Unlock()
-	if last {
-		p.broadcast(s, ws.ex, presenceFrame{Participant: ws.id.SubjectID, Name: ws.id.Name, Team: ws.id.Team, Online: false})
-	}
-}
-
-func (p *presence) status(s *Server, ex string, id *Identity, status string) {
-	p.mu.Lock()
-	e := p.ex[ex][id.SubjectID]
-	changed := e != nil && e.status != status
-	if changed {
-		e.status = status
-	}
-	p.mu.Unlock()
-	if changed {
-		p.broadcast(s, ex, presenceFrame{Participant: id.SubjectID, Name: id.Name, Team: id.Team, Online: true, Status: status})
-	}
-}
-
-// online lists the participants of an exercise with a live connection.
-func (p *presence) online(ex string) []presenceFrame {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	out := []presenceFrame{}
-	for id, e := range p.ex[ex] {
-		out = append(out, presenceFrame{Type: "presence", Participant: id, Name: e.name, Team: e.team, Online: true, Status: e.status})
-	}
-	return out
 }

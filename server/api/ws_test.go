@@ -202,6 +202,37 @@ func (w *wsClient) seqs() []int64 {
 	return out
 }
 
+// presenceOf is what a presence frame says of the participant called
+// name: "online", "offline", or "" when it does not mention them.
+func presenceOf(f frame, name string) string {
+	if f.str("type") != "presence" {
+		return ""
+	}
+	changes, _ := f["changes"].([]any)
+	for _, c := range changes {
+		if c, _ := c.(map[string]any); c["name"] == name {
+			if c["online"] == true {
+				return "online"
+			}
+			return "offline"
+		}
+	}
+	return ""
+}
+
+// teamOnline is the count a presence frame gives for team, or -1.
+func teamOnline(f frame, team string) int {
+	if f.str("type") != "presence" {
+		return -1
+	}
+	teams, _ := f["teams"].(map[string]any)
+	n, ok := teams[team].(float64)
+	if !ok {
+		return -1
+	}
+	return int(n)
+}
+
 func isEvent(kind string) func(frame) bool {
 	return func(f frame) bool { return f.str("type") == "event" && f.str("kind") == kind }
 }
@@ -273,9 +304,7 @@ func TestPlayThroughOverWebSockets(t *testing.T) {
 		t.Fatalf("hello = %v", hello)
 	}
 	// The facilitator sees both participants come online.
-	fw.waitFor("presence of Sol", func(f frame) bool {
-		return f.str("type") == "presence" && f.str("name") == "Sol" && f["online"] == true
-	})
+	fw.waitFor("presence of Sol", func(f frame) bool { return presenceOf(f, "Sol") == "online" })
 
 	// Participants and observers cannot steer.
 	cw.send(map[string]any{"type": "start", "id": "c-start"})
