@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -11,71 +10,26 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ttxsim/ttx/server/ttxtest"
 )
-
-// smokeLog collects a child's output and wakes waiters at every write.
-type smokeLog struct {
-	mu      sync.Mutex
-	b       strings.Builder
-	changed chan struct{}
-}
-
-func (l *smokeLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.b.Write(p)
-	close(l.changed)
-	l.changed = make(chan struct{})
-	return len(p), nil
-}
-
-func (l *smokeLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// waitFor returns the first match of re in the output so far or to come.
-func (l *smokeLog) waitFor(re *regexp.Regexp, exited <-chan struct{}, timeout time.Duration) ([]string, error) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		l.mu.Lock()
-		m := re.FindStringSubmatch(l.b.String())
-		changed := l.changed
-		l.mu.Unlock()
-		if m != nil {
-			return m, nil
-		}
-		select {
-		case <-changed:
-		case <-exited:
-			return nil, errors.New("the process exited")
-		case <-deadline.C:
-			return nil, errors.New("timed out")
-		}
-	}
-}
 
 // TestBinarySmoke builds the real binary (with the embedded UI), starts it on
 // a fresh database and a free loopback port, probes the operational routes
 // and the participant page, and stops it with SIGTERM.
 func TestBinarySmoke(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "ttx")
-	buildCtx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	buildCtx, cancel := context.WithTimeout(context.Background(), ttxtest.BuildTimeout)
 	defer cancel()
-	build := exec.CommandContext(buildCtx, "go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err := ttxtest.Build(buildCtx, dir)
+	if err != nil {
+		t.Fatal(err)
 	}
 
-	stdout := &smokeLog{changed: make(chan struct{})}
-	stderr := &smokeLog{changed: make(chan struct{})}
+	stdout, stderr := &ttxtest.Output{}, &ttxtest.Output{}
 	cmd := exec.Command(bin, "serve", "-addr", "127.0.0.1:0", "-db", filepath.Join(dir, "ttx.db"))
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
@@ -102,12 +56,12 @@ func TestBinarySmoke(t *testing.T) {
 		}
 	})
 
-	m, err := stderr.waitFor(regexp.MustCompile(`msg="listening[^"]*" addr=(127\.0\.0\.1:[1-9][0-9]*)`), exited, 60*time.Second)
+	m, err := stderr.WaitFor(regexp.MustCompile(`msg="listening[^"]*" addr=(127\.0\.0\.1:[1-9][0-9]*)`), exited, 60*time.Second)
 	if err != nil {
 		t.Fatalf("ttx did not report its address: %v\n%s", err, stderr.String())
 	}
 	base := "http://" + m[1]
-	if _, err := stdout.waitFor(regexp.MustCompile(`one-time password\s+\S{20}\s`), exited, 10*time.Second); err != nil {
+	if _, err := stdout.WaitFor(regexp.MustCompile(`one-time password\s+\S{20}\s`), exited, 10*time.Second); err != nil {
 		t.Fatalf("no first-start password on stdout: %v\n%s", err, stdout.String())
 	}
 

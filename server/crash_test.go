@@ -28,6 +28,7 @@ import (
 
 	"github.com/ttxsim/ttx/server/engine"
 	"github.com/ttxsim/ttx/server/scenario"
+	"github.com/ttxsim/ttx/server/ttxtest"
 	"github.com/ttxsim/ttx/server/sim"
 )
 
@@ -276,19 +277,11 @@ func TestCrashRealBinary(t *testing.T) {
 // crashBuild compiles the ttx binary.
 func crashBuild(t *testing.T, dir string) string {
 	t.Helper()
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go tool is needed to build ttx: %v", err)
-	}
-	bin := filepath.Join(dir, "ttx")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), ttxtest.BuildTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, gobin, "build", "-o", bin, ".")
-	// CGO-free like the shipped binary (and CI's build check, whose cache
-	// this reuses).
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err := ttxtest.Build(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }

@@ -24,6 +24,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/ttxsim/ttx/server/ttxtest"
 )
 
 // chromiumPath is where Debian's chromium package puts the browser; CI
@@ -118,12 +120,11 @@ func runTests(m *testing.M) int {
 			return 1
 		}
 		defer os.RemoveAll(dir)
-		bin := filepath.Join(dir, "ttx")
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), ttxtest.BuildTimeout)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/ttxsim/ttx/server")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "e2e: go build github.com/ttxsim/ttx/server: %v\n%s", err, out)
+		bin, err := ttxtest.Build(ctx, dir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "e2e:", err)
 			return 1
 		}
 		if err := os.Setenv(ttxBinaryEnv, bin); err != nil {
@@ -144,61 +145,14 @@ func ttxBinary(t *testing.T) string {
 	return bin
 }
 
-// watchedLog collects a child's output and lets a test wait for a line.
-type watchedLog struct {
-	mu      sync.Mutex
-	buf     strings.Builder
-	changed chan struct{} // closed and replaced at every write
-}
-
-func newWatchedLog() *watchedLog { return &watchedLog{changed: make(chan struct{})} }
-
-func (w *watchedLog) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf.Write(p)
-	close(w.changed)
-	w.changed = make(chan struct{})
-	return len(p), nil
-}
-
-func (w *watchedLog) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.String()
-}
-
-// waitFor returns the first match of re, waiting for more output until the
-// deadline or until stop is closed.
-func (w *watchedLog) waitFor(re *regexp.Regexp, stop <-chan struct{}, timeout time.Duration) ([]string, error) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		w.mu.Lock()
-		m := re.FindStringSubmatch(w.buf.String())
-		changed := w.changed
-		w.mu.Unlock()
-		if m != nil {
-			return m, nil
-		}
-		select {
-		case <-changed:
-		case <-stop:
-			return nil, errors.New("the process exited")
-		case <-deadline.C:
-			return nil, fmt.Errorf("no %q within %v", re, timeout)
-		}
-	}
-}
-
 // ttxServer is one `ttx serve` child process on a loopback port with its
 // own database.
 type ttxServer struct {
 	URL      string // http://127.0.0.1:PORT
 	Password string // the first-start password of "admin"
 	cmd      *exec.Cmd
-	stdout   *watchedLog
-	stderr   *watchedLog
+	stdout   *ttxtest.Output
+	stderr   *ttxtest.Output
 	exited   chan struct{}
 	exitErr  error
 }
@@ -212,7 +166,7 @@ var (
 func startServer(t *testing.T, bin string) *ttxServer {
 	t.Helper()
 	dir := t.TempDir()
-	s := &ttxServer{stdout: newWatchedLog(), stderr: newWatchedLog(), exited: make(chan struct{})}
+	s := &ttxServer{stdout: &ttxtest.Output{}, stderr: &ttxtest.Output{}, exited: make(chan struct{})}
 	s.cmd = exec.Command(bin, "serve", "-addr", "127.0.0.1:0", "-db", filepath.Join(dir, "ttx.db"), "-log-level", "info")
 	s.cmd.Dir = dir
 	for _, kv := range os.Environ() {
@@ -237,12 +191,12 @@ func startServer(t *testing.T, bin string) *ttxServer {
 			t.Logf("ttx stderr:\n%s", tail(s.stderr.String(), 6000))
 		}
 	})
-	m, err := s.stderr.waitFor(listeningRE, s.exited, 60*time.Second)
+	m, err := s.stderr.WaitFor(listeningRE, s.exited, 60*time.Second)
 	if err != nil {
 		t.Fatalf("ttx did not start listening: %v\nstderr:\n%s", err, s.stderr.String())
 	}
 	s.URL = "http://" + m[1]
-	m, err = s.stdout.waitFor(passwordRE, s.exited, 10*time.Second)
+	m, err = s.stdout.WaitFor(passwordRE, s.exited, 10*time.Second)
 	if err != nil {
 		t.Fatalf("ttx printed no first-start password: %v\nstdout:\n%s", err, s.stdout.String())
 	}
