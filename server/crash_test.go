@@ -28,8 +28,8 @@ import (
 
 	"github.com/ttxsim/ttx/server/engine"
 	"github.com/ttxsim/ttx/server/scenario"
-	"github.com/ttxsim/ttx/server/ttxtest"
 	"github.com/ttxsim/ttx/server/sim"
+	"github.com/ttxsim/ttx/server/ttxtest"
 )
 
 const (
