@@ -91,6 +91,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", x + "/inject", map[string]any{"channel": "email", "body": "hello", "teams": []string{"soc"}}, facil},
 		{"POST", x + "/force", map[string]any{"state": "no_such_state"}, facil},
 		{"POST", x + "/close-decision", map[string]any{"decision": "no_such_decision"}, facil},
+		{"POST", x + "/extend-decision", map[string]any{"decision": "lock_account", "by": 60}, facil},
 		{"DELETE", x + "/observers/ob_nope", nil, facil},
 		{"DELETE", x + "/participants/" + removable.Participant.ID, nil, facil},
 		{"POST", "/api/auth/password", map[string]string{"current": testPassword, "new": "another long secret"}, facil},
@@ -202,6 +203,7 @@ func TestWebSocketMessageMatrix(t *testing.T) {
 		{map[string]any{"type": "inject", "inject": map[string]any{"channel": "chat", "body": "x"}}, []string{"facilitator"}},
 		{map[string]any{"type": "force", "state": "nowhere"}, []string{"facilitator"}},
 		{map[string]any{"type": "close_decision", "decision": "nothing"}, []string{"facilitator"}},
+		{map[string]any{"type": "extend_decision", "decision": "nothing", "by": 60}, []string{"facilitator"}},
 		{map[string]any{"type": "end", "reason": "done"}, []string{"facilitator"}},
 	}
 	n := 0

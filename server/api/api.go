@@ -273,6 +273,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	exFac.POST("/inject", s.command(msgInject))
 	exFac.POST("/force", s.command(msgForce))
 	exFac.POST("/close-decision", s.command(msgCloseDecision))
+	exFac.POST("/extend-decision", s.command(msgExtendDecision))
 	exFac.POST("/end", s.command(msgEnd))
 	exFac.DELETE("/participants/:pid", s.removeParticipant)
 	exFac.POST("/join-code", s.rotateJoinCode)

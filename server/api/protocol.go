@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ttxsim/ttx/server/engine"
+	"github.com/ttxsim/ttx/server/sim"
 )
 
 // Subprotocol is the WebSocket subprotocol of this API. Clients offer it,
@@ -37,7 +38,12 @@ const (
 	msgForce         = "force"
 	msgCloseDecision = "close_decision"
 	msgEnd           = "end"
+
+	msgExtendDecision = "extend_decision"
 )
+
+// maxExtendSeconds bounds one extension of a decision's time limit.
+const maxExtendSeconds = int(sim.MaxExtension / time.Second)
 
 // messageKeys lists the fields each message type accepts besides type and
 // id, comma-delimited for an exact, case-sensitive match.
@@ -54,6 +60,8 @@ var messageKeys = map[string]string{
 	msgPause:         ",",
 	msgResume:        ",",
 	msgSkip:          ",",
+
+	msgExtendDecision: ",decision,by,",
 }
 
 // ClientMessage is a decoded, structurally valid client frame. Exactly one
@@ -70,6 +78,7 @@ type ClientMessage struct {
 	Force    *ForceMsg
 	Decision *DecisionMsg
 	End      *EndMsg
+	Extend   *ExtendMsg
 }
 
 // Message bodies. Each lists every field it accepts: any other field is an
@@ -123,6 +132,14 @@ type (
 		Type     string `json:"type"`
 		ID       string `json:"id"`
 		Decision string `json:"decision"`
+	}
+	// ExtendMsg gives an open, timed decision more time: By seconds,
+	// 1 to maxExtendSeconds.
+	ExtendMsg struct {
+		Type     string `json:"type"`
+		ID       string `json:"id"`
+		Decision string `json:"decision"`
+		By       int    `json:"by"`
 	}
 	// EndMsg ends the exercise.
 	EndMsg struct {
@@ -233,6 +250,9 @@ func DecodeClientMessage(data []byte) (ClientMessage, *ProtocolError) {
 	case msgEnd:
 		m.End = &EndMsg{}
 		target = m.End
+	case msgExtendDecision:
+		m.Extend = &ExtendMsg{}
+		target = m.Extend
 	case msgStart, msgPause, msgResume, msgSkip:
 		target = &bareMsg{}
 	default:
@@ -313,6 +333,14 @@ func (m *ClientMessage) check() string {
 		return short("decision", m.Decision.Decision, 100)
 	case m.End != nil:
 		return short("reason", m.End.Reason, engine.MaxReasonLen)
+	case m.Extend != nil:
+		if m.Extend.Decision == "" {
+			return "decision is required"
+		}
+		if m.Extend.By < 1 || m.Extend.By > maxExtendSeconds {
+			return fmt.Sprintf("by must be a whole number of seconds from 1 to %d", maxExtendSeconds)
+		}
+		return short("decision", m.Extend.Decision, 100)
 	}
 	return ""
 }

@@ -30,6 +30,22 @@ func TestDecodeClientMessage(t *testing.T) {
 		{`{"type":"pause","ID":"p"}`, "bad_id", nil},
 		{`{"type":"answer","id":"a","decision":"d","text":"` + strings.Repeat("x", maxClientMessage) + `"}`, "too_large", nil},
 		{"{\"type\":\"pause\",\"id\":\"p\xff\"}", "bad_json", nil},
+		{`{"type":"extend_decision","id":"x","decision":"d","by":300}`, "", func(m ClientMessage) bool {
+			return m.Extend != nil && m.Extend.Decision == "d" && m.Extend.By == 300 && m.Type == msgExtendDecision
+		}},
+		{`{"type":"extend_decision","id":"x","decision":"d","by":1}`, "", func(m ClientMessage) bool { return m.Extend.By == 1 }},
+		{`{"type":"extend_decision","id":"x","decision":"d","by":3600}`, "", func(m ClientMessage) bool { return m.Extend.By == 3600 }},
+		{`{"type":"extend_decision","id":"x","decision":"d","by":0}`, "invalid", nil},
+		{`{"type":"extend_decision","id":"x","decision":"d","by":-5}`, "invalid", nil},
+		{`{"type":"extend_decision","id":"x","decision":"d","by":3601}`, "invalid", nil},
+		{`{"type":"extend_decision","id":"x","decision":"d"}`, "invalid", nil},
+		{`{"type":"extend_decision","id":"x","by":60}`, "invalid", nil},
+		{`{"type":"extend_decision","id":"x","decision":"` + strings.Repeat("d", 101) + `","by":60}`, "invalid", nil},
+		{`{"type":"extend_decision","id":"x","decision":"d","by":1.5}`, "bad_field", nil},
+		{`{"type":"extend_decision","id":"x","decision":"d","by":"60"}`, "bad_field", nil},
+		{`{"type":"extend_decision","id":"x","decision":"d","by":1e30}`, "bad_field", nil},
+		{`{"type":"extend_decision","id":"x","decision":"d","by":60,"seconds":60}`, "bad_field", nil},
+		{`{"type":"extend_decision","id":"x","decision":"d","By":60}`, "bad_field", nil},
 		{`null`, "bad_json", nil},
 		{``, "bad_json", nil},
 	} {
@@ -57,6 +73,8 @@ func FuzzDecodeClientMessage(f *testing.F) {
 		`{"type":"inject","id":"i","inject":{"channel":"social","body":"b","engagement":{"likes":1}}}`,
 		`{"type":"force","id":"f","state":"x"}`,
 		`{"type":"close_decision","id":"c","decision":"x"}`,
+		`{"type":"extend_decision","id":"x","decision":"d","by":300}`,
+		`{"type":"extend_decision","id":"x","decision":"d","by":3601}`,
 		`{"type":"end","id":"e","reason":"r"}`,
 		`{"type":"start","id":"s"}`,
 		`{"type":"answer","id":"a","decision":"d","text":"\u0000\ud800"}`,
@@ -96,6 +114,8 @@ func FuzzDecodeClientMessage(f *testing.F) {
 			body = m.Decision
 		case m.End != nil:
 			body = m.End
+		case m.Extend != nil:
+			body = m.Extend
 		default:
 			body = bareMsg{Type: m.Type, ID: m.ID}
 		}

@@ -88,7 +88,7 @@ func facilitatorOnly(ev engine.Event) bool {
 		return true
 	case string(sim.KindInjectDelivered), string(sim.KindInjectSkipped), engine.KindFacInject,
 		string(sim.KindDecisionOpened), string(sim.KindDecisionAnswered), string(sim.KindDecisionClosed),
-		engine.KindNote:
+		string(sim.KindDecisionExtended), engine.KindNote:
 	default:
 		return false
 	}
@@ -102,7 +102,8 @@ func facilitatorOnly(ev engine.Event) bool {
 	switch ev.Kind {
 	case engine.KindNote:
 		return strings.HasPrefix(p.Author, facilitatorNotePrefix)
-	case string(sim.KindDecisionOpened), string(sim.KindDecisionAnswered), string(sim.KindDecisionClosed):
+	case string(sim.KindDecisionOpened), string(sim.KindDecisionAnswered), string(sim.KindDecisionClosed),
+		string(sim.KindDecisionExtended):
 		return p.Team == scenario.FacilitatorTeam
 	default:
 		return slices.Contains(p.Teams, scenario.FacilitatorTeam)

@@ -277,6 +277,8 @@ func (s *Server) apply(id *Identity, ex string, m ClientMessage) (ackFrame, erro
 		return ackFrame{}, e.Force(ctx, ex, m.Force.State)
 	case msgCloseDecision:
 		return ackFrame{}, e.CloseDecision(ctx, ex, m.Decision.Decision)
+	case msgExtendDecision:
+		return ackFrame{}, e.ExtendDecision(ctx, ex, m.Extend.Decision, time.Duration(m.Extend.By)*time.Second)
 	case msgEnd:
 		return ackFrame{}, e.End(ctx, ex, m.End.Reason)
 	}

@@ -522,6 +522,13 @@ func (e *Engine) CloseDecision(ctx context.Context, exerciseID, decisionID strin
 	return err
 }
 
+// ExtendDecision gives an open, timed decision `by` more time (at most
+// sim.MaxExtension per call, sim.MaxTimeLimit in all since it opened).
+func (e *Engine) ExtendDecision(ctx context.Context, exerciseID, decisionID string, by time.Duration) error {
+	_, err := e.do(ctx, exerciseID, func(l *loop, now time.Time) (any, error) { return nil, l.extendDecision(now, decisionID, by) })
+	return err
+}
+
 // Force moves the exercise to a state, as the facilitator's override.
 func (e *Engine) Force(ctx context.Context, exerciseID, stateID string) error {
 	_, err := e.do(ctx, exerciseID, func(l *loop, now time.Time) (any, error) { return nil, l.force(now, stateID) })

@@ -59,7 +59,7 @@ func Code(err error) string {
 func simError(err error) error {
 	var kind error
 	switch {
-	case errors.Is(err, sim.ErrNotStarted):
+	case errors.Is(err, sim.ErrNotStarted), errors.Is(err, sim.ErrNotTimed):
 		kind = ErrConflict
 	case errors.Is(err, sim.ErrDone):
 		kind = ErrEnded
@@ -69,7 +69,7 @@ func simError(err error) error {
 		kind = ErrForbidden
 	case errors.Is(err, sim.ErrUnknownDecision), errors.Is(err, sim.ErrUnknownState):
 		kind = ErrNotFound
-	default: // unknown option, empty answer, bad confidence, too long
+	default: // unknown option, empty answer, bad confidence, too long, extension out of range
 		kind = ErrInvalid
 	}
 	return fmt.Errorf("%w: %w", kind, err)

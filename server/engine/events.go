@@ -34,6 +34,7 @@ const (
 	KindFacAnswer   = "facilitator_answer" // same fields, for decisions of the facilitator pseudo-team
 	KindFacInject   = "facilitator_inject" // AdHoc fields; the sim's inject_delivered follows
 	KindFacClose    = "facilitator_close"  // {decision}
+	KindFacExtend   = "facilitator_extend" // {decision, by (ns)}; the sim's decision_extended follows
 	KindFacForce    = "facilitator_force"  // {state}
 	KindFacEnd      = "facilitator_end"    // {reason}; the sim's outcome_reached follows
 	KindNote        = "note_added"         // {author, team, objective, text}
@@ -43,7 +44,7 @@ const (
 // the sim machine when the log is replayed.
 func IsInput(kind string) bool {
 	switch kind {
-	case KindStart, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacForce, KindFacEnd, KindSkipped:
+	case KindStart, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindFacEnd, KindSkipped:
 		return true
 	}
 	return false
@@ -54,7 +55,7 @@ func IsInput(kind string) bool {
 func IsEngineKind(kind string) bool {
 	switch kind {
 	case KindCreated, KindJoined, KindLeft, KindLeadChanged, KindStart, KindPaused, KindResumed, KindSpeed,
-		KindSkipped, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacForce, KindFacEnd, KindNote:
+		KindSkipped, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindFacEnd, KindNote:
 		return true
 	}
 	return false
@@ -137,6 +138,11 @@ func (a AdHoc) sim() sim.AdHoc {
 
 type decisionPayload struct {
 	Decision string `json:"decision"`
+}
+
+type extendPayload struct {
+	Decision string        `json:"decision"`
+	By       time.Duration `json:"by"`
 }
 
 type statePayload struct {

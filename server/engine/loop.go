@@ -374,6 +374,9 @@ func (r *replayer) apply(ev Event) {
 		got = l.m.Inject(at, decode[AdHoc](r, ev).sim())
 	case KindFacClose:
 		got, err = l.m.CloseDecision(at, decode[decisionPayload](r, ev).Decision)
+	case KindFacExtend:
+		p := decode[extendPayload](r, ev)
+		got, err = l.m.ExtendDecision(at, p.Decision, p.By)
 	case KindFacForce:
 		got, err = l.m.Force(at, decode[statePayload](r, ev).State)
 	case KindFacEnd:
@@ -702,6 +705,27 @@ func (l *loop) closeDecision(now time.Time, id string) error {
 	}
 	evs := append([]Event{{Kind: KindFacClose, WallTime: now, ExerciseTime: at, Audience: staff(),
 		Payload: mustJSON(decisionPayload{Decision: id})}}, fromSim(now, outs)...)
+	_, err = l.commit(now, evs, store.Commit{})
+	return err
+}
+
+// extendDecision moves an open decision's close later. The bounds are
+// checked before the clock is read, so a refused extension commits nothing.
+func (l *loop) extendDecision(now time.Time, id string, by time.Duration) error {
+	if by <= 0 || by > sim.MaxExtension {
+		return invalid("an extension must be more than 0 and at most %s", sim.FormatDuration(sim.MaxExtension))
+	}
+	if err := l.needLive(); err != nil {
+		return err
+	}
+	at := l.clockAt(now)
+	outs, err := l.m.ExtendDecision(at, id, by)
+	if err != nil {
+		l.keep(now, at, outs)
+		return simError(err)
+	}
+	evs := append([]Event{{Kind: KindFacExtend, WallTime: now, ExerciseTime: at, Audience: staff(),
+		Payload: mustJSON(extendPayload{Decision: id, By: by})}}, fromSim(now, outs)...)
 	_, err = l.commit(now, evs, store.Commit{})
 	return err
 }

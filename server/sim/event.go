@@ -20,6 +20,7 @@ const (
 	KindDecisionOpened   Kind = "decision_opened"
 	KindDecisionAnswered Kind = "decision_answered"
 	KindDecisionClosed   Kind = "decision_closed"
+	KindDecisionExtended Kind = "decision_extended"
 	KindEffectApplied    Kind = "effect_applied"
 	KindTimerFired       Kind = "timer_fired"
 	KindTransitionTaken  Kind = "transition_taken"
@@ -79,6 +80,8 @@ const OutcomeEnded = "ended"
 //	decision_answered decision, team, option, option_label, text, participant, lead, confidence, rationale
 //	decision_closed   decision, team, settled, close_reason, option, option_label, text,
 //	                  participant, confidence, rationale (of the settling answer), votes [{option,count}]
+//	decision_extended decision, team, by (ns added), closes_at (the new deadline, ns),
+//	                  time_limit (the new total since it opened, ns)
 //	effect_applied    var, old, new, expr, cause, visible
 //	timer_fired       timer (1-based index in its state)
 //	transition_taken  from_state, to_state, reason ("when: <src>", "after 10m", "forced"...), label
@@ -124,6 +127,7 @@ type Event struct {
 	AskRationale  bool          `json:"ask_rationale,omitempty"`
 	TimeLimit     time.Duration `json:"time_limit,omitempty"`
 	ClosesAt      time.Duration `json:"closes_at,omitempty"`
+	By            time.Duration `json:"by,omitempty"`
 	Default       string        `json:"default,omitempty"`
 	Option        string        `json:"option,omitempty"`
 	OptionLabel   string        `json:"option_label,omitempty"`
@@ -215,6 +219,17 @@ var (
 	ErrBadConfidence   = errors.New("confidence must be from 1 to 5")
 	ErrTooLong         = errors.New("answer text is too long")
 	ErrUnknownState    = errors.New("unknown state")
+	ErrNotTimed        = errors.New("decision has no time limit to extend")
+	ErrBadExtension    = errors.New("extension out of range")
+)
+
+// Bounds of a facilitator's extension of a decision's time limit: each
+// extension adds at most MaxExtension, and the limit never grows beyond
+// MaxTimeLimit since the decision opened, so a mistyped number cannot park
+// a decision open for the rest of the exercise.
+const (
+	MaxExtension = time.Hour
+	MaxTimeLimit = 24 * time.Hour
 )
 
 // Snapshot is the machine's current situation, for the facilitator's live

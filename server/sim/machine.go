@@ -392,6 +392,49 @@ func (m *Machine) CloseDecision(at time.Duration, id string) ([]Event, error) {
 	return m.flush(), nil
 }
 
+// ExtendDecision gives an open, timed decision more time, on the
+// facilitator's order: its close moves `by` later. by must be positive and
+// at most MaxExtension, and the whole limit at most MaxTimeLimit. Nothing
+// the rules read changes, so no transition is evaluated. A decision whose
+// limit expires at `at` has closed before the extension applies.
+func (m *Machine) ExtendDecision(at time.Duration, id string, by time.Duration) ([]Event, error) {
+	m.reset()
+	if by <= 0 || by > MaxExtension {
+		return m.flush(), fmt.Errorf("sim: extend decision %q: %w: by %s, want more than 0 and at most %s", id, ErrBadExtension, FormatDuration(by), FormatDuration(MaxExtension))
+	}
+	if err := m.ready(at); err != nil {
+		return m.flush(), fmt.Errorf("sim: extend decision %q: %w", id, err)
+	}
+	d, ok := m.p.decIdx[id]
+	if !ok {
+		return m.flush(), fmt.Errorf("sim: extend decision %q: %w", id, ErrUnknownDecision)
+	}
+	st := m.dec(d)
+	if !st.open {
+		return m.flush(), fmt.Errorf("sim: extend decision %q: %w", id, ErrNotOpen)
+	}
+	if st.closesAt == 0 {
+		return m.flush(), fmt.Errorf("sim: extend decision %q: %w", id, ErrNotTimed)
+	}
+	if limit := st.closesAt + by - st.openedAt; limit > MaxTimeLimit {
+		return m.flush(), fmt.Errorf("sim: extend decision %q: %w: the time limit would be %s, at most %s", id, ErrBadExtension,
+			FormatDuration(limit), FormatDuration(MaxTimeLimit))
+	}
+	m.unschedule(itemClose, d)
+	st.closesAt += by
+	m.schedule(item{due: st.closesAt, kind: itemClose, ref: d})
+	dc := m.p.decs[d]
+	e := m.ev(KindDecisionExtended)
+	e.Decision = dc.ID
+	e.Team = dc.Team
+	e.By = by
+	e.ClosesAt = st.closesAt
+	e.TimeLimit = st.closesAt - st.openedAt
+	e.Audience = teamAudience(dc.Team)
+	m.emit(e)
+	return m.flush(), nil
+}
+
 // Force moves the exercise to a state on the facilitator's order: open
 // decisions of the current state close, no transition effects apply, and
 // the state is entered as usual.

@@ -278,6 +278,8 @@ func Line(e Event) string {
 			got = "(no answer)"
 		}
 		w("CLOSED", e.Decision, "-> "+got, "("+how+"; "+e.CloseReason+")")
+	case KindDecisionExtended:
+		w("EXTEND", e.Decision, e.Team+": +"+FormatDuration(e.By), "closes "+FormatClock(e.ClosesAt), "(limit "+FormatDuration(e.TimeLimit)+")")
 	case KindEffectApplied:
 		w("EFFECT", fmt.Sprintf("%s %s -> %s", e.Var, value(e.Old), value(e.New)), "("+e.Expr+"; "+e.Cause+")")
 	case KindTimerFired:
