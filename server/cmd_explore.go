@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -10,29 +9,23 @@ import (
 	"github.com/ttxsim/ttx/server/sim"
 )
 
+const exploreUsage = `Usage: ttx explore FILE [--max-paths N] [--max-depth N] [--param NAME=VALUE]... [--json]
+Tries every option of every decision (and no answer) at every moment something can change.
+Exit status: 0 no defects, 1 defects found or a bound was hit, 2 usage or load error.
+`
+
 // cmdExplore enumerates every path through a scenario and reports
 // unreachable states, dead ends, cycles without progress and outcomes.
 func cmdExplore(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("explore", exploreUsage, stderr)
 	maxPaths := fs.Int("max-paths", 100000, "stop after exploring this many branches")
 	maxDepth := fs.Int("max-depth", 5000, "stop when one path is longer than this many steps")
 	var params kvFlag
 	fs.Var(&params, "param", "set a scenario parameter (NAME=VALUE, repeatable)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: ttx explore FILE [--max-paths N] [--max-depth N] [--param NAME=VALUE]... [--json]")
-		fmt.Fprintln(stderr, "Tries every option of every decision (and no answer) at every moment something can change.")
-		fmt.Fprintln(stderr, "Exit status: 0 no defects, 1 defects found or a bound was hit, 2 usage or load error.")
-		fs.PrintDefaults()
-	}
-	files, code := parseInterleaved(fs, args)
+	files, code := parseArgs(fs, args, 1, 1, "FILE")
 	if code >= 0 {
 		return code
-	}
-	if len(files) != 1 {
-		fs.Usage()
-		return 2
 	}
 	if *maxPaths <= 0 || *maxDepth <= 0 {
 		fmt.Fprintln(stderr, "ttx explore: --max-paths and --max-depth must be positive")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -33,26 +32,13 @@ func cmdExport(args []string, stdout, stderr io.Writer) int {
 }
 
 func runExport(args, env []string, now func() time.Time, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("ttx export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("export", exportUsage, stderr)
 	db := fs.String("db", defaultDB(env), "SQLite database `file` (env "+config.EnvDB+")")
 	out := fs.String("o", "", "write the archive to this `file` instead of standard output (created with mode 0600)")
 	force := fs.Bool("force", false, "overwrite the -o file if it exists")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), exportUsage)
-		fs.PrintDefaults()
-	}
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "ttx export: give exactly one EXERCISE_ID")
-		fs.Usage()
-		return 2
+	pos, code := parseArgs(fs, args, 1, 1, "EXERCISE_ID")
+	if code >= 0 {
+		return code
 	}
 	id := pos[0]
 	if *out != "" && *out != "-" && !*force {
@@ -148,22 +134,4 @@ func defaultDB(env []string) string {
 		}
 	}
 	return db
-}
-
-// parseInterspersed parses flags given before, between or after the
-// positional arguments ("ttx export ID -o f" as well as "ttx export -o f
-// ID"), returning the positional ones in order.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
 }

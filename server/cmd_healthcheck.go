@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -26,6 +24,12 @@ func cmdHealthcheck(args []string, stdout, stderr io.Writer) int {
 	return runHealthcheck(args, os.Environ(), healthTimeout, stdout, stderr)
 }
 
+const healthcheckUsage = `Usage: ttx healthcheck [-addr host:port] [-q]
+
+Asks the server on this machine for /healthz; exits 0 if it answers 200
+within 2 seconds, 1 otherwise. A wildcard listen address is probed on loopback.
+`
+
 func runHealthcheck(args, env []string, timeout time.Duration, stdout, stderr io.Writer) int {
 	addr := config.Default().Addr
 	for _, kv := range env {
@@ -33,26 +37,11 @@ func runHealthcheck(args, env []string, timeout time.Duration, stdout, stderr io
 			addr = v
 		}
 	}
-	fs := flag.NewFlagSet("ttx healthcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("healthcheck", healthcheckUsage, stderr)
 	fs.StringVar(&addr, "addr", addr, "`host:port` the server listens on (env "+config.EnvAddr+")")
 	quiet := fs.Bool("q", false, "print nothing on success")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: ttx healthcheck [-addr host:port] [-q]")
-		fmt.Fprintln(fs.Output())
-		fmt.Fprintln(fs.Output(), "Asks the server on this machine for /healthz; exits 0 if it answers 200")
-		fmt.Fprintln(fs.Output(), "within 2 seconds, 1 otherwise. A wildcard listen address is probed on loopback.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "ttx healthcheck: unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
-		return 2
+	if _, code := parseArgs(fs, args, 0, 0, ""); code >= 0 {
+		return code
 	}
 	url, err := healthURL(addr)
 	if err != nil {

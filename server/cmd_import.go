@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -34,24 +32,11 @@ func cmdImport(args []string, stdout, stderr io.Writer) int {
 }
 
 func runImport(args, env []string, stdin io.Reader, now func() time.Time, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("ttx import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("import", importUsage, stderr)
 	db := fs.String("db", defaultDB(env), "SQLite database `file` (env "+config.EnvDB+")")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), importUsage)
-		fs.PrintDefaults()
-	}
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "ttx import: give exactly one FILE")
-		fs.Usage()
-		return 2
+	pos, code := parseArgs(fs, args, 1, 1, "FILE")
+	if code >= 0 {
+		return code
 	}
 	in := stdin
 	if name := pos[0]; name != "-" {

@@ -2,37 +2,28 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
 	"github.com/ttxsim/ttx/server/scenario"
 )
 
+const validateUsage = `Usage: ttx validate [-q] FILE...
+Checks scenario files: format, references, expressions and reachability.
+Exit status: 0 all clean, 1 problems found, 2 usage error.
+`
+
 // cmdValidate checks scenario files and prints every problem as
 // file:line:col: message, the form editors turn into links.
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("validate", validateUsage, stderr)
 	quiet := fs.Bool("q", false, "print only problems, not the OK line for clean files")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: ttx validate [-q] FILE...")
-		fmt.Fprintln(stderr, "Checks scenario files: format, references, expressions and reachability.")
-		fmt.Fprintln(stderr, "Exit status: 0 all clean, 1 problems found, 2 usage error.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return 2
+	files, code := parseArgs(fs, args, 1, -1, "FILE")
+	if code >= 0 {
+		return code
 	}
 	status := 0
-	for _, path := range fs.Args() {
+	for _, path := range files {
 		sc, err := scenario.Load(path)
 		if err != nil {
 			status = 1

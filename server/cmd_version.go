@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"runtime"
@@ -75,25 +73,16 @@ func (b buildInfo) String() string {
 	return s.String()
 }
 
+const versionUsage = `Usage: ttx version [-json]
+
+Prints the version, commit, build date and Go version of this binary.
+`
+
 func cmdVersion(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("ttx version", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("version", versionUsage, stderr)
 	asJSON := fs.Bool("json", false, "print the build information as a JSON object")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: ttx version [-json]")
-		fmt.Fprintln(fs.Output())
-		fmt.Fprintln(fs.Output(), "Prints the version, commit, build date and Go version of this binary.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "ttx version: unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
-		return 2
+	if _, code := parseArgs(fs, args, 0, 0, ""); code >= 0 {
+		return code
 	}
 	b := currentBuild()
 	if *asJSON {
