@@ -227,6 +227,25 @@ describe('DecisionPrompt', () => {
     expect(r.container.textContent).toContain('Time ran out');
   });
 
+  it('follows an extended deadline, announcing it only when it arrives live', () => {
+    const ext = { seq: 2, kind: 'decision_extended', extension: { decision: 'd1', team: 't', by: 60e9, closes_at: 460e9, time_limit: 360e9 } };
+    const opened = { seq: 1, kind: 'decision_opened', decision: { id: 'd1', options: [{ id: 'a', label: 'Option A' }], time_limit: 300e9, closes_at: 400e9 } };
+    // Replayed (a reload): the countdown is right, and nothing is announced.
+    r = render(DecisionPrompt, { state: decisionState([opened, ext], 'd1'), clock, nowMs: 0 });
+    expect(r.container.querySelector('[role="timer"] .left')?.textContent).toBe('6:00');
+    expect(r.container.querySelector('[role="status"]')?.textContent).toBe('');
+    r.destroy();
+    // Live: the prompt says so.
+    const feed = createFeed();
+    feed.load([opened]);
+    feed.apply(ext);
+    let live: DecisionState | undefined;
+    feed.subscribe((st) => (live = st.decisions[0]))();
+    r = render(DecisionPrompt, { state: live!, clock, nowMs: 0 });
+    expect(r.container.querySelector('[role="timer"] .left')?.textContent).toBe('6:00');
+    expect(r.container.querySelector('[role="status"]')?.textContent).toBe('Time extended +1 min');
+  });
+
   it.each([
     ['closed', [{ seq: 2, kind: 'decision_closed', answer: { decision: 'd1', option: 'a', participant: 'Alex' } }], 'This decision is closed.'],
     ['expired', [{ seq: 2, kind: 'decision_closed', expired: true, decision_id: 'd1' }], 'Time ran out before the team answered.'],

@@ -95,6 +95,24 @@ describe('httpApi', () => {
     expect([info.clockNs, info.speed]).toEqual([5, 2]);
   });
 
+  it("reads a participant's view with the server's clock reading", async () => {
+    const sess = { role: 'participant', token: TOKEN, exercise: 'ex1', title: '', participant: 'p1', name: 'A', team: 'soc', lead: false } as const;
+    const body = {
+      exercise: { id: 'ex1', title: 'T', status: 'running' },
+      me: { id: 'p1', name: 'A', team: 'soc', lead: true },
+      team: { id: 'soc', name: 'SOC', brief: 'b' },
+      teams: [{ id: 'soc', name: 'SOC' }],
+      clock: { at: 90_000_000_000, speed: 1.5, status: 'running', server_time: '2026-03-01T09:00:00.123456789Z' },
+    };
+    const info = await httpApi({ fetch: () => reply(200, body) }).playInfo(sess);
+    expect(info.clock).toEqual({ atNs: 90e9, speed: 1.5, status: 'running', serverTime: '2026-03-01T09:00:00.123456789Z' });
+    expect(info.me).toEqual({ id: 'p1', name: 'A', team: 'soc', lead: true });
+    // An older server without the reading: the clock then comes from the events.
+    const { clock: _c, ...old } = body;
+    expect((await httpApi({ fetch: () => reply(200, old) }).playInfo(sess)).clock).toBeNull();
+    expect((await httpApi({ fetch: () => reply(200, { ...body, clock: { at: 5 } }) }).playInfo(sess)).clock).toBeNull();
+  });
+
   it('leaves optional answer fields out', () => {
     expect(answerBody({ decision: 'd', option: '', text: ' hi ', confidence: 0, rationale: '' })).toEqual({ decision: 'd', text: 'hi' });
     expect(answerBody({ decision: 'd', option: 'a', text: '', confidence: 4, rationale: 'r' })).toEqual({ decision: 'd', option: 'a', confidence: 4, rationale: 'r' });

@@ -61,12 +61,25 @@ export interface ExerciseSummary {
   outcome: string;
 }
 
+/** The exercise clock as the server read it for a participant. */
+export interface PlayClock {
+  /** Exercise clock (ns) at serverTime. */
+  atNs: number;
+  speed: number;
+  /** lobby | running | paused | ended */
+  status: string;
+  /** The server's wall time of the reading, RFC 3339 as sent. */
+  serverTime: string;
+}
+
 /** GET /api/exercises/:id as a participant. */
 export interface PlayInfo {
   exercise: ExerciseSummary;
   me: { id: string; name: string; team: string; lead: boolean };
   team: { id: string; name: string; brief: string };
   teams: TeamOption[];
+  /** Null from a server that does not send it. */
+  clock: PlayClock | null;
 }
 
 export interface ParticipantInfo {
@@ -357,11 +370,15 @@ export function httpApi(o: HttpApiOptions = {}): Api {
       const d = await call('GET', exPath(sess.exercise), undefined, sess.token);
       const me = obj(d, 'me');
       const team = obj(d, 'team');
+      const clock = obj(d, 'clock');
       const info: PlayInfo = {
         exercise: summaryOf(obj(d, 'exercise')),
         me: { id: s(me, 'id'), name: s(me, 'name'), team: s(me, 'team'), lead: me['lead'] === true },
         team: { id: s(team, 'id'), name: s(team, 'name'), brief: s(team, 'brief') },
         teams: teamsOf(d, 'teams'),
+        clock: s(clock, 'server_time') && s(clock, 'status')
+          ? { atNs: n(clock, 'at'), speed: n(clock, 'speed'), status: s(clock, 'status'), serverTime: s(clock, 'server_time') }
+          : null,
       };
       if (participant && participant.token === sess.token) {
         participant = { ...participant, title: info.exercise.title || participant.title, lead: info.me.lead };

@@ -49,6 +49,7 @@ describe('adaptEvent', () => {
       effect: null,
       transition: null,
       outcome: null,
+      extension: null,
       expired: false,
     });
   });
@@ -176,6 +177,7 @@ describe('adaptEvent', () => {
       decision_opened: { decision: { id: 'd' } },
       decision_answered: { answer: { decision: 'd' } },
       decision_closed: { decision_id: 'd' },
+      decision_extended: { decision: 'd', closes_at: 1 },
       effect_applied: { var: 'v', value: 1 },
       transition_taken: { to: 's' },
       outcome_reached: { outcome: 'o' },
@@ -202,6 +204,25 @@ describe('adaptEvent', () => {
     ['an answer event without answer', { seq: 1, kind: 'decision_answered' }],
   ])('rejects %s', (_name, raw) => {
     expect(adaptEvent(raw)).toBeNull();
+  });
+
+  it('adapts decision_extended, flat from the server or nested', () => {
+    const wire = {
+      type: 'event',
+      seq: 12,
+      kind: 'decision_extended',
+      at: 200e9,
+      payload: { kind: 'decision_extended', at: 200e9, decision: 'lock', team: 'soc', by: 120e9, closes_at: 520e9, time_limit: 420e9, audience: ['soc'] },
+    };
+    const ev = adaptEvent(wire)!;
+    expect(ev.kind).toBe('decision_extended');
+    expect(ev.extension).toEqual({ decision: 'lock', team: 'soc', byNs: 120e9, closesAtNs: 520e9, timeLimitNs: 420e9 });
+    expect(ev.audience).toEqual(['soc']);
+    expect(decisionIdOf(ev)).toBe('lock');
+    const nested = adaptEvent({ seq: 3, kind: 'decision_extended', extension: { decision: 'x', by: 'lots', closes_at: 5e9 } })!;
+    expect(nested.extension).toEqual({ decision: 'x', team: '', byNs: 0, closesAtNs: 5e9, timeLimitNs: 0 });
+    expect(adaptEvent({ seq: 3, kind: 'decision_extended', decision: 'x' })).toBeNull();
+    expect(adaptEvent({ seq: 3, kind: 'decision_extended', closes_at: 5e9 })).toBeNull();
   });
 
   it('drops a malformed story time and wrong-typed fields', () => {

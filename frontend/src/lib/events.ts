@@ -14,6 +14,7 @@ export const EVENT_KINDS = [
   'decision_opened',
   'decision_answered',
   'decision_closed',
+  'decision_extended',
   'effect_applied',
   'transition_taken',
   'outcome_reached',
@@ -85,6 +86,18 @@ export interface AnswerView {
   rationale: string;
 }
 
+/** decision_extended: the facilitator gave an open decision more time. */
+export interface ExtensionView {
+  decision: string;
+  team: string;
+  /** Time added, ns. */
+  byNs: number;
+  /** The new deadline on the exercise clock, ns. */
+  closesAtNs: number;
+  /** The new total time limit since the decision opened, ns. */
+  timeLimitNs: number;
+}
+
 export interface EffectView {
   variable: string;
   value: string | number | boolean | null;
@@ -125,6 +138,8 @@ export interface FeedEvent {
   effect: EffectView | null;
   transition: TransitionView | null;
   outcome: OutcomeView | null;
+  /** decision_extended: the new deadline. */
+  extension: ExtensionView | null;
   /** decision_closed: the decision closed without any team answer. */
   expired: boolean;
 }
@@ -262,6 +277,14 @@ function adaptTransition(o: Obj): TransitionView | null {
   return { from: str(o, 'from'), to, label: str(o, 'label') };
 }
 
+function adaptExtension(o: Obj): ExtensionView | null {
+  const decision = str(o, 'decision');
+  const closesAtNs = num(o, 'closes_at');
+  // Without a decision or a deadline there is nothing to move.
+  if (!decision || closesAtNs <= 0) return null;
+  return { decision, team: str(o, 'team'), byNs: Math.max(0, num(o, 'by')), closesAtNs, timeLimitNs: Math.max(0, num(o, 'time_limit')) };
+}
+
 function adaptOutcome(o: Obj): OutcomeView | null {
   const outcome = str(o, 'outcome');
   if (!outcome) return null;
@@ -309,6 +332,7 @@ export function adaptEvent(input: unknown): FeedEvent | null {
     effect: null,
     transition: null,
     outcome: null,
+    extension: null,
     expired: bool(raw, 'expired'),
   };
 
@@ -327,6 +351,9 @@ export function adaptEvent(input: unknown): FeedEvent | null {
         ev.answer = { decision: id, option: '', text: '', participant: '', confidence: null, rationale: '' };
       }
       return ev;
+    case 'decision_extended':
+      ev.extension = adaptExtension(nested(raw, 'extension'));
+      return ev.extension ? ev : null;
     case 'effect_applied':
       ev.effect = adaptEffect(nested(raw, 'effect'));
       return ev.effect ? ev : null;
@@ -341,7 +368,7 @@ export function adaptEvent(input: unknown): FeedEvent | null {
 
 /** The decision id an event is about, if any. */
 export function decisionIdOf(ev: FeedEvent): string {
-  return ev.decision?.id || ev.answer?.decision || '';
+  return ev.decision?.id || ev.answer?.decision || ev.extension?.decision || '';
 }
 
 // ---------------------------------------------------------------------------
@@ -427,6 +454,8 @@ export interface LogEvent {
   /** note_added: the objective it is about. */
   objective: string;
   params: Record<string, string>;
+  /** decision_extended / facilitator_extend: time added (ns). */
+  byNs: number;
 }
 
 function varValue(v: unknown): VarValue {
@@ -547,6 +576,7 @@ export function adaptLogEvent(raw: unknown): LogEvent | null {
     clockToNs: num(p, 'to'),
     objective: str(p, 'objective'),
     params: strMap(p['params']),
+    byNs: kind === 'decision_extended' || kind === 'facilitator_extend' ? Math.max(0, num(p, 'by')) : 0,
   };
 }
 
@@ -634,6 +664,9 @@ export function fromWire(f: Obj): Obj {
       out['answer'] = wireAnswer(p);
       out['expired'] = str(p, 'settled') === 'expired';
       break;
+    case 'decision_extended':
+      out['extension'] = { decision: p['decision'], team: p['team'], by: p['by'], closes_at: p['closes_at'], time_limit: p['time_limit'] };
+      break;
     case 'effect_applied':
       out['effect'] = { var: p['var'], value: p['new'] };
       break;
@@ -681,9 +714,67 @@ export function adaptClockEvent(f: unknown): ClockEvent | null {
   return {
     kind,
     atNs: num(f, 'at'),
-    wallMs: Date.parse(str(f, 'wall_time')),
+    wallMs: parseServerTime(f['wall_time']),
     speed: (kind === 'started' || kind === 'speed') && speed !== null && speed > 0 ? speed : null,
   };
+}
+
+/**
+ * Milliseconds since the epoch of an RFC 3339 time the server wrote (NaN when
+ * unreadable). The server writes nanoseconds; the fraction is cut to
+ * milliseconds first, since not every browser's Date.parse takes more digits.
+ */
+export function parseServerTime(v: unknown): number {
+  if (typeof v !== 'string') return NaN;
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.exec(v.trim());
+  if (!m) return NaN;
+  return Date.parse(`${m[1]}${(m[2] ?? '').slice(0, 4)}${m[3]}`);
+}
+
+// ---------------------------------------------------------------------------
+// Presence frames (not in the log, no seq). The server coalesces changes and
+// sends at most about one frame a second:
+//   staff:        {"type":"presence","changes":[{participant,name,team,online,status}…],"teams":{"comms":3}}
+//   participants: {"type":"presence","teams":{"<own team>":3}}
+// `changes` holds the latest state of each participant that changed since the
+// previous frame; `teams` the online count of each team whose count changed.
+
+/** One participant's presence: online or not, active or idle. */
+export interface PresenceChange {
+  participant: string;
+  name: string;
+  team: string;
+  online: boolean;
+  /** active | idle while online. */
+  status: string;
+}
+
+export interface PresenceBatch {
+  changes: PresenceChange[];
+  /** Team id -> participants online, for the teams whose count changed. */
+  teams: Record<string, number>;
+}
+
+/** One entry of `changes` (also the shape of the `online` list of GET /api/exercises/:id). */
+export function adaptPresenceChange(v: unknown): PresenceChange | null {
+  if (!isObj(v) || !str(v, 'participant')) return null;
+  return { participant: str(v, 'participant'), name: str(v, 'name'), team: str(v, 'team'), online: bool(v, 'online'), status: str(v, 'status') };
+}
+
+/** A presence frame, or null for any other frame. */
+export function adaptPresenceFrame(f: unknown): PresenceBatch | null {
+  if (!isObj(f) || f['type'] !== 'presence') return null;
+  const changes = Array.isArray(f['changes'])
+    ? f['changes'].map(adaptPresenceChange).filter((c): c is PresenceChange => c !== null)
+    : [];
+  const teams: Record<string, number> = {};
+  const t = f['teams'];
+  if (isObj(t)) {
+    for (const [k, n] of Object.entries(t)) {
+      if (k && typeof n === 'number' && Number.isFinite(n) && n >= 0) teams[k] = Math.floor(n);
+    }
+  }
+  return { changes, teams };
 }
 
 /** Team membership: participant_joined/left and lead_changed (the team's own). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adaptLogEvent } from './events';
-import { adaptSnapshot } from './facilitator';
+import { adaptPresence, adaptPresenceBatch, adaptSnapshot, commandBody } from './facilitator';
 import {
   applyPresence,
   applySnapshot,
@@ -211,12 +211,83 @@ describe('snapshots and presence', () => {
     expect(x.decisions[0].answers.map((a) => [a.name, a.optionLabel, a.responseNs / MIN])).toEqual([['Ben', 'Wait', 1.5]]);
   });
 
-  it('applies presence frames', () => {
+  it('applies presence frames: a batch of the latest state of each participant who changed', () => {
     const s = loadEvents(initialConsole(model), log.slice(0, 4));
-    const on = applyPresence(s, { participant: 'p2', name: 'Ben', team: 'comms', online: true, status: 'active' });
-    expect(on.participants.find((p) => p.id === 'p2')!.online).toBe(true);
-    const off = applyPresence(on, { participant: 'p2', name: 'Ben', team: 'comms', online: false, status: '' });
-    expect(off.participants.find((p) => p.id === 'p2')!.online).toBe(false);
+    const on = applyPresence(
+      s,
+      adaptPresenceBatch({
+        type: 'presence',
+        changes: [
+          { participant: 'p2', name: 'Ben', team: 'comms', online: true, status: 'active' },
+          { participant: 'p3', name: 'Cy', team: 'soc', online: true, status: 'idle' },
+          { participant: 'p9', name: 'Newcomer', team: 'soc', online: true, status: 'active' },
+          { name: 'no id' },
+        ],
+        teams: { comms: 1, soc: 2 },
+      })!,
+    );
+    const byId = (st: typeof on) => Object.fromEntries(st.participants.map((p) => [p.id, [p.online, p.activity, p.name, p.team]]));
+    expect(byId(on)).toEqual({
+      p1: [false, '', 'Ana', 'comms'],
+      p2: [true, 'active', 'Ben', 'comms'],
+      p3: [true, 'idle', 'Cy', 'soc'],
+      // Someone the log has not named yet still shows, by the frame's name.
+      p9: [true, 'active', 'Newcomer', 'soc'],
+    });
+    expect(rosters(on, model.teams).map((t) => [t.id, t.online])).toEqual(
+      model.teams.map((t) => [t.id, t.id === 'comms' ? 1 : t.id === 'soc' ? 2 : 0]),
+    );
+    const off = applyPresence(on, adaptPresenceBatch({ type: 'presence', changes: [{ participant: 'p2', name: 'Ben', team: 'comms', online: false }], teams: { comms: 0 } })!);
+    expect(byId(off).p2).toEqual([false, '', 'Ben', 'comms']);
+    expect(byId(off).p3).toEqual([true, 'idle', 'Cy', 'soc']);
+    // A frame with team counts only changes nothing (and keeps the state object).
+    expect(applyPresence(off, adaptPresenceBatch({ type: 'presence', teams: { soc: 2 } })!)).toBe(off);
+  });
+
+  it('reads presence frames defensively', () => {
+    expect(adaptPresenceBatch({ type: 'event', seq: 1 })).toBeNull();
+    expect(adaptPresenceBatch(null)).toBeNull();
+    expect(adaptPresenceBatch({ type: 'presence', changes: 'x', teams: { a: 2.7, b: -1, c: '3', d: Infinity } })).toEqual({ changes: [], teams: { a: 2 } });
+    expect(adaptPresence({ type: 'presence', participant: 'p1', name: 'Ana', team: 'comms', online: true, status: 'active' })).toEqual({
+      participant: 'p1',
+      name: 'Ana',
+      team: 'comms',
+      online: true,
+      status: 'active',
+    });
+  });
+});
+
+describe('decision extensions', () => {
+  const extended = (seq: number, atMin: number, byMin: number, closesMin: number, limitMin: number) =>
+    frame(seq, 'decision_extended', atMin, { kind: 'decision_extended', at: atMin * MIN, decision: 'first_response', team: 'comms', by: byMin * MIN, closes_at: closesMin * MIN, time_limit: limitMin * MIN }, ['comms']);
+
+  it('moves an open decision to its new deadline and adds up the time given', () => {
+    let s = loadEvents(initialConsole(model), log.slice(0, 9));
+    s = loadEvents(s, [
+      frame(10, 'facilitator_extend', 3, { decision: 'first_response', by: 2 * MIN }),
+      extended(11, 3, 2, 9, 8),
+      extended(12, 4, 1, 10, 9),
+    ]);
+    const d = s.decisions[0];
+    expect([d.closesAtNs, d.timeLimitNs, d.extendedNs].map((x) => (x ?? 0) / MIN)).toEqual([10, 9, 3]);
+    expect(d.open).toBe(true);
+    const ev = adaptLogEvent(extended(11, 3, 2, 9, 8))!;
+    expect([ev.byNs, ev.closesAtNs, ev.timeLimitNs, ev.team]).toEqual([2 * MIN, 9 * MIN, 8 * MIN, 'comms']);
+    expect(adaptLogEvent(frame(10, 'facilitator_extend', 3, { decision: 'first_response', by: 2 * MIN }))!.byNs).toBe(2 * MIN);
+  });
+
+  it('sends whole seconds within the server bounds', () => {
+    expect(commandBody({ type: 'extend-decision', decision: 'first_response', by: 120 })).toEqual({ decision: 'first_response', by: 120 });
+    expect(commandBody({ type: 'extend-decision', decision: 'd', by: 0 })).toEqual({ decision: 'd', by: 1 });
+    expect(commandBody({ type: 'extend-decision', decision: 'd', by: 90.4 })).toEqual({ decision: 'd', by: 90 });
+    expect(commandBody({ type: 'extend-decision', decision: 'd', by: 99_999 })).toEqual({ decision: 'd', by: 3600 });
+  });
+
+  it('leaves a closed decision as it was', () => {
+    let s = loadEvents(initialConsole(model), log.slice(0, 9));
+    s = loadEvents(s, [frame(10, 'decision_closed', 3, { decision: 'first_response', team: 'comms', settled: 'expired' }, ['comms']), extended(11, 3, 2, 9, 8)]);
+    expect([s.decisions[0].closesAtNs, s.decisions[0].extendedNs]).toEqual([7 * MIN, 0]);
   });
 });
 

@@ -5,7 +5,7 @@
 // of applyEvent / applySnapshot / applyPresence.
 
 import { adaptLogEvent, type LogEvent, type VarValue } from './events';
-import type { ExerciseStatus, Presence, Snapshot } from './facilitator';
+import type { ExerciseStatus, Presence, PresenceBatch, Snapshot } from './facilitator';
 import type { ScenarioModel } from './facilitator-scenario';
 
 export interface ConsoleAnswer {
@@ -31,6 +31,8 @@ export interface ConsoleDecision {
   openedAtNs: number;
   closesAtNs: number | null;
   timeLimitNs: number;
+  /** Time the facilitator added to the limit, in total (ns). */
+  extendedNs: number;
   answers: ConsoleAnswer[];
   open: boolean;
   /** answered | default | expired, once closed. */
@@ -187,6 +189,7 @@ export function reduceConsole(s: ConsoleState, ev: LogEvent): ConsoleState {
           openedAtNs: ev.atNs,
           closesAtNs: ev.closesAtNs,
           timeLimitNs: ev.timeLimitNs,
+          extendedNs: 0,
           answers: [],
           open: true,
           settled: '',
@@ -214,6 +217,14 @@ export function reduceConsole(s: ConsoleState, ev: LogEvent): ConsoleState {
           atNs: ev.atNs,
           responseNs: 0,
         }),
+      );
+      break;
+    case 'decision_extended':
+      // The new deadline and limit come whole; only an open decision moves.
+      n.decisions = updateDecision(n.decisions, ev.decision, (d) =>
+        d.open && ev.closesAtNs !== null
+          ? { ...d, closesAtNs: ev.closesAtNs, timeLimitNs: ev.timeLimitNs || d.timeLimitNs, extendedNs: d.extendedNs + ev.byNs }
+          : d,
       );
       break;
     case 'decision_closed':
@@ -306,18 +317,27 @@ export function applySnapshot(s: ConsoleState, snap: Snapshot, online: Presence[
   return n;
 }
 
-/** A presence frame: a participant connected, went idle, or left. */
-export function applyPresence(s: ConsoleState, p: Presence): ConsoleState {
-  return {
-    ...s,
-    participants: upsertParticipant(s.participants, p.participant, (x) => ({
-      ...x,
-      name: p.name || x.name,
-      team: p.team || x.team,
-      online: p.online,
-      activity: p.online ? p.status || x.activity || 'active' : '',
-    })),
-  };
+function withPresence(list: ConsoleParticipant[], p: Presence): ConsoleParticipant[] {
+  return upsertParticipant(list, p.participant, (x) => ({
+    ...x,
+    name: p.name || x.name,
+    team: p.team || x.team,
+    online: p.online,
+    activity: p.online ? p.status || x.activity || 'active' : '',
+  }));
+}
+
+/**
+ * A presence frame: the latest state of each participant who connected, went
+ * idle or left since the previous frame. The frame's team counts are not
+ * kept: the rosters count the participants online, so the two cannot drift
+ * apart between frames and snapshots.
+ */
+export function applyPresence(s: ConsoleState, batch: PresenceBatch): ConsoleState {
+  if (batch.changes.length === 0) return s;
+  let participants = s.participants;
+  for (const p of batch.changes) participants = withPresence(participants, p);
+  return { ...s, participants };
 }
 
 export interface TeamRoster {

@@ -7,6 +7,8 @@
 // Every response is adapted here into typed view models, defensively (a
 // field of the wrong type reads as missing), so pages never touch wire JSON.
 
+import { adaptPresenceChange, adaptPresenceFrame, type PresenceBatch, type PresenceChange } from './events';
+
 export type Obj = Record<string, unknown>;
 
 export function isObj(v: unknown): v is Obj {
@@ -243,18 +245,17 @@ export interface Snapshot {
   rating: string;
 }
 
-export interface Presence {
-  participant: string;
-  name: string;
-  team: string;
-  online: boolean;
-  status: string;
-}
+/** One participant's presence (an entry of `online`, or of a presence frame's `changes`). */
+export type Presence = PresenceChange;
 
-export function adaptPresence(v: unknown): Presence | null {
-  if (!isObj(v) || !str(v, 'participant')) return null;
-  return { participant: str(v, 'participant'), name: str(v, 'name'), team: str(v, 'team'), online: bool(v, 'online'), status: str(v, 'status') };
-}
+/** An entry of the `online` list of GET /api/exercises/:id. */
+export const adaptPresence = adaptPresenceChange;
+
+/** A live presence frame: the participants that changed and the teams' new online counts. */
+export type { PresenceBatch };
+
+/** A presence frame from the socket, or null for any other frame. */
+export const adaptPresenceBatch = adaptPresenceFrame;
 
 function varValue(v: unknown): VarNow['value'] {
   return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) ? v : null;
@@ -357,7 +358,12 @@ export type Command =
   | { type: 'inject'; inject: AdHocInject }
   | { type: 'force'; state: string }
   | { type: 'close-decision'; decision: string }
+  /** by: seconds to add, 1 to MAX_EXTEND_SECONDS. */
+  | { type: 'extend-decision'; decision: string; by: number }
   | { type: 'end'; reason: string };
+
+/** The most one extension of a decision may add (the server refuses more). */
+export const MAX_EXTEND_SECONDS = 3600;
 
 /** The REST body of a command: its fields without the type. */
 export function commandBody(c: Command): Obj {
@@ -376,6 +382,8 @@ export function commandBody(c: Command): Obj {
       return { state: c.state };
     case 'close-decision':
       return { decision: c.decision };
+    case 'extend-decision':
+      return { decision: c.decision, by: Math.min(MAX_EXTEND_SECONDS, Math.max(1, Math.round(c.by))) };
     case 'end':
       return c.reason.trim() ? { reason: c.reason.trim() } : {};
     default:

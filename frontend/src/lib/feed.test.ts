@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { get } from 'svelte/store';
 import { createFeed, injectItems } from './feed';
-import type { FeedEvent } from './events';
+import { fromWire, type FeedEvent } from './events';
 
 const inj = (seq: number, title = `i${seq}`) => ({ seq, kind: 'inject_delivered', at: seq * 1e9, inject: { channel: 'chat', title, body: '' } });
 const opened = (seq: number, id: string) => ({ seq, kind: 'decision_opened', decision: { id, options: [{ id: 'a' }, { id: 'b' }] } });
@@ -72,5 +72,32 @@ describe('feed store', () => {
     feed.reset();
     expect(get(feed).items).toEqual([]);
     expect(feed.lastSeq()).toBe(0);
+  });
+
+  it('moves an open decision to its extended deadline, telling live from replayed', () => {
+    const timed = { seq: 1, kind: 'decision_opened', decision: { id: 'd', options: [{ id: 'a' }], time_limit: 300e9, closes_at: 400e9 } };
+    const ext = (seq: number, by: number, closes: number, limit: number, id = 'd') =>
+      fromWire({ type: 'event', seq, kind: 'decision_extended', at: 200e9, payload: { kind: 'decision_extended', decision: id, team: 'soc', by, closes_at: closes, time_limit: limit } });
+    const feed = createFeed();
+    feed.load([timed, ext(2, 60e9, 460e9, 360e9)]);
+    let d = get(feed).decisions[0];
+    expect([d.decision.closesAtNs, d.decision.timeLimitNs]).toEqual([460e9, 360e9]);
+    expect(d.extension).toEqual({ byNs: 60e9, seq: 2, fresh: false });
+    expect(d.status).toBe('open');
+    expect(feed.apply(ext(3, 120e9, 580e9, 480e9))).toBe(true);
+    d = get(feed).decisions[0];
+    expect([d.decision.closesAtNs, d.decision.timeLimitNs]).toEqual([580e9, 480e9]);
+    expect(d.extension).toEqual({ byNs: 120e9, seq: 3, fresh: true });
+    // The event is in the feed (not dropped as an unknown kind), but it is no inject.
+    expect(get(feed).items.map((i) => i.ev.kind)).toEqual(['decision_opened', 'decision_extended', 'decision_extended']);
+    expect(injectItems(get(feed))).toEqual([]);
+    // Another decision's extension, or one after the close, moves nothing.
+    feed.apply(ext(4, 60e9, 999e9, 999e9, 'other'));
+    feed.apply({ seq: 5, kind: 'decision_closed', answer: { decision: 'd', option: 'a' } });
+    feed.apply(ext(6, 60e9, 640e9, 540e9));
+    d = get(feed).decisions[0];
+    expect([d.status, d.decision.closesAtNs, d.extension?.seq]).toEqual(['closed', 580e9, 3]);
+    // An extension without a deadline is not an event the feed can use.
+    expect(feed.apply(ext(7, 60e9, 0, 0))).toBe(false);
   });
 });

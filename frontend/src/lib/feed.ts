@@ -18,6 +18,11 @@ export interface DecisionState {
   /** The team's current (or settled) answer. */
   answer: AnswerView | null;
   openedSeq: number;
+  /**
+   * The latest extension of its time limit: how much was added, by which
+   * event, and whether it arrived live (the prompt then says so briefly).
+   */
+  extension: { byNs: number; seq: number; fresh: boolean } | null;
 }
 
 export interface FeedItem {
@@ -37,11 +42,11 @@ export interface FeedState {
 
 export const emptyFeed: FeedState = { items: [], lastSeq: 0, decisions: [], outcome: null };
 
-function updateDecision(decisions: DecisionState[], ev: FeedEvent): DecisionState[] {
+function updateDecision(decisions: DecisionState[], ev: FeedEvent, fresh: boolean): DecisionState[] {
   const id = decisionIdOf(ev);
   const idx = decisions.findIndex((d) => d.decision.id === id);
   if (ev.kind === 'decision_opened' && ev.decision) {
-    const next: DecisionState = { decision: ev.decision, status: 'open', answer: null, openedSeq: ev.seq };
+    const next: DecisionState = { decision: ev.decision, status: 'open', answer: null, openedSeq: ev.seq, extension: null };
     return idx < 0 ? [...decisions, next] : decisions.map((d, i) => (i === idx ? next : d));
   }
   if (idx < 0) return decisions;
@@ -50,6 +55,15 @@ function updateDecision(decisions: DecisionState[], ev: FeedEvent): DecisionStat
   if (ev.kind === 'decision_answered' && ev.answer) {
     // An answer after the close (a late replay) must not reopen the prompt.
     next = { ...cur, answer: ev.answer, status: cur.status === 'open' || cur.status === 'answered' ? 'answered' : cur.status };
+  } else if (ev.kind === 'decision_extended' && ev.extension) {
+    // Only a decision still open has a deadline to move.
+    if (cur.status !== 'open' && cur.status !== 'answered') return decisions;
+    const x = ev.extension;
+    next = {
+      ...cur,
+      decision: { ...cur.decision, closesAtNs: x.closesAtNs, timeLimitNs: x.timeLimitNs || cur.decision.timeLimitNs },
+      extension: { byNs: x.byNs, seq: ev.seq, fresh },
+    };
   } else if (ev.kind === 'decision_closed') {
     const settled = ev.answer && (ev.answer.option || ev.answer.text) ? ev.answer : null;
     const answer = settled ? { ...settled, participant: settled.participant || cur.answer?.participant || '' } : cur.answer;
@@ -79,8 +93,8 @@ export function reduce(state: FeedState, ev: FeedEvent, fresh: boolean): FeedSta
   const item: FeedItem = { ev, fresh };
   const nextItems = at === items.length ? [...items, item] : [...items.slice(0, at), item, ...items.slice(at)];
   let decisions = state.decisions;
-  if (ev.kind === 'decision_opened' || ev.kind === 'decision_answered' || ev.kind === 'decision_closed') {
-    decisions = updateDecision(decisions, ev);
+  if (ev.kind === 'decision_opened' || ev.kind === 'decision_answered' || ev.kind === 'decision_closed' || ev.kind === 'decision_extended') {
+    decisions = updateDecision(decisions, ev, fresh);
   }
   return {
     items: nextItems,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compactNumber, formatClock, formatDuration, formatStoryTime, fullNumber } from './format';
+import { compactNumber, formatClock, formatDuration, formatSpan, formatStoryTime, fullNumber } from './format';
 
 describe('compactNumber', () => {
   it.each([
@@ -63,4 +63,20 @@ describe('formatStoryTime', () => {
     [null, 'time', ''],
     ['yesterday', 'full', ''],
   ] as const)('%s (%s) → %s', (s, style, want) => expect(formatStoryTime(s, style)).toBe(want));
+});
+
+describe('formatSpan', () => {
+  it.each([
+    [0, '0 s'],
+    [-5e9, '0 s'],
+    [NaN, '0 s'],
+    [45e9, '45 s'],
+    [60e9, '1 min'],
+    [120e9, '2 min'],
+    [90e9, '1 min 30 s'],
+    [89.6e9, '1 min 30 s'],
+    [3600e9, '1 h'],
+    [3900e9, '1 h 5 min'],
+    [3661e9, '1 h 1 min 1 s'],
+  ])('%d ns → %s', (ns, want) => expect(formatSpan(ns)).toBe(want));
 });

@@ -44,6 +44,23 @@ export function formatDuration(ms: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
+/**
+ * An amount of time (nanoseconds) in words, whole seconds rounded: "45 s",
+ * "2 min", "1 min 30 s", "1 h 5 min". For extensions and the like, where
+ * "+2 min" reads better than "+2:00".
+ */
+export function formatSpan(ns: number): string {
+  const total = Number.isFinite(ns) && ns > 0 ? Math.round(ns / 1e9) : 0;
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const parts: string[] = [];
+  if (h) parts.push(`${h} h`);
+  if (m) parts.push(`${m} min`);
+  if (s || parts.length === 0) parts.push(`${s} s`);
+  return parts.join(' ');
+}
+
 /** Exercise clock (nanoseconds since start) as T+m:ss. */
 export function formatClock(ns: number): string {
   return `T+${formatDuration(ns / 1e6)}`;

@@ -3,7 +3,7 @@ import { get } from 'svelte/store';
 import { ApiError } from './api';
 import { createPlaySession, type PlaySession } from './participant';
 import { FakeWS } from '../test/fakews';
-import { fakeApi, participantSession, wire, type FakeApi } from '../test/fakeapi';
+import { fakeApi, participantSession, playInfo, wire, type FakeApi } from '../test/fakeapi';
 
 class MemStorage {
   data = new Map<string, string>();
@@ -221,6 +221,74 @@ describe('play session', () => {
     expect(c.localMs).toBe(Date.parse('2026-01-01T09:59:00Z'));
     ws.frame(wire.event(4, 'exercise_paused', {}, 120e9, '2026-01-01T10:00:00Z'));
     expect(get(s.clock)).toMatchObject({ rate: 0, serverNs: 120e9 });
+  });
+
+  it('seeds the clock from the server reading, correcting for the round trip', async () => {
+    // Our wall clock is 10 s behind the server's; the GET takes 400 ms.
+    vi.setSystemTime(Date.parse('2026-01-01T09:59:50Z'));
+    api.playInfo.mockImplementation(async () => {
+      await vi.advanceTimersByTimeAsync(400);
+      return { ...playInfo, clock: { atNs: 300e9, speed: 2, status: 'running', serverTime: '2026-01-01T10:00:00.200000000Z' } };
+    });
+    const { s, ws } = await started();
+    const local = Date.parse('2026-01-01T09:59:50Z');
+    // The reading is placed half-way through the request, on our clock.
+    expect(get(s.clock)).toEqual({ serverNs: 300e9, localMs: local + 200, rate: 2 });
+    // The hello agrees within a second (it is one-way): the measured offset stays.
+    ws.open();
+    ws.frame(wire.hello('2026-01-01T10:00:00.900Z'));
+    // The backlog replays clock events long before the reading: they change nothing.
+    ws.frame(wire.event(3, 'exercise_started', { speed: 1 }, 0, '2026-01-01T09:50:00Z'));
+    ws.frame(wire.event(4, 'speed_changed', { speed: 2 }, 60e9, '2026-01-01T09:51:00Z'));
+    ws.frame(wire.live(4));
+    expect(get(s.clock)).toEqual({ serverNs: 300e9, localMs: local + 200, rate: 2 });
+    // A live pause moves it, placed by the measured offset.
+    ws.frame(wire.event(5, 'exercise_paused', {}, 320e9, '2026-01-01T10:00:10.200Z'));
+    expect(get(s.clock)).toEqual({ serverNs: 320e9, localMs: local + 10_200, rate: 0 });
+  });
+
+  it('takes the hello offset when the local clock was set since the reading', async () => {
+    vi.setSystemTime(Date.parse('2026-01-01T10:00:00Z'));
+    api.playInfo.mockImplementation(() => Promise.resolve({ ...playInfo, clock: { atNs: 0, speed: 1, status: 'paused', serverTime: '2026-01-01T10:00:00Z' } }));
+    const { s, ws } = await started();
+    expect(get(s.clock)).toEqual({ serverNs: 0, localMs: Date.parse('2026-01-01T10:00:00Z'), rate: 0 });
+    // Our clock jumps 5 s back (a time sync); the hello shows it.
+    vi.setSystemTime(Date.parse('2026-01-01T09:59:55Z'));
+    ws.open();
+    ws.frame(wire.hello('2026-01-01T10:00:00Z'));
+    expect(get(s.clock)).toEqual({ serverNs: 0, localMs: Date.parse('2026-01-01T09:59:55Z'), rate: 0 });
+  });
+
+  it('has no clock in the lobby until the exercise starts', async () => {
+    vi.setSystemTime(Date.parse('2026-01-01T10:00:00Z'));
+    api.playInfo.mockImplementation(() => Promise.resolve({ ...playInfo, clock: { atNs: 0, speed: 1, status: 'lobby', serverTime: '2026-01-01T10:00:00Z' } }));
+    const { s, ws } = await started();
+    expect(get(s.clock)).toBeNull();
+    goLive(ws, [], 2);
+    ws.frame(wire.event(3, 'exercise_started', { speed: 3 }, 0, '2026-01-01T10:01:00Z'));
+    expect(get(s.clock)).toEqual({ serverNs: 0, localMs: Date.parse('2026-01-01T10:01:00Z'), rate: 3 });
+  });
+
+  it('knows how many of the team are online from the team presence frames', async () => {
+    const { s, ws } = await started();
+    expect(get(s.teamOnline)).toBeNull();
+    goLive(ws, [], 1);
+    ws.frame({ type: 'presence', teams: { soc: 3 } });
+    expect(get(s.teamOnline)).toBe(3);
+    // Another team's count, or a frame without ours, leaves it.
+    ws.frame({ type: 'presence', teams: { comms: 7 } });
+    ws.frame({ type: 'presence', changes: [{ participant: 'p2', team: 'soc', online: false }] });
+    expect(get(s.teamOnline)).toBe(3);
+    ws.frame({ type: 'presence', teams: { soc: 2 } });
+    expect(get(s.teamOnline)).toBe(2);
+    // Offline, the count is unknown until the server sends a new one.
+    ws.drop(1006);
+    expect(get(s.teamOnline)).toBeNull();
+    await vi.advanceTimersByTimeAsync(100);
+    goLive(FakeWS.last(), [], 1);
+    expect(get(s.teamOnline)).toBeNull();
+    FakeWS.last().frame({ type: 'presence', teams: { soc: 4 } });
+    expect(get(s.teamOnline)).toBe(4);
   });
 
   it('stops at the outcome and shows it', async () => {

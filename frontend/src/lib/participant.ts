@@ -1,6 +1,8 @@
 // The participant's live session, without any DOM: it loads the team's view,
-// keeps the socket, folds frames into the feed, rebuilds the exercise clock,
-// tracks the team roster (names and lead), and delivers answers exactly once.
+// keeps the socket, folds frames into the feed, keeps the exercise clock
+// (seeded from the server's reading, then moved by the clock events), tracks
+// the team roster (names and lead) and how many teammates are online, and
+// delivers answers exactly once.
 //
 // Answers: each gets a client id (its idempotency key) kept in an outbox,
 // which is saved in sessionStorage. An answer is sent over the socket; it is
@@ -20,9 +22,9 @@ import {
   type PlayInfo,
 } from './api';
 import type { ClockSync } from './clock';
-import { adaptClockEvent, adaptRosterEvent, isEndFrame, type FeedEvent } from './events';
+import { adaptClockEvent, adaptPresenceFrame, adaptRosterEvent, isEndFrame, parseServerTime, type FeedEvent } from './events';
 import { createFeed, type FeedStore } from './feed';
-import { applyClockEvent, clockSync, initialClock, wallOffset, type ClockState } from './liveclock';
+import { applyClockEvent, clockSync, initialClock, replyOffset, seedClock, wallOffset, type ClockState } from './liveclock';
 import {
   ConnectionLostError,
   RequestError,
@@ -74,6 +76,8 @@ export interface PlaySession {
   readonly stopped: Readable<EndReason>;
   readonly clock: Readable<ClockSync | null>;
   readonly members: Readable<Record<string, Member>>;
+  /** Participants of the team online now (this one included); null while unknown or not live. */
+  readonly teamOnline: Readable<number | null>;
   /** Whether this participant leads the team now. */
   readonly lead: Readable<boolean>;
   readonly outbox: Readable<Record<string, OutboxEntry>>;
@@ -95,6 +99,9 @@ function defaultId(): string {
 }
 
 const ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** A hello whose server time disagrees with the measured offset by more than this replaces it. */
+const OFFSET_JUMP_MS = 1000;
 
 function loadOutbox(storage: Storage | null, key: string): Record<string, OutboxEntry> {
   try {
@@ -155,6 +162,7 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
   const statusDetail = writable<StatusDetail>({});
   const stopped = writable<EndReason>('');
   const members = writable<Record<string, Member>>({});
+  const teamOnline = writable<number | null>(null);
   const leadOverride = writable<boolean | null>(null);
   const outbox = writable<Record<string, OutboxEntry>>(loadOutbox(storage, outboxKey));
 
@@ -250,6 +258,16 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
     for (const [d, e] of Object.entries(get(outbox))) if (e.state === 'queued') send(d);
   };
 
+  /** Start the clock from the server's reading on the exercise GET. */
+  const seed = (c: PlayInfo['clock'], sentMs: number, receivedMs: number) => {
+    if (!c) return;
+    const serverMs = parseServerTime(c.serverTime);
+    if (!Number.isFinite(serverMs)) return;
+    clockState = seedClock({ atNs: c.atNs, speed: c.speed, status: c.status, serverMs });
+    offset = replyOffset(c.serverTime, sentMs, receivedMs);
+    updateClock();
+  };
+
   const stop = (reason: EndReason) => {
     stopped.set(reason);
     if (reason === 'ended') status.set('ended');
@@ -292,11 +310,19 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
 
   const onFrame = (f: ServerFrame) => {
     if (f.type === 'hello') {
+      // The offset measured on the exercise GET allows for the round trip;
+      // the hello's only for one way. Take the hello's when there is none,
+      // or when the local clock has clearly been set since.
       const o = wallOffset(f['server_time'], now());
-      if (o !== null) {
+      if (o !== null && (offset === null || Math.abs(o - offset) > OFFSET_JUMP_MS)) {
         offset = o;
         updateClock();
       }
+    } else if (f.type === 'presence') {
+      const b = adaptPresenceFrame(f);
+      const team = get(info)?.me.team || session.team;
+      const n = b?.teams[team];
+      if (n !== undefined) teamOnline.set(n);
     } else if (f.type === 'live' && ended) {
       stop('ended');
     }
@@ -310,6 +336,8 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
       flushQueued();
       return;
     }
+    // Offline, the count is stale; the server sends a new one once live.
+    teamOnline.set(null);
     if (get(status) === 'live') notLiveSince = now();
     if (s === 'closed') {
       if (get(stopped)) return;
@@ -336,13 +364,16 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
     stopped,
     clock,
     members,
+    teamOnline,
     lead,
     outbox,
     async start() {
       try {
+        const sent = now();
         const i = await api.playInfo(session);
         if (destroyed) return;
         info.set(i);
+        seed(i.clock, sent, now());
         members.update((m) => ({ ...m, [i.me.id]: m[i.me.id] ?? { id: i.me.id, name: i.me.name, lead: i.me.lead } }));
       } catch (err) {
         if (destroyed) return;

@@ -125,6 +125,44 @@ describe('Markdown export', () => {
   });
 });
 
+describe('extended decisions', () => {
+  const extendedRaw = {
+    ...raw,
+    events: [
+      ...events.slice(0, 9),
+      frame(10, 'facilitator_extend', 5, { decision: 'first_response', by: 2 * MIN }),
+      frame(11, 'decision_extended', 5, { kind: 'decision_extended', decision: 'first_response', team: 'comms', by: 2 * MIN, closes_at: 9 * MIN, time_limit: 8 * MIN }, ['comms']),
+      frame(12, 'decision_closed', 9, { decision: 'first_response', team: 'comms', settled: 'answered', close_reason: 'time_limit', option: 'delete', option_label: 'Delete the post' }, ['comms']),
+    ],
+  };
+  const r = buildReport(extendedRaw);
+  const comms = r.decisions[0].teamName;
+
+  it('says in words who extended which decision, by how much, and the new deadline', () => {
+    const byKind = Object.fromEntries(r.timeline.map((t) => [t.kind, t.summary]));
+    expect(byKind['decision_extended']).toBe(`Facilitator extended first_response (${comms}) by 2 min; now closes at T+9:00`);
+    expect(byKind['facilitator_extend']).toBe('Facilitator asked to extend first_response by 2 min');
+    expect(r.decisions[0].extendedNs).toBe(2 * MIN);
+    expect(r.decisions[0].closedAtNs).toBe(9 * MIN);
+  });
+
+  it('carries it into every export', () => {
+    const md = toMarkdown(r);
+    expect(md).toContain('Opened T+1:00, extended by 2 min, closed T+9:00 (time limit): **Delete the post**.');
+    expect(md).toContain(`| T+5:00 | Facilitator extended first\\_response (${comms}) by 2 min; now closes at T+9:00 |`);
+    // The facilitator's command repeats the sim's event: only the CSV keeps both.
+    expect(md).not.toContain('asked to extend');
+    const csv = toCSV(r).split('\r\n');
+    expect(csv.find((l) => l.startsWith('11,'))).toBe(
+      `11,T+5:00,300,2026-11-23T10:05:00Z,,decision_extended,,comms,Facilitator extended first_response (${comms}) by 2 min; now closes at T+9:00`,
+    );
+    expect(csv.find((l) => l.startsWith('10,'))).toContain(',facilitator_extend,,,Facilitator asked to extend first_response by 2 min');
+    const json = JSON.parse(toJSON(r));
+    expect(json.decisions[0].extendedNs).toBe(2 * MIN);
+    expect(json.timeline.find((t: { kind: string }) => t.kind === 'decision_extended').summary).toContain('by 2 min');
+  });
+});
+
 describe('JSON export', () => {
   it('round-trips the report without the raw scenario model', () => {
     const r = buildReport(raw);

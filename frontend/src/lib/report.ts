@@ -7,7 +7,7 @@ import { adaptLogEvent, type LogEvent } from './events';
 import { adaptExercise, isObj, type ExerciseInfo } from './facilitator';
 import { initialConsole, reduceConsole, type ConsoleDecision, type ConsoleOutcome, type ConsoleState } from './facilitator-console';
 import { adaptScenario, decisionsById, stateTitle, teamName, withParams, type ModelObjective, type ScenarioModel } from './facilitator-scenario';
-import { formatClock, formatDuration } from './format';
+import { formatClock, formatDuration, formatSpan } from './format';
 
 export interface ReportNote {
   seq: number;
@@ -40,6 +40,8 @@ export interface ReportDecision {
   state: string;
   openedAtNs: number;
   closedAtNs: number | null;
+  /** Time the facilitator added to its limit, in total (ns); 0 when none. */
+  extendedNs: number;
   /** answered | default | expired | '' (still open when the report was made). */
   settled: string;
   option: string;
@@ -151,6 +153,10 @@ export function summarize(ev: LogEvent, model: ScenarioModel, names: Map<string,
         : `Decision ${ev.decision} settled: ${choice}${ev.settled === 'default' ? ' (default)' : ''}${ev.closeReason ? ` (${ev.closeReason.replace('_', ' ')})` : ''}`;
     case 'facilitator_close':
       return `Facilitator closed decision ${ev.decision}`;
+    case 'facilitator_extend':
+      return `Facilitator asked to extend ${ev.decision} by ${formatSpan(ev.byNs)}`;
+    case 'decision_extended':
+      return `Facilitator extended ${ev.decision}${ev.team ? ` (${team(ev.team)})` : ''} by ${formatSpan(ev.byNs)}${ev.closesAtNs !== null ? `; now closes at ${formatClock(ev.closesAtNs)}` : ''}`;
     case 'effect_applied':
       return `${ev.variable}: ${show(ev.oldValue)} → ${show(ev.newValue)}`;
     case 'timer_fired':
@@ -175,7 +181,7 @@ export function summarize(ev: LogEvent, model: ScenarioModel, names: Map<string,
 }
 
 /** Kinds left out of the on-screen timeline (they repeat what others say); the CSV keeps them. */
-export const QUIET_KINDS = new Set(['clock_tick', 'answer_submitted', 'facilitator_answer', 'started', 'timer_fired', 'facilitator_inject', 'facilitator_close']);
+export const QUIET_KINDS = new Set(['clock_tick', 'answer_submitted', 'facilitator_answer', 'started', 'timer_fired', 'facilitator_inject', 'facilitator_close', 'facilitator_extend']);
 
 function reportDecision(d: ConsoleDecision, model: ScenarioModel, objectives: Map<string, string[]>): ReportDecision {
   return {
@@ -186,6 +192,7 @@ function reportDecision(d: ConsoleDecision, model: ScenarioModel, objectives: Ma
     state: d.state,
     openedAtNs: d.openedAtNs,
     closedAtNs: d.closedAtNs,
+    extendedNs: d.extendedNs,
     settled: d.open ? '' : d.settled,
     option: d.option,
     optionLabel: d.optionLabel,
@@ -343,7 +350,8 @@ export function toMarkdown(r: Report): string {
     out.push(`### ${mdText(d.id)} — ${mdText(d.teamName)}`, '');
     if (d.prompt) out.push(mdBlock(d.prompt, '> '), '');
     const closed = d.closedAtNs !== null ? `, closed ${formatClock(d.closedAtNs)}${d.closeReason ? ` (${d.closeReason.replace('_', ' ')})` : ''}` : '';
-    out.push(`Opened ${formatClock(d.openedAtNs)}${closed}: ${settledText(d)}.`, '');
+    const extended = d.extendedNs > 0 ? `, extended by ${formatSpan(d.extendedNs)}` : '';
+    out.push(`Opened ${formatClock(d.openedAtNs)}${extended}${closed}: ${settledText(d)}.`, '');
     if (d.answers.length) {
       out.push('| Participant | Answer | Response time | Confidence | Rationale |', '| --- | --- | --- | --- | --- |');
       for (const a of d.answers) {

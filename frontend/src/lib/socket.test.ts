@@ -208,7 +208,7 @@ describe('createSocket', () => {
     const s = createSocket(h.opts);
     s.start();
     FakeWS.last().handshake([1]);
-    FakeWS.last().frame({ type: 'presence', participant: 'p1', online: true });
+    FakeWS.last().frame({ type: 'presence', teams: { soc: 2 } });
     FakeWS.last().frame({ type: 'ack', id: 'unknown' });
     FakeWS.last().frame({ type: 'error', code: 'rate_limited', message: 'slow down' });
     expect(frames).toEqual(['hello', 'live', 'presence', 'ack', 'error']);

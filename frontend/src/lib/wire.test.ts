@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { get } from 'svelte/store';
 import frames from './testdata/wire-soc.json';
-import { adaptClockEvent, adaptEvent, adaptNote, adaptRosterEvent, fromWire, objectivesOf } from './events';
+import { adaptClockEvent, adaptEvent, adaptNote, adaptPresenceFrame, adaptRosterEvent, fromWire, objectivesOf, parseServerTime } from './events';
 import { createFeed, injectItems } from './feed';
-import { applyClockEvent, clockSync, initialClock, wallOffset } from './liveclock';
+import { applyClockEvent, clockSync, initialClock, replyOffset, seedClock, wallOffset } from './liveclock';
 import { checkCode, codeFromLink, joinErrorField } from './join';
 
 describe('wire frames', () => {
@@ -100,6 +100,64 @@ describe('live clock', () => {
     expect(wallOffset('2026-01-01T10:00:05Z', Date.parse('2026-01-01T10:00:00Z'))).toBe(5000);
     expect(wallOffset('nonsense', 0)).toBeNull();
     expect(wallOffset(undefined, 0)).toBeNull();
+  });
+
+  it('measures it from a reply half-way through the round trip', () => {
+    const t0 = Date.parse('2026-01-01T10:00:00Z');
+    // Sent at t0, answered 400 ms later: the server's reading (t0 + 3.2 s by its clock) was taken at t0 + 200 ms.
+    expect(replyOffset('2026-01-01T10:00:03.200000000Z', t0, t0 + 400)).toBe(3000);
+    expect(replyOffset('2026-01-01T10:00:03.2Z', t0, t0 - 5)).toBe(3200);
+    expect(replyOffset('', t0, t0)).toBeNull();
+  });
+
+  it('reads the server times it is sent, nanoseconds and all', () => {
+    expect(parseServerTime('2026-03-01T09:00:00.123456789Z')).toBe(Date.parse('2026-03-01T09:00:00.123Z'));
+    expect(parseServerTime('2026-03-01T09:00:00Z')).toBe(Date.parse('2026-03-01T09:00:00Z'));
+    expect(parseServerTime('2026-03-01T10:00:00.5+01:00')).toBe(Date.parse('2026-03-01T09:00:00.500Z'));
+    for (const bad of ['', 'soon', '2026-03-01', '2026-03-01T09:00Z', 12, null]) expect(parseServerTime(bad)).toBeNaN();
+  });
+
+  it('starts from the server reading for each status', () => {
+    const r = { atNs: 90e9, speed: 2, serverMs: 5000 };
+    expect(clockSync(seedClock({ ...r, status: 'lobby' }), 0)).toBeNull();
+    expect(clockSync(seedClock({ ...r, status: 'running' }), 1000)).toEqual({ serverNs: 90e9, localMs: 4000, rate: 2 });
+    expect(clockSync(seedClock({ ...r, status: 'paused' }), 0)).toEqual({ serverNs: 90e9, localMs: 5000, rate: 0 });
+    expect(clockSync(seedClock({ ...r, status: 'ended' }), 0)).toEqual({ serverNs: 90e9, localMs: 5000, rate: 0 });
+    expect(seedClock({ ...r, speed: 0, status: 'running' }).speed).toBe(1);
+  });
+
+  it('skips replayed clock events the reading already covers, applies newer ones', () => {
+    let st = seedClock({ atNs: 600e9, speed: 2, status: 'running', serverMs: 100_000 });
+    // The backlog after the reading: a start and a pause long before it.
+    st = applyClockEvent(st, ce('started', 0, 10_000, 1));
+    st = applyClockEvent(st, ce('paused', 100e9, 50_000));
+    expect(clockSync(st, 0)).toEqual({ serverNs: 600e9, localMs: 100_000, rate: 2 });
+    // A pause committed between the reading and its server_time still counts.
+    st = applyClockEvent(st, ce('paused', 599e9, 99_500));
+    expect(clockSync(st, 0)).toEqual({ serverNs: 599e9, localMs: 99_500, rate: 0 });
+    st = applyClockEvent(st, ce('resumed', 599e9, 120_000));
+    expect(clockSync(st, 0)).toEqual({ serverNs: 599e9, localMs: 120_000, rate: 2 });
+  });
+});
+
+describe('presence frames', () => {
+  it('reads the staff batch and the team count', () => {
+    expect(
+      adaptPresenceFrame({
+        type: 'presence',
+        changes: [{ participant: 'd2y', name: 'Casey', team: 'comms', online: true, status: 'active' }, { participant: 'x', online: false }],
+        teams: { comms: 3, soc: 0 },
+      }),
+    ).toEqual({
+      changes: [
+        { participant: 'd2y', name: 'Casey', team: 'comms', online: true, status: 'active' },
+        { participant: 'x', name: '', team: '', online: false, status: '' },
+      ],
+      teams: { comms: 3, soc: 0 },
+    });
+    expect(adaptPresenceFrame({ type: 'presence', teams: { comms: 3 } })).toEqual({ changes: [], teams: { comms: 3 } });
+    expect(adaptPresenceFrame({ type: 'presence' })).toEqual({ changes: [], teams: {} });
+    expect(adaptPresenceFrame({ type: 'live' })).toBeNull();
   });
 });
 

@@ -6,7 +6,7 @@ import { flushSync } from 'svelte';
 import App from '../App.svelte';
 import { ApiError, type Api } from '../lib/api';
 import { FakeWS } from '../test/fakews';
-import { fakeApi, observerSession, participantSession, wire, type FakeApi } from '../test/fakeapi';
+import { fakeApi, observerSession, participantSession, playInfo, wire, type FakeApi } from '../test/fakeapi';
 import { render, type Rendered } from '../test/render';
 
 let r: Rendered | null = null;
@@ -116,6 +116,54 @@ describe('Play', () => {
       ws2.frame(wire.hello());
       ws2.frame(wire.live(4));
       expect(ws2.sentMessages().filter((m) => m.type === 'answer')).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('shows how many of the team are online, and a deadline the facilitator extends', async () => {
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(Date.parse('2026-01-01T10:00:00Z'));
+      const api = fakeApi();
+      api.playInfo.mockImplementation(() =>
+        Promise.resolve({ ...playInfo, clock: { atNs: 100e9, speed: 1, status: 'running', serverTime: '2026-01-01T10:00:00Z' } }),
+      );
+      const c = at('/play', api);
+      await vi.advanceTimersByTimeAsync(0);
+      const ws = FakeWS.last();
+      ws.open();
+      ws.frame(wire.hello());
+      ws.frame(decision(4, { time_limit: 300e9, closes_at: 400e9 }));
+      ws.frame(wire.live(4));
+      flushSync();
+      expect(c.querySelector('.who .online')).toBeNull(); // not known yet
+      ws.frame({ type: 'presence', teams: { soc: 3 } });
+      flushSync();
+      const online = c.querySelector('.who .online')!;
+      expect(online.querySelector('[aria-hidden="true"]')?.textContent).toBe('3 online');
+      expect(online.querySelector('.sr-only')?.textContent).toBe('3 members of Security Operations online');
+      ws.frame({ type: 'presence', teams: { soc: 1 } });
+      flushSync();
+      expect(c.querySelector('.who .online .sr-only')?.textContent).toBe('1 member of Security Operations online');
+
+      // The clock came from the server's reading: 300 s left of the limit.
+      const timer = () => c.querySelector('section[data-status="open"] [role="timer"] .left')?.textContent;
+      expect(timer()).toBe('5:00');
+      const note = () => c.querySelector('section[data-status="open"] [role="status"]');
+      expect(note()?.textContent).toBe('');
+      ws.frame(wire.event(5, 'decision_extended', { kind: 'decision_extended', decision: 'lock', team: 'soc', by: 120e9, closes_at: 520e9, time_limit: 420e9, audience: ['soc'] }, 100e9));
+      flushSync();
+      expect(timer()).toBe('7:00');
+      expect(note()?.textContent).toBe('Time extended +2 min');
+      await vi.advanceTimersByTimeAsync(10_000);
+      flushSync();
+      expect(note()?.textContent).toBe('');
+      expect(timer()).toBe('6:50');
+      // Offline, the count goes: it would be stale.
+      ws.drop(1006);
+      flushSync();
+      expect(c.querySelector('.who .online')).toBeNull();
     } finally {
       vi.useRealTimers();
     }
@@ -277,6 +325,9 @@ describe('Observe', () => {
     flushSync();
     expect(c.querySelector('.dec')?.textContent).toContain('Security Operations');
     expect(c.querySelector('.dec')?.textContent).toContain('by Bo');
+    ws.frame(wire.event(8, 'decision_extended', { kind: 'decision_extended', decision: 'lock', team: 'soc', by: 300e9, closes_at: 900e9, time_limit: 900e9 }, 100e9));
+    flushSync();
+    expect(c.querySelector('.dec .ext')?.textContent).toBe('extended +5 min');
     expect(c.querySelectorAll('button.option')).toHaveLength(0); // read-only
     expect(c.querySelector('.to')?.textContent).toBe('To: All teams');
     expect(Array.from(c.querySelectorAll('#o-obj option')).map((o) => o.textContent)).toEqual(['None', 'recover']);

@@ -34,6 +34,8 @@ export const playInfo: PlayInfo = {
     { id: 'comms', name: 'Communications' },
     { id: 'soc', name: 'Security Operations' },
   ],
+  // No reading: the clock comes from the events (a test scripts one when it needs it).
+  clock: null,
 };
 
 export type FakeApi = Api & {

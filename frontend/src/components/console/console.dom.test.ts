@@ -231,6 +231,56 @@ describe('lobby and live console', () => {
     await vi.waitFor(() => expect(calls.find((x) => x.url.endsWith('/close-decision'))?.body).toBe('{"decision":"first_response"}'));
   });
 
+  it('applies presence batches and extends an open timed decision', async () => {
+    routes['GET /api/me'] = facilitator;
+    routes['GET /api/exercises/ex1'] = () => [200, exercise('running', 0)];
+    routes['GET /api/exercises/ex1/scenario'] = () => [200, { scenario: brandHijack }];
+    routes['POST /api/exercises/ex1/extend-decision'] = () => [200, { ok: true }];
+    const c = at('/console/ex1');
+    await vi.waitFor(() => expect(sockets.length).toBe(1));
+    const ws = sockets[0];
+    ws.open();
+    ws.frame({ type: 'hello', protocol: 'ttx.v1', exercise: 'ex1', role: 'facilitator', after: 0, server_time: '2026-11-23T10:00:00Z' });
+    ws.frame(frame(1, 'participant_joined', 0, { participant: 'p1', team: 'comms', name: 'Ana', lead: true }));
+    ws.frame(frame(2, 'participant_joined', 0, { participant: 'p2', team: 'soc', name: 'Chen' }));
+    ws.frame(frame(3, 'participant_joined', 0, { participant: 'p3', team: 'soc', name: 'Dee' }));
+    ws.frame(frame(4, 'exercise_started', 0, { speed: 1 }));
+    ws.frame(frame(5, 'state_entered', 0, { state: 'hijack_begins', title: 'Begins' }, ['*']));
+    ws.frame(frame(6, 'decision_opened', 1, { state: 'hijack_begins', decision: 'first_response', team: 'comms', prompt: 'What now?', options: [{ id: 'del', label: 'Delete' }], time_limit: 6 * MIN, closes_at: 7 * MIN }, ['comms']));
+    ws.frame(frame(7, 'decision_opened', 1, { state: 'hijack_begins', decision: 'untimed', team: 'soc', prompt: 'Anyone?', options: [{ id: 'y', label: 'Yes' }] }, ['soc']));
+    ws.frame({ type: 'live', last_seq: 7 });
+    const teams = () => c.querySelector('[aria-labelledby="live-teams"]')!;
+    await vi.waitFor(() => expect(teams().textContent).toContain('1 of 3 online'));
+    // One frame for several people: who changed, in their latest state.
+    ws.frame({
+      type: 'presence',
+      changes: [
+        { participant: 'p2', name: 'Chen', team: 'soc', online: true, status: 'active' },
+        { participant: 'p3', name: 'Dee', team: 'soc', online: true, status: 'idle' },
+        { participant: 'p1', name: 'Ana', team: 'comms', online: false },
+      ],
+      teams: { soc: 2, comms: 0 },
+    });
+    flushSync();
+    expect(teams().textContent).toContain('2 of 3 online');
+    const status = (name: string) => [...teams().querySelectorAll('.members li')].find((li) => li.textContent?.includes(name))?.querySelector('.sr-only')?.textContent;
+    expect([status('Ana'), status('Chen'), status('Dee')]).toEqual([', offline', ', online', ', online, idle']);
+
+    // Only the timed decision offers more time.
+    const dec = c.querySelector('[aria-labelledby="dec-h"]')!;
+    const groups = [...dec.querySelectorAll('[role=group]')];
+    expect(groups.map((g) => g.getAttribute('aria-label'))).toEqual(['Extend first_response']);
+    expect([...groups[0].querySelectorAll('button')].map((b) => b.textContent)).toEqual(['+1 min', '+2 min', '+5 min']);
+    expect(dec.textContent).toContain('closes T+7:00');
+    [...groups[0].querySelectorAll('button')].find((b) => b.textContent === '+2 min')!.click();
+    await vi.waitFor(() => expect(calls.find((x) => x.url.endsWith('/extend-decision'))?.body).toBe('{"decision":"first_response","by":120}'));
+    ws.frame(frame(8, 'facilitator_extend', 2, { decision: 'first_response', by: 2 * MIN }));
+    ws.frame(frame(9, 'decision_extended', 2, { decision: 'first_response', team: 'comms', by: 2 * MIN, closes_at: 9 * MIN, time_limit: 8 * MIN }, ['comms']));
+    flushSync();
+    expect(dec.textContent).toContain('closes T+9:00 · extended +2 min');
+    expect(dec.textContent).not.toContain('closes T+7:00');
+  });
+
   it('asks before ending and sends the reason', async () => {
     routes['GET /api/me'] = facilitator;
     routes['GET /api/exercises/ex1'] = () => [200, exercise('running', 0)];
