@@ -125,6 +125,17 @@ func TestPlayThroughInBrowsers(t *testing.T) {
 		h.fatalf("SOC's decision changed across the reload:\nbefore %+v\nafter  %+v", beforeDecisions, afterDecisions)
 	}
 
+	// Still paused, the facilitator gives SOC two more minutes: SOC's
+	// prompt says so, and the console shows the new deadline.
+	fac.click("extend session_response", extendDecisionXPath("session_response", "+2 min"))
+	soc.b.waitJS("the extension notice", `[...document.querySelectorAll('section.decision .extnote')].some((e) => e.textContent.includes('Time extended +2 min'))`, actionTimeout)
+	fac.waitJS("the extension on the console", `[...document.querySelectorAll('li.dec.open')].some((li) => li.textContent.includes('session_response') && li.textContent.includes('extended +2 min'))`, actionTimeout)
+	soc.b.screenshot("decision-extended")
+	// One member a team here: each header counts one online.
+	for _, p := range players {
+		p.b.waitJS("the team's online count", `document.querySelector('.online') && document.querySelector('.online').textContent.includes('1 online')`, actionTimeout)
+	}
+
 	// Still paused (so neither can run out meanwhile), the facilitator
 	// closes both decisions: the door is shut. Then the clock runs again.
 	fac.click("close caller_check", closeDecisionXPath("caller_check"))
@@ -203,7 +214,7 @@ func TestPlayThroughInBrowsers(t *testing.T) {
 	rows := evalJS[[]decisionRow](fac, "report decisions", `[...document.querySelectorAll('article.decision')].map((a) => ({id: (a.querySelector('h3 code') || {textContent: ''}).textContent.trim(), text: a.innerText}))`)
 	wantRows := []struct{ id, label, who, extra string }{
 		{"caller_check", labelCallBack, helpdesk.name, "Policy: call back the number on record."},
-		{"session_response", labelFullRevoke, soc.name, ""},
+		{"session_response", labelFullRevoke, soc.name, "extended by 2 min"},
 		{"mfa_policy", labelNumberMatching, exec.name, ""},
 	}
 	for _, w := range wantRows {
@@ -235,6 +246,12 @@ func TestPlayThroughInBrowsers(t *testing.T) {
 		}
 		checkDocumentHeaders(t, b)
 	}
+}
+
+// extendDecisionXPath finds one of the console's Extend buttons ("+2 min")
+// of an open decision.
+func extendDecisionXPath(id, label string) string {
+	return fmt.Sprintf(`//li[contains(concat(' ', normalize-space(@class), ' '), ' dec ')][.//code[normalize-space()=%s]]//span[contains(@class,'extend')]//button[normalize-space()=%s]`, xpathLiteral(id), xpathLiteral(label))
 }
 
 // closeDecisionXPath finds the console's "Close now" button of an open
