@@ -21,6 +21,7 @@ import (
 const loadtestUsage = `Usage: ttx loadtest [--spawn | --target URL] [workload flags] [--json FILE]
        ttx loadtest --suite standard --json bench.json
        ttx loadtest --cold-start
+       ttx loadtest --participants 1000 --flood 1 --repeat 3
 
 Drives a ttx server on loopback with simulated participants over real
 WebSockets and reports fan-out latency, delivery, memory and CPU, next to a
@@ -28,6 +29,11 @@ minimal gorilla/websocket broadcast hub running the same workload (the
 baseline). By default it spawns a fresh 'ttx serve' child (and a baseline
 child) per run, so that server figures are the servers' own. Only loopback
 targets (127.0.0.0/8, ::1) are accepted.
+
+With --flood N, N more participants send valid client messages at
+--flood-rate per second each while the injects go out, dialling again at once
+whenever the server closes them; each run is paired with an unflooded one and
+the report gives the other clients' p99 flooded / unflooded.
 
 With --target, log in with --user and the password from --password-file or
 TTX_LOADTEST_PASSWORD; --pid enables memory and CPU figures for it.
@@ -57,6 +63,10 @@ func cmdLoadtest(args []string, stdout, stderr io.Writer) int {
 		repeat       = fs.Int("repeat", 1, "runs per fan-out workload; the run with the median p99 is reported")
 		baseline     = fs.Bool("baseline", true, "run every fan-out workload against the baseline hub too")
 		replay       = fs.Bool("replay", false, "fanout: connect with after=0 and replay the log, instead of resuming at its end")
+		flood        = fs.Int("flood", 0, "fanout: `connections` that flood the server with client messages during the broadcast phase;\n"+
+			"each run is then repeated with them, interleaved, and compared (flood_ratio_p99)")
+		floodRate    = fs.Float64("flood-rate", 1000, "fanout: messages per second per flooding connection")
+		floodKind    = fs.String("flood-kind", loadtest.FloodMixed, "fanout: what flooders send: presence, answer (to a decision that does not exist) or mixed")
 		coldStart    = fs.Bool("cold-start", false, "time cold starts to /healthz (alone, or added to the workload)")
 		coldRuns     = fs.Int("cold-start-runs", 5, "cold starts to time")
 		jsonOut      = fs.String("json", "", "also write the report as JSON to this `file`")
@@ -157,6 +167,13 @@ func cmdLoadtest(args []string, stdout, stderr io.Writer) int {
 		}
 		plan.Fanout = []loadtest.FanoutConfig{{Participants: *participants, Exercises: *exercises, Size: *size, Injects: k,
 			Rate: *rate, Address: *address, Scenario: *scenarioID, Replay: *replay}}
+		if set["flood"] {
+			plan.Fanout[0].Flood, plan.Fanout[0].FloodRate, plan.Fanout[0].FloodKind = *flood, *floodRate, *floodKind
+		}
+		if err := plan.Fanout[0].Validate(); err != nil {
+			fmt.Fprintf(stderr, "ttx loadtest: %v\n", err)
+			return 2
+		}
 	case *mode == "ticking":
 		d := *duration
 		if d == 0 {

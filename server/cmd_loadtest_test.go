@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -23,11 +24,17 @@ func TestLoadtestRefuses(t *testing.T) {
 		{"bad suite", []string{"--suite", "huge"}, "", "unknown suite"},
 		{"extra args", []string{"now"}, "", "unexpected arguments"},
 		{"baseline elsewhere", []string{"--serve-baseline", "0.0.0.0:0"}, "", "needs a loopback host:port"},
+		{"flood kind", []string{"--flood", "1", "--flood-kind", "note"}, "", "flood kind must be"},
+		{"flood rate", []string{"--flood", "1", "--flood-rate", "-5"}, "", "flood rate must be"},
+		{"flood count", []string{"--flood", "-1"}, "", "flood must be 0 to"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("TTX_LOADTEST_PASSWORD", tc.env)
 			var out, errb bytes.Buffer
-			code := run(append([]string{"loadtest"}, tc.args...), &out, &errb)
+			// A case that passed validation would otherwise spawn this
+			// test binary as ttx, which reruns the tests: spawn nothing.
+			args := append([]string{"loadtest", "--exe", filepath.Join(t.TempDir(), "no-such-ttx")}, tc.args...)
+			code := run(args, &out, &errb)
 			if code != 2 || !strings.Contains(errb.String(), tc.want) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errb.String(), tc.want)
 			}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -42,6 +43,12 @@ type FanoutConfig struct {
 	// FramePad pads baseline frames to this many bytes, to match the size
 	// of ttx's frames for the same body (0: no padding).
 	FramePad int `json:"frame_pad"`
+	// Flood is how many more participants join and flood the server with
+	// client messages during the broadcast phase (ttx only; 0: none). They
+	// are not measured: the figures are the other clients'.
+	Flood     int     `json:"flood,omitempty"`
+	FloodRate float64 `json:"flood_rate,omitempty"` // messages per second per flooder (default 1000)
+	FloodKind string  `json:"flood_kind,omitempty"` // FloodPresence, FloodAnswer or FloodMixed (default)
 }
 
 // withDefaults fills zero fields.
@@ -70,7 +77,23 @@ func (c FanoutConfig) withDefaults() FanoutConfig {
 	if c.Grace <= 0 {
 		c.Grace = 10 * time.Second
 	}
+	if c.Flood > 0 {
+		if c.FloodRate == 0 {
+			c.FloodRate = defaultFloodRate
+		}
+		if c.FloodKind == "" {
+			c.FloodKind = FloodMixed
+		}
+	}
 	return c
+}
+
+// Validate reports what is wrong with the workload, after defaults.
+func (c FanoutConfig) Validate() error {
+	if err := c.withDefaults().validate(); err != nil {
+		return fmt.Errorf("loadtest: %w", err)
+	}
+	return nil
 }
 
 func (c FanoutConfig) validate() error {
@@ -98,8 +121,21 @@ func (c FanoutConfig) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("address must be all, rotate or mixed, got %q", c.Address))
 	}
+	if c.Flood < 0 || c.Flood > maxFlooders {
+		errs = append(errs, fmt.Errorf("flood must be 0 to %d connections, got %d", maxFlooders, c.Flood))
+	}
+	if c.Flood > 0 {
+		if c.FloodRate <= 0 || c.FloodRate > maxFloodRate || math.IsNaN(c.FloodRate) {
+			errs = append(errs, fmt.Errorf("flood rate must be above 0 and at most %d messages per second, got %g", maxFloodRate, c.FloodRate))
+		}
+		switch c.FloodKind {
+		case FloodPresence, FloodAnswer, FloodMixed:
+		default:
+			errs = append(errs, fmt.Errorf("flood kind must be presence, answer or mixed, got %q", c.FloodKind))
+		}
+	}
 	var lim syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil && uint64(c.Participants)+200 > lim.Cur {
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil && uint64(c.Participants+max(c.Flood, 0))+200 > lim.Cur {
 		errs = append(errs, fmt.Errorf("participants (%d) exceed this process's open-file limit (%d) minus a margin", c.Participants, lim.Cur))
 	}
 	return errors.Join(errs...)
@@ -162,8 +198,10 @@ type FanoutResult struct {
 	Procs            bool          `json:"proc_figures"` // RSS and CPU figures are real
 	// LoadAvg is the machine's 1-minute load average when the broadcast
 	// phase ended: other work on the machine shows in the latencies.
-	LoadAvg float64  `json:"load_avg"`
-	Errors  []string `json:"errors,omitempty"`
+	LoadAvg float64 `json:"load_avg"`
+	// Flood is what the flooding connections did (nil: no flood).
+	Flood  *FloodResult `json:"flood,omitempty"`
+	Errors []string     `json:"errors,omitempty"`
 }
 
 // fanoutTarget is a server the fan-out workload can drive.
@@ -186,6 +224,13 @@ func runFanout(ctx context.Context, ep Endpoint, t fanoutTarget, cfg FanoutConfi
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("loadtest: %w", err)
+	}
+	var ft floodTarget
+	if cfg.Flood > 0 {
+		var ok bool
+		if ft, ok = t.(floodTarget); !ok {
+			return nil, fmt.Errorf("loadtest: the %s server has no flood workload", t.name())
+		}
 	}
 	res := &FanoutResult{Target: t.name(), Participants: cfg.Participants, Exercises: cfg.Exercises,
 		Broadcasts: cfg.Injects * cfg.Exercises, Size: cfg.Size, Rate: cfg.Rate, Address: cfg.Address}
@@ -256,6 +301,14 @@ func runFanout(ctx context.Context, ep Endpoint, t fanoutTarget, cfg FanoutConfi
 	res.Expected = expected
 	cnt.setTarget(expected)
 
+	// The flood lasts the whole broadcast phase and stops before the
+	// server's figures are read; the exercises end only after that.
+	stopFlood := func() *FloodResult { return nil }
+	if ft != nil {
+		log.Info("flooding", "target", t.name(), "flooders", cfg.Flood, "rate", cfg.FloodRate, "kind", cfg.FloodKind)
+		stopFlood = startFlood(ctx, ft, cfg)
+		defer stopFlood()
+	}
 	log.Info("broadcasting", "target", t.name(), "injects", total, "rate", cfg.Rate)
 	interval := time.Duration(float64(time.Second) / cfg.Rate)
 	var sendMu sync.Mutex
@@ -300,6 +353,7 @@ sending:
 	case <-ctx.Done():
 	}
 	grace.Stop()
+	res.Flood = stopFlood()
 	after, _ := ep.proc()
 	res.LoadAvg = loadAvg()[0]
 	res.RSSAfter = after.RSS
@@ -401,6 +455,10 @@ type ttxFanout struct {
 	log  *slog.Logger
 	fac  *facilitator
 	exs  []exerciseInfo
+
+	hc     *http.Client // joins of flooders
+	after  []int64      // per exercise: the seq clients resume after
+	floods []*flooder
 }
 
 func (t *ttxFanout) name() string { return "ttx" }
@@ -430,19 +488,53 @@ func (t *ttxFanout) prepare(ctx context.Context, cfg FanoutConfig) ([]*client, f
 	if err != nil {
 		return nil, nil, err
 	}
-	after := make([]int64, len(t.exs))
+	t.hc = newHTTPClient(nil)
+	for k := range cfg.Flood {
+		f := &flooder{who: k, exercise: k % len(t.exs)}
+		ex := t.exs[f.exercise]
+		f.team = ex.Teams[(k/len(t.exs))%len(ex.Teams)]
+		if err := t.rejoin(ctx, f); err != nil {
+			return nil, nil, err
+		}
+		t.floods = append(t.floods, f)
+	}
+	t.after = make([]int64, len(t.exs))
 	if !cfg.Replay {
 		for i, ex := range t.exs {
-			if after[i], err = fac.lastSeq(ctx, ex.ID); err != nil {
+			if t.after[i], err = fac.lastSeq(ctx, ex.ID); err != nil {
 				return nil, nil, err
 			}
 		}
 	}
-	dial := func(c *client) dialOpts {
-		q := url.Values{"exercise": {t.exs[c.exercise].ID}, "after": {itoa(after[c.exercise])}}
-		return dialOpts{url: wsURL(t.base, "/api/ws", q), header: http.Header{"Authorization": {"Bearer " + c.token}}, needLive: true}
-	}
+	dial := func(c *client) dialOpts { return t.dialOpts(c.exercise, c.token) }
 	return clients, dial, nil
+}
+
+func (t *ttxFanout) dialOpts(exercise int, token string) dialOpts {
+	q := url.Values{"exercise": {t.exs[exercise].ID}, "after": {itoa(t.after[exercise])}}
+	return dialOpts{url: wsURL(t.base, "/api/ws", q), header: http.Header{"Authorization": {"Bearer " + token}}, needLive: true}
+}
+
+func (t *ttxFanout) flooders() []*flooder { return t.floods }
+
+// floodDial connects a flooder as the measured clients connect: resuming
+// at the log's end as it was before the broadcast phase.
+func (t *ttxFanout) floodDial(f *flooder) dialOpts { return t.dialOpts(f.exercise, f.token) }
+
+// rejoin joins f (again) as a new participant of its exercise and team.
+func (t *ttxFanout) rejoin(ctx context.Context, f *flooder) error {
+	ex := t.exs[f.exercise]
+	f.joins++
+	name := fmt.Sprintf("Flooder %d", f.who+1)
+	if f.joins > 1 {
+		name = fmt.Sprintf("Flooder %d (%d)", f.who+1, f.joins)
+	}
+	j, err := join(ctx, t.hc, t.base, ex.Code, name, f.team)
+	if err != nil {
+		return fmt.Errorf("loadtest: join flooder %d: %w", f.who+1, err)
+	}
+	f.token, f.team = j.Token, j.Team
+	return nil
 }
 
 // joinAll joins n participants spread round-robin over the exercises and,

@@ -93,6 +93,7 @@ func (r *Report) WriteTable(w io.Writer) {
 			}
 		}
 		fmt.Fprintln(w)
+		r.writeFlood(w)
 	}
 	if tk := r.Ticking; tk != nil {
 		fmt.Fprintf(w, "Ticking: %d exercises × %d participants of %s at ×%g for %s (starts spread over %s)\n",
@@ -128,4 +129,62 @@ func (r *Report) WriteTable(w io.Writer) {
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(w, "\nErrors:\n  %s\n", strings.Join(r.Errors, "\n  "))
 	}
+}
+
+// writeFlood writes the flood comparison of every fan-out workload that has
+// one: the measured clients' latency without and with the flood, and what
+// the flooders sent and got back.
+func (r *Report) writeFlood(w io.Writer) {
+	var cases []*FanoutCase
+	for _, fc := range r.Fanout {
+		if fc.Flood != nil {
+			cases = append(cases, fc)
+		}
+	}
+	if len(cases) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Flood: more participants send valid client messages at a fixed rate during the broadcast phase;")
+	fmt.Fprintln(w, "latency and delivery are the other clients', unflooded and flooded runs interleaved, ms")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "N\tE\tflood\trun\tp50\tp90\tp99\tmax\tp99 from send\tdelivered\texpected\tdisconnected\tCPU ms/bcast\tload\t")
+	for _, fc := range cases {
+		c := fc.Config
+		flood := fmt.Sprintf("%d×%g/s %s", c.Flood, c.FloodRate, c.FloodKind)
+		row := func(label string, t *FanoutResult) {
+			if t == nil {
+				return
+			}
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.2f\t%.1f\t\n",
+				c.Participants, c.Exercises, flood, label,
+				msText(t.Latency.P50), msText(t.Latency.P90), msText(t.Latency.P99), msText(t.Latency.Max), msText(t.LatencySend.P99),
+				t.Delivered, t.Expected, t.Disconnected, ms(t.CPUPerBroadcast), t.LoadAvg)
+		}
+		row("unflooded", fc.TTX)
+		row("flooded", fc.Flood.TTX)
+		if rt := fc.Flood.Ratios; rt != nil {
+			fmt.Fprintf(tw, "\t\t\tflooded/unflooded\t%s\t%s\t%s\t%s\t%s\t\t\t\t%s\t\t\n",
+				x(rt["p50"]), x(rt["p90"]), x(rt["p99"]), x(rt["max"]), x(rt["p99_from_send"]), x(rt["cpu_per_bcast"]))
+		}
+	}
+	tw.Flush()
+	for _, fc := range cases {
+		n := fc.Config.Participants
+		if f := fc.Flood.TTX; f != nil && f.Flood != nil {
+			fl := f.Flood
+			fmt.Fprintf(w, "  N=%d flooders (median flooded run, %.1f s): sent %d (%.1f/s each, %d skipped), answered %d (%.1f/s each: %d acks, %d errors), "+
+				"%d rate_limited frames, %d closed with 1008, %d other closes, %d write errors, %d redials, %d rejoins, %d failed dials\n",
+				n, fl.Duration.Seconds(), fl.Sent, fl.AchievedRate, fl.Skipped, fl.Acks+fl.OtherErrors, fl.AnsweredRate, fl.Acks, fl.OtherErrors,
+				fl.RateLimited, fl.Closes, fl.OtherCloses, fl.WriteErrors, fl.Redials, fl.Rejoins, fl.DialFailed)
+			if len(fl.Errors) > 0 {
+				fmt.Fprintf(w, "  N=%d flooder errors: %s\n", n, strings.Join(fl.Errors, "; "))
+			}
+			if len(f.Errors) > 0 {
+				fmt.Fprintf(w, "  N=%d flooded run errors: %s\n", n, strings.Join(f.Errors, "; "))
+			}
+		}
+		fmt.Fprintf(w, "  N=%d flood_ratio_p99 %s (target ≤ 2×); runs p99 (ms): unflooded %v, flooded %v; load average %v, %v\n",
+			n, x(fc.Flood.RatioP99), fc.TTXp99, fc.Flood.RunsP99, fc.RunsLoad, fc.Flood.RunsLoad)
+	}
+	fmt.Fprintln(w)
 }

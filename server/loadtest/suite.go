@@ -24,22 +24,28 @@ type Plan struct {
 // every inject to every team (100 injects of 500 bytes at 5/s, the
 // baseline method of the performance note), a team-filtering check at
 // 1,000 participants over 10 exercises, 200 exercises × 25 participants
-// ticking at ×10 for 60 s, and 5 cold starts. "quick" is a small version
-// for trying the tool.
+// ticking at ×10 for 60 s, and 5 cold starts. The 1,000-participant
+// fan-out is also run with one more participant flooding the server at
+// 1,000 messages a second, interleaved with the unflooded runs (reliability
+// test 6). "quick" is a small version for trying the tool.
 func SuitePlan(name string) (Plan, error) {
 	fan := func(n, e int, addr string) FanoutConfig {
 		return FanoutConfig{Participants: n, Exercises: e, Size: 500, Injects: 100 / e, Rate: 5, Address: addr}
 	}
+	flood := func(c FanoutConfig) FanoutConfig {
+		c.Flood, c.FloodRate, c.FloodKind = 1, defaultFloodRate, FloodMixed
+		return c
+	}
 	switch name {
 	case "standard":
 		return Plan{
-			Fanout:    []FanoutConfig{fan(100, 1, AddressAll), fan(1000, 1, AddressAll), fan(5000, 1, AddressAll), fan(1000, 10, AddressMixed)},
+			Fanout:    []FanoutConfig{fan(100, 1, AddressAll), flood(fan(1000, 1, AddressAll)), fan(5000, 1, AddressAll), fan(1000, 10, AddressMixed)},
 			Ticking:   &TickingConfig{Exercises: 200, PerExercise: 25, Speed: 10, Window: time.Minute},
 			ColdStart: 5,
 		}, nil
 	case "quick":
 		return Plan{
-			Fanout:    []FanoutConfig{fan(100, 1, AddressAll), fan(500, 5, AddressMixed)},
+			Fanout:    []FanoutConfig{flood(fan(100, 1, AddressAll)), fan(500, 5, AddressMixed)},
 			Ticking:   &TickingConfig{Exercises: 20, PerExercise: 10, Speed: 10, Window: 15 * time.Second},
 			ColdStart: 3,
 		}, nil
@@ -104,6 +110,21 @@ type FanoutCase struct {
 	RunsLoad    []float64 `json:"ttx_runs_load_avg"`
 	Lost        int64     `json:"ttx_lost"`
 	BaseLost    int64     `json:"baseline_lost"`
+	// Flood compares ttx under a flood with the unflooded ttx runs above
+	// (nil: the workload has no flood).
+	Flood *FloodCase `json:"flood,omitempty"`
+}
+
+// FloodCase is the flooded side of a fan-out workload: the same clients and
+// injects with Config.Flood more connections flooding, run interleaved with
+// the unflooded runs of the same invocation.
+type FloodCase struct {
+	TTX      *FanoutResult      `json:"ttx"`              // the flooded run with the median p99
+	RunsP99  []float64          `json:"runs_p99_ms"`      // every flooded run's p99
+	RunsLoad []float64          `json:"runs_load_avg"`    // load average when each flooded run's broadcast phase ended
+	Lost     int64              `json:"lost"`             // deliveries lost over all flooded runs
+	RatioP99 float64            `json:"flood_ratio_p99"`  // median flooded p99 / median unflooded p99 (target ≤ 2)
+	Ratios   map[string]float64 `json:"ratios,omitempty"` // flooded / unflooded, for every latency figure
 }
 
 // TargetCheck is one target of the issue, measured.
@@ -154,24 +175,39 @@ func Run(ctx context.Context, o Options, plan Plan) (*Report, error) {
 	for _, cfg := range plan.Fanout {
 		cfg = cfg.withDefaults()
 		fc := &FanoutCase{Config: cfg}
-		var ttxRuns, baseRuns []*FanoutResult
+		// The unflooded runs and the baseline get the workload without
+		// its flood; the flooded run follows each unflooded one.
+		plain := cfg
+		plain.Flood, plain.FloodRate, plain.FloodKind = 0, 0, ""
+		var ttxRuns, baseRuns, floodRuns []*FanoutResult
 		for r := range o.Repeat {
 			if ctx.Err() != nil {
 				break
 			}
 			log.Info("fan-out run", "participants", cfg.Participants, "exercises", cfg.Exercises, "address", cfg.Address, "run", r+1)
 			tr, err := withTTX(ctx, o, func(ep Endpoint, cred Credentials) (*FanoutResult, error) {
-				return RunTTXFanout(ctx, ep, cred, cfg, log)
+				return RunTTXFanout(ctx, ep, cred, plain, log)
 			})
 			if err != nil {
 				fail(fmt.Errorf("ttx fan-out N=%d: %w", cfg.Participants, err))
 				continue
 			}
 			ttxRuns = append(ttxRuns, tr)
+			if cfg.Flood > 0 && ctx.Err() == nil {
+				log.Info("fan-out run under a flood", "participants", cfg.Participants, "flooders", cfg.Flood, "rate", cfg.FloodRate, "run", r+1)
+				fr, err := withTTX(ctx, o, func(ep Endpoint, cred Credentials) (*FanoutResult, error) {
+					return RunTTXFanout(ctx, ep, cred, cfg, log)
+				})
+				if err != nil {
+					fail(fmt.Errorf("ttx fan-out N=%d under a flood: %w", cfg.Participants, err))
+				} else {
+					floodRuns = append(floodRuns, fr)
+				}
+			}
 			if !o.Baseline || cfg.Address != AddressAll || o.Exe == "" {
 				continue
 			}
-			bcfg := cfg
+			bcfg := plain
 			bcfg.FramePad = tr.FrameBytes
 			br, err := withBaseline(ctx, o, func(ep Endpoint) (*FanoutResult, error) {
 				return RunBaselineFanout(ctx, ep, bcfg, log)
@@ -188,6 +224,9 @@ func Run(ctx context.Context, o Options, plan Plan) (*Report, error) {
 		}
 		fc.Baseline, fc.BaselineP99, fc.BaseLost = medianRun(baseRuns)
 		fc.Ratios = ratios(fc.TTX, fc.Baseline)
+		if cfg.Flood > 0 {
+			fc.Flood = floodCase(fc.TTX, floodRuns)
+		}
 		rep.Fanout = append(rep.Fanout, fc)
 	}
 
@@ -259,6 +298,29 @@ func medianRun(runs []*FanoutResult) (*FanoutResult, []float64, int64) {
 	return s[(len(s)-1)/2], p99, lost
 }
 
+// floodCase compares the median flooded run with the median unflooded one.
+func floodCase(plain *FanoutResult, flooded []*FanoutResult) *FloodCase {
+	fc := &FloodCase{}
+	fc.TTX, fc.RunsP99, fc.Lost = medianRun(flooded)
+	for _, r := range flooded {
+		fc.RunsLoad = append(fc.RunsLoad, r.LoadAvg)
+	}
+	if plain == nil || fc.TTX == nil {
+		return fc
+	}
+	f := fc.TTX
+	fc.Ratios = map[string]float64{
+		"p50":           ratio(float64(f.Latency.P50), float64(plain.Latency.P50)),
+		"p90":           ratio(float64(f.Latency.P90), float64(plain.Latency.P90)),
+		"p99":           ratio(float64(f.Latency.P99), float64(plain.Latency.P99)),
+		"max":           ratio(float64(f.Latency.Max), float64(plain.Latency.Max)),
+		"p99_from_send": ratio(float64(f.LatencySend.P99), float64(plain.LatencySend.P99)),
+		"cpu_per_bcast": ratio(float64(f.CPUPerBroadcast), float64(plain.CPUPerBroadcast)),
+	}
+	fc.RatioP99 = fc.Ratios["p99"]
+	return fc
+}
+
 func ratios(t, b *FanoutResult) map[string]float64 {
 	if t == nil || b == nil {
 		return nil
@@ -292,6 +354,17 @@ func targets(rep *Report) []TargetCheck {
 			r := fc.Ratios["p99"]
 			out = append(out, TargetCheck{Name: fmt.Sprintf("N=%d: fan-out p99 vs baseline", n), Target: "≤ 1.5×",
 				Measured: fmt.Sprintf("%.2f× (%.1f ms vs %.1f ms)", r, ms(t.Latency.P99), ms(fc.Baseline.Latency.P99)), Pass: r > 0 && r <= 1.5})
+		}
+		if fl := fc.Flood; fl != nil && fl.TTX != nil {
+			f := fl.TTX
+			out = append(out, TargetCheck{Name: fmt.Sprintf("N=%d under a flood: nothing lost", n), Target: "0 lost",
+				Measured: fmt.Sprintf("%d lost, %d misaddressed, %d duplicates, %d disconnected", fl.Lost, f.Misaddressed, f.Duplicates, f.Disconnected),
+				Pass:     fl.Lost == 0 && f.Misaddressed == 0 && f.Duplicates == 0 && f.Disconnected == 0})
+			out = append(out, TargetCheck{
+				Name:     fmt.Sprintf("N=%d: fan-out p99 with %d×%g msg/s flooding vs none", n, fc.Config.Flood, fc.Config.FloodRate),
+				Target:   "≤ 2×",
+				Measured: fmt.Sprintf("%.2f× (%.1f ms vs %.1f ms)", fl.RatioP99, ms(f.Latency.P99), ms(t.Latency.P99)),
+				Pass:     fl.RatioP99 > 0 && fl.RatioP99 <= 2})
 		}
 		if n >= 5000 && fc.Config.Exercises == 1 {
 			out = append(out, TargetCheck{Name: fmt.Sprintf("N=%d: fan-out p99", n), Target: "< 100 ms",
