@@ -44,6 +44,11 @@ type Limits struct {
 	JoinIP   *Limiter // failed joins per client IP
 	JoinCode *Limiter // failed joins per submitted code
 	Login    *Limiter // failed logins per client IP and per account name
+
+	// Per identity (facilitator account, participant, observer), across
+	// all its connections, so that redialling buys no fresh allowance.
+	Messages *Limiter // every WebSocket message
+	Connects *Limiter // every WebSocket upgrade
 }
 
 // DefaultLimits returns the production limits: 10 failed joins per minute
@@ -54,6 +59,8 @@ func DefaultLimits(now func() time.Time) Limits {
 		JoinIP:   NewLimiter(10, 10, 10000, now),
 		JoinCode: NewLimiter(20, 20, 10000, now),
 		Login:    NewLimiter(10, 10, 10000, now),
+		Messages: NewLimiter(msgBurst, msgRate*60, 100000, now),
+		Connects: NewLimiter(connectBurst, connectsPerMinute, 100000, now),
 	}
 }
 
@@ -126,16 +133,13 @@ func New(d Deps, o Options) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	if d.Limits.JoinIP == nil || d.Limits.JoinCode == nil || d.Limits.Login == nil {
-		def := DefaultLimits(d.Now)
-		if d.Limits.JoinIP == nil {
-			d.Limits.JoinIP = def.JoinIP
-		}
-		if d.Limits.JoinCode == nil {
-			d.Limits.JoinCode = def.JoinCode
-		}
-		if d.Limits.Login == nil {
-			d.Limits.Login = def.Login
+	def := DefaultLimits(d.Now)
+	for _, l := range []struct{ have, def **Limiter }{
+		{&d.Limits.JoinIP, &def.JoinIP}, {&d.Limits.JoinCode, &def.JoinCode}, {&d.Limits.Login, &def.Login},
+		{&d.Limits.Messages, &def.Messages}, {&d.Limits.Connects, &def.Connects},
+	} {
+		if *l.have == nil {
+			*l.have = *l.def
 		}
 	}
 	if o.SessionTTL <= 0 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,6 +54,14 @@ type Identity struct {
 	Team       string // participant only
 	SubjectID  string // participant or observer id
 	Lead       bool
+}
+
+// limitKey names the identity in per-identity rate limits.
+func (id *Identity) limitKey() string {
+	if id.Role == Facilitator {
+		return "f:" + strconv.FormatInt(id.AccountID, 10)
+	}
+	return strconv.Itoa(int(id.Role)) + ":" + id.SubjectID
 }
 
 type identityKey struct{}

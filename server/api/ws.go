@@ -17,14 +17,22 @@ import (
 // replayPage is how many log events one backlog read fetches.
 const replayPage = 500
 
-// Per-connection message limits, on top of the hub's read throttling: a
-// client may send msgBurst messages at once and msgRate per second after
+// Message limits, per identity across its connections and on top of the
+// hub's read throttling: msgBurst messages at once, msgRate per second after
 // that. Excess messages are dropped with an error frame (at most one per
-// second); floodClose consecutive drops close the connection with 1008.
+// second); floodClose drops within floodWindow close the connection with
+// 1008. The hub reads at most 20 a second, so a flood never makes
+// consecutive drops: counting them in a window is what catches it. An
+// identity may open connectBurst connections at once, then
+// connectsPerMinute a minute: a browser reconnecting with back-off never
+// meets the limit, a redial loop does.
 const (
-	msgRate    = 10
-	msgBurst   = 20
-	floodClose = 200
+	msgRate           = 10
+	msgBurst          = 20
+	floodClose        = 50
+	floodWindow       = 10 * time.Second
+	connectBurst      = 20
+	connectsPerMinute = 60
 )
 
 // websocket serves GET /api/ws?exercise=ID&after=SEQ. The request is
@@ -79,8 +87,16 @@ func (s *Server) websocket(c *gin.Context) {
 		return
 	}
 
-	sess := &wsSession{s: s, id: *id, ex: exID, topics: topicsFor(id, exID),
-		lim: NewLimiter(msgBurst, msgRate*60, 1, s.now)}
+	key := id.limitKey()
+	if ok, wait := s.limits.Connects.Allow(key); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
+		hub.Reject(w, http.StatusTooManyRequests, "too many connections; try again later")
+		c.Abort()
+		return
+	}
+	s.limits.Connects.Fail(key) // every upgrade spends a token
+
+	sess := &wsSession{s: s, id: *id, ex: exID, topics: topicsFor(id, exID), limKey: key}
 	conn, err := s.hub.Serve(w, r, sess)
 	if err != nil {
 		if s.metrics != nil {
@@ -157,9 +173,11 @@ type wsSession struct {
 	ex     string
 	topics []string
 
+	limKey string // the identity's key in Limits.Messages
+
 	// Used only from the connection's reader goroutine.
-	lim        *Limiter
-	dropped    int
+	dropped    int       // drops since droppedAt
+	droppedAt  time.Time // start of the flood window
 	lastWarned time.Time
 
 	mu      sync.Mutex
@@ -187,20 +205,24 @@ func (ws *wsSession) sendError(c *hub.Conn, id, code, msg string) {
 // OnMessage handles one client frame. Malformed or unauthorised messages
 // get an error frame; the connection stays open (except for floods).
 func (ws *wsSession) OnMessage(c *hub.Conn, data []byte) {
-	if ok, _ := ws.lim.Allow("c"); !ok {
+	lim := ws.s.limits.Messages
+	if ok, _ := lim.Allow(ws.limKey); !ok {
+		now := ws.s.now()
+		if now.Sub(ws.droppedAt) >= floodWindow {
+			ws.droppedAt, ws.dropped = now, 0
+		}
 		ws.dropped++
 		if ws.dropped >= floodClose {
 			c.Close(hub.ClosePolicyViolation, "message flood")
 			return
 		}
-		if now := ws.s.now(); now.Sub(ws.lastWarned) >= time.Second {
+		if now.Sub(ws.lastWarned) >= time.Second {
 			ws.lastWarned = now
 			ws.sendError(c, "", "rate_limited", "too many messages; slow down")
 		}
 		return
 	}
-	ws.lim.Fail("c") // every message spends a token
-	ws.dropped = 0
+	lim.Fail(ws.limKey) // every message spends a token
 	m, perr := DecodeClientMessage(data)
 	if perr != nil {
 		ws.sendError(c, perr.ID, perr.Code, perr.Message)

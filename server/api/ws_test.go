@@ -624,13 +624,72 @@ func TestMalformedAndFloodingClients(t *testing.T) {
 	if code := w.waitClosed(10 * time.Second); code != hub.ClosePolicyViolation {
 		t.Fatalf("flood close code %d", code)
 	}
-	// Other clients are unaffected.
+	// Redialling buys no fresh allowance: the limit is the participant's,
+	// not the connection's (the test clock stands still, so no token has
+	// come back yet).
 	w2, _, err := e.dial(nil, ptok, ex, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w2.send(map[string]any{"type": "presence", "id": "ok2", "status": "active"})
-	if f := w2.reply("ok2"); f.str("type") != "ack" {
-		t.Fatalf("new connection: %v", f)
+	w2.waitFor("live", func(f frame) bool { return f.str("type") == "live" })
+	w2.send(map[string]any{"type": "presence", "id": "again", "status": "active"})
+	w2.waitFor("rate_limited after redial", func(f frame) bool { return f.str("code") == "rate_limited" })
+	for _, f := range w2.all() {
+		if f.str("id") == "again" {
+			t.Fatalf("a redial got a fresh allowance: %v", f)
+		}
+	}
+
+	// Another participant is unaffected.
+	other, _, err := e.dial(nil, e.joinAs(code, "Quinn", "comms"), ex, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.send(map[string]any{"type": "presence", "id": "ok2", "status": "active"})
+	if f := other.reply("ok2"); f.str("type") != "ack" {
+		t.Fatalf("another participant: %v", f)
+	}
+
+	// Tokens come back with time.
+	e.clock.Advance(3 * time.Second)
+	w2.send(map[string]any{"type": "presence", "id": "later", "status": "idle"})
+	if f := w2.reply("later"); f.str("type") != "ack" {
+		t.Fatalf("after the refill: %v", f)
+	}
+}
+
+// TestRedialLoopIsRefused checks the per-identity connection limit: a
+// burst of upgrades is allowed, then 429 with Retry-After before any 101,
+// until time gives tokens back.
+func TestRedialLoopIsRefused(t *testing.T) {
+	e := newEnv(t)
+	fac := e.login()
+	ex, code := e.createExercise(fac)
+	ptok := e.joinAs(code, "Pat", "comms")
+	var res *http.Response
+	n := 0
+	for ; n <= connectBurst; n++ {
+		var w *wsClient
+		var err error
+		w, res, err = e.dial(nil, ptok, ex, 0, nil)
+		if err != nil {
+			break
+		}
+		w.conn.Close()
+	}
+	if n != connectBurst || res == nil || res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		status := 0
+		if res != nil {
+			status = res.StatusCode
+		}
+		t.Fatalf("refused after %d upgrades with %d, want after %d with 429 and Retry-After", n, status, connectBurst)
+	}
+	// Someone else still connects.
+	if _, _, err := e.dial(nil, e.joinAs(code, "Quinn", "comms"), ex, 0, nil); err != nil {
+		t.Fatalf("another participant: %v", err)
+	}
+	e.clock.Advance(time.Minute / connectsPerMinute)
+	if _, _, err := e.dial(nil, ptok, ex, 0, nil); err != nil {
+		t.Fatalf("after a token came back: %v", err)
 	}
 }
