@@ -124,12 +124,12 @@ func (p *presence) flush(ex string, e *exercisePresence) {
 	p.hub.Broadcast(topicFacilitator(ex), all)
 	p.hub.Broadcast(topicObserver(ex), all)
 	for t, n := range teams {
-		p.hub.Broadcast(topicTeam(ex, t), teamPresenceFrame(t, n))
+		p.hub.Broadcast(topicTeam(ex, t), hub.NewFrame(0, teamPresence(t, n)))
 	}
 }
 
-func teamPresenceFrame(team string, n int) *hub.Frame {
-	return hub.NewFrame(0, mustFrame(presenceBatch{Type: "presence", Teams: map[string]int{team: n}}))
+func teamPresence(team string, n int) []byte {
+	return mustFrame(presenceBatch{Type: "presence", Teams: map[string]int{team: n}})
 }
 
 // connected counts a live participant connection and tells it how many of
@@ -165,7 +165,7 @@ func (p *presence) connected(ws *wsSession, c *hub.Conn) {
 	}
 	n := e.online[pe.team]
 	p.mu.Unlock()
-	c.Send(teamPresenceFrame(ws.id.Team, n))
+	c.Send(hub.NewDirectFrame(0, teamPresence(ws.id.Team, n)))
 }
 
 func (p *presence) disconnected(ws *wsSession) {

@@ -130,7 +130,7 @@ func frameFor(ev engine.Event, id *Identity) *hub.Frame {
 	if !visibleTo(ev, id.Role, id.Team) {
 		return nil
 	}
-	return hub.NewFrame(ev.Seq, encodeEvent(ev, id.Role == Facilitator))
+	return hub.NewDirectFrame(ev.Seq, encodeEvent(ev, id.Role == Facilitator))
 }
 
 // Broadcaster is the part of the hub the publisher needs.

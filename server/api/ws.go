@@ -129,7 +129,7 @@ func (s *Server) websocket(c *gin.Context) {
 	if reset {
 		hello.After = 0
 	}
-	conn.Send(hub.NewFrame(0, mustFrame(hello)))
+	conn.Send(hub.NewDirectFrame(0, mustFrame(hello)))
 	if err != nil {
 		s.log.WarnContext(r.Context(), "websocket replay", slog.String("exercise", exID), slog.Any("error", err))
 		conn.Close(hub.CloseInternalError, "could not read the log")
@@ -156,7 +156,7 @@ func (s *Server) websocket(c *gin.Context) {
 			return
 		}
 	}
-	conn.Send(hub.NewFrame(0, mustFrame(liveFrame{Type: "live", LastSeq: last})))
+	conn.Send(hub.NewDirectFrame(0, mustFrame(liveFrame{Type: "live", LastSeq: last})))
 	if err := conn.Live(); err != nil {
 		return
 	}
@@ -199,7 +199,7 @@ func (ws *wsSession) OnClose(c *hub.Conn) {
 }
 
 func (ws *wsSession) sendError(c *hub.Conn, id, code, msg string) {
-	c.Send(hub.NewFrame(0, mustFrame(errorFrame{Type: "error", ID: id, Code: code, Message: msg})))
+	c.Send(hub.NewDirectFrame(0, mustFrame(errorFrame{Type: "error", ID: id, Code: code, Message: msg})))
 }
 
 // OnMessage handles one client frame. Malformed or unauthorised messages
@@ -238,7 +238,7 @@ func (ws *wsSession) OnMessage(c *hub.Conn, data []byte) {
 		return
 	}
 	ack.Type, ack.ID = "ack", m.ID
-	c.Send(hub.NewFrame(0, mustFrame(ack)))
+	c.Send(hub.NewDirectFrame(0, mustFrame(ack)))
 }
 
 // apply authorises and applies one message, from a WebSocket or a REST

@@ -497,7 +497,7 @@ func TestReplayThenLive(t *testing.T) {
 	backlog := make(chan []*Frame)
 	live := make(chan error, 1)
 	e.setup = func(c *Conn, r *http.Request) {
-		c.Send(NewFrame(0, []byte("hello")))
+		c.Send(NewDirectFrame(0, []byte("hello"))) // one recipient: not prepared
 		registered <- c
 		frames := <-backlog // "reading the log" while live frames arrive
 		if err := c.Replay(frames[:3]); err != nil {
@@ -520,9 +520,10 @@ func TestReplayThenLive(t *testing.T) {
 		e.h.Broadcast("all", f)
 	}
 	e.h.Broadcast("all", NewFrame(0, []byte("presence"))) // Seq 0: held too, in arrival order
+	// The backlog is read for this connection alone, as the API does.
 	var frames []*Frame
 	for seq := int64(1); seq <= 7; seq++ {
-		frames = append(frames, seqFrame(seq))
+		frames = append(frames, NewDirectFrame(seq, []byte(strconv.FormatInt(seq, 10))))
 	}
 	backlog <- frames
 	if err := <-live; err != nil {
