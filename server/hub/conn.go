@@ -17,6 +17,7 @@ import (
 type Conn struct {
 	h    *Hub
 	ws   *websocket.Conn // set once before the pumps start
+	cork *corkConn       // ws's connection; nil if the upgrade was not hijacked through it
 	sess Session
 	id   uint64
 
@@ -395,7 +396,7 @@ func (c *Conn) writeLoop(ping, lifetime <-chan time.Time) {
 		case <-c.done:
 			return
 		case f := <-c.send:
-			if err := c.writeFrame(f); err != nil {
+			if err := c.writeBatch(f); err != nil {
 				c.closeWith(CloseAbnormal, "write failed", false)
 				return
 			}
@@ -414,6 +415,32 @@ func (c *Conn) writeLoop(ping, lifetime <-chan time.Time) {
 			return
 		}
 	}
+}
+
+// writeBatch writes f and, in the same system call, the frames queued
+// behind it (up to maxBatchFrames or maxBatchBytes).
+func (c *Conn) writeBatch(f *Frame) error {
+	if c.cork == nil || len(c.send) == 0 {
+		return c.writeFrame(f)
+	}
+	c.cork.cork()
+	err := c.writeFrame(f)
+	size := f.size
+	for n := 1; err == nil && n < maxBatchFrames && size < maxBatchBytes; n++ {
+		select {
+		case next := <-c.send:
+			err = c.writeFrame(next)
+			size += next.size
+			c.h.framesBatched.Add(1)
+			continue
+		default:
+		}
+		break
+	}
+	if uerr := c.cork.uncork(); err == nil {
+		err = uerr
+	}
+	return err
 }
 
 func (c *Conn) writeFrame(f *Frame) error {

@@ -491,6 +491,43 @@ func TestBroadcastMixedTopics(t *testing.T) {
 	}
 }
 
+// TestBatchedFramesIntact queues frames of every header size faster than
+// the writer can send them one by one: they go out several to a system
+// call, and arrive whole and in order.
+func TestBatchedFramesIntact(t *testing.T) {
+	sizes := []int{0, 1, 125, 126, 127, 1000, 65535, 65536, 70000, 3}
+	const n = 400
+	e := newEnv(t, Config{SendQueue: n + 1, ReadLimit: 1 << 20})
+	ws := e.dial("token=good&topics=t")
+	var want [][]byte
+	for i := range n {
+		p := bytes.Repeat([]byte{byte('a' + i%26)}, sizes[i%len(sizes)])
+		p = append(p, strconv.Itoa(i)...)
+		want = append(want, p)
+	}
+	for i, p := range want {
+		if i%2 == 0 {
+			e.h.Broadcast("t", NewFrame(int64(i+1), p))
+		} else {
+			e.h.Broadcast("t", NewDirectFrame(int64(i+1), p))
+		}
+	}
+	for i := range n {
+		_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, got, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("frame %d: %v", i, err)
+		}
+		if !bytes.Equal(got, want[i]) {
+			t.Fatalf("frame %d: %d bytes, want %d", i, len(got), len(want[i]))
+		}
+	}
+	s := e.h.Stats()
+	if s.FramesBatched == 0 || s.FramesSent != n {
+		t.Fatalf("frames sent %d, batched %d: want %d sent, some batched", s.FramesSent, s.FramesBatched, n)
+	}
+}
+
 func TestReplayThenLive(t *testing.T) {
 	e := newEnv(t, Config{})
 	registered := make(chan *Conn, 1)
