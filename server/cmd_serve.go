@@ -154,7 +154,7 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 	}
 
 	eng := engine.New(st, engine.RealClock{}, api.NewPublisher(h, log.With(slog.String("component", "publisher")), api.WithPublisherMetrics(mx)),
-		log.With(slog.String("component", "engine")))
+		log.With(slog.String("component", "engine")), engine.WithMaxParticipants(cfg.MaxParticipants))
 	defer func() {
 		if err := eng.Close(); err != nil {
 			log.Error("stop engine", slog.Any("error", err))

@@ -25,10 +25,11 @@ import (
 // publisher's own work (who sees what, encoding) from socket writes.
 type countingHub struct{ frames, bytes int }
 
-func (h *countingHub) Broadcast(topic string, f *hub.Frame) int {
-	h.frames++
-	h.bytes += f.Len()
-	return 1
+func (h *countingHub) BroadcastBatch(msgs []hub.Message) {
+	for _, m := range msgs {
+		h.frames += len(m.Topics)
+		h.bytes += len(m.Topics) * m.Frame.Len()
+	}
 }
 
 // BenchmarkPublish measures the publisher's per-event work: deciding the

@@ -135,7 +135,7 @@ func frameFor(ev engine.Event, id *Identity) *hub.Frame {
 
 // Broadcaster is the part of the hub the publisher needs.
 type Broadcaster interface {
-	Broadcast(topic string, f *hub.Frame) int
+	BroadcastBatch(msgs []hub.Message)
 }
 
 // Publisher is the engine's Publisher: it turns committed events into
@@ -169,30 +169,30 @@ func WithPublisherMetrics(m *metrics.TTX) PublisherOption {
 	return func(p *Publisher) { p.metrics = m }
 }
 
-// Publish implements engine.Publisher.
+// Publish implements engine.Publisher. The events of one commit go out as
+// one batch, so that each connection's frames leave together.
 func (p *Publisher) Publish(exerciseID string, events []engine.Event) {
+	msgs := make([]hub.Message, 0, 2*len(events))
 	for _, ev := range events {
-		p.hub.Broadcast(topicFacilitator(exerciseID), hub.NewFrame(ev.Seq, encodeEvent(ev, true)))
-		var pub *hub.Frame
-		public := func() *hub.Frame {
-			if pub == nil {
-				pub = hub.NewFrame(ev.Seq, encodeEvent(ev, false))
-			}
-			return pub
-		}
+		msgs = append(msgs, hub.Message{Topics: []string{topicFacilitator(exerciseID)}, Frame: hub.NewFrame(ev.Seq, encodeEvent(ev, true))})
+		var topics []string
 		if !facilitatorOnly(ev) {
-			p.hub.Broadcast(topicObserver(exerciseID), public())
+			topics = append(topics, topicObserver(exerciseID))
 		}
 		if slices.Contains(ev.Audience, sim.AllTeams) {
-			p.hub.Broadcast(topicTeams(exerciseID), public())
-			continue
-		}
-		for _, t := range ev.Audience {
-			if t != "" && t != scenario.FacilitatorTeam {
-				p.hub.Broadcast(topicTeam(exerciseID, t), public())
+			topics = append(topics, topicTeams(exerciseID))
+		} else {
+			for _, t := range ev.Audience {
+				if t != "" && t != scenario.FacilitatorTeam {
+					topics = append(topics, topicTeam(exerciseID, t))
+				}
 			}
 		}
+		if len(topics) > 0 {
+			msgs = append(msgs, hub.Message{Topics: topics, Frame: hub.NewFrame(ev.Seq, encodeEvent(ev, false))})
+		}
 	}
+	p.hub.BroadcastBatch(msgs)
 	if m := p.metrics; m != nil && len(events) > 0 {
 		m.EventsAppended.Add(float64(len(events)))
 		m.FanoutLatency.ObserveDuration(time.Since(events[len(events)-1].WallTime))

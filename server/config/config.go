@@ -51,6 +51,10 @@ type Config struct {
 
 	SessionTTL time.Duration // facilitator sessions expire this long after login
 
+	// MaxParticipants bounds each exercise's roster (participants present
+	// at once).
+	MaxParticipants int
+
 	HTTP HTTPTimeouts
 }
 
@@ -68,13 +72,14 @@ type HTTPTimeouts struct {
 // default value.
 func Default() Config {
 	return Config{
-		Addr:          "127.0.0.1:8080",
-		DB:            "./ttx.db",
-		Scenarios:     "",
-		SecureCookies: "auto",
-		LogLevel:      slog.LevelInfo,
-		LogFormat:     "text",
-		SessionTTL:    12 * time.Hour,
+		Addr:            "127.0.0.1:8080",
+		DB:              "./ttx.db",
+		Scenarios:       "",
+		SecureCookies:   "auto",
+		LogLevel:        slog.LevelInfo,
+		LogFormat:       "text",
+		SessionTTL:      12 * time.Hour,
+		MaxParticipants: 10000,
 		HTTP: HTTPTimeouts{
 			ReadHeader: 5 * time.Second,
 			Read:       15 * time.Second,
@@ -87,17 +92,18 @@ func Default() Config {
 
 // Environment variable names. Every one shares the TTX_ prefix.
 const (
-	EnvAddr           = "TTX_ADDR"
-	EnvDB             = "TTX_DB"
-	EnvScenarios      = "TTX_SCENARIOS"
-	EnvBaseURL        = "TTX_BASE_URL"
-	EnvAllowedOrigins = "TTX_ALLOWED_ORIGINS"
-	EnvTrustedProxies = "TTX_TRUSTED_PROXIES"
-	EnvSecureCookies  = "TTX_SECURE_COOKIES"
-	EnvLogLevel       = "TTX_LOG_LEVEL"
-	EnvLogFormat      = "TTX_LOG_FORMAT"
-	EnvSessionTTL     = "TTX_SESSION_TTL"
-	EnvMetricsToken   = "TTX_METRICS_TOKEN"
+	EnvAddr            = "TTX_ADDR"
+	EnvDB              = "TTX_DB"
+	EnvScenarios       = "TTX_SCENARIOS"
+	EnvBaseURL         = "TTX_BASE_URL"
+	EnvAllowedOrigins  = "TTX_ALLOWED_ORIGINS"
+	EnvTrustedProxies  = "TTX_TRUSTED_PROXIES"
+	EnvSecureCookies   = "TTX_SECURE_COOKIES"
+	EnvLogLevel        = "TTX_LOG_LEVEL"
+	EnvLogFormat       = "TTX_LOG_FORMAT"
+	EnvSessionTTL      = "TTX_SESSION_TTL"
+	EnvMetricsToken    = "TTX_METRICS_TOKEN"
+	EnvMaxParticipants = "TTX_MAX_PARTICIPANTS"
 )
 
 // option ties one flag to its environment variable.
@@ -155,6 +161,16 @@ func options() []option {
 				return nil
 			},
 			func(c *Config) string { return c.SessionTTL.String() }},
+		{"max-participants", EnvMaxParticipants, "participants one exercise may have at once (`n`)",
+			func(c *Config, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					return fmt.Errorf("want a whole number, got %q", v)
+				}
+				c.MaxParticipants = n
+				return nil
+			},
+			func(c *Config) string { return strconv.Itoa(c.MaxParticipants) }},
 		{"metrics-token", EnvMetricsToken, "bearer `token` that /metrics requires (default: none, and /metrics answers only this machine)",
 			func(c *Config, v string) error { c.MetricsToken = v; return nil },
 			// A secret: never shown in help or in the startup dump.
@@ -270,6 +286,9 @@ func (c *Config) validate() []error {
 	}
 	if c.SessionTTL < time.Minute || c.SessionTTL > 30*24*time.Hour {
 		add("session-ttl %s: want between 1m and 720h", c.SessionTTL)
+	}
+	if c.MaxParticipants < 1 || c.MaxParticipants > 100000 {
+		add("max-participants %d: want between 1 and 100000", c.MaxParticipants)
 	}
 	return p
 }

@@ -53,6 +53,13 @@ func TestParse(t *testing.T) {
 			wantErr: []string{"addr", "TTX_LOG_LEVEL", "log-format", "secure-cookies", "not-an-ip", "ftp://x", "a.example/path", "base-url"}},
 		{name: "stray argument", args: []string{"extra"}, wantErr: []string{"unexpected arguments: extra"}},
 		{name: "bad ttl", env: []string{"TTX_SESSION_TTL=1s"}, wantErr: []string{"session-ttl"}},
+		{name: "max participants", env: []string{"TTX_MAX_PARTICIPANTS=250"}, check: func(t *testing.T, c Config) {
+			if c.MaxParticipants != 250 {
+				t.Errorf("max participants %d, want 250", c.MaxParticipants)
+			}
+		}},
+		{name: "bad max participants", args: []string{"-max-participants", "0"}, wantErr: []string{"max-participants 0"}},
+		{name: "max participants not a number", env: []string{"TTX_MAX_PARTICIPANTS=lots"}, wantErr: []string{"TTX_MAX_PARTICIPANTS"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

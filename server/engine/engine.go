@@ -79,6 +79,8 @@ type Engine struct {
 	rand   io.Reader
 	subBuf int
 
+	maxParticipants int // present (not removed) participants per exercise
+
 	quit chan struct{} // closed by Close
 	wg   sync.WaitGroup
 
@@ -92,6 +94,21 @@ type Engine struct {
 
 // Option configures New.
 type Option func(*Engine)
+
+// DefaultMaxParticipants bounds an exercise's roster: well above a whole
+// company in one exercise, low enough that someone with the join code
+// cannot grow the roster (and every facilitator view of it) without end.
+const DefaultMaxParticipants = 10000
+
+// WithMaxParticipants sets how many participants an exercise may have at
+// once (removed ones do not count); n <= 0 keeps the default.
+func WithMaxParticipants(n int) Option {
+	return func(e *Engine) {
+		if n > 0 {
+			e.maxParticipants = n
+		}
+	}
+}
 
 // WithRand sets the source of randomness for exercise and participant ids
 // (default crypto/rand). Tests use a seeded reader to get the same ids in
@@ -114,7 +131,7 @@ func New(st Store, clock Clock, pub Publisher, log *slog.Logger, opts ...Option)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{store: st, clock: clock, pub: pub, log: log, rand: rand.Reader, subBuf: 256,
+	e := &Engine{store: st, clock: clock, pub: pub, log: log, rand: rand.Reader, subBuf: 256, maxParticipants: DefaultMaxParticipants,
 		quit: make(chan struct{}), loops: map[string]*loop{}, subs: map[string]map[*Subscription]struct{}{}}
 	for _, o := range opts {
 		o(e)

@@ -81,6 +81,40 @@ func TestJoinValidation(t *testing.T) {
 	}
 }
 
+// TestRosterIsBounded checks the participant cap: the roster stops
+// growing at the limit, and a removal makes room again.
+func TestRosterIsBounded(t *testing.T) {
+	e := newEnv(t, engine.WithMaxParticipants(4))
+	ctx := ctxT(t)
+	id, r1, _, _ := drill(t, e) // three in
+	if _, err := e.eng.Join(ctx, id, engine.JoinInput{Team: "blue", Name: "Di"}); err != nil {
+		t.Fatalf("fourth join: %v", err)
+	}
+	_, err := e.eng.Join(ctx, id, engine.JoinInput{Team: "blue", Name: "Ed"})
+	if !errors.Is(err, engine.ErrConflict) || !strings.Contains(err.Error(), "full") {
+		t.Fatalf("fifth join = %v, want ErrConflict saying the exercise is full", err)
+	}
+	if err := e.eng.Leave(ctx, id, r1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.eng.Join(ctx, id, engine.JoinInput{Team: "blue", Name: "Ed"}); err != nil {
+		t.Fatalf("join after a removal: %v", err)
+	}
+	snap, err := e.eng.Snapshot(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	present := 0
+	for _, p := range snap.Participants {
+		if p.Present {
+			present++
+		}
+	}
+	if present != 4 {
+		t.Fatalf("%d present, want 4", present)
+	}
+}
+
 func TestAnswerRulesAndIdempotency(t *testing.T) {
 	e := newEnv(t)
 	ctx := ctxT(t)

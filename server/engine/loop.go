@@ -456,11 +456,18 @@ func (l *loop) join(now time.Time, in JoinInput) (store.Participant, error) {
 	if err != nil {
 		return store.Participant{}, err
 	}
-	lead := true
+	lead, present := true, 0
 	for _, p := range l.parts {
-		if p.TeamID == in.Team && p.LeftAt.IsZero() && p.Lead {
+		if !p.LeftAt.IsZero() {
+			continue
+		}
+		present++
+		if p.TeamID == in.Team && p.Lead {
 			lead = false
 		}
+	}
+	if present >= l.e.maxParticipants {
+		return store.Participant{}, fmt.Errorf("%w: the exercise is full (%d participants); ask the facilitator", ErrConflict, l.e.maxParticipants)
 	}
 	id, err := l.e.newID()
 	if err != nil {

@@ -218,6 +218,60 @@ func (h *Hub) Broadcast(topic string, f *Frame) int {
 	return n
 }
 
+// Message is one frame of a batch and the topics it goes to.
+type Message struct {
+	Topics []string
+	Frame  *Frame
+}
+
+// BroadcastBatch queues each message on the connections subscribed to its
+// topics, as Broadcast would message by message, but connection by
+// connection: each gets its frames of the batch back to back, so its
+// writer finds them queued together and sends them in one system call.
+// A commit usually makes several events for the same people (an inject,
+// the decision it opens, the state it enters). Messages must be in Seq
+// order; a connection on several topics of a message gets it once.
+func (h *Hub) BroadcastBatch(msgs []Message) {
+	if len(msgs) == 1 {
+		for _, t := range msgs[0].Topics {
+			h.Broadcast(t, msgs[0].Frame)
+		}
+		return
+	}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	at := make(map[*Conn]int)
+	var queues [][]*Frame
+	var conns []*Conn
+	for _, m := range msgs {
+		if m.Frame == nil {
+			continue
+		}
+		for _, t := range m.Topics {
+			for c := range h.topics[t] {
+				i, ok := at[c]
+				if !ok {
+					i = len(conns)
+					at[c] = i
+					conns = append(conns, c)
+					queues = append(queues, nil)
+				}
+				if q := queues[i]; len(q) > 0 && q[len(q)-1] == m.Frame {
+					continue // on two topics of this message
+				}
+				queues[i] = append(queues[i], m.Frame)
+			}
+		}
+	}
+	for i, c := range conns {
+		for _, f := range queues[i] {
+			if !c.enqueue(f) {
+				break // closing
+			}
+		}
+	}
+}
+
 // CloseWhere closes, with code and reason, every open connection whose
 // session matches, and returns how many it closed. It does not wait: each
 // connection sends its close frame from its own writer (within WriteWait).

@@ -491,6 +491,41 @@ func TestBroadcastMixedTopics(t *testing.T) {
 	}
 }
 
+// TestBroadcastBatch checks that a batch reaches each connection in
+// message order, once, whatever mix of topics it is on.
+func TestBroadcastBatch(t *testing.T) {
+	e := newEnv(t, Config{})
+	a := e.dial("token=good&topics=team:a,all")
+	b := e.dial("token=good&topics=team:b")
+	c := e.dial("token=good&topics=all,team:a,team:b")
+	e.h.BroadcastBatch([]Message{
+		{Topics: []string{"all"}, Frame: seqFrame(1)},
+		{Topics: []string{"team:a"}, Frame: seqFrame(2)},
+		{Topics: []string{"nobody"}, Frame: seqFrame(3)},
+		{Topics: []string{"team:b", "all"}, Frame: seqFrame(4)},
+		{Topics: []string{"all"}, Frame: nil},
+		{Topics: []string{"team:a", "team:b"}, Frame: seqFrame(5)},
+	})
+	e.h.BroadcastBatch([]Message{{Topics: []string{"all", "team:b"}, Frame: NewFrame(0, []byte("end"))}})
+	for _, tc := range []struct {
+		name string
+		ws   *websocket.Conn
+		want []string
+	}{
+		{"a", a, []string{"1", "2", "4", "5", "end"}},
+		{"b", b, []string{"4", "5", "end"}},
+		{"c", c, []string{"1", "2", "4", "5", "end"}},
+	} {
+		var got []string
+		for len(got) == 0 || got[len(got)-1] != "end" {
+			got = append(got, readText(t, tc.ws, 5*time.Second))
+		}
+		if !equalStrings(got, tc.want) {
+			t.Errorf("%s got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
 // TestBatchedFramesIntact queues frames of every header size faster than
 // the writer can send them one by one: they go out several to a system
 // call, and arrive whole and in order.
