@@ -73,6 +73,7 @@ type FloodResult struct {
 	Redials     int64            `json:"redials"`      // new connections after the first one of each flooder
 	Rejoins     int64            `json:"rejoins"`      // new participant identities after the server refused a token
 	DialFailed  int64            `json:"dial_failed"`
+	DialRefused int64            `json:"dial_refused"` // upgrades the server refused with 429 (its per-identity connection limit)
 	Errors      []string         `json:"errors,omitempty"`
 }
 
@@ -161,7 +162,7 @@ func floodMessage(b []byte, kind string, who, i int) []byte {
 // floodStats are the counters every flooder of a run adds to.
 type floodStats struct {
 	sent, skipped, acks, rateLimited, otherErrors, otherFrames atomic.Int64
-	writeErrors, redials, rejoins, dialFailed                  atomic.Int64
+	writeErrors, redials, rejoins, dialFailed, dialRefused     atomic.Int64
 
 	mu     sync.Mutex
 	closes map[int]int64
@@ -190,7 +191,8 @@ func (st *floodStats) result(n int, rate float64, kind string, d time.Duration) 
 	r := &FloodResult{Flooders: n, Rate: rate, Kind: kind, Duration: d,
 		Sent: st.sent.Load(), Skipped: st.skipped.Load(), Acks: st.acks.Load(), OtherErrors: st.otherErrors.Load(),
 		RateLimited: st.rateLimited.Load(), OtherFrames: st.otherFrames.Load(), WriteErrors: st.writeErrors.Load(),
-		Redials: st.redials.Load(), Rejoins: st.rejoins.Load(), DialFailed: st.dialFailed.Load()}
+		Redials: st.redials.Load(), Rejoins: st.rejoins.Load(), DialFailed: st.dialFailed.Load(),
+		DialRefused: st.dialRefused.Load()}
 	st.mu.Lock()
 	for code, k := range st.closes {
 		if r.CloseCodes == nil {
@@ -270,8 +272,12 @@ func (f *flooder) run(ctx context.Context, ft floodTarget, rate float64, kind st
 			if ctx.Err() != nil {
 				return
 			}
-			st.dialFailed.Add(1)
-			st.addErr("flooder %d: %v", f.who, err)
+			if errors.Is(err, errDialRefused) {
+				st.dialRefused.Add(1) // the server's connection limit: wait, as it asks
+			} else {
+				st.dialFailed.Add(1)
+				st.addErr("flooder %d: %v", f.who, err)
+			}
 			select {
 			case <-time.After(floodRetryPause):
 			case <-ctx.Done():
@@ -282,6 +288,10 @@ func (f *flooder) run(ctx context.Context, ft floodTarget, rate float64, kind st
 		buf = f.flood(ctx, conn, p, kind, &next, buf, st)
 	}
 }
+
+// errDialRefused is a 429 on the upgrade: too many connections by this
+// participant.
+var errDialRefused = errors.New("loadtest: flood dial refused (429)")
 
 // dial connects f, joining again as a new participant when the server
 // refuses its token.
@@ -300,6 +310,9 @@ func (f *flooder) dial(ctx context.Context, d *websocket.Dialer, ft floodTarget,
 	if err != nil {
 		if resp != nil {
 			drain(resp)
+			if resp.StatusCode == http.StatusTooManyRequests {
+				return nil, errDialRefused
+			}
 			return nil, fmt.Errorf("loadtest: flood dial: %s", resp.Status)
 		}
 		return nil, fmt.Errorf("loadtest: flood dial: %w", err)

@@ -515,6 +515,11 @@ func TestFloodEndToEnd(t *testing.T) {
 	if f.DialFailed != 0 || f.WriteErrors != 0 || f.Rejoins != 0 {
 		t.Errorf("dial failed %d, write errors %d, rejoins %d: %v", f.DialFailed, f.WriteErrors, f.Rejoins, f.Errors)
 	}
+	// Redialling after each 1008 runs into the per-identity connection
+	// limit (20 at once, then 1 a second): refused, not failed.
+	if f.Redials > 20 && f.DialRefused == 0 {
+		t.Errorf("%d redials and none refused: the connection limit did not hold", f.Redials)
+	}
 
 	// The baseline has no flood workload and says so.
 	bep := startBaseline(t)

@@ -173,9 +173,9 @@ func (r *Report) writeFlood(w io.Writer) {
 		if f := fc.Flood.TTX; f != nil && f.Flood != nil {
 			fl := f.Flood
 			fmt.Fprintf(w, "  N=%d flooders (median flooded run, %.1f s): sent %d (%.1f/s each, %d skipped), answered %d (%.1f/s each: %d acks, %d errors), "+
-				"%d rate_limited frames, %d closed with 1008, %d other closes, %d write errors, %d redials, %d rejoins, %d failed dials\n",
+				"%d rate_limited frames, %d closed with 1008, %d other closes, %d write errors, %d redials, %d rejoins, %d failed dials, %d refused (429)\n",
 				n, fl.Duration.Seconds(), fl.Sent, fl.AchievedRate, fl.Skipped, fl.Acks+fl.OtherErrors, fl.AnsweredRate, fl.Acks, fl.OtherErrors,
-				fl.RateLimited, fl.Closes, fl.OtherCloses, fl.WriteErrors, fl.Redials, fl.Rejoins, fl.DialFailed)
+				fl.RateLimited, fl.Closes, fl.OtherCloses, fl.WriteErrors, fl.Redials, fl.Rejoins, fl.DialFailed, fl.DialRefused)
 			if len(fl.Errors) > 0 {
 				fmt.Fprintf(w, "  N=%d flooder errors: %s\n", n, strings.Join(fl.Errors, "; "))
 			}
