@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite" // also registers the "sqlite" driver
@@ -50,6 +51,11 @@ type Options struct {
 	// process before failing with SQLITE_BUSY (default 5s). Within one
 	// process, writes already queue on the single writer connection.
 	BusyTimeout time.Duration
+	// CheckpointInterval is how often a background connection copies the
+	// WAL into the database file (default 1s; negative: leave it to
+	// SQLite, which checkpoints inside whichever commit crosses 1,000 WAL
+	// pages). In the background, no commit waits for a checkpoint's fsync.
+	CheckpointInterval time.Duration
 }
 
 // Store is the database handle. It is safe for concurrent use.
@@ -65,6 +71,11 @@ type Store struct {
 
 	lastSeqStmt     *sql.Stmt // on w
 	insertEventStmt *sql.Stmt // on w
+
+	ckpt     *sql.DB       // one connection for background checkpoints; nil when SQLite does them
+	stopCkpt chan struct{} // closed by Close
+	ckptDone chan struct{} // closed when the checkpointer has returned
+	stopOnce sync.Once
 }
 
 // Open opens (creating if needed) the database at path, applies pending
@@ -87,6 +98,13 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.BusyTimeout <= 0 {
 		opts.BusyTimeout = 5 * time.Second
 	}
+	if opts.CheckpointInterval == 0 {
+		opts.CheckpointInterval = time.Second
+	}
+	autockpt := ""
+	if opts.CheckpointInterval > 0 {
+		autockpt = "&_pragma=wal_autocheckpoint(0)"
+	}
 	busy := opts.BusyTimeout.Milliseconds()
 
 	// busy_timeout comes first so that the pragmas after it already wait
@@ -94,8 +112,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	// at BEGIN, so a read-then-write transaction never has to upgrade its
 	// lock (the upgrade is what fails with SQLITE_BUSY regardless of the
 	// timeout when another process writes to the same file).
-	wdsn := fmt.Sprintf("%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(%s)&_pragma=foreign_keys(1)&_txlock=immediate",
-		path, busy, opts.Synchronous)
+	wdsn := fmt.Sprintf("%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(%s)&_pragma=foreign_keys(1)%s&_txlock=immediate",
+		path, busy, opts.Synchronous, autockpt)
 	w, err := sql.Open("sqlite", wdsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open writer: %w", err)
@@ -134,12 +152,46 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("store: prepare: %w", err)
 	}
+	if opts.CheckpointInterval > 0 {
+		cdsn := fmt.Sprintf("%s?_pragma=busy_timeout(%d)&_pragma=synchronous(%s)", path, busy, opts.Synchronous)
+		if s.ckpt, err = sql.Open("sqlite", cdsn); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("store: open checkpointer: %w", err)
+		}
+		s.ckpt.SetMaxOpenConns(1)
+		s.stopCkpt, s.ckptDone = make(chan struct{}), make(chan struct{})
+		go s.checkpointLoop(opts.CheckpointInterval)
+	}
 	return s, nil
+}
+
+// checkpointLoop copies the WAL into the database file every interval. A
+// PASSIVE checkpoint never blocks the writer or readers; what it cannot
+// copy yet (frames a reader still needs) it copies next time.
+func (s *Store) checkpointLoop(interval time.Duration) {
+	defer close(s.ckptDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopCkpt:
+			return
+		case <-t.C:
+			// Errors are transient (a busy lock held by another process);
+			// the next tick tries again, and SQLite checkpoints on close.
+			_, _ = s.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
 }
 
 // Close closes both pools. In-flight transactions finish first.
 func (s *Store) Close() error {
 	var errs []error
+	if s.ckpt != nil {
+		s.stopOnce.Do(func() { close(s.stopCkpt) })
+		<-s.ckptDone
+		errs = append(errs, s.ckpt.Close())
+	}
 	for _, st := range []*sql.Stmt{s.lastSeqStmt, s.insertEventStmt} {
 		if st != nil {
 			errs = append(errs, st.Close())
