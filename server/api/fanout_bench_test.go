@@ -94,7 +94,10 @@ func newBenchStack(b *testing.B, events int) *benchStack {
 	eng := engine.New(st, engine.RealClock{}, NewPublisher(h, log), log)
 	src := readFileB(b, "../../scenarios/example.yaml")
 	srv, err := New(Deps{Log: log, Accounts: st, Tokens: st, Access: st,
-		Library: NewLibrary(fstest.MapFS{"example.yaml": {Data: src}}, st), Engine: eng, Hub: h},
+		Library: NewLibrary(fstest.MapFS{"example.yaml": {Data: src}}, st), Engine: eng, Hub: h,
+		// One participant reconnects thousands of times: lift the
+		// per-identity connection limit that would refuse a redial loop.
+		Limits: Limits{Connects: NewLimiter(1<<30, 1<<30, 10, time.Now)}},
 		Options{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		b.Fatal(err)
