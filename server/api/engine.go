@@ -34,7 +34,7 @@ type Engine interface {
 	SetSpeed(ctx context.Context, exerciseID string, speed float64) error
 	Skip(ctx context.Context, exerciseID string) (time.Duration, error)
 	CloseDecision(ctx context.Context, exerciseID, decisionID string) error
-	ExtendDecision(ctx context.Context, exerciseID, decisionID string, by time.Duration) error
+	ExtendDecision(ctx context.Context, exerciseID, decisionID string, by time.Duration, clientID string) error
 	Force(ctx context.Context, exerciseID, stateID string) error
 	Inject(ctx context.Context, exerciseID string, in engine.AdHoc) error
 	End(ctx context.Context, exerciseID, reason string) error

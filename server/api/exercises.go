@@ -346,6 +346,10 @@ func (s *Server) restMessage(c *gin.Context, typ string) (ClientMessage, error) 
 		}
 		delete(top, "client_id")
 		top["id"] = cid
+	} else if key := c.GetHeader("Idempotency-Key"); key != "" && (typ == msgInject || typ == msgExtendDecision) {
+		// The request id of the commands that must not apply twice: a
+		// retry with the same key is acknowledged without effect.
+		top["id"], _ = json.Marshal(key)
 	} else {
 		top["id"], _ = json.Marshal("rest-" + newID(""))
 	}

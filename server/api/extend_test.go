@@ -116,6 +116,10 @@ func TestExtendDecisionOverWebSockets(t *testing.T) {
 	if f := fw.reply("f-ext"); f.str("type") != "ack" {
 		t.Fatalf("extend: %v", f)
 	}
+	// A retry with the same id (the ack was lost) is acknowledged and not
+	// applied again: the deadlines below would be 2 minutes later.
+	fw.send(map[string]any{"type": "extend_decision", "id": "f-ext", "decision": "lock_account", "by": 120})
+	waitReplies(t, fw, "f-ext", 2)
 	ext := sw.waitFor("decision_extended", isDecisionEvent("decision_extended", "lock_account"))
 	p := ext.payload()
 	if p.num("closes_at") != int64(7*time.Minute) || p.num("time_limit") != int64(7*time.Minute) ||
@@ -132,8 +136,14 @@ func TestExtendDecisionOverWebSockets(t *testing.T) {
 	// Over HTTP, three minutes in: one more minute, so 8m.
 	e.clock.Advance(3 * time.Minute)
 	x := "/api/exercises/" + ex
-	if r := e.do(fac, "POST", x+"/extend-decision", map[string]any{"decision": "lock_account", "by": 60}, nil); r.status != http.StatusOK {
-		t.Fatalf("extend over HTTP: %d %s", r.status, r.body)
+	for range 2 { // the same Idempotency-Key: applied once
+		r := e.do(fac, "POST", x+"/extend-decision", map[string]any{"decision": "lock_account", "by": 60}, map[string]string{"Idempotency-Key": "http-ext-1"})
+		if r.status != http.StatusOK {
+			t.Fatalf("extend over HTTP: %d %s", r.status, r.body)
+		}
+	}
+	if r := e.do(fac, "POST", x+"/extend-decision", map[string]any{"decision": "lock_account", "by": 60}, map[string]string{"Idempotency-Key": "not valid!"}); r.status != http.StatusBadRequest {
+		t.Fatalf("a malformed Idempotency-Key: %d %s", r.status, r.body)
 	}
 	for _, c := range []struct {
 		body   map[string]any
@@ -196,6 +206,32 @@ func TestExtendDecisionOverWebSockets(t *testing.T) {
 	ow.waitFor("input", isEvent("facilitator_extend"))
 	if f := fw.waitFor("input", isEvent("facilitator_extend")); f.payload().str("decision") != "lock_account" || f.payload().num("by") != int64(2*time.Minute) {
 		t.Fatalf("facilitator_extend %v", f)
+	}
+}
+
+// waitReplies waits until the connection has n replies to request id,
+// and fails on an error reply.
+func waitReplies(t *testing.T, w *wsClient, id string, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		got := 0
+		for _, f := range w.all() {
+			if f.str("id") != id {
+				continue
+			}
+			switch f.str("type") {
+			case "error":
+				t.Fatalf("reply to %s: %v", id, f)
+			case "ack":
+				got++
+			}
+		}
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d replies to %s", got, n, id)
+		}
 	}
 }
 

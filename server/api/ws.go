@@ -294,13 +294,15 @@ func (s *Server) apply(id *Identity, ex string, m ClientMessage) (ackFrame, erro
 	case msgSpeed:
 		return ackFrame{}, e.SetSpeed(ctx, ex, m.Speed.Speed)
 	case msgInject:
-		return ackFrame{}, e.Inject(ctx, ex, m.Inject.Inject)
+		in := m.Inject.Inject
+		in.ClientID = m.ID // a repeated id is not injected twice
+		return ackFrame{}, e.Inject(ctx, ex, in)
 	case msgForce:
 		return ackFrame{}, e.Force(ctx, ex, m.Force.State)
 	case msgCloseDecision:
 		return ackFrame{}, e.CloseDecision(ctx, ex, m.Decision.Decision)
 	case msgExtendDecision:
-		return ackFrame{}, e.ExtendDecision(ctx, ex, m.Extend.Decision, time.Duration(m.Extend.By)*time.Second)
+		return ackFrame{}, e.ExtendDecision(ctx, ex, m.Extend.Decision, time.Duration(m.Extend.By)*time.Second, m.ID)
 	case msgEnd:
 		return ackFrame{}, e.End(ctx, ex, m.End.Reason)
 	}

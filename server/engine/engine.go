@@ -541,8 +541,12 @@ func (e *Engine) CloseDecision(ctx context.Context, exerciseID, decisionID strin
 
 // ExtendDecision gives an open, timed decision `by` more time (at most
 // sim.MaxExtension per call, sim.MaxTimeLimit in all since it opened).
-func (e *Engine) ExtendDecision(ctx context.Context, exerciseID, decisionID string, by time.Duration) error {
-	_, err := e.do(ctx, exerciseID, func(l *loop, now time.Time) (any, error) { return nil, l.extendDecision(now, decisionID, by) })
+// A non-empty clientID makes it idempotent: a repeat of an id already in
+// the log is not applied again (a retried request must not extend twice).
+func (e *Engine) ExtendDecision(ctx context.Context, exerciseID, decisionID string, by time.Duration, clientID string) error {
+	_, err := e.do(ctx, exerciseID, func(l *loop, now time.Time) (any, error) {
+		return nil, l.extendDecision(now, decisionID, by, clientID)
+	})
 	return err
 }
 

@@ -129,6 +129,11 @@ type AdHoc struct {
 	Ref        string               `json:"ref,omitempty"`
 	Image      string               `json:"image,omitempty"`
 	Engagement *scenario.Engagement `json:"engagement,omitempty"`
+
+	// ClientID, when set, makes the inject idempotent: a repeat of an id
+	// already in the exercise's log is not applied again. Not stored in
+	// the payload.
+	ClientID string `json:"-"`
 }
 
 func (a AdHoc) sim() sim.AdHoc {

@@ -17,7 +17,7 @@ func TestExtendDecisionRefusals(t *testing.T) {
 	e := newEnv(t)
 	ctx := ctxT(t)
 	id, _, _, _ := drill(t, e)
-	if err := e.eng.ExtendDecision(ctx, id, "contain", time.Minute); !errors.Is(err, engine.ErrConflict) {
+	if err := e.eng.ExtendDecision(ctx, id, "contain", time.Minute, ""); !errors.Is(err, engine.ErrConflict) {
 		t.Fatalf("extend in the lobby = %v, want ErrConflict", err)
 	}
 	if err := e.eng.Start(ctx, id); err != nil {
@@ -40,7 +40,7 @@ func TestExtendDecisionRefusals(t *testing.T) {
 		{"closed", "remarks", time.Minute, engine.ErrDecisionClosed},
 	} {
 		before := lastSeq(t, e, id)
-		if err := e.eng.ExtendDecision(ctx, id, c.dec, c.by); !errors.Is(err, c.want) {
+		if err := e.eng.ExtendDecision(ctx, id, c.dec, c.by, ""); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
 		}
 		if after := lastSeq(t, e, id); after != before {
@@ -50,20 +50,20 @@ func TestExtendDecisionRefusals(t *testing.T) {
 	// The total limit is capped: contain (20m) takes 23 more hours, then 40
 	// minutes, and not a nanosecond more.
 	for i := range 23 {
-		if err := e.eng.ExtendDecision(ctx, id, "contain", time.Hour); err != nil {
+		if err := e.eng.ExtendDecision(ctx, id, "contain", time.Hour, ""); err != nil {
 			t.Fatalf("extension %d: %v", i, err)
 		}
 	}
-	if err := e.eng.ExtendDecision(ctx, id, "contain", 40*time.Minute+time.Nanosecond); !errors.Is(err, engine.ErrInvalid) {
+	if err := e.eng.ExtendDecision(ctx, id, "contain", 40*time.Minute+time.Nanosecond, ""); !errors.Is(err, engine.ErrInvalid) {
 		t.Fatalf("extension past %s = %v, want ErrInvalid", sim.MaxTimeLimit, err)
 	}
-	if err := e.eng.ExtendDecision(ctx, id, "contain", 40*time.Minute); err != nil {
+	if err := e.eng.ExtendDecision(ctx, id, "contain", 40*time.Minute, ""); err != nil {
 		t.Fatalf("extension up to %s: %v", sim.MaxTimeLimit, err)
 	}
 	if err := e.eng.End(ctx, id, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.eng.ExtendDecision(ctx, id, "contain", time.Minute); !errors.Is(err, engine.ErrEnded) {
+	if err := e.eng.ExtendDecision(ctx, id, "contain", time.Minute, ""); !errors.Is(err, engine.ErrEnded) {
 		t.Fatalf("extend after the end = %v, want ErrEnded", err)
 	}
 }
@@ -90,7 +90,7 @@ func TestExtendDecisionSurvivesRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := lastSeq(t, e, id)
-		if err := e.eng.ExtendDecision(ctx, id, "contain", by); err != nil {
+		if err := e.eng.ExtendDecision(ctx, id, "contain", by, ""); err != nil {
 			t.Fatal(err)
 		}
 		// One atomic step: the input, then the sim's event.
@@ -199,4 +199,52 @@ func kinds(evs []engine.Event) []string {
 		out[i] = ev.Kind
 	}
 	return out
+}
+
+// TestCommandsWithClientIDApplyOnce retries an inject and an extension
+// with the same client ids, as a client does after losing a reply: each is
+// applied once; without an id, each call applies.
+func TestCommandsWithClientIDApplyOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	id, _, _, _ := drill(t, e)
+	if err := e.eng.Start(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	in := engine.AdHoc{Channel: "email", Title: "Board", Body: "Call me.", ClientID: "inj-1"}
+	for range 3 {
+		if err := e.eng.Inject(ctx, id, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		if err := e.eng.ExtendDecision(ctx, id, "contain", time.Minute, "ext-1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in.ClientID = ""
+	for range 2 {
+		if err := e.eng.Inject(ctx, id, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.eng.ExtendDecision(ctx, id, "contain", time.Minute, "bad id!"); !errors.Is(err, engine.ErrInvalid) {
+		t.Fatalf("a malformed client id = %v, want ErrInvalid", err)
+	}
+	count := map[string]int{}
+	var closesAt time.Duration
+	for _, ev := range allEvents(t, e.eng, id) {
+		count[ev.Kind]++
+		if ev.Kind == string(sim.KindDecisionExtended) {
+			var p sim.Event
+			if err := json.Unmarshal(ev.Payload, &p); err != nil {
+				t.Fatal(err)
+			}
+			closesAt = p.ClosesAt
+		}
+	}
+	if count[engine.KindFacInject] != 3 || count[engine.KindFacExtend] != 1 || closesAt != 21*time.Minute {
+		t.Fatalf("injects %d (want 1 with an id + 2 without), extensions %d closing at %v (want 1, 21m)",
+			count[engine.KindFacInject], count[engine.KindFacExtend], closesAt)
+	}
 }

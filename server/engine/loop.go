@@ -718,9 +718,13 @@ func (l *loop) closeDecision(now time.Time, id string) error {
 
 // extendDecision moves an open decision's close later. The bounds are
 // checked before the clock is read, so a refused extension commits nothing.
-func (l *loop) extendDecision(now time.Time, id string, by time.Duration) error {
+func (l *loop) extendDecision(now time.Time, id string, by time.Duration, clientID string) error {
 	if by <= 0 || by > sim.MaxExtension {
 		return invalid("an extension must be more than 0 and at most %s", sim.FormatDuration(sim.MaxExtension))
+	}
+	key, done, err := l.commandKey(clientID)
+	if err != nil || done {
+		return err
 	}
 	if err := l.needLive(); err != nil {
 		return err
@@ -731,7 +735,7 @@ func (l *loop) extendDecision(now time.Time, id string, by time.Duration) error 
 		l.keep(now, at, outs)
 		return simError(err)
 	}
-	evs := append([]Event{{Kind: KindFacExtend, WallTime: now, ExerciseTime: at, Audience: staff(),
+	evs := append([]Event{{Kind: KindFacExtend, WallTime: now, ExerciseTime: at, Audience: staff(), ClientID: key,
 		Payload: mustJSON(extendPayload{Decision: id, By: by})}}, fromSim(now, outs)...)
 	_, err = l.commit(now, evs, store.Commit{})
 	return err
@@ -760,12 +764,35 @@ func (l *loop) inject(now time.Time, in AdHoc) error {
 	if err := l.checkAdHoc(in); err != nil {
 		return err
 	}
+	key, done, err := l.commandKey(in.ClientID)
+	if err != nil || done {
+		return err
+	}
 	at := l.clockAt(now)
 	outs := l.m.Inject(at, in.sim())
-	evs := append([]Event{{Kind: KindFacInject, WallTime: now, ExerciseTime: at, Audience: staff(), Payload: mustJSON(in)}},
+	evs := append([]Event{{Kind: KindFacInject, WallTime: now, ExerciseTime: at, Audience: staff(), ClientID: key, Payload: mustJSON(in)}},
 		fromSim(now, outs)...)
-	_, err := l.commit(now, evs, store.Commit{})
+	_, err = l.commit(now, evs, store.Commit{})
 	return err
+}
+
+// commandKey is the log key of a facilitator command's client id, and
+// whether the log already holds it (the command was applied: a retry after
+// a lost reply). No id: no key, never done.
+func (l *loop) commandKey(clientID string) (key string, done bool, err error) {
+	if clientID == "" {
+		return "", false, nil
+	}
+	if !validClientID(clientID) {
+		return "", false, invalid("client id must be 1 to %d letters, digits or ._:-", MaxClientIDLen)
+	}
+	key = "command/" + clientID
+	if _, err := l.e.store.EventByClientID(context.Background(), l.id, key); err == nil {
+		return key, true, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return "", false, fmt.Errorf("engine: command: %w: %w", ErrUnavailable, err)
+	}
+	return key, false, nil
 }
 
 func (l *loop) checkAdHoc(in AdHoc) error {
