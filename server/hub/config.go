@@ -29,12 +29,15 @@ type Config struct {
 	// must be shorter than PongWait).
 	PingPeriod time.Duration
 	// WriteWait bounds every write, including the close frame (default 10 s).
+	// A write may get up to a tenth less: the deadline is renewed only when
+	// it moved by more than that.
 	WriteWait time.Duration
 
-	// SendQueue is the number of frames queued per connection (default 256:
-	// bursts of presence frames when a room joins at once must fit; a slot is
-	// one pointer, so an idle connection pays 2 KiB).
-	// A live connection whose queue overflows is closed with 4008.
+	// SendQueue is the number of frames queued per connection (default 64:
+	// a commit's few frames per connection, many times over; presence is
+	// coalesced by the caller). A slot is one pointer that every idle
+	// connection pays for. A live connection whose queue overflows is
+	// closed with 4008.
 	SendQueue int
 	// ReplayBuffer is the number of live frames held while a connection
 	// replays its backlog (default 1024). Overflow closes it with 4008.
@@ -48,8 +51,10 @@ type Config struct {
 	// MaxLifetime closes a connection with 4001 after this long (0: never).
 	MaxLifetime time.Duration
 	// IdleTimeout closes a connection with 4002 when no message went either
-	// way for this long (0: never). Pings and pongs do not count. It is
-	// checked at each ping, so it fires up to PingPeriod late.
+	// way for this long (0: never). Pings and pongs do not count. Lifetimes,
+	// idle timeouts and pings are checked by one sweep of all connections
+	// every twentieth of the shortest of the three (at most every second),
+	// so they fire up to that late.
 	IdleTimeout time.Duration
 
 	// MessageRate limits client messages per second per connection (0: no
@@ -68,7 +73,7 @@ const (
 	DefaultReadLimit    = 16 << 10
 	DefaultPongWait     = 60 * time.Second
 	DefaultWriteWait    = 10 * time.Second
-	DefaultSendQueue    = 256
+	DefaultSendQueue    = 64
 	DefaultReplayBuffer = 1024
 	DefaultBufferSize   = 1 << 10
 )

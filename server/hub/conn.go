@@ -43,6 +43,15 @@ type Conn struct {
 
 	lastActive atomic.Int64 // unix nanoseconds of the last message either way
 
+	// A connection has no writer goroutine while it has nothing to send:
+	// an idle socket then costs one goroutine (the reader), not two. Who
+	// queues a frame, asks for a ping or closes calls kick, which starts a
+	// writer unless one runs; the writer drains what is there and exits.
+	writing atomic.Bool // a writer goroutine runs (stays set once it shut down)
+	pingDue atomic.Bool // set by the hub's sweep, cleared by the writer
+	born    int64       // unix nanoseconds at creation; immutable
+	pings   int64       // pings asked for so far; the sweep's alone
+
 	unreadInput bool // set by the reader before readerDone: input left unread
 }
 
@@ -55,9 +64,21 @@ func newConn(h *Hub, sess Session) *Conn {
 		done:       make(chan struct{}),
 		readerDone: make(chan struct{}),
 		topics:     make(map[string]struct{}),
+		born:       time.Now().UnixNano(),
 	}
+	// No writer may start before the upgrade has set ws: Serve releases
+	// this hold once it has.
+	c.writing.Store(true)
 	c.touch()
 	return c
+}
+
+// release lets writers start, and starts one if anything is waiting.
+func (c *Conn) release() {
+	c.writing.Store(false)
+	if c.hasWork() {
+		c.kick()
+	}
 }
 
 // ID returns a number unique among the hub's connections, for logs.
@@ -207,6 +228,7 @@ func (c *Conn) queueInOrder(f *Frame) error {
 	}
 	select {
 	case c.send <- f:
+		c.kick()
 		return nil
 	case <-c.done:
 		return ErrConnClosed
@@ -255,6 +277,7 @@ func (c *Conn) enqueue(f *Frame) bool {
 func (c *Conn) push(f *Frame) bool {
 	select {
 	case c.send <- f:
+		c.kick()
 		return true
 	default:
 		c.closeSlow("send queue full")
@@ -278,7 +301,27 @@ func (c *Conn) closeWith(code int, reason string, sendFrame bool) bool {
 		close(c.done)
 		first = true
 	})
+	if first {
+		c.kick() // the writer sends the close frame and shuts down
+	}
 	return first
+}
+
+// kick makes sure a writer goroutine runs. It only touches atomics, so it
+// is safe under any lock. Callers change what the writer looks at (the
+// queue, pingDue, done) before kicking: a writer about to exit looks again
+// after clearing writing, so either it sees the change or kick starts
+// another.
+func (c *Conn) kick() {
+	if c.writing.CompareAndSwap(false, true) {
+		go c.writer()
+	}
+}
+
+// askPing asks the writer for a ping; the hub's sweep calls it.
+func (c *Conn) askPing() {
+	c.pingDue.Store(true)
+	c.kick()
 }
 
 func (c *Conn) touch() {
@@ -367,53 +410,50 @@ func (c *Conn) readFailed(err error) {
 	}
 }
 
-func (c *Conn) writePump() {
-	defer c.h.wg.Done()
-	cfg := &c.h.cfg
-	ticker := time.NewTicker(cfg.PingPeriod)
-	defer ticker.Stop()
-	var lifetime <-chan time.Time
-	if cfg.MaxLifetime > 0 {
-		t := time.NewTimer(cfg.MaxLifetime)
-		defer t.Stop()
-		lifetime = t.C
-	}
-	c.writeLoop(ticker.C, lifetime)
-	c.shutdown()
-}
-
-func (c *Conn) writeLoop(ping, lifetime <-chan time.Time) {
-	cfg := &c.h.cfg
+// writer sends what is queued, then exits; on close it shuts the
+// connection down instead and never exits with writing cleared, so no
+// writer starts after it.
+func (c *Conn) writer() {
 	for {
 		// Closing wins over queued frames, so a slow client gets its 4008
 		// as soon as the socket has room.
 		select {
 		case <-c.done:
+			c.shutdown()
+			c.h.wg.Done()
 			return
 		default:
 		}
+		if c.pingDue.Swap(false) {
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.h.cfg.WriteWait)); err != nil {
+				c.closeWith(CloseAbnormal, "ping failed", false)
+			}
+			continue
+		}
 		select {
-		case <-c.done:
-			return
 		case f := <-c.send:
 			if err := c.writeBatch(f); err != nil {
 				c.closeWith(CloseAbnormal, "write failed", false)
-				return
 			}
-		case <-ping:
-			if cfg.IdleTimeout > 0 &&
-				time.Since(time.Unix(0, c.lastActive.Load())) >= cfg.IdleTimeout {
-				c.closeWith(CloseIdle, "idle", true)
-				return
-			}
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(cfg.WriteWait)); err != nil {
-				c.closeWith(CloseAbnormal, "ping failed", false)
-				return
-			}
-		case <-lifetime:
-			c.closeWith(CloseLifetime, "max lifetime", true)
+			continue
+		default:
+		}
+		c.writing.Store(false)
+		if !c.hasWork() || !c.writing.CompareAndSwap(false, true) {
 			return
 		}
+	}
+}
+
+func (c *Conn) hasWork() bool {
+	if len(c.send) > 0 || c.pingDue.Load() {
+		return true
+	}
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -421,17 +461,21 @@ func (c *Conn) writeLoop(ping, lifetime <-chan time.Time) {
 // behind it (up to maxBatchFrames or maxBatchBytes).
 func (c *Conn) writeBatch(f *Frame) error {
 	if c.cork == nil || len(c.send) == 0 {
-		return c.writeFrame(f)
+		err := c.writeFrame(f)
+		if err == nil {
+			c.h.framesSent.Add(1)
+		}
+		return err
 	}
 	c.cork.cork()
 	err := c.writeFrame(f)
 	size := f.size
-	for n := 1; err == nil && n < maxBatchFrames && size < maxBatchBytes; n++ {
+	n := 1
+	for ; err == nil && n < maxBatchFrames && size < maxBatchBytes; n++ {
 		select {
 		case next := <-c.send:
 			err = c.writeFrame(next)
 			size += next.size
-			c.h.framesBatched.Add(1)
 			continue
 		default:
 		}
@@ -440,9 +484,16 @@ func (c *Conn) writeBatch(f *Frame) error {
 	if uerr := c.cork.uncork(); err == nil {
 		err = uerr
 	}
+	if err == nil {
+		// Counted once per batch: these counters are shared by every
+		// writer, and a contended atomic per frame shows in profiles.
+		c.h.framesSent.Add(uint64(n))
+		c.h.framesBatched.Add(uint64(n - 1))
+	}
 	return err
 }
 
+// writeFrame writes one frame; writeBatch counts it.
 func (c *Conn) writeFrame(f *Frame) error {
 	if err := c.ws.SetWriteDeadline(time.Now().Add(c.h.cfg.WriteWait)); err != nil {
 		return err
@@ -456,7 +507,6 @@ func (c *Conn) writeFrame(f *Frame) error {
 	if err != nil {
 		return err
 	}
-	c.h.framesSent.Add(1)
 	c.touch()
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // Batching: when frames are already queued, the writer gathers them and
@@ -23,11 +24,41 @@ const (
 // whole frame, and the kernel never interleaves two Write calls.
 type corkConn struct {
 	net.Conn
-	pool *sync.Pool // of *[]byte, shared by the hub
+	pool  *sync.Pool    // of *[]byte, shared by the hub
+	slack time.Duration // how much earlier than asked a write deadline may be
 
-	mu     sync.Mutex
-	corked bool
-	buf    *[]byte
+	mu       sync.Mutex
+	corked   bool
+	buf      *[]byte
+	deadline time.Time // the last write deadline asked for while corked
+	deferred bool      // deadline is to be set at uncork
+	applied  time.Time // the write deadline in force on Conn
+}
+
+// SetWriteDeadline is deferred while corked, and skipped when the deadline
+// in force is at most slack earlier than t: gorilla sets one before every
+// frame, each a runtime timer update that showed in profiles of a broadcast
+// to thousands, and a write given WriteWait−slack instead of WriteWait is
+// bounded all the same.
+func (cc *corkConn) SetWriteDeadline(t time.Time) error {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.corked {
+		cc.deadline, cc.deferred = t, true
+		return nil
+	}
+	return cc.applyLocked(t)
+}
+
+func (cc *corkConn) applyLocked(t time.Time) error {
+	if !t.IsZero() && !cc.applied.IsZero() && !t.Before(cc.applied) && t.Sub(cc.applied) <= cc.slack {
+		return nil
+	}
+	if err := cc.Conn.SetWriteDeadline(t); err != nil {
+		return err
+	}
+	cc.applied = t
+	return nil
 }
 
 func (cc *corkConn) Write(p []byte) (int, error) {
@@ -56,13 +87,16 @@ func (cc *corkConn) cork() {
 func (cc *corkConn) uncork() error {
 	cc.mu.Lock()
 	b := cc.buf
-	cc.corked, cc.buf = false, nil
+	var err error
+	if cc.deferred {
+		err = cc.applyLocked(cc.deadline)
+	}
+	cc.corked, cc.buf, cc.deferred = false, nil, false
 	cc.mu.Unlock()
 	if b == nil {
-		return nil
+		return err
 	}
-	var err error
-	if len(*b) > 0 {
+	if len(*b) > 0 && err == nil {
 		_, err = cc.Conn.Write(*b)
 	}
 	if cap(*b) <= 2*maxBatchBytes { // an outsized batch is not worth keeping
@@ -76,8 +110,9 @@ func (cc *corkConn) uncork() error {
 // a corkConn.
 type corkingWriter struct {
 	http.ResponseWriter
-	pool *sync.Pool
-	conn *corkConn // set by Hijack
+	pool  *sync.Pool
+	slack time.Duration
+	conn  *corkConn // set by Hijack
 }
 
 func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -89,6 +124,6 @@ func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	w.conn = &corkConn{Conn: nc, pool: w.pool}
+	w.conn = &corkConn{Conn: nc, pool: w.pool, slack: w.slack}
 	return w.conn, rw, nil
 }

@@ -1,5 +1,6 @@
 // Package hub owns WebSocket connections: the origin check, the upgrade, one
-// reader and one writer goroutine per connection, bounded send queues, topic
+// reader goroutine per connection and a writer goroutine while it has
+// something to send, one sweep for pings and timeouts, bounded send queues, topic
 // broadcast of frames encoded once, resumable streams (replay, then live,
 // without gaps or duplicates) and close codes.
 //

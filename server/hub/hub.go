@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -44,11 +45,15 @@ type Hub struct {
 	origins  map[string]struct{}
 	upgrader websocket.Upgrader
 
-	mu     sync.RWMutex
-	topics map[string]map[*Conn]struct{}
-	conns  map[*Conn]struct{}
-	closed bool
-	wg     sync.WaitGroup // two per connection: reader and writer
+	mu       sync.RWMutex
+	topics   map[string]map[*Conn]struct{}
+	conns    map[*Conn]struct{}
+	closed   bool
+	sweeping bool           // the sweep goroutine runs
+	stop     chan struct{}  // closed by Close: ends the sweep
+	wg       sync.WaitGroup // two per connection (reader; writer until shut down) and the sweep
+
+	sweepEvery time.Duration
 
 	batchBufs sync.Pool // of *[]byte: corkConn batches
 
@@ -79,6 +84,9 @@ func New(cfg Config, log *slog.Logger) *Hub {
 		origins: originSet(cfg.AllowedOrigins, log),
 		topics:  make(map[string]map[*Conn]struct{}),
 		conns:   make(map[*Conn]struct{}),
+		stop:    make(chan struct{}),
+
+		sweepEvery: sweepInterval(cfg),
 	}
 	h.upgrader = websocket.Upgrader{
 		HandshakeTimeout:  cfg.WriteWait,
@@ -133,7 +141,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, sess Session) (*Conn
 		Reject(w, http.StatusServiceUnavailable, "shutting down")
 		return nil, ErrHubClosed
 	}
-	cw := &corkingWriter{ResponseWriter: w, pool: &h.batchBufs}
+	cw := &corkingWriter{ResponseWriter: w, pool: &h.batchBufs, slack: h.cfg.WriteWait / 10}
 	ws, err := h.upgrader.Upgrade(cw, r, nil)
 	if err != nil {
 		h.unregister(c)
@@ -142,7 +150,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, sess Session) (*Conn
 	}
 	c.ws, c.cork = ws, cw.conn
 	go c.readPump()
-	go c.writePump()
+	c.release()
 	return c, nil
 }
 
@@ -160,7 +168,85 @@ func (h *Hub) register(c *Conn, topics []string) bool {
 		h.subscribeLocked(c, t)
 	}
 	h.wg.Add(2)
+	if !h.sweeping {
+		h.sweeping = true
+		h.wg.Add(1)
+		go h.sweep()
+	}
 	return true
+}
+
+// sweepInterval is how often the sweep looks at every connection: often
+// enough that a ping goes out within a twentieth of PingPeriod of its due
+// time, at most once a second.
+func sweepInterval(cfg Config) time.Duration {
+	d := cfg.PingPeriod
+	if cfg.MaxLifetime > 0 {
+		d = min(d, cfg.MaxLifetime)
+	}
+	if cfg.IdleTimeout > 0 {
+		d = min(d, cfg.IdleTimeout)
+	}
+	return min(max(d/20, 5*time.Millisecond), time.Second)
+}
+
+// sweep runs while the hub has connections. One goroutine asks for every
+// connection's pings and enforces lifetimes and idle timeouts, instead of a
+// ticker and a timer per connection keeping its writer goroutine alive.
+func (h *Hub) sweep() {
+	defer h.wg.Done()
+	t := time.NewTicker(h.sweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.stop:
+			return
+		case now := <-t.C:
+			if !h.sweepOnce(now.UnixNano()) {
+				return
+			}
+		}
+	}
+}
+
+// sweepOnce checks every connection; it returns false, and clears sweeping,
+// when there are none left.
+func (h *Hub) sweepOnce(now int64) bool {
+	h.mu.RLock()
+	n := len(h.conns)
+	for c := range h.conns {
+		h.check(c, now)
+	}
+	h.mu.RUnlock()
+	if n > 0 {
+		return true
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.conns) > 0 {
+		return true
+	}
+	h.sweeping = false
+	return false
+}
+
+// check closes c if it outlived MaxLifetime or IdleTimeout and asks for a
+// ping each PingPeriod of its age. Only the sweep calls it.
+func (h *Hub) check(c *Conn, now int64) {
+	cfg := &h.cfg
+	age := now - c.born
+	if cfg.MaxLifetime > 0 && age >= int64(cfg.MaxLifetime) {
+		c.closeWith(CloseLifetime, "max lifetime", true)
+		return
+	}
+	if cfg.IdleTimeout > 0 && now-c.lastActive.Load() >= int64(cfg.IdleTimeout) {
+		c.closeWith(CloseIdle, "idle", true)
+		return
+	}
+	if period := int64(cfg.PingPeriod); age >= (c.pings+1)*period {
+		c.pings = age / period
+		c.askPing()
+	}
 }
 
 func (h *Hub) subscribeLocked(c *Conn, topic string) {
@@ -308,6 +394,9 @@ func (h *Hub) matches(match func(Session) bool, c *Conn) (ok bool) {
 // Call it during graceful shutdown, after the HTTP server stopped accepting.
 func (h *Hub) Close() {
 	h.mu.Lock()
+	if !h.closed {
+		close(h.stop)
+	}
 	h.closed = true
 	conns := make([]*Conn, 0, len(h.conns))
 	for c := range h.conns {

@@ -869,3 +869,33 @@ func TestLimiter(t *testing.T) {
 		t.Fatal("rate 0 must disable the limiter")
 	}
 }
+
+// An idle connection costs one goroutine, its reader: a writer runs only
+// while there is something to send, and pings come from the hub's sweep.
+func TestIdleConnectionHasNoWriter(t *testing.T) {
+	e := newEnv(t, Config{})
+	runtime.GC()
+	baseline := runtime.NumGoroutine()
+	const n = 40
+	clients := make([]*websocket.Conn, n)
+	for i := range clients {
+		clients[i] = e.dial("token=good&topics=room")
+	}
+	for round := range 3 {
+		want := fmt.Sprint("frame ", round)
+		e.h.Broadcast("room", NewFrame(0, []byte(want)))
+		for i, ws := range clients {
+			if got := readText(t, ws, 5*time.Second); got != want {
+				t.Fatalf("round %d client %d got %q", round, i, got)
+			}
+		}
+		// n readers and the sweep; with a writer per connection it would
+		// stay at 2n.
+		waitGoroutines(t, baseline, n+3)
+	}
+	for _, ws := range clients {
+		ws.Close()
+	}
+	e.waitClosed(n, 10*time.Second)
+	waitGoroutines(t, baseline, 3)
+}
