@@ -104,6 +104,15 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 	}
 	defer ln.Close() // a no-op once the HTTP server owns and closes it
 
+	if cfg.PprofAddr != "" {
+		_, stopProfiler, err := startProfiler(cfg.PprofAddr, log.With(slog.String("component", "pprof")))
+		if err != nil {
+			log.Error("profiler", slog.Any("error", err))
+			return 1
+		}
+		defer stopProfiler()
+	}
+
 	st, err := store.Open(ctx, cfg.DB, store.Options{})
 	if err != nil {
 		log.Error("open database", slog.Any("error", err))

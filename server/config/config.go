@@ -55,6 +55,10 @@ type Config struct {
 	// at once).
 	MaxParticipants int
 
+	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on this
+	// loopback address, apart from the main listener. Off by default.
+	PprofAddr string
+
 	HTTP HTTPTimeouts
 }
 
@@ -104,6 +108,7 @@ const (
 	EnvSessionTTL      = "TTX_SESSION_TTL"
 	EnvMetricsToken    = "TTX_METRICS_TOKEN"
 	EnvMaxParticipants = "TTX_MAX_PARTICIPANTS"
+	EnvPprofAddr       = "TTX_PPROF_ADDR"
 )
 
 // option ties one flag to its environment variable.
@@ -171,6 +176,9 @@ func options() []option {
 				return nil
 			},
 			func(c *Config) string { return strconv.Itoa(c.MaxParticipants) }},
+		{"pprof-addr", EnvPprofAddr, "serve Go's profiler on this loopback `address` (e.g. 127.0.0.1:6060; default: off)",
+			func(c *Config, v string) error { c.PprofAddr = v; return nil },
+			func(c *Config) string { return c.PprofAddr }},
 		{"metrics-token", EnvMetricsToken, "bearer `token` that /metrics requires (default: none, and /metrics answers only this machine)",
 			func(c *Config, v string) error { c.MetricsToken = v; return nil },
 			// A secret: never shown in help or in the startup dump.
@@ -290,6 +298,10 @@ func (c *Config) validate() []error {
 	if c.MaxParticipants < 1 || c.MaxParticipants > 100000 {
 		add("max-participants %d: want between 1 and 100000", c.MaxParticipants)
 	}
+	if c.PprofAddr != "" && !isLoopbackAddr(c.PprofAddr) {
+		// Profiles expose memory contents and cost CPU: never off this machine.
+		add("pprof-addr %q: want a loopback host:port such as 127.0.0.1:6060", c.PprofAddr)
+	}
 	return p
 }
 
@@ -311,8 +323,10 @@ func ParseProxy(s string) (netip.Prefix, error) {
 }
 
 // IsLoopback reports whether Addr only listens on a loopback interface.
-func (c *Config) IsLoopback() bool {
-	host, _, err := net.SplitHostPort(c.Addr)
+func (c *Config) IsLoopback() bool { return isLoopbackAddr(c.Addr) }
+
+func isLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return false
 	}

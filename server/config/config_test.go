@@ -60,6 +60,13 @@ func TestParse(t *testing.T) {
 		}},
 		{name: "bad max participants", args: []string{"-max-participants", "0"}, wantErr: []string{"max-participants 0"}},
 		{name: "max participants not a number", env: []string{"TTX_MAX_PARTICIPANTS=lots"}, wantErr: []string{"TTX_MAX_PARTICIPANTS"}},
+		{name: "pprof on loopback", args: []string{"-pprof-addr", "127.0.0.1:6060"}, check: func(t *testing.T, c Config) {
+			if c.PprofAddr != "127.0.0.1:6060" {
+				t.Errorf("pprof addr %q", c.PprofAddr)
+			}
+		}},
+		{name: "pprof on every interface", env: []string{"TTX_PPROF_ADDR=:6060"}, wantErr: []string{"pprof-addr \":6060\""}},
+		{name: "pprof on a public address", args: []string{"-pprof-addr", "10.0.0.1:6060"}, wantErr: []string{"pprof-addr"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
