@@ -93,6 +93,7 @@ func (r *Report) WriteTable(w io.Writer) {
 			}
 		}
 		fmt.Fprintln(w)
+		r.writeMemorySlopes(w)
 		r.writeFlood(w)
 	}
 	if tk := r.Ticking; tk != nil {
@@ -119,8 +120,11 @@ func (r *Report) WriteTable(w io.Writer) {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, t := range r.Targets {
 			verdict := "MISSED"
-			if t.Pass {
+			switch {
+			case t.Pass:
 				verdict = "met"
+			case t.NotAvailable:
+				verdict = "n/a"
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", t.Name, t.Target, t.Measured, verdict)
 		}
@@ -129,6 +133,44 @@ func (r *Report) WriteTable(w io.Writer) {
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(w, "\nErrors:\n  %s\n", strings.Join(r.Errors, "\n  "))
 	}
+}
+
+// writeMemorySlopes writes the marginal memory per idle connection
+// between consecutive fan-out sizes, beside the absolute figure per size in
+// the fan-out table (which fixed costs inflate at small sizes).
+func (r *Report) writeMemorySlopes(w io.Writer) {
+	if len(r.MemorySlopes) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Memory per idle connection, marginal: growth of (idle RSS − RSS before connecting) from one size to the next,")
+	fmt.Fprintln(w, "per connection added (one exercise, every team; reported runs), KiB")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "N\tttx\tbaseline\tttx/baseline\t")
+	for _, s := range r.MemorySlopes {
+		fmt.Fprintf(tw, "%d→%d\t%s\t%s\t%s\t\n", s.From, s.To, kibOf(s.TTX), kibOf(s.Baseline), ratioOf(s.Ratio))
+	}
+	tw.Flush()
+	for _, s := range r.MemorySlopes {
+		if len(s.Notes) > 0 {
+			fmt.Fprintf(w, "  N=%d→%d not available: %s\n", s.From, s.To, strings.Join(s.Notes, "; "))
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// kibOf is a figure that may not be available, in KiB.
+func kibOf(b *float64) string {
+	if b == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f", *b/1024)
+}
+
+func ratioOf(f *float64) string {
+	if f == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f×", *f)
 }
 
 // writeFlood writes the flood comparison of every fan-out workload that has

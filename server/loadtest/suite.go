@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -76,14 +77,17 @@ type Options struct {
 
 // Report is everything one run of the tool measured.
 type Report struct {
-	Started   time.Time        `json:"started"`
-	Finished  time.Time        `json:"finished"`
-	Machine   Machine          `json:"machine"`
-	Fanout    []*FanoutCase    `json:"fanout,omitempty"`
-	Ticking   *TickingResult   `json:"ticking,omitempty"`
-	ColdStart *ColdStartResult `json:"cold_start,omitempty"`
-	Targets   []TargetCheck    `json:"targets,omitempty"`
-	Errors    []string         `json:"errors,omitempty"`
+	Started  time.Time     `json:"started"`
+	Finished time.Time     `json:"finished"`
+	Machine  Machine       `json:"machine"`
+	Fanout   []*FanoutCase `json:"fanout,omitempty"`
+	// MemorySlopes is the marginal memory of an idle connection between
+	// consecutive sizes of the one-exercise, every-team fan-out workloads.
+	MemorySlopes []MemorySlope    `json:"memory_slopes,omitempty"`
+	Ticking      *TickingResult   `json:"ticking,omitempty"`
+	ColdStart    *ColdStartResult `json:"cold_start,omitempty"`
+	Targets      []TargetCheck    `json:"targets,omitempty"`
+	Errors       []string         `json:"errors,omitempty"`
 }
 
 // Machine describes where the figures were taken.
@@ -127,13 +131,38 @@ type FloodCase struct {
 	Ratios   map[string]float64 `json:"ratios,omitempty"` // flooded / unflooded, for every latency figure
 }
 
+// MemorySlope is the marginal memory of an idle connection from one
+// fan-out workload to the next larger one (one exercise, every inject to
+// every team): how much more (idle RSS − RSS before connecting) grew at
+// the larger size, divided by the connections added. The fixed costs that
+// dominate IdleBytesPerConn at small sizes (the Go heap's minimum and its
+// growth steps, the SQLite page cache) cancel out, so this is the cost of
+// one more connection. Each side is the reported (median) run of its
+// workload. A nil figure is not available: a run or its memory figures are
+// missing, or the slope is not positive (the noise exceeds the growth);
+// Notes say which.
+type MemorySlope struct {
+	From     int      `json:"from"` // participants of the smaller workload
+	To       int      `json:"to"`   // participants of the larger workload
+	TTX      *float64 `json:"ttx_bytes_per_conn"`
+	Baseline *float64 `json:"baseline_bytes_per_conn"`
+	Ratio    *float64 `json:"ratio"` // ttx / baseline
+	Notes    []string `json:"notes,omitempty"`
+}
+
 // TargetCheck is one target of the issue, measured.
 type TargetCheck struct {
 	Name     string `json:"name"`
 	Target   string `json:"target"`
 	Measured string `json:"measured"`
 	Pass     bool   `json:"pass"`
+	// NotAvailable marks a target the run could not measure; Pass is then
+	// false.
+	NotAvailable bool `json:"not_available,omitempty"`
 }
+
+// idleConnTarget is the issue's memory target per idle connection.
+const idleConnTarget = 32 << 10
 
 // Run executes the plan. Each fan-out run gets a fresh ttx server (when
 // spawning) and a fresh baseline process, so that memory and CPU figures
@@ -229,6 +258,7 @@ func Run(ctx context.Context, o Options, plan Plan) (*Report, error) {
 		}
 		rep.Fanout = append(rep.Fanout, fc)
 	}
+	rep.MemorySlopes = memorySlopes(rep.Fanout)
 
 	if plan.Ticking != nil && ctx.Err() == nil {
 		tc := *plan.Ticking
@@ -372,8 +402,11 @@ func targets(rep *Report) []TargetCheck {
 		}
 		if t.Procs && fc.Config.Exercises == 1 && t.IdleBytesPerConn > 0 {
 			out = append(out, TargetCheck{Name: fmt.Sprintf("N=%d: memory per idle connection", n), Target: "< 32 KiB",
-				Measured: fmt.Sprintf("%.1f KiB", t.IdleBytesPerConn/1024), Pass: t.IdleBytesPerConn < 32*1024})
+				Measured: fmt.Sprintf("%.1f KiB", t.IdleBytesPerConn/1024), Pass: t.IdleBytesPerConn < idleConnTarget})
 		}
+	}
+	if c, ok := marginalMemoryCheck(rep.MemorySlopes); ok {
+		out = append(out, c)
 	}
 	if tk := rep.Ticking; tk != nil {
 		out = append(out, TargetCheck{Name: fmt.Sprintf("%d×%d at ×%g for %s: timers late", tk.Exercises, tk.PerExercise, tk.Speed, tk.Window),
@@ -387,6 +420,94 @@ func targets(rep *Report) []TargetCheck {
 			Measured: fmt.Sprintf("median %.0f ms, max %.0f ms", ms(cs.First.P50), ms(cs.First.Max)), Pass: cs.First.P50 < 200*time.Millisecond})
 	}
 	return out
+}
+
+// memorySlopes computes the marginal memory per idle connection between
+// consecutive sizes of the fan-out workloads with one exercise and every
+// inject to every team; of two such workloads with the same size, the
+// first counts. Fewer than two sizes: none.
+func memorySlopes(fan []*FanoutCase) []MemorySlope {
+	var series []*FanoutCase
+	sizes := make(map[int]bool)
+	for _, fc := range fan {
+		c := fc.Config
+		if c.Exercises != 1 || c.Address != AddressAll || sizes[c.Participants] {
+			continue
+		}
+		sizes[c.Participants] = true
+		series = append(series, fc)
+	}
+	if len(series) < 2 {
+		return nil
+	}
+	slices.SortStableFunc(series, func(a, b *FanoutCase) int { return cmp.Compare(a.Config.Participants, b.Config.Participants) })
+	out := make([]MemorySlope, 0, len(series)-1)
+	for i := 1; i < len(series); i++ {
+		lo, hi := series[i-1], series[i]
+		s := MemorySlope{From: lo.Config.Participants, To: hi.Config.Participants}
+		var why string
+		if s.TTX, why = marginalBytes(lo.TTX, hi.TTX); why != "" {
+			s.Notes = append(s.Notes, "ttx: "+why)
+		}
+		if s.Baseline, why = marginalBytes(lo.Baseline, hi.Baseline); why != "" {
+			s.Notes = append(s.Notes, "baseline: "+why)
+		}
+		if s.TTX != nil && s.Baseline != nil {
+			r := *s.TTX / *s.Baseline
+			s.Ratio = &r
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// marginalBytes is the memory slope from run a to the larger run b, per
+// connection actually made (participants less failed dials), or nil and
+// why not.
+func marginalBytes(a, b *FanoutResult) (*float64, string) {
+	switch {
+	case a == nil || b == nil:
+		return nil, "no reported run at both sizes"
+	case !a.Procs || !b.Procs || a.RSSBefore <= 0 || a.RSSIdle <= 0 || b.RSSBefore <= 0 || b.RSSIdle <= 0:
+		return nil, "no memory figures at both sizes"
+	}
+	ca, cb := a.Participants-a.DialFailed, b.Participants-b.DialFailed
+	if cb <= ca {
+		return nil, fmt.Sprintf("no more connections at the larger size (%d, then %d)", ca, cb)
+	}
+	slope := float64((b.RSSIdle-b.RSSBefore)-(a.RSSIdle-a.RSSBefore)) / float64(cb-ca)
+	if slope <= 0 {
+		return nil, fmt.Sprintf("slope not positive (%.0f B per connection): memory noise exceeds the growth", slope)
+	}
+	return &slope, ""
+}
+
+// marginalMemoryCheck checks the memory target against the slope between
+// the two largest sizes, where fixed costs weigh least. It is in addition
+// to the absolute check per size; a slope that is not available is not a
+// pass.
+func marginalMemoryCheck(slopes []MemorySlope) (TargetCheck, bool) {
+	if len(slopes) == 0 {
+		return TargetCheck{}, false
+	}
+	s := slopes[len(slopes)-1]
+	c := TargetCheck{Name: fmt.Sprintf("memory per idle connection, marginal N=%d→%d", s.From, s.To), Target: "< 32 KiB"}
+	if s.TTX == nil {
+		c.NotAvailable = true
+		c.Measured = "not available"
+		for _, n := range s.Notes {
+			if t, ok := strings.CutPrefix(n, "ttx: "); ok {
+				c.Measured += ": " + t
+			}
+		}
+		return c, true
+	}
+	c.Measured = fmt.Sprintf("%.1f KiB", *s.TTX/1024)
+	if s.Ratio != nil {
+		c.Measured += fmt.Sprintf(" (baseline %.1f KiB, %.2f×)", *s.Baseline/1024, *s.Ratio)
+	}
+	c.Pass = *s.TTX < idleConnTarget
+	return c, true
 }
 
 func machine() Machine {
