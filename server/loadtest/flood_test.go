@@ -403,7 +403,16 @@ func (s *fakeFloodServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.closes.Add(1)
 			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "message flood"),
 				time.Now().Add(time.Second))
-			return
+			// Read on until the client's close reply, as the real hub
+			// does: closing with its flood unread in the receive buffer
+			// would reset the connection and the client would see 1006
+			// before the 1008 frame.
+			_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+			for {
+				if _, _, err := conn.ReadMessage(); err != nil {
+					return
+				}
+			}
 		}
 	}
 }
