@@ -260,14 +260,18 @@ type VarValue struct {
 
 // DecisionSnapshot is an open or settled decision.
 type DecisionSnapshot struct {
-	ID       string           `json:"id"`
-	Team     string           `json:"team"`
-	OpenedAt time.Duration    `json:"opened_at"`
-	ClosesAt time.Duration    `json:"closes_at,omitempty"`
-	Answers  []AnswerSnapshot `json:"answers,omitempty"` // current answers of an open decision, oldest first
-	Settled  string           `json:"settled,omitempty"`
-	Option   string           `json:"option,omitempty"`
-	Text     string           `json:"text,omitempty"`
+	ID       string        `json:"id"`
+	Team     string        `json:"team"`
+	OpenedAt time.Duration `json:"opened_at"`
+	ClosesAt time.Duration `json:"closes_at,omitempty"`
+	// TimeLimit is ClosesAt − OpenedAt: the scenario's limit plus any
+	// extensions, so a client that (re)connects shows the same total as
+	// one that saw every decision_extended.
+	TimeLimit time.Duration    `json:"time_limit,omitempty"`
+	Answers   []AnswerSnapshot `json:"answers,omitempty"` // current answers of an open decision, oldest first
+	Settled   string           `json:"settled,omitempty"`
+	Option    string           `json:"option,omitempty"`
+	Text      string           `json:"text,omitempty"`
 }
 
 // AnswerSnapshot is a participant's latest answer to an open decision.

@@ -172,8 +172,8 @@ func TestExtendDecision(t *testing.T) {
 				t.Errorf("last extension: closes_at %v time_limit %v audience %v, want %v %v %v",
 					last.ClosesAt, last.TimeLimit, last.Audience, c.closesAt, c.limit, c.audience)
 			}
-			if d, ok := openDecisions(m.Snapshot())[c.id]; !ok || d.ClosesAt != c.closesAt {
-				t.Errorf("snapshot: open %v, closes_at %v, want %v", ok, d.ClosesAt, c.closesAt)
+			if d, ok := openDecisions(m.Snapshot())[c.id]; !ok || d.ClosesAt != c.closesAt || d.TimeLimit != c.limit {
+				t.Errorf("snapshot: open %v, closes_at %v, time_limit %v, want %v %v", ok, d.ClosesAt, d.TimeLimit, c.closesAt, c.limit)
 			}
 			// Nothing closes it before its new time (or the state's end).
 			evs := m.Advance(c.closedAt - 1)

@@ -526,6 +526,9 @@ func (m *Machine) Snapshot() Snapshot {
 	for i, d := range m.p.decs {
 		st := m.dec(i)
 		ds := DecisionSnapshot{ID: d.ID, Team: d.Team, OpenedAt: st.openedAt, ClosesAt: st.closesAt}
+		if st.closesAt > 0 {
+			ds.TimeLimit = st.closesAt - st.openedAt
+		}
 		switch {
 		case st.open:
 			for _, a := range st.answers {
