@@ -156,7 +156,9 @@ func (s *Store) Events(ctx context.Context, exerciseID string, afterSeq int64, l
 		return nil, fmt.Errorf("store: events: %w", err)
 	}
 	defer rows.Close()
-	out := make([]Event, 0, min(limit, 64))
+	// Small to start: most reads are a reconnect's catch-up, often empty,
+	// and a 64-event backing array costs every one of them 7 KB.
+	out := make([]Event, 0, min(limit, 8))
 	for rows.Next() {
 		ev, err := scanEvent(rows)
 		if err != nil {
