@@ -17,7 +17,7 @@ import (
 type Conn struct {
 	h    *Hub
 	ws   *websocket.Conn // set once before the pumps start
-	cork *corkConn       // ws's connection; nil if the upgrade was not hijacked through it
+	wire *wireConn       // ws's connection; nil if the upgrade was not hijacked through it
 	sess Session
 	id   uint64
 
@@ -245,39 +245,173 @@ func (c *Conn) enqueue(f *Frame) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.live {
-		// Held until Live, Seq-0 frames too (presence of others joining):
-		// while the backlog fills the send queue, pushing them would close
-		// a healthy connection as slow.
-		if f.seq > 0 && (f.seq <= c.lastSeq || f.seq <= c.pendingSeq) {
-			return true
-		}
-		if len(c.pending) >= c.h.cfg.ReplayBuffer {
-			c.closeSlow("replay buffer full")
-			return false
-		}
-		c.pending = append(c.pending, f)
-		if f.seq > 0 {
-			c.pendingSeq = f.seq
-		}
-		return true
+		return c.holdLocked(f)
 	}
-	if f.seq == 0 {
-		return c.push(f)
-	}
-	if f.seq <= c.lastSeq {
+	if f.seq > 0 && f.seq <= c.lastSeq {
 		return true
 	}
 	if !c.push(f) {
 		return false
 	}
-	c.lastSeq = f.seq
+	if f.seq > 0 {
+		c.lastSeq = f.seq
+	}
 	return true
 }
 
+// enqueueAll is enqueue for a connection's frames of one batch, in order.
+// A live connection that can write at once gets them in one system call.
+// fs is the caller's scratch: it is filtered in place.
+func (c *Conn) enqueueAll(fs []*Frame) {
+	select {
+	case <-c.done:
+		return
+	default:
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.live {
+		for _, f := range fs {
+			if !c.holdLocked(f) {
+				return
+			}
+		}
+		return
+	}
+	keep := fs[:0]
+	last := c.lastSeq
+	for _, f := range fs {
+		if f.seq > 0 {
+			if f.seq <= last {
+				continue
+			}
+			last = f.seq
+		}
+		keep = append(keep, f)
+	}
+	switch len(keep) {
+	case 0:
+		return
+	case 1:
+		if !c.push(keep[0]) {
+			return
+		}
+	default:
+		if !c.pushAll(keep) {
+			return
+		}
+	}
+	c.lastSeq = last
+}
+
+// holdLocked keeps f until Live; Seq-0 frames too (presence of others
+// joining): while the backlog fills the send queue, pushing them would
+// close a healthy connection as slow.
+func (c *Conn) holdLocked(f *Frame) bool {
+	if f.seq > 0 && (f.seq <= c.lastSeq || f.seq <= c.pendingSeq) {
+		return true
+	}
+	if len(c.pending) >= c.h.cfg.ReplayBuffer {
+		c.closeSlow("replay buffer full")
+		return false
+	}
+	c.pending = append(c.pending, f)
+	if f.seq > 0 {
+		c.pendingSeq = f.seq
+	}
+	return true
+}
+
+// push sends f now if the socket has room and nothing is ahead of it, or
+// queues it for the writer. Called with c.mu held, so frames keep their
+// order whoever sends them.
 func (c *Conn) push(f *Frame) bool {
+	if c.canTry() && c.writing.CompareAndSwap(false, true) {
+		tried, err := c.wire.tryWrite(f.wire)
+		if tried {
+			return c.afterTry(err, 1)
+		}
+		// Something waits ahead of f (gorilla's frames): the writer
+		// sends it all, f last.
+		ok := c.queue(f)
+		go c.writer() // holds the flag we took; shuts down if closing
+		return ok
+	}
 	select {
 	case c.send <- f:
 		c.kick()
+		return true
+	default:
+		c.closeSlow("send queue full")
+		return false
+	}
+}
+
+// pushAll is push for several frames: one system call for all of them when
+// the socket has room.
+func (c *Conn) pushAll(fs []*Frame) bool {
+	if c.canTry() && c.writing.CompareAndSwap(false, true) {
+		b := c.wire.buffer() // empty: canTry saw nothing waiting
+		for _, f := range fs {
+			*b = append(*b, f.wire...)
+		}
+		tried, err := c.wire.tryWrite(*b)
+		c.wire.putBuffer(b)
+		if tried {
+			return c.afterTry(err, len(fs))
+		}
+		for _, f := range fs {
+			if !c.queue(f) {
+				go c.writer() // closing: the writer shuts down
+				return false
+			}
+		}
+		go c.writer()
+		return true
+	}
+	for _, f := range fs {
+		if !c.push(f) {
+			return false
+		}
+	}
+	return true
+}
+
+// canTry reports whether a frame may be written on the caller's goroutine:
+// the connection is hijacked through a wireConn with raw access, and
+// nothing is queued for the writer.
+func (c *Conn) canTry() bool {
+	return c.wire != nil && c.wire.raw != nil && len(c.send) == 0 && !c.wire.pendingOut()
+}
+
+// afterTry finishes a one-attempt write of n frames by the holder of the
+// writing flag: the rest, if any, and anything queued meanwhile go to a
+// writer; otherwise the flag is released.
+func (c *Conn) afterTry(err error, n int) bool {
+	if err != nil {
+		c.closeWith(CloseAbnormal, "write failed", false)
+		go c.writer() // shuts the connection down
+		return false
+	}
+	c.h.framesSent.Add(uint64(n))
+	c.h.framesBatched.Add(uint64(n - 1))
+	c.touch()
+	if c.wire.hasRest() {
+		go c.writer() // finishes the frame the socket had no room for
+		return true
+	}
+	c.writing.Store(false)
+	if c.hasWork() {
+		c.kick()
+	}
+	return true
+}
+
+// queue puts f in the send queue without waiting; a full queue closes the
+// connection as slow.
+func (c *Conn) queue(f *Frame) bool {
+	select {
+	case c.send <- f:
 		return true
 	default:
 		c.closeSlow("send queue full")
@@ -424,19 +558,16 @@ func (c *Conn) writer() {
 			return
 		default:
 		}
-		if c.pingDue.Swap(false) {
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.h.cfg.WriteWait)); err != nil {
-				c.closeWith(CloseAbnormal, "ping failed", false)
-			}
-			continue
-		}
+		var f *Frame
 		select {
-		case f := <-c.send:
+		case f = <-c.send:
+		default:
+		}
+		if f != nil || c.pingDue.Load() || (c.wire != nil && (c.wire.hasRest() || c.wire.pendingOut())) {
 			if err := c.writeBatch(f); err != nil {
 				c.closeWith(CloseAbnormal, "write failed", false)
 			}
 			continue
-		default:
 		}
 		c.writing.Store(false)
 		if !c.hasWork() || !c.writing.CompareAndSwap(false, true) {
@@ -445,8 +576,11 @@ func (c *Conn) writer() {
 	}
 }
 
+// hasWork reports whether a writer has something to do. Bytes left by a
+// one-attempt write are not checked: whoever leaves them starts a writer
+// without letting go of the flag.
 func (c *Conn) hasWork() bool {
-	if len(c.send) > 0 || c.pingDue.Load() {
+	if len(c.send) > 0 || c.pingDue.Load() || (c.wire != nil && c.wire.pendingOut()) {
 		return true
 	}
 	select {
@@ -457,56 +591,68 @@ func (c *Conn) hasWork() bool {
 	}
 }
 
-// writeBatch writes f and, in the same system call, the frames queued
-// behind it (up to maxBatchFrames or maxBatchBytes).
+// pingFrame is an empty ping, as written to the socket.
+var pingFrame = [2]byte{0x89, 0x00}
+
+// writeBatch writes, in one blocking system call: the rest of a
+// one-attempt write, gorilla's waiting frames, a ping if one is due, f (if
+// not nil) and the frames queued behind it (up to maxBatchFrames or
+// maxBatchBytes).
 func (c *Conn) writeBatch(f *Frame) error {
-	if c.cork == nil || len(c.send) == 0 {
-		err := c.writeFrame(f)
-		if err == nil {
-			c.h.framesSent.Add(1)
+	if c.wire == nil {
+		return c.writeGorilla(f)
+	}
+	b := c.wire.buffer()
+	if c.pingDue.Swap(false) {
+		*b = append(*b, pingFrame[:]...)
+	}
+	n := 0
+	if f != nil {
+		*b = append(*b, f.wire...)
+		n = 1
+		for n < maxBatchFrames && len(*b) < maxBatchBytes {
+			select {
+			case next := <-c.send:
+				*b = append(*b, next.wire...)
+				n++
+				continue
+			default:
+			}
+			break
 		}
+	}
+	if err := c.wire.flush(b, time.Now().Add(c.h.cfg.WriteWait)); err != nil {
 		return err
 	}
-	c.cork.cork()
-	err := c.writeFrame(f)
-	size := f.size
-	n := 1
-	for ; err == nil && n < maxBatchFrames && size < maxBatchBytes; n++ {
-		select {
-		case next := <-c.send:
-			err = c.writeFrame(next)
-			size += next.size
-			continue
-		default:
-		}
-		break
-	}
-	if uerr := c.cork.uncork(); err == nil {
-		err = uerr
-	}
-	if err == nil {
+	if n > 0 {
 		// Counted once per batch: these counters are shared by every
 		// writer, and a contended atomic per frame shows in profiles.
 		c.h.framesSent.Add(uint64(n))
 		c.h.framesBatched.Add(uint64(n - 1))
+		c.touch()
 	}
-	return err
+	return nil
 }
 
-// writeFrame writes one frame; writeBatch counts it.
-func (c *Conn) writeFrame(f *Frame) error {
-	if err := c.ws.SetWriteDeadline(time.Now().Add(c.h.cfg.WriteWait)); err != nil {
+// writeGorilla is writeBatch for a connection gorilla writes to itself
+// (not hijacked through a wireConn): one frame at a time.
+func (c *Conn) writeGorilla(f *Frame) error {
+	deadline := time.Now().Add(c.h.cfg.WriteWait)
+	if c.pingDue.Swap(false) {
+		if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
+			return err
+		}
+	}
+	if f == nil {
+		return nil
+	}
+	if err := c.ws.SetWriteDeadline(deadline); err != nil {
 		return err
 	}
-	var err error
-	if f.pm != nil {
-		err = c.ws.WritePreparedMessage(f.pm)
-	} else {
-		err = c.ws.WriteMessage(websocket.TextMessage, f.data)
-	}
-	if err != nil {
+	if err := c.ws.WriteMessage(websocket.TextMessage, f.payload()); err != nil {
 		return err
 	}
+	c.h.framesSent.Add(1)
 	c.touch()
 	return nil
 }
@@ -517,9 +663,15 @@ func (c *Conn) shutdown() {
 	cfg := &c.h.cfg
 	code, reason := c.closeCode, c.closeReason
 	grace := min(cfg.WriteWait, closeGrace)
-	if c.closeSend && sendable(code) {
+	// What must reach the peer before any close: the rest of a frame the
+	// socket had no room for, gorilla's close reply or 1009.
+	flushed := c.wire == nil || c.writeBatch(nil) == nil
+	if flushed && c.closeSend && sendable(code) {
 		_ = c.ws.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(code, reason), time.Now().Add(cfg.WriteWait))
+		if c.wire != nil {
+			_ = c.writeBatch(nil) // the close frame waits in gorilla's queue
+		}
 		// The peer answers with its own close frame, which ends the reader;
 		// then the server closes TCP first, as RFC 6455 §7.1.1 asks.
 		t := time.NewTimer(grace)
@@ -536,6 +688,9 @@ func (c *Conn) shutdown() {
 			// would reset the connection under the 1009 frame. Half-close
 			// and discard input until the peer closes or the grace ends.
 			nc := c.ws.NetConn()
+			if w, ok := nc.(*wireConn); ok {
+				nc = w.Conn // CloseWrite is the TCP connection's
+			}
 			if tc, ok := nc.(interface{ CloseWrite() error }); ok {
 				_ = tc.CloseWrite()
 				_ = nc.SetReadDeadline(time.Now().Add(grace))

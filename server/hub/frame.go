@@ -1,15 +1,14 @@
 package hub
 
-import "github.com/gorilla/websocket"
+import "encoding/binary"
 
 // Frame is one text message, encoded once and shared by every recipient.
 // It is immutable and safe to broadcast to any number of topics and
 // connections.
 type Frame struct {
 	seq  int64
-	size int
-	pm   *websocket.PreparedMessage
-	data []byte // only when preparing failed; written the slow way
+	hdr  int    // header length in wire
+	wire []byte // the whole WebSocket frame, as written to the socket
 }
 
 // NewFrame encodes payload as a WebSocket text frame. seq is the frame's
@@ -17,29 +16,41 @@ type Frame struct {
 // errors, presence) which are never de-duplicated. payload is copied, so the
 // caller may reuse it.
 func NewFrame(seq int64, payload []byte) *Frame {
-	f := &Frame{seq: seq, size: len(payload)}
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, payload)
-	if err != nil {
-		// Preparing writes into memory and cannot fail for a text message;
-		// keep a copy rather than lose the frame if that ever changes.
-		f.data = append([]byte(nil), payload...)
-		return f
+	// A server's frames are not masked (RFC 6455 §5.1) and compression is
+	// never negotiated, so the bytes are the same for every connection.
+	n := len(payload)
+	var hdr [10]byte
+	hdr[0] = 0x80 | 0x1 // FIN, text
+	h := 2
+	switch {
+	case n < 126:
+		hdr[1] = byte(n)
+	case n <= 0xffff:
+		hdr[1] = 126
+		binary.BigEndian.PutUint16(hdr[2:], uint16(n))
+		h = 4
+	default:
+		hdr[1] = 127
+		binary.BigEndian.PutUint64(hdr[2:], uint64(n))
+		h = 10
 	}
-	f.pm = pm
-	return f
+	wire := make([]byte, h+n)
+	copy(wire, hdr[:h])
+	copy(wire[h:], payload)
+	return &Frame{seq: seq, hdr: h, wire: wire}
 }
 
 // NewDirectFrame is NewFrame for a frame that goes to one connection (a
-// replayed event, an ack, an error). It skips preparing the wire bytes:
-// preparing builds a scratch connection and a second copy (about 3 KiB
-// of garbage a frame), which pays off only when many connections send the
-// same frame.
-func NewDirectFrame(seq int64, payload []byte) *Frame {
-	return &Frame{seq: seq, size: len(payload), data: append([]byte(nil), payload...)}
-}
+// replayed event, an ack, an error). The two are the same now that every
+// frame is encoded once into its wire bytes; the name stays for callers
+// that say which kind they send.
+func NewDirectFrame(seq int64, payload []byte) *Frame { return NewFrame(seq, payload) }
 
 // Seq returns the frame's stream position (0: outside any stream).
 func (f *Frame) Seq() int64 { return f.seq }
 
 // Len returns the payload length in bytes.
-func (f *Frame) Len() int { return f.size }
+func (f *Frame) Len() int { return len(f.wire) - f.hdr }
+
+// payload returns the message the frame carries.
+func (f *Frame) payload() []byte { return f.wire[f.hdr:] }

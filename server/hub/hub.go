@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -55,7 +56,7 @@ type Hub struct {
 
 	sweepEvery time.Duration
 
-	batchBufs sync.Pool // of *[]byte: corkConn batches
+	batchBufs sync.Pool // of *[]byte: write batches
 
 	nextID          atomic.Uint64
 	framesSent      atomic.Uint64
@@ -141,15 +142,18 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, sess Session) (*Conn
 		Reject(w, http.StatusServiceUnavailable, "shutting down")
 		return nil, ErrHubClosed
 	}
-	cw := &corkingWriter{ResponseWriter: w, pool: &h.batchBufs, slack: h.cfg.WriteWait / 10}
-	ws, err := h.upgrader.Upgrade(cw, r, nil)
+	ww := &wiringWriter{ResponseWriter: w, pool: &h.batchBufs, slack: h.cfg.WriteWait / 10}
+	ws, err := h.upgrader.Upgrade(ww, r, nil)
 	if err != nil {
 		h.unregister(c)
 		h.wg.Add(-2)
 		return nil, fmt.Errorf("hub: upgrade: %w", err)
 	}
-	c.ws, c.cork = ws, cw.conn
+	c.ws, c.wire = ws, ww.conn
 	go c.readPump()
+	if c.wire != nil {
+		c.wire.release(c.kick)
+	}
 	c.release()
 	return c, nil
 }
@@ -293,14 +297,66 @@ func (h *Hub) Broadcast(topic string, f *Frame) int {
 	if f == nil {
 		return 0
 	}
-	n := 0
 	h.mu.RLock()
-	for c := range h.topics[topic] {
-		if c.enqueue(f) {
+	set := h.topics[topic]
+	if len(set) < 2*minShard {
+		n := 0
+		for c := range set {
+			if c.enqueue(f) {
+				n++
+			}
+		}
+		h.mu.RUnlock()
+		return n
+	}
+	conns := make([]*Conn, 0, len(set))
+	for c := range set {
+		conns = append(conns, c)
+	}
+	h.mu.RUnlock()
+	return fanOut(len(conns), func(i int) bool { return conns[i].enqueue(f) })
+}
+
+// minShard is the fewest connections worth a goroutine of their own when
+// a broadcast is spread over the CPUs.
+const minShard = 256
+
+// fanOut calls send(i) for i in [0, n), spread over up to GOMAXPROCS
+// goroutines when n is large, and returns how many calls returned true.
+// Each call usually writes to a socket (a system call of several
+// microseconds): one goroutine writing to thousands would leave the other
+// CPUs idle while the last recipients wait.
+func fanOut(n int, send func(i int) bool) int {
+	shards := min(runtime.GOMAXPROCS(0), n/minShard)
+	if shards <= 1 {
+		return sendRange(0, n, send)
+	}
+	per := (n + shards - 1) / shards
+	counts := make([]int, shards)
+	var wg sync.WaitGroup
+	for s := 1; s < shards; s++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			counts[s] = sendRange(s*per, min((s+1)*per, n), send)
+		}()
+	}
+	counts[0] = sendRange(0, min(per, n), send)
+	wg.Wait()
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	return total
+}
+
+func sendRange(lo, hi int, send func(i int) bool) int {
+	n := 0
+	for i := lo; i < hi; i++ {
+		if send(i) {
 			n++
 		}
 	}
-	h.mu.RUnlock()
 	return n
 }
 
@@ -325,7 +381,6 @@ func (h *Hub) BroadcastBatch(msgs []Message) {
 		return
 	}
 	h.mu.RLock()
-	defer h.mu.RUnlock()
 	at := make(map[*Conn]int)
 	var queues [][]*Frame
 	var conns []*Conn
@@ -349,13 +404,11 @@ func (h *Hub) BroadcastBatch(msgs []Message) {
 			}
 		}
 	}
-	for i, c := range conns {
-		for _, f := range queues[i] {
-			if !c.enqueue(f) {
-				break // closing
-			}
-		}
-	}
+	h.mu.RUnlock()
+	fanOut(len(conns), func(i int) bool {
+		conns[i].enqueueAll(queues[i])
+		return true
+	})
 }
 
 // CloseWhere closes, with code and reason, every open connection whose

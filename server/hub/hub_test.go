@@ -899,3 +899,45 @@ func TestIdleConnectionHasNoWriter(t *testing.T) {
 	e.waitClosed(n, 10*time.Second)
 	waitGoroutines(t, baseline, 3)
 }
+
+// A broadcast to many connections is spread over the CPUs (fanOut): every
+// connection still gets every frame once, in order.
+func TestBroadcastManyInOrder(t *testing.T) {
+	e := newEnv(t, Config{})
+	const n, frames = 3 * minShard, 20
+	clients := make([]*websocket.Conn, n)
+	for i := range clients {
+		clients[i] = e.dial("token=good&topics=room")
+	}
+	errs := make(chan error, n)
+	for _, ws := range clients {
+		go func() {
+			for want := 1; want <= frames; want++ {
+				_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+				_, b, err := ws.ReadMessage()
+				if err != nil {
+					errs <- err
+					return
+				}
+				if got := string(b); got != strconv.Itoa(want) {
+					errs <- fmt.Errorf("got %q, want %d", got, want)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for seq := int64(1); seq <= frames; seq++ {
+		if got := e.h.Broadcast("room", seqFrame(seq)); got != n {
+			t.Fatalf("frame %d accepted by %d connections, want %d", seq, got, n)
+		}
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s := e.h.Stats(); s.FramesSent < n*frames || s.SlowDisconnects != 0 {
+		t.Fatalf("stats %+v, want at least %d frames sent and no slow disconnects", s, n*frames)
+	}
+}
