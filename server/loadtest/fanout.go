@@ -184,18 +184,25 @@ type FanoutResult struct {
 	PresenceFrames int64 `json:"presence_frames"`
 	SendFailed     int   `json:"send_failed"`
 
-	ConnectTime      time.Duration `json:"connect_ns"`
-	RSSBefore        int64         `json:"rss_before"`
-	RSSIdle          int64         `json:"rss_idle"`
-	RSSAfter         int64         `json:"rss_after"`
-	IdleBytesPerConn float64       `json:"idle_bytes_per_conn"`
-	GoroutinesBefore int           `json:"goroutines_before"` // -1: not available
-	GoroutinesIdle   int           `json:"goroutines_idle"`
-	GoroutinesAfter  int           `json:"goroutines_after"`
-	CPUConnect       time.Duration `json:"cpu_connect_ns"`   // server CPU while clients connected
-	CPU              time.Duration `json:"cpu_broadcast_ns"` // server CPU during the broadcast phase
-	CPUPerBroadcast  time.Duration `json:"cpu_per_broadcast_ns"`
-	Procs            bool          `json:"proc_figures"` // RSS and CPU figures are real
+	ConnectTime time.Duration `json:"connect_ns"`
+	RSSBefore   int64         `json:"rss_before"`
+	RSSIdle     int64         `json:"rss_idle"`
+	RSSAfter    int64         `json:"rss_after"`
+	AnonBefore  int64         `json:"anon_before"` // anonymous part of RSSBefore
+	AnonIdle    int64         `json:"anon_idle"`
+	// IdleBytesPerConn is the growth of anonymous memory (heap, stacks)
+	// per idle connection; IdleRSSBytesPerConn that of the whole RSS, which
+	// also counts the executable's pages first touched while connecting
+	// (code and data shared by every connection, paid once).
+	IdleBytesPerConn    float64       `json:"idle_bytes_per_conn"`
+	IdleRSSBytesPerConn float64       `json:"idle_rss_bytes_per_conn"`
+	GoroutinesBefore    int           `json:"goroutines_before"` // -1: not available
+	GoroutinesIdle      int           `json:"goroutines_idle"`
+	GoroutinesAfter     int           `json:"goroutines_after"`
+	CPUConnect          time.Duration `json:"cpu_connect_ns"`   // server CPU while clients connected
+	CPU                 time.Duration `json:"cpu_broadcast_ns"` // server CPU during the broadcast phase
+	CPUPerBroadcast     time.Duration `json:"cpu_per_broadcast_ns"`
+	Procs               bool          `json:"proc_figures"` // RSS and CPU figures are real
 	// LoadAvg is the machine's 1-minute load average when the broadcast
 	// phase ended: other work on the machine shows in the latencies.
 	LoadAvg float64 `json:"load_avg"`
@@ -254,7 +261,7 @@ func runFanout(ctx context.Context, ep Endpoint, t fanoutTarget, cfg FanoutConfi
 	settle(ctx, ep, 15*time.Second)
 	before, procs := ep.proc()
 	res.Procs = procs
-	res.RSSBefore = before.RSS
+	res.RSSBefore, res.AnonBefore = before.RSS, before.Anon
 	res.GoroutinesBefore = t.goroutines(ctx)
 
 	run := newRunID()
@@ -279,11 +286,12 @@ func runFanout(ctx context.Context, ep Endpoint, t fanoutTarget, cfg FanoutConfi
 	}
 	settle(ctx, ep, 60*time.Second)
 	idle, _ := ep.proc()
-	res.RSSIdle = idle.RSS
+	res.RSSIdle, res.AnonIdle = idle.RSS, idle.Anon
 	res.CPUConnect = idle.CPU - before.CPU
 	res.GoroutinesIdle = t.goroutines(ctx)
 	if connected := len(clients) - failed; procs && connected > 0 {
-		res.IdleBytesPerConn = float64(idle.RSS-before.RSS) / float64(connected)
+		res.IdleBytesPerConn = float64(idle.Anon-before.Anon) / float64(connected)
+		res.IdleRSSBytesPerConn = float64(idle.RSS-before.RSS) / float64(connected)
 	}
 
 	// Expected deliveries, from the plan.

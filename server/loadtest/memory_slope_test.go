@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"os"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -13,8 +15,17 @@ import (
 func memRun(target string, n int, delta int64, failed int) *FanoutResult {
 	const before = 20 << 20
 	r := &FanoutResult{Target: target, Participants: n, Exercises: 1, Address: AddressAll, DialFailed: failed,
-		RSSBefore: before, RSSIdle: before + delta, Procs: true}
+		RSSBefore: before, RSSIdle: before + delta, AnonBefore: before, AnonIdle: before + delta, Procs: true}
 	r.IdleBytesPerConn = float64(delta) / float64(n-failed)
+	r.IdleRSSBytesPerConn = r.IdleBytesPerConn
+	return r
+}
+
+// withFilePages adds file-backed pages (code, embedded data) to a run's
+// idle RSS: they are not anonymous memory.
+func withFilePages(r *FanoutResult, b int64) *FanoutResult {
+	r.RSSIdle += b
+	r.IdleRSSBytesPerConn += float64(b) / float64(r.Participants-r.DialFailed)
 	return r
 }
 
@@ -102,6 +113,10 @@ func TestMemorySlopes(t *testing.T) {
 			std[1],
 			memCase(5000, 1, AddressAll, nil, std[2].Baseline),
 		}, []wantSlope{{1000, 5000, -1, 14336, []string{"ttx: no reported run"}, false}}},
+		{"pages of the executable touched while connecting do not count", []*FanoutCase{
+			std[0],
+			memCase(1000, 1, AddressAll, withFilePages(memRun("ttx", 1000, ttx1000, 0), 4<<20), std[1].Baseline),
+		}, []wantSlope{{100, 1000, 20480, 14336, nil, true}}},
 		{"per connection made, not per participant", []*FanoutCase{
 			// 100 of the 5,000 failed to dial: 3,900 connections added.
 			std[1],
@@ -278,4 +293,28 @@ func TestMemorySlopeReport(t *testing.T) {
 	if !strings.Contains(buf.String(), "n/a") || strings.Contains(buf.String(), "met") {
 		t.Errorf("unavailable target:\n%s", buf.String())
 	}
+}
+
+// ReadProc splits resident memory: anonymous memory grows with what the
+// process allocates, file pages do not.
+func TestReadProcAnon(t *testing.T) {
+	before, err := ReadProc(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Anon <= 0 || before.Anon > before.RSS || before.CPU < 0 || before.Threads < 1 {
+		t.Fatalf("figures %+v", before)
+	}
+	block := make([]byte, 64<<20)
+	for i := 0; i < len(block); i += 4096 {
+		block[i] = 1 // touch every page
+	}
+	after, err := ReadProc(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if grew := after.Anon - before.Anon; grew < 48<<20 {
+		t.Fatalf("anonymous memory grew %d bytes after touching 64 MiB", grew)
+	}
+	runtime.KeepAlive(block)
 }

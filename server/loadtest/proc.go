@@ -26,6 +26,7 @@ const clockTicks = 100
 // ProcStats is what /proc tells about a server process.
 type ProcStats struct {
 	RSS     int64         // resident set size, bytes
+	Anon    int64         // of which anonymous (heap, stacks): not the executable's pages
 	CPU     time.Duration // user + system time consumed so far
 	Threads int
 }
@@ -50,6 +51,9 @@ func ReadProc(pid int) (ProcStats, error) {
 		case "VmRSS":
 			n, _ := strconv.ParseInt(f[0], 10, 64)
 			ps.RSS = n << 10 // kB
+		case "RssAnon":
+			n, _ := strconv.ParseInt(f[0], 10, 64)
+			ps.Anon = n << 10
 		case "Threads":
 			ps.Threads, _ = strconv.Atoi(f[0])
 		}

@@ -58,17 +58,17 @@ func (r *Report) WriteTable(w io.Writer) {
 	if len(r.Fanout) > 0 {
 		fmt.Fprintln(w, "Fan-out: latency = client receive time − server event time (ttx: commit; baseline: receipt), ms")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "N\tE\taddress\ttarget\tp50\tp90\tp99\tmax\tp99 from send\tdelivered\texpected\tframe B\tidle KiB/conn\tCPU ms/bcast\tRSS idle MiB\tgoroutines idle\tconnect s\tload\t")
+		fmt.Fprintln(tw, "N\tE\taddress\ttarget\tp50\tp90\tp99\tmax\tp99 from send\tdelivered\texpected\tframe B\tidle KiB/conn\tidle RSS KiB/conn\tCPU ms/bcast\tRSS idle MiB\tgoroutines idle\tconnect s\tload\t")
 		for _, fc := range r.Fanout {
 			c := fc.Config
 			row := func(label string, t *FanoutResult) {
 				if t == nil {
 					return
 				}
-				fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%.2f\t%s\t%s\t%.1f\t%.1f\t\n",
+				fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%.2f\t%s\t%s\t%.1f\t%.1f\t\n",
 					c.Participants, c.Exercises, c.Address, label,
 					msText(t.Latency.P50), msText(t.Latency.P90), msText(t.Latency.P99), msText(t.Latency.Max), msText(t.LatencySend.P99),
-					t.Delivered, t.Expected, t.FrameBytes, kib(t.IdleBytesPerConn), ms(t.CPUPerBroadcast), mib(t.RSSIdle),
+					t.Delivered, t.Expected, t.FrameBytes, kib(t.IdleBytesPerConn), kib(t.IdleRSSBytesPerConn), ms(t.CPUPerBroadcast), mib(t.RSSIdle),
 					gor(t.GoroutinesIdle), t.ConnectTime.Seconds(), t.LoadAvg)
 			}
 			row("ttx", fc.TTX)
@@ -142,7 +142,7 @@ func (r *Report) writeMemorySlopes(w io.Writer) {
 	if len(r.MemorySlopes) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "Memory per idle connection, marginal: growth of (idle RSS − RSS before connecting) from one size to the next,")
+	fmt.Fprintln(w, "Memory per idle connection, marginal: growth of anonymous memory (idle − before connecting) from one size to the next,")
 	fmt.Fprintln(w, "per connection added (one exercise, every team; reported runs), KiB")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "N\tttx\tbaseline\tttx/baseline\t")

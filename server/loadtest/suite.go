@@ -133,7 +133,7 @@ type FloodCase struct {
 
 // MemorySlope is the marginal memory of an idle connection from one
 // fan-out workload to the next larger one (one exercise, every inject to
-// every team): how much more (idle RSS − RSS before connecting) grew at
+// every team): how much more anonymous memory (idle − before connecting) grew at
 // the larger size, divided by the connections added. The fixed costs that
 // dominate IdleBytesPerConn at small sizes (the Go heap's minimum and its
 // growth steps, the SQLite page cache) cancel out, so this is the cost of
@@ -402,7 +402,7 @@ func targets(rep *Report) []TargetCheck {
 		}
 		if t.Procs && fc.Config.Exercises == 1 && t.IdleBytesPerConn > 0 {
 			out = append(out, TargetCheck{Name: fmt.Sprintf("N=%d: memory per idle connection", n), Target: "< 32 KiB",
-				Measured: fmt.Sprintf("%.1f KiB", t.IdleBytesPerConn/1024), Pass: t.IdleBytesPerConn < idleConnTarget})
+				Measured: fmt.Sprintf("%.1f KiB (RSS %.1f KiB)", t.IdleBytesPerConn/1024, t.IdleRSSBytesPerConn/1024), Pass: t.IdleBytesPerConn < idleConnTarget})
 		}
 	}
 	if c, ok := marginalMemoryCheck(rep.MemorySlopes); ok {
@@ -468,14 +468,14 @@ func marginalBytes(a, b *FanoutResult) (*float64, string) {
 	switch {
 	case a == nil || b == nil:
 		return nil, "no reported run at both sizes"
-	case !a.Procs || !b.Procs || a.RSSBefore <= 0 || a.RSSIdle <= 0 || b.RSSBefore <= 0 || b.RSSIdle <= 0:
+	case !a.Procs || !b.Procs || a.AnonBefore <= 0 || a.AnonIdle <= 0 || b.AnonBefore <= 0 || b.AnonIdle <= 0:
 		return nil, "no memory figures at both sizes"
 	}
 	ca, cb := a.Participants-a.DialFailed, b.Participants-b.DialFailed
 	if cb <= ca {
 		return nil, fmt.Sprintf("no more connections at the larger size (%d, then %d)", ca, cb)
 	}
-	slope := float64((b.RSSIdle-b.RSSBefore)-(a.RSSIdle-a.RSSBefore)) / float64(cb-ca)
+	slope := float64((b.AnonIdle-b.AnonBefore)-(a.AnonIdle-a.AnonBefore)) / float64(cb-ca)
 	if slope <= 0 {
 		return nil, fmt.Sprintf("slope not positive (%.0f B per connection): memory noise exceeds the growth", slope)
 	}
