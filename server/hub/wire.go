@@ -49,6 +49,33 @@ type wireConn struct {
 	// The writing flag's holder alone touches these.
 	rest    []byte    // what a one-attempt write left unwritten
 	applied time.Time // the write deadline in force on Conn
+
+	// One attempt's arguments and results, and the function RawConn.Write
+	// calls, made once: a closure per attempt would cost three allocations
+	// per frame and recipient.
+	try     []byte
+	tryN    int
+	tryErr  error
+	attempt func(fd uintptr) bool
+}
+
+// newWireConn wraps a hijacked connection.
+func newWireConn(nc net.Conn, pool *sync.Pool, slack time.Duration) *wireConn {
+	w := &wireConn{Conn: nc, pool: pool, slack: slack}
+	w.attempt = w.writeOnce
+	if sc, ok := nc.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			w.raw = raw
+		}
+	}
+	return w
+}
+
+// writeOnce is the attempt RawConn.Write runs: one write(2), never a wait
+// for room.
+func (w *wireConn) writeOnce(fd uintptr) bool {
+	w.tryN, w.tryErr = syscall.Write(int(fd), w.try)
+	return true
 }
 
 // Write is gorilla's: the handshake response, then control frames.
@@ -111,12 +138,11 @@ func (w *wireConn) tryWrite(p []byte) (tried bool, err error) {
 		}
 		w.applied = time.Time{}
 	}
-	var n int
-	var werr error
-	if err := w.raw.Write(func(fd uintptr) bool {
-		n, werr = syscall.Write(int(fd), p)
-		return true // one attempt: never wait for room here
-	}); err != nil {
+	w.try = p
+	err = w.raw.Write(w.attempt)
+	n, werr := w.tryN, w.tryErr
+	w.try, w.tryErr = nil, nil
+	if err != nil {
 		return true, err
 	}
 	if werr != nil {
@@ -198,11 +224,6 @@ func (ww *wiringWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ww.conn = &wireConn{Conn: nc, pool: ww.pool, slack: ww.slack}
-	if sc, ok := nc.(syscall.Conn); ok {
-		if raw, err := sc.SyscallConn(); err == nil {
-			ww.conn.raw = raw
-		}
-	}
+	ww.conn = newWireConn(nc, ww.pool, ww.slack)
 	return ww.conn, rw, nil
 }

@@ -126,13 +126,10 @@ func TestWireConnTryWrite(t *testing.T) {
 	}
 	defer server.Close()
 	_ = server.(*net.TCPConn).SetWriteBuffer(16 << 10)
-	ww := &wiringWriter{pool: &sync.Pool{}, slack: time.Second}
-	w := &wireConn{Conn: server, pool: ww.pool, slack: ww.slack}
-	raw, err := server.(*net.TCPConn).SyscallConn()
-	if err != nil {
-		t.Fatal(err)
+	w := newWireConn(server, &sync.Pool{}, time.Second)
+	if w.raw == nil {
+		t.Fatal("no raw access to a TCP connection")
 	}
-	w.raw = raw
 
 	var sent bytes.Buffer
 	chunk := bytes.Repeat([]byte("0123456789abcdef"), 4096) // 64 KiB
@@ -212,12 +209,7 @@ func equalTimes(a, b []time.Time) bool {
 // it has passed (they cannot block, so they need none).
 func TestWireConnTryWriteAfterDeadline(t *testing.T) {
 	server, peer := tcpPair(t)
-	w := &wireConn{Conn: server, pool: &sync.Pool{}, slack: time.Second}
-	raw, err := server.(*net.TCPConn).SyscallConn()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.raw = raw
+	w := newWireConn(server, &sync.Pool{}, time.Second)
 	b := w.buffer()
 	*b = append(*b, "first|"...)
 	if err := w.flush(b, time.Now().Add(20*time.Millisecond)); err != nil {
