@@ -33,11 +33,12 @@ type Config struct {
 	// it moved by more than that.
 	WriteWait time.Duration
 
-	// SendQueue is the number of frames queued per connection (default 64:
-	// a commit's few frames per connection, many times over; presence is
-	// coalesced by the caller). A slot is one pointer that every idle
-	// connection pays for. A live connection whose queue overflows is
-	// closed with 4008.
+	// SendQueue is the number of frames queued per connection (default
+	// 256). Frames wait here only while the socket is full or in a burst
+	// (see burstGap), when the writer goroutine may not have run yet: a
+	// burst of back-to-back broadcasts must fit. A slot is one pointer, so
+	// an idle connection pays 2 KiB. A live connection whose queue
+	// overflows is closed with 4008.
 	SendQueue int
 	// ReplayBuffer is the number of live frames held while a connection
 	// replays its backlog (default 1024). Overflow closes it with 4008.
@@ -73,7 +74,7 @@ const (
 	DefaultReadLimit    = 16 << 10
 	DefaultPongWait     = 60 * time.Second
 	DefaultWriteWait    = 10 * time.Second
-	DefaultSendQueue    = 64
+	DefaultSendQueue    = 256
 	DefaultReplayBuffer = 1024
 	DefaultBufferSize   = 1 << 10
 )

@@ -941,3 +941,60 @@ func TestBroadcastManyInOrder(t *testing.T) {
 		t.Fatalf("stats %+v, want at least %d frames sent and no slow disconnects", s, n*frames)
 	}
 }
+
+// A burst of back-to-back broadcasts (left to the writer: see canTry)
+// fits the send queue and arrives whole and in order.
+func TestBurstArrivesInOrder(t *testing.T) {
+	e := newEnv(t, Config{})
+	ws := e.dial("token=good&topics=room")
+	const frames = 200
+	done := make(chan error, 1)
+	go func() {
+		for want := 1; want <= frames; want++ {
+			_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+			_, b, err := ws.ReadMessage()
+			if err != nil {
+				done <- err
+				return
+			}
+			if got := string(b); got != strconv.Itoa(want) {
+				done <- fmt.Errorf("got %q, want %d", got, want)
+				return
+			}
+		}
+		done <- nil
+	}()
+	for seq := int64(1); seq <= frames; seq++ {
+		e.h.Broadcast("room", seqFrame(seq))
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if s := e.h.Stats(); s.FramesSent != frames || s.SlowDisconnects != 0 {
+		t.Fatalf("stats %+v: want %d frames sent, no slow disconnect", s, frames)
+	}
+}
+
+// A frame within burstGap of the last write is left to the writer, which
+// gathers what is queued into one write; an idle socket is written at once.
+func TestBurstGoesToTheWriter(t *testing.T) {
+	server, _ := tcpPair(t)
+	h := New(Config{}, nil)
+	c := newConn(h, &testSession{})
+	c.wire = newWireConn(server, &h.batchBufs, time.Second)
+	if !c.canTry() {
+		t.Fatal("an idle connection is not written at once")
+	}
+	c.lastWrite.Store(time.Now().UnixNano())
+	if c.canTry() {
+		t.Fatal("a frame right after a write is written at once, not left to the writer")
+	}
+	c.lastWrite.Store(time.Now().Add(-burstGap).UnixNano())
+	if !c.canTry() {
+		t.Fatal("a frame burstGap after the last write is not written at once")
+	}
+	c.send <- seqFrame(1)
+	if c.canTry() {
+		t.Fatal("a frame is written at once with another queued before it")
+	}
+}
