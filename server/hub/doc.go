@@ -2,8 +2,7 @@
 // reader goroutine per connection, frames encoded once into their wire bytes
 // and written by the broadcasting goroutine itself when the socket has room
 // (spread over the CPUs for large topics), a writer goroutine only for what
-// must wait or comes in a burst, one sweep for pings and timeouts, bounded
-// send queues, topic
+// must wait, one sweep for pings and timeouts, bounded send queues, topic
 // broadcast of frames encoded once, resumable streams (replay, then live,
 // without gaps or duplicates) and close codes.
 //

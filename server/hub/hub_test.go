@@ -942,8 +942,8 @@ func TestBroadcastManyInOrder(t *testing.T) {
 	}
 }
 
-// A burst of back-to-back broadcasts (left to the writer: see canTry)
-// fits the send queue and arrives whole and in order.
+// A burst of back-to-back broadcasts arrives whole and in order, whether
+// written at once or queued behind a writer.
 func TestBurstArrivesInOrder(t *testing.T) {
 	e := newEnv(t, Config{})
 	ws := e.dial("token=good&topics=room")
@@ -972,29 +972,5 @@ func TestBurstArrivesInOrder(t *testing.T) {
 	}
 	if s := e.h.Stats(); s.FramesSent != frames || s.SlowDisconnects != 0 {
 		t.Fatalf("stats %+v: want %d frames sent, no slow disconnect", s, frames)
-	}
-}
-
-// A frame within burstGap of the last write is left to the writer, which
-// gathers what is queued into one write; an idle socket is written at once.
-func TestBurstGoesToTheWriter(t *testing.T) {
-	server, _ := tcpPair(t)
-	h := New(Config{}, nil)
-	c := newConn(h, &testSession{})
-	c.wire = newWireConn(server, &h.batchBufs, time.Second)
-	if !c.canTry() {
-		t.Fatal("an idle connection is not written at once")
-	}
-	c.lastWrite.Store(time.Now().UnixNano())
-	if c.canTry() {
-		t.Fatal("a frame right after a write is written at once, not left to the writer")
-	}
-	c.lastWrite.Store(time.Now().Add(-burstGap).UnixNano())
-	if !c.canTry() {
-		t.Fatal("a frame burstGap after the last write is not written at once")
-	}
-	c.send <- seqFrame(1)
-	if c.canTry() {
-		t.Fatal("a frame is written at once with another queued before it")
 	}
 }
