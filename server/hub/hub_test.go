@@ -911,21 +911,7 @@ func TestBroadcastManyInOrder(t *testing.T) {
 	}
 	errs := make(chan error, n)
 	for _, ws := range clients {
-		go func() {
-			for want := 1; want <= frames; want++ {
-				_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
-				_, b, err := ws.ReadMessage()
-				if err != nil {
-					errs <- err
-					return
-				}
-				if got := string(b); got != strconv.Itoa(want) {
-					errs <- fmt.Errorf("got %q, want %d", got, want)
-					return
-				}
-			}
-			errs <- nil
-		}()
+		go func() { errs <- readSeqs(ws, frames) }()
 	}
 	for seq := int64(1); seq <= frames; seq++ {
 		if got := e.h.Broadcast("room", seqFrame(seq)); got != n {
@@ -949,21 +935,7 @@ func TestBurstArrivesInOrder(t *testing.T) {
 	ws := e.dial("token=good&topics=room")
 	const frames = 200
 	done := make(chan error, 1)
-	go func() {
-		for want := 1; want <= frames; want++ {
-			_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
-			_, b, err := ws.ReadMessage()
-			if err != nil {
-				done <- err
-				return
-			}
-			if got := string(b); got != strconv.Itoa(want) {
-				done <- fmt.Errorf("got %q, want %d", got, want)
-				return
-			}
-		}
-		done <- nil
-	}()
+	go func() { done <- readSeqs(ws, frames) }()
 	for seq := int64(1); seq <= frames; seq++ {
 		e.h.Broadcast("room", seqFrame(seq))
 	}
@@ -973,4 +945,19 @@ func TestBurstArrivesInOrder(t *testing.T) {
 	if s := e.h.Stats(); s.FramesSent != frames || s.SlowDisconnects != 0 {
 		t.Fatalf("stats %+v: want %d frames sent, no slow disconnect", s, frames)
 	}
+}
+
+// readSeqs reads frames "1" to "n", in order, each within 10 s.
+func readSeqs(ws *websocket.Conn, n int) error {
+	for want := 1; want <= n; want++ {
+		_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, b, err := ws.ReadMessage()
+		if err != nil {
+			return err
+		}
+		if got := string(b); got != strconv.Itoa(want) {
+			return fmt.Errorf("got %q, want %d", got, want)
+		}
+	}
+	return nil
 }

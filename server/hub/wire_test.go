@@ -101,30 +101,7 @@ func TestWireConnGorillaQueue(t *testing.T) {
 // the socket takes and keeps the rest, which a flush then delivers in
 // order.
 func TestWireConnTryWrite(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err == nil {
-			accepted <- c
-		}
-	}()
-	peer, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
-	var server net.Conn
-	select {
-	case server = <-accepted:
-	case <-time.After(5 * time.Second):
-		t.Fatal("no connection accepted")
-	}
-	defer server.Close()
+	server, peer := tcpPair(t)
 	_ = server.(*net.TCPConn).SetWriteBuffer(16 << 10)
 	w := newWireConn(server, &sync.Pool{}, time.Second)
 	if w.raw == nil {
