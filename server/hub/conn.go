@@ -351,7 +351,10 @@ func (c *Conn) push(f *Frame) bool {
 // the socket has room.
 func (c *Conn) pushAll(fs []*Frame) bool {
 	if c.canTry() && c.writing.CompareAndSwap(false, true) {
-		b := c.wire.buffer() // empty: canTry saw nothing waiting
+		// Not buffer(): if gorilla queues a frame meanwhile, tryWrite
+		// refuses and the frames go to the writer, which must still find
+		// gorilla's frames waiting.
+		b := c.wire.emptyBuffer()
 		for _, f := range fs {
 			*b = append(*b, f.wire...)
 		}

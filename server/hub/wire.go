@@ -164,11 +164,8 @@ func (w *wireConn) hasRest() bool { return len(w.rest) > 0 }
 // must precede anything new: the rest of a one-attempt write, then
 // gorilla's waiting frames.
 func (w *wireConn) buffer() *[]byte {
-	b, _ := w.pool.Get().(*[]byte)
-	if b == nil {
-		b = new([]byte)
-	}
-	*b = append((*b)[:0], w.rest...)
+	b := w.emptyBuffer()
+	*b = append(*b, w.rest...)
 	w.rest = w.rest[:0]
 	if w.hasOut.Load() {
 		w.mu.Lock()
@@ -177,6 +174,17 @@ func (w *wireConn) buffer() *[]byte {
 		w.hasOut.Store(false)
 		w.mu.Unlock()
 	}
+	return b
+}
+
+// emptyBuffer returns an empty batch buffer from the pool, leaving what
+// waits (rest, gorilla's frames) where it is.
+func (w *wireConn) emptyBuffer() *[]byte {
+	b, _ := w.pool.Get().(*[]byte)
+	if b == nil {
+		b = new([]byte)
+	}
+	*b = (*b)[:0]
 	return b
 }
 

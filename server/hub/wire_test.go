@@ -82,6 +82,9 @@ func TestWireConnGorillaQueue(t *testing.T) {
 	if len(d.writes) != 1 || len(d.set) != 1 || wakes != 1 || !w.pendingOut() {
 		t.Fatalf("after release: %d writes, deadlines %v, %d wakes, pending %v", len(d.writes), d.set, wakes, w.pendingOut())
 	}
+	if e := w.emptyBuffer(); len(*e) != 0 || !w.pendingOut() {
+		t.Fatalf("empty buffer %q took gorilla's frames (pending %v)", *e, w.pendingOut())
+	}
 	w.rest = []byte("tail|")
 	b := w.buffer()
 	if string(*b) != "tail|pong" || w.hasRest() || w.pendingOut() {
