@@ -81,6 +81,8 @@ type Engine struct {
 
 	maxParticipants int // present (not removed) participants per exercise
 
+	scenarios *scenarioCache // parsed scenarios, shared by the loops running them
+
 	quit chan struct{} // closed by Close
 	wg   sync.WaitGroup
 
@@ -132,7 +134,7 @@ func New(st Store, clock Clock, pub Publisher, log *slog.Logger, opts ...Option)
 		log = slog.New(slog.DiscardHandler)
 	}
 	e := &Engine{store: st, clock: clock, pub: pub, log: log, rand: rand.Reader, subBuf: 256, maxParticipants: DefaultMaxParticipants,
-		quit: make(chan struct{}), loops: map[string]*loop{}, subs: map[string]map[*Subscription]struct{}{}}
+		scenarios: newScenarioCache(), quit: make(chan struct{}), loops: map[string]*loop{}, subs: map[string]map[*Subscription]struct{}{}}
 	for _, o := range opts {
 		o(e)
 	}

@@ -277,13 +277,19 @@ func (l *loop) load() error {
 	if err != nil {
 		return storeError("load exercise "+l.id, err)
 	}
-	row, err := l.e.store.Scenario(ctx, ex.ScenarioID)
+	sc, err := l.e.scenarios.get(ex.ScenarioID, func() (*scenario.Scenario, error) {
+		row, err := l.e.store.Scenario(ctx, ex.ScenarioID)
+		if err != nil {
+			return nil, storeError("load scenario of "+l.id, err)
+		}
+		sc, err := scenario.Parse(row.Slug+".yaml", row.Source)
+		if err != nil {
+			return nil, fmt.Errorf("engine: exercise %s: stored scenario no longer loads: %w", l.id, err)
+		}
+		return sc, nil
+	})
 	if err != nil {
-		return storeError("load scenario of "+l.id, err)
-	}
-	sc, err := scenario.Parse(row.Slug+".yaml", row.Source)
-	if err != nil {
-		return fmt.Errorf("engine: exercise %s: stored scenario no longer loads: %w", l.id, err)
+		return err
 	}
 	m, err := sim.New(sc, ex.Params)
 	if err != nil {

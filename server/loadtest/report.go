@@ -106,6 +106,14 @@ func (r *Report) WriteTable(w io.Writer) {
 			tk.Scheduled, msText(tk.ServerLag.P50), msText(tk.ServerLag.P99), msText(tk.ServerLag.Max), tk.ServerLate, tk.Late)
 		fmt.Fprintf(w, "  server RSS %s MiB idle, %s MiB after; CPU %.1f s over the window; dial failures %d, disconnects %d; load average %.1f\n",
 			mib(tk.RSSIdle), mib(tk.RSSAfter), tk.CPU.Seconds(), tk.DialFailed, tk.Disconnected, tk.LoadAvg)
+		if len(tk.LateWhen) > 0 {
+			parts := make([]string, 0, len(tk.LateWhen))
+			for _, ls := range tk.LateWhen {
+				parts = append(parts, fmt.Sprintf("s%d: %d (max %s ms)", ls.Second, ls.Count, msText(ls.Max)))
+			}
+			fmt.Fprintf(w, "  late arrivals by second due (from the first start): %s\n", strings.Join(parts, ", "))
+		}
+		fmt.Fprintf(w, "  garbage collections in the load tool during the window: %d\n", tk.ToolGCs)
 		if len(tk.Errors) > 0 {
 			fmt.Fprintf(w, "  errors: %s\n", strings.Join(tk.Errors, "; "))
 		}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime/metrics"
 	"slices"
 	"sync"
 	"time"
@@ -63,6 +64,13 @@ func (c TickingConfig) validate() error {
 	return errors.Join(errs...)
 }
 
+// LateSecond counts the late arrivals due within one second of a run.
+type LateSecond struct {
+	Second int           `json:"second"` // since the first exercise start
+	Count  int           `json:"count"`
+	Max    time.Duration `json:"max_ns"` // the latest of them
+}
+
 // TickingResult is what the ticking workload measured.
 type TickingResult struct {
 	Exercises   int           `json:"exercises"`
@@ -80,12 +88,20 @@ type TickingResult struct {
 	// the inject's exercise time / speed).
 	Arrival      Dist  `json:"arrival_lateness"`
 	LateArrivals int64 `json:"late_arrivals"`
+	// LateWhen says when the late arrivals were due: one entry per second
+	// of the run (counted from the first exercise start) that had any, so
+	// they can be laid beside the servers' own traces (a GC, a checkpoint).
+	LateWhen []LateSecond `json:"late_when,omitempty"`
+	// ToolGCs is how many garbage collections this process (the clients)
+	// ran during the window: the clients share the machine with the server.
+	ToolGCs uint64 `json:"tool_gc_cycles"`
 	// Server lateness of every scheduled event in the logs (injects,
 	// timers, decisions, transitions): commit time minus due time.
 	Scheduled  int   `json:"scheduled_events"`
 	ServerLag  Dist  `json:"server_lateness"`
 	ServerLate int64 `json:"server_late"`
 
+	FirstStart   time.Time     `json:"first_start"`     // when the first exercise was started
 	StartSpread  time.Duration `json:"start_spread_ns"` // first to last exercise start
 	DialFailed   int           `json:"dial_failed"`
 	Redialed     int           `json:"redialed"`
@@ -186,8 +202,9 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 		}()
 	}
 	wg.Wait()
+	gcBefore := gcCycles()
 	first, last := slices.MinFunc(starts, time.Time.Compare), slices.MaxFunc(starts, time.Time.Compare)
-	res.StartSpread = last.Sub(first)
+	res.FirstStart, res.StartSpread = first, last.Sub(first)
 	// Every exercise runs at least the window; give the last arrivals a
 	// moment beyond it.
 	select {
@@ -195,6 +212,7 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 	case <-ctx.Done():
 		addErr("stopped early: %v", ctx.Err())
 	}
+	res.ToolGCs = gcCycles() - gcBefore
 	end, _ := ep.proc()
 	res.RSSAfter, res.CPU = end.RSS, end.CPU-idle.CPU
 	res.LoadAvg = loadAvg()[0]
@@ -245,6 +263,7 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 	res.ServerLag = distOf(lag)
 
 	var arrival []time.Duration
+	lateWhen := map[int]*LateSecond{}
 	for _, c := range clients {
 		if c.conn == nil || startWall[c.exercise].IsZero() {
 			continue
@@ -273,15 +292,38 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 				continue
 			}
 			res.Delivered++
-			l := time.Unix(0, r.recv).Sub(startWall[c.exercise].Add(time.Duration(float64(d.at) / cfg.Speed)))
+			dueAt := startWall[c.exercise].Add(time.Duration(float64(d.at) / cfg.Speed))
+			l := time.Unix(0, r.recv).Sub(dueAt)
 			arrival = append(arrival, l)
 			if l > cfg.Late {
 				res.LateArrivals++
+				sec := int(dueAt.Sub(first) / time.Second)
+				ls := lateWhen[sec]
+				if ls == nil {
+					ls = &LateSecond{Second: sec}
+					lateWhen[sec] = ls
+				}
+				ls.Count++
+				ls.Max = max(ls.Max, l)
 			}
 		}
 	}
 	res.Arrival = distOf(arrival)
+	for _, ls := range lateWhen {
+		res.LateWhen = append(res.LateWhen, *ls)
+	}
+	slices.SortFunc(res.LateWhen, func(a, b LateSecond) int { return a.Second - b.Second })
 	return res, nil
+}
+
+// gcCycles is how many garbage collections this process has completed.
+func gcCycles() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
 
 // scheduledKind reports whether an event of this kind fires from the
