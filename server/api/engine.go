@@ -18,6 +18,7 @@ import (
 type Engine interface {
 	Create(ctx context.Context, in engine.CreateInput) (store.Exercise, error)
 	Get(ctx context.Context, id string) (store.Exercise, error)
+	Exists(ctx context.Context, id string) error
 	List(ctx context.Context, f store.ListFilter) ([]store.Exercise, error)
 	Events(ctx context.Context, exerciseID string, afterSeq int64, limit int) ([]engine.Event, error)
 	Snapshot(ctx context.Context, exerciseID string) (engine.Snapshot, error)

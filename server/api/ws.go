@@ -80,7 +80,7 @@ func (s *Server) websocket(c *gin.Context) {
 	}
 	ctx, cancel := withTimeout(r.Context())
 	defer cancel()
-	if _, err := s.engine.Get(ctx, exID); err != nil {
+	if err := s.engine.Exists(ctx, exID); err != nil {
 		ae := engineError(err)
 		hub.Reject(w, ae.Status, ae.Message)
 		c.Abort()

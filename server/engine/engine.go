@@ -389,6 +389,35 @@ func (e *Engine) Get(ctx context.Context, id string) (store.Exercise, error) {
 	return ex, nil
 }
 
+// Exists reports whether the exercise exists: nil, or an error wrapping
+// ErrNotFound (or the store's failure). A loaded exercise answers from
+// memory, so a crowd connecting at once does not queue on the store.
+func (e *Engine) Exists(ctx context.Context, id string) error {
+	if !validID(id) {
+		return fmt.Errorf("engine: exercise %q: %w", id, ErrNotFound)
+	}
+	if _, ok := e.knownEnd(id); ok {
+		return nil
+	}
+	if _, err := e.store.Exercise(ctx, id); err != nil {
+		return storeError("get exercise", err)
+	}
+	return nil
+}
+
+// knownEnd is the last seq of a loaded exercise's log, if a loop holds
+// the exercise and its log is in step with what was published.
+func (e *Engine) knownEnd(id string) (int64, bool) {
+	e.mu.Lock()
+	l := e.loops[id]
+	e.mu.Unlock()
+	if l == nil {
+		return 0, false
+	}
+	last := l.known.Load()
+	return last, last >= 0
+}
+
 // List returns exercises, newest first.
 func (e *Engine) List(ctx context.Context, f store.ListFilter) ([]store.Exercise, error) {
 	exs, err := e.store.ListExercises(ctx, f)
@@ -406,6 +435,10 @@ func (e *Engine) List(ctx context.Context, f store.ListFilter) ([]store.Exercise
 func (e *Engine) Events(ctx context.Context, exerciseID string, afterSeq int64, limit int) ([]Event, error) {
 	if afterSeq < 0 {
 		return nil, invalid("after must not be negative")
+	}
+	if last, ok := e.knownEnd(exerciseID); ok && afterSeq == last {
+		// Nothing to read: a reconnecting client that missed nothing.
+		return nil, nil
 	}
 	evs, err := e.store.Events(ctx, exerciseID, afterSeq, limit)
 	if err != nil {

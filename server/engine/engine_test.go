@@ -513,6 +513,43 @@ func TestEventsEdges(t *testing.T) {
 	}
 }
 
+// Exists and the end of the log answer the same whether a loop holds the
+// exercise (from memory) or not (from the store, after a restart).
+func TestExistsAndEndOfLog(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	id, _, _, _ := drill(t, e)
+	check := func(when string) {
+		t.Helper()
+		last := lastSeq(t, e, id)
+		if err := e.eng.Exists(ctx, id); err != nil {
+			t.Fatalf("%s: Exists: %v", when, err)
+		}
+		for _, bad := range []string{"nope", "", "../x"} {
+			if err := e.eng.Exists(ctx, bad); !errors.Is(err, engine.ErrNotFound) {
+				t.Fatalf("%s: Exists(%q) = %v, want ErrNotFound", when, bad, err)
+			}
+		}
+		if evs, err := e.eng.Events(ctx, id, last, 0); err != nil || len(evs) != 0 {
+			t.Fatalf("%s: from the last seq: %v, %v; want empty", when, evs, err)
+		}
+		if evs, err := e.eng.Events(ctx, id, last-1, 0); err != nil || len(evs) != 1 || evs[0].Seq != last {
+			t.Fatalf("%s: one behind: %v, %v; want the last event", when, evs, err)
+		}
+		if _, err := e.eng.Events(ctx, id, last+1, 0); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("%s: from the future: %v, want ErrInvalid", when, err)
+		}
+	}
+	check("loaded")
+	// A new event moves the end before anyone can see it published.
+	if _, err := e.eng.AddNote(ctx, id, engine.NoteInput{Text: "moved"}); err != nil {
+		t.Fatal(err)
+	}
+	check("after a note")
+	e.restart()
+	check("after a restart")
+}
+
 func TestSubscribe(t *testing.T) {
 	e := newEnv(t)
 	ctx := ctxT(t)

@@ -9,6 +9,7 @@ import (
 	"math"
 	"runtime/debug"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/ttxsim/ttx/server/scenario"
@@ -42,6 +43,12 @@ type loop struct {
 	lastSeq    int64
 	parts      []*store.Participant // join order
 
+	// known is lastSeq for other goroutines: the log's end while the loop
+	// holds it, -1 while loading or after a failed commit (then the log
+	// may hold more than was published). A connecting client that is
+	// already at the end needs no read of the log.
+	known atomic.Int64
+
 	broken    bool // a commit failed: the machine may be ahead of the log
 	retryAt   time.Time
 	stopTimer func() bool
@@ -60,7 +67,9 @@ type armKey struct {
 }
 
 func newLoop(e *Engine, id string) *loop {
-	return &loop{e: e, id: id, cmds: make(chan *command), wake: make(chan struct{}, 1), done: make(chan struct{})}
+	l := &loop{e: e, id: id, cmds: make(chan *command), wake: make(chan struct{}, 1), done: make(chan struct{})}
+	l.known.Store(-1)
+	return l
 }
 
 func (l *loop) run() {
@@ -79,6 +88,7 @@ func (l *loop) run() {
 		l.initErr = err
 		return
 	}
+	l.known.Store(l.lastSeq)
 	l.catchUp()
 	for {
 		if l.broken && !l.e.clock.Now().Before(l.retryAt) {
@@ -107,6 +117,7 @@ func (l *loop) reload() {
 		return
 	}
 	l.broken = false
+	l.known.Store(l.lastSeq)
 	l.catchUp()
 }
 
@@ -249,6 +260,7 @@ func (l *loop) commit(now time.Time, evs []Event, c store.Commit) ([]Event, erro
 	out, err := l.e.store.Commit(context.Background(), c)
 	if err != nil {
 		l.broken = true
+		l.known.Store(-1)
 		l.retryAt = now
 		return nil, fmt.Errorf("engine: exercise %s: commit: %w: %w", l.id, ErrUnavailable, err)
 	}
@@ -263,6 +275,9 @@ func (l *loop) commit(now time.Time, evs []Event, c store.Commit) ([]Event, erro
 			l.ex.Outcome = c.Outcome
 		}
 	}
+	// Before publishing: a client that saw these events live and
+	// reconnects at once must find the end moved.
+	l.known.Store(l.lastSeq)
 	l.e.publish(l.id, out)
 	return out, nil
 }

@@ -102,7 +102,7 @@ func (r *Report) WriteTable(w io.Writer) {
 		fmt.Fprintf(w, "  inject deliveries due in the window: %d expected, %d delivered, %d missed\n", tk.Expected, tk.Delivered, tk.Missed)
 		fmt.Fprintf(w, "  arrival lateness (receive − due), ms: p50 %s, p90 %s, p99 %s, max %s; %d beyond %s\n",
 			msText(tk.Arrival.P50), msText(tk.Arrival.P90), msText(tk.Arrival.P99), msText(tk.Arrival.Max), tk.LateArrivals, tk.Late)
-		fmt.Fprintf(w, "  server lateness of %d scheduled events (commit − due), ms: p50 %s, p99 %s, max %s; %d beyond %s\n",
+		fmt.Fprintf(w, "  server lateness of %d scheduled events (event time − due), ms: p50 %s, p99 %s, max %s; %d beyond %s\n",
 			tk.Scheduled, msText(tk.ServerLag.P50), msText(tk.ServerLag.P99), msText(tk.ServerLag.Max), tk.ServerLate, tk.Late)
 		fmt.Fprintf(w, "  server RSS %s MiB idle, %s MiB after; CPU %.1f s over the window; dial failures %d, disconnects %d; load average %.1f\n",
 			mib(tk.RSSIdle), mib(tk.RSSAfter), tk.CPU.Seconds(), tk.DialFailed, tk.Disconnected, tk.LoadAvg)
