@@ -96,7 +96,8 @@ type TickingResult struct {
 	// ran during the window: the clients share the machine with the server.
 	ToolGCs uint64 `json:"tool_gc_cycles"`
 	// Server lateness of every scheduled event in the logs (injects,
-	// timers, decisions, transitions): the event's time (taken when the engine acts, before its commit) minus the due time.
+	// timers, decisions, transitions): the event's time (taken when the
+	// engine acts, before its commit) minus the due time.
 	Scheduled  int   `json:"scheduled_events"`
 	ServerLag  Dist  `json:"server_lateness"`
 	ServerLate int64 `json:"server_late"`
