@@ -645,6 +645,46 @@ func metricGoroutines(ctx context.Context, base *url.URL) int {
 	return -1
 }
 
+// histogram is one histogram scraped from /metrics: the cumulative count
+// of each bucket by its upper bound as written (le="0.1"), and the total.
+type histogram struct {
+	le    map[string]float64
+	count float64
+}
+
+// metricHistogram reads histogram name from /metrics; ok is false when
+// the server does not expose it (to this peer).
+func metricHistogram(ctx context.Context, base *url.URL, name string) (h histogram, ok bool) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.JoinPath("/metrics").String(), nil)
+	if err != nil {
+		return h, false
+	}
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	if err != nil {
+		return h, false
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return h, false
+	}
+	h.le = map[string]float64{}
+	sc := bufio.NewScanner(io.LimitReader(resp.Body, 4<<20))
+	for sc.Scan() {
+		line := sc.Text()
+		if rest, found := strings.CutPrefix(line, name+`_bucket{le="`); found {
+			bound, v, cut := strings.Cut(rest, `"} `)
+			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); cut && err == nil {
+				h.le[bound] = f
+			}
+		} else if v, found := strings.CutPrefix(line, name+"_count "); found {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+				h.count, ok = f, true
+			}
+		}
+	}
+	return h, ok
+}
+
 // baselineFanout drives the baseline hub.
 type baselineFanout struct {
 	base *url.URL

@@ -106,6 +106,10 @@ func (r *Report) WriteTable(w io.Writer) {
 			tk.Scheduled, msText(tk.ServerLag.P50), msText(tk.ServerLag.P99), msText(tk.ServerLag.Max), tk.ServerLate, tk.Late)
 		fmt.Fprintf(w, "  server RSS %s MiB idle, %s MiB after; CPU %.1f s over the window; dial failures %d, disconnects %d; load average %.1f\n",
 			mib(tk.RSSIdle), mib(tk.RSSAfter), tk.CPU.Seconds(), tk.DialFailed, tk.Disconnected, tk.LoadAvg)
+		if tk.HandOffs != nil {
+			fmt.Fprintf(w, "  server hand-offs (event time to frames handed to every socket, commit included): %d commits, %d within 50 ms, %d within 100 ms\n",
+				*tk.HandOffs, *tk.HandOffIn50, *tk.HandOffIn100)
+		}
 		if len(tk.LateWhen) > 0 {
 			parts := make([]string, 0, len(tk.LateWhen))
 			for _, ls := range tk.LateWhen {

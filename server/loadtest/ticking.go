@@ -101,6 +101,13 @@ type TickingResult struct {
 	Scheduled  int   `json:"scheduled_events"`
 	ServerLag  Dist  `json:"server_lateness"`
 	ServerLate int64 `json:"server_late"`
+	// The server's own account of the window, from its fan-out histogram
+	// (event time to frames handed to every subscribed socket, commit
+	// included): how many commits it published, and how many of them
+	// within 50 and 100 ms. Absent when /metrics is not readable.
+	HandOffs     *int64 `json:"server_handoffs,omitempty"`
+	HandOffIn50  *int64 `json:"server_handoffs_within_50ms,omitempty"`
+	HandOffIn100 *int64 `json:"server_handoffs_within_100ms,omitempty"`
 
 	FirstStart   time.Time     `json:"first_start"`     // when the first exercise was started
 	StartSpread  time.Duration `json:"start_spread_ns"` // first to last exercise start
@@ -204,6 +211,7 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 	}
 	wg.Wait()
 	gcBefore := gcCycles()
+	histBefore, histOK := metricHistogram(ctx, base, "ttx_fanout_latency_seconds")
 	first, last := slices.MinFunc(starts, time.Time.Compare), slices.MaxFunc(starts, time.Time.Compare)
 	res.FirstStart, res.StartSpread = first, last.Sub(first)
 	// Every exercise runs at least the window; give the last arrivals a
@@ -214,6 +222,12 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 		addErr("stopped early: %v", ctx.Err())
 	}
 	res.ToolGCs = gcCycles() - gcBefore
+	if histAfter, ok := metricHistogram(ctx, base, "ttx_fanout_latency_seconds"); ok && histOK {
+		n := int64(histAfter.count - histBefore.count)
+		in50 := int64(histAfter.le["0.05"] - histBefore.le["0.05"])
+		in100 := int64(histAfter.le["0.1"] - histBefore.le["0.1"])
+		res.HandOffs, res.HandOffIn50, res.HandOffIn100 = &n, &in50, &in100
+	}
 	end, _ := ep.proc()
 	res.RSSAfter, res.CPU = end.RSS, end.CPU-idle.CPU
 	res.LoadAvg = loadAvg()[0]

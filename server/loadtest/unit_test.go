@@ -1,6 +1,11 @@
 package loadtest
 
 import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +105,38 @@ func TestDist(t *testing.T) {
 	}
 	if (distOf(nil) != Dist{}) {
 		t.Error("empty dist not zero")
+	}
+}
+
+func TestMetricHistogram(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/metrics" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, `# HELP ttx_fanout_latency_seconds Seconds.
+# TYPE ttx_fanout_latency_seconds histogram
+ttx_fanout_latency_seconds_bucket{le="0.05"} 7
+ttx_fanout_latency_seconds_bucket{le="0.1"} 9
+ttx_fanout_latency_seconds_bucket{le="+Inf"} 10
+ttx_fanout_latency_seconds_sum 0.9
+ttx_fanout_latency_seconds_count 10
+ttx_other_seconds_count 99
+`)
+	}))
+	defer srv.Close()
+	base, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, ok := metricHistogram(context.Background(), base, "ttx_fanout_latency_seconds")
+	if !ok || h.count != 10 || h.le["0.05"] != 7 || h.le["0.1"] != 9 || h.le["+Inf"] != 10 {
+		t.Fatalf("got %+v, %v", h, ok)
+	}
+	if _, ok := metricHistogram(context.Background(), base, "ttx_missing_seconds"); ok {
+		t.Fatal("a histogram the server does not expose was reported")
+	}
+	if _, ok := metricHistogram(context.Background(), base.JoinPath("/elsewhere"), "ttx_fanout_latency_seconds"); ok {
+		t.Fatal("a 404 was read as a histogram")
 	}
 }
