@@ -622,27 +622,15 @@ func (t *ttxFanout) goroutines(ctx context.Context) int {
 }
 
 func metricGoroutines(ctx context.Context, base *url.URL) int {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.JoinPath("/metrics").String(), nil)
-	if err != nil {
-		return -1
-	}
-	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
-	if err != nil {
-		return -1
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return -1
-	}
-	sc := bufio.NewScanner(io.LimitReader(resp.Body, 4<<20))
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "go_goroutines "); ok {
+	n := -1
+	scrapeMetrics(ctx, base, func(line string) {
+		if v, ok := strings.CutPrefix(line, "go_goroutines "); ok {
 			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-				return int(f)
+				n = int(f)
 			}
 		}
-	}
-	return -1
+	})
+	return n
 }
 
 // histogram is one histogram scraped from /metrics: the cumulative count
@@ -655,22 +643,8 @@ type histogram struct {
 // metricHistogram reads histogram name from /metrics; ok is false when
 // the server does not expose it (to this peer).
 func metricHistogram(ctx context.Context, base *url.URL, name string) (h histogram, ok bool) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.JoinPath("/metrics").String(), nil)
-	if err != nil {
-		return h, false
-	}
-	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
-	if err != nil {
-		return h, false
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return h, false
-	}
 	h.le = map[string]float64{}
-	sc := bufio.NewScanner(io.LimitReader(resp.Body, 4<<20))
-	for sc.Scan() {
-		line := sc.Text()
+	scrapeMetrics(ctx, base, func(line string) {
 		if rest, found := strings.CutPrefix(line, name+`_bucket{le="`); found {
 			bound, v, cut := strings.Cut(rest, `"} `)
 			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); cut && err == nil {
@@ -681,8 +655,30 @@ func metricHistogram(ctx context.Context, base *url.URL, name string) (h histogr
 				h.count, ok = f, true
 			}
 		}
-	}
+	})
 	return h, ok
+}
+
+// scrapeMetrics hands each line of the server's /metrics to fn; it does
+// nothing when the page cannot be read (the server answers /metrics only to
+// peers it trusts).
+func scrapeMetrics(ctx context.Context, base *url.URL, fn func(line string)) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.JoinPath("/metrics").String(), nil)
+	if err != nil {
+		return
+	}
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return
+	}
+	sc := bufio.NewScanner(io.LimitReader(resp.Body, 4<<20))
+	for sc.Scan() {
+		fn(sc.Text())
+	}
 }
 
 // baselineFanout drives the baseline hub.

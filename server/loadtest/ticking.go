@@ -278,7 +278,7 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 	res.ServerLag = distOf(lag)
 
 	var arrival []time.Duration
-	lateWhen := map[int]*LateSecond{}
+	var lateWhen lateSeconds
 	for _, c := range clients {
 		if c.conn == nil || startWall[c.exercise].IsZero() {
 			continue
@@ -312,23 +312,39 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 			arrival = append(arrival, l)
 			if l > cfg.Late {
 				res.LateArrivals++
-				sec := int(dueAt.Sub(first) / time.Second)
-				ls := lateWhen[sec]
-				if ls == nil {
-					ls = &LateSecond{Second: sec}
-					lateWhen[sec] = ls
-				}
-				ls.Count++
-				ls.Max = max(ls.Max, l)
+				lateWhen.add(int(dueAt.Sub(first)/time.Second), l)
 			}
 		}
 	}
 	res.Arrival = distOf(arrival)
-	for _, ls := range lateWhen {
-		res.LateWhen = append(res.LateWhen, *ls)
-	}
-	slices.SortFunc(res.LateWhen, func(a, b LateSecond) int { return a.Second - b.Second })
+	res.LateWhen = lateWhen.sorted()
 	return res, nil
+}
+
+// lateSeconds gathers late arrivals by the second they were due.
+type lateSeconds map[int]*LateSecond
+
+func (ls *lateSeconds) add(sec int, late time.Duration) {
+	if *ls == nil {
+		*ls = lateSeconds{}
+	}
+	e := (*ls)[sec]
+	if e == nil {
+		e = &LateSecond{Second: sec}
+		(*ls)[sec] = e
+	}
+	e.Count++
+	e.Max = max(e.Max, late)
+}
+
+// sorted lists the seconds in order; nil when nothing was late.
+func (ls lateSeconds) sorted() []LateSecond {
+	var out []LateSecond
+	for _, e := range ls {
+		out = append(out, *e)
+	}
+	slices.SortFunc(out, func(a, b LateSecond) int { return a.Second - b.Second })
+	return out
 }
 
 // gcCycles is how many garbage collections this process has completed.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +139,20 @@ ttx_other_seconds_count 99
 	}
 	if _, ok := metricHistogram(context.Background(), base.JoinPath("/elsewhere"), "ttx_fanout_latency_seconds"); ok {
 		t.Fatal("a 404 was read as a histogram")
+	}
+}
+
+func TestLateSeconds(t *testing.T) {
+	var ls lateSeconds
+	if got := ls.sorted(); got != nil {
+		t.Fatalf("nothing late: %v, want nil", got)
+	}
+	ls.add(36, 120*time.Millisecond)
+	ls.add(24, 101*time.Millisecond)
+	ls.add(36, 149*time.Millisecond)
+	ls.add(36, 110*time.Millisecond)
+	want := []LateSecond{{Second: 24, Count: 1, Max: 101 * time.Millisecond}, {Second: 36, Count: 3, Max: 149 * time.Millisecond}}
+	if got := ls.sorted(); !slices.Equal(got, want) {
+		t.Fatalf("got %+v, want %+v", got, want)
 	}
 }
