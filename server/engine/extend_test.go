@@ -134,6 +134,11 @@ func TestExtendDecisionSurvivesRestart(t *testing.T) {
 			t.Fatalf("contain closed before %s", newClose)
 		}
 		e.clock.Advance(time.Second)
+		// The timer wakes the loop; a command waits for it to catch up, a
+		// read of the log does not.
+		if _, err := e.eng.Snapshot(ctx, id); err != nil {
+			t.Fatal(err)
+		}
 		var closed *sim.Event
 		for _, ev := range allEvents(t, e.eng, id) {
 			if ev.Kind == string(sim.KindDecisionClosed) {
