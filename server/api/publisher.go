@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,36 +37,90 @@ func topicsFor(id *Identity, ex string) []string {
 	return nil
 }
 
-// eventFrame is a log event as sent to clients.
-type eventFrame struct {
-	Type     string          `json:"type"` // "event"
-	Seq      int64           `json:"seq"`
-	Kind     string          `json:"kind"`
-	At       time.Duration   `json:"at"` // exercise clock, nanoseconds
-	WallTime time.Time       `json:"wall_time"`
-	Payload  json.RawMessage `json:"payload"`
-	Audience []string        `json:"audience,omitempty"` // facilitator frames only
+// encodeEvent encodes a log event as sent to clients (see appendEvent).
+func encodeEvent(ev engine.Event, staff bool) []byte {
+	return appendEvent(make([]byte, 0, eventSizeHint(ev)), ev, staff)
 }
 
-func encodeEvent(ev engine.Event, staff bool) []byte {
-	f := eventFrame{Type: "event", Seq: ev.Seq, Kind: ev.Kind, At: ev.ExerciseTime, WallTime: ev.WallTime, Payload: ev.Payload}
-	if len(f.Payload) == 0 {
-		f.Payload = json.RawMessage(`{}`)
+// eventSizeHint is about the length of ev's frame, so that encoding it
+// rarely grows its buffer.
+func eventSizeHint(ev engine.Event) int {
+	n := 128 + len(ev.Kind) + len(ev.Payload)
+	for _, a := range ev.Audience {
+		n += len(a) + 3
 	}
-	if staff {
-		f.Audience = ev.Audience
-		if f.Audience == nil {
-			f.Audience = []string{}
+	return n
+}
+
+// appendEvent appends a log event as sent to clients:
+//
+//	{"type":"event","seq":…,"kind":…,"at":…,"wall_time":…,"payload":{…},"audience":[…]}
+//
+// The audience is for staff (facilitator) frames only, left out when
+// empty (facilitators and observers alone see the event). It is written by
+// hand, not with encoding/json, because every commit encodes each event
+// twice (staff and public) and every replay once more: reflection and the
+// re-validation of the stored payload were most of the cost and the
+// garbage. The keys keep this order, the payload last but the audience:
+// clients may scan the top-level keys without parsing the payload. A
+// payload that is not JSON (the store refuses them, so it never is) goes
+// out as {} rather than breaking the stream.
+func appendEvent(b []byte, ev engine.Event, staff bool) []byte {
+	b = append(b, `{"type":"event","seq":`...)
+	b = strconv.AppendInt(b, ev.Seq, 10)
+	b = append(b, `,"kind":`...)
+	b = appendJSONString(b, ev.Kind)
+	b = append(b, `,"at":`...)
+	b = strconv.AppendInt(b, int64(ev.ExerciseTime), 10)
+	b = append(b, `,"wall_time":`...)
+	b = appendJSONTime(b, ev.WallTime)
+	b = append(b, `,"payload":`...)
+	if len(ev.Payload) == 0 || !json.Valid(ev.Payload) {
+		b = append(b, `{}`...)
+	} else {
+		b = append(b, ev.Payload...)
+	}
+	if staff && len(ev.Audience) > 0 {
+		b = append(b, `,"audience":[`...)
+		for i, a := range ev.Audience {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, a)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes it. Kinds and team ids are plain ASCII, which is copied as is;
+// anything else goes through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, err := json.Marshal(s)
+			if err != nil {
+				return append(b, `""`...) // a string always encodes
+			}
+			return append(b, q...)
 		}
 	}
-	b, err := json.Marshal(f)
-	if err != nil {
-		// Payloads come from the log as valid JSON; a bad one is still
-		// delivered as an empty object rather than breaking the stream.
-		f.Payload = json.RawMessage(`{}`)
-		b, _ = json.Marshal(f)
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// appendJSONTime appends t as encoding/json does (RFC 3339 with
+// nanoseconds), or null for a time outside years 0–9999, which JSON's
+// form cannot hold (encoding/json fails on those).
+func appendJSONTime(b []byte, t time.Time) []byte {
+	if y := t.Year(); y < 0 || y > 9999 {
+		return append(b, `null`...)
 	}
-	return b
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
 }
 
 // payloadRefs are the payload fields that decide who may see an event.
@@ -130,7 +185,9 @@ func frameFor(ev engine.Event, id *Identity) *hub.Frame {
 	if !visibleTo(ev, id.Role, id.Team) {
 		return nil
 	}
-	return hub.NewDirectFrame(ev.Seq, encodeEvent(ev, id.Role == Facilitator))
+	return hub.EncodeFrame(ev.Seq, eventSizeHint(ev), func(b []byte) []byte {
+		return appendEvent(b, ev, id.Role == Facilitator)
+	})
 }
 
 // Broadcaster is the part of the hub the publisher needs.
@@ -173,14 +230,20 @@ func WithPublisherMetrics(m *metrics.TTX) PublisherOption {
 // one batch, so that each connection's frames leave together.
 func (p *Publisher) Publish(exerciseID string, events []engine.Event) {
 	msgs := make([]hub.Message, 0, 2*len(events))
+	// The topic lists are shared by the messages of the batch: the hub only
+	// reads them.
+	staff := []string{topicFacilitator(exerciseID)}
+	observer, teams := topicObserver(exerciseID), topicTeams(exerciseID)
 	for _, ev := range events {
-		msgs = append(msgs, hub.Message{Topics: []string{topicFacilitator(exerciseID)}, Frame: hub.NewFrame(ev.Seq, encodeEvent(ev, true))})
+		msgs = append(msgs, hub.Message{Topics: staff, Frame: hub.EncodeFrame(ev.Seq, eventSizeHint(ev), func(b []byte) []byte {
+			return appendEvent(b, ev, true)
+		})})
 		var topics []string
 		if !facilitatorOnly(ev) {
-			topics = append(topics, topicObserver(exerciseID))
+			topics = append(topics, observer)
 		}
 		if slices.Contains(ev.Audience, sim.AllTeams) {
-			topics = append(topics, topicTeams(exerciseID))
+			topics = append(topics, teams)
 		} else {
 			for _, t := range ev.Audience {
 				if t != "" && t != scenario.FacilitatorTeam {
@@ -189,7 +252,9 @@ func (p *Publisher) Publish(exerciseID string, events []engine.Event) {
 			}
 		}
 		if len(topics) > 0 {
-			msgs = append(msgs, hub.Message{Topics: topics, Frame: hub.NewFrame(ev.Seq, encodeEvent(ev, false))})
+			msgs = append(msgs, hub.Message{Topics: topics, Frame: hub.EncodeFrame(ev.Seq, eventSizeHint(ev), func(b []byte) []byte {
+				return appendEvent(b, ev, false)
+			})})
 		}
 	}
 	p.hub.BroadcastBatch(msgs)

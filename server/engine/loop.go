@@ -310,6 +310,9 @@ func (l *loop) load() error {
 	if err != nil {
 		return fmt.Errorf("engine: exercise %s: %w", l.id, err)
 	}
+	// Every call's events are turned into log events (fromSim) before the
+	// next call, so the machine may reuse its buffer.
+	m.ReuseEvents()
 	parts, err := l.e.store.Participants(ctx, l.id)
 	if err != nil {
 		return fmt.Errorf("engine: exercise %s: %w", l.id, err)

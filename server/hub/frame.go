@@ -16,10 +16,35 @@ type Frame struct {
 // errors, presence) which are never de-duplicated. payload is copied, so the
 // caller may reuse it.
 func NewFrame(seq int64, payload []byte) *Frame {
+	wire := make([]byte, maxHeader, maxHeader+len(payload))
+	return finishFrame(seq, append(wire, payload...))
+}
+
+// EncodeFrame is NewFrame for a payload that enc appends to the buffer it
+// is given (which has room for about sizeHint bytes): the payload is
+// written once, straight into the frame, with no copy.
+func EncodeFrame(seq int64, sizeHint int, enc func(b []byte) []byte) *Frame {
+	buf := make([]byte, maxHeader, maxHeader+max(sizeHint, 0))
+	room := buf[maxHeader:]
+	out := enc(room)
+	if len(out) > 0 && (cap(room) == 0 || &out[0] != &room[:1][0]) {
+		// enc outgrew the room (or returned other bytes): the payload is
+		// elsewhere, without the space kept for the header.
+		return NewFrame(seq, out)
+	}
+	return finishFrame(seq, buf[:maxHeader+len(out)])
+}
+
+// maxHeader is the longest header of an unmasked frame.
+const maxHeader = 10
+
+// finishFrame writes the header into the maxHeader bytes kept before the
+// payload in buf and returns the frame, which owns buf.
+func finishFrame(seq int64, buf []byte) *Frame {
 	// A server's frames are not masked (RFC 6455 §5.1) and compression is
 	// never negotiated, so the bytes are the same for every connection.
-	n := len(payload)
-	var hdr [10]byte
+	n := len(buf) - maxHeader
+	var hdr [maxHeader]byte
 	hdr[0] = 0x80 | 0x1 // FIN, text
 	h := 2
 	switch {
@@ -34,9 +59,8 @@ func NewFrame(seq int64, payload []byte) *Frame {
 		binary.BigEndian.PutUint64(hdr[2:], uint64(n))
 		h = 10
 	}
-	wire := make([]byte, h+n)
+	wire := buf[maxHeader-h:]
 	copy(wire, hdr[:h])
-	copy(wire[h:], payload)
 	return &Frame{seq: seq, hdr: h, wire: wire}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,6 +58,7 @@ type Hub struct {
 	sweepEvery time.Duration
 
 	batchBufs sync.Pool // of *[]byte: write batches
+	batches   sync.Pool // of *batch: BroadcastBatch's scratch
 
 	nextID          atomic.Uint64
 	framesSent      atomic.Uint64
@@ -380,35 +382,90 @@ func (h *Hub) BroadcastBatch(msgs []Message) {
 		}
 		return
 	}
+	b, _ := h.batches.Get().(*batch)
+	if b == nil {
+		b = &batch{at: make(map[*Conn]int32)}
+	}
 	h.mu.RLock()
-	at := make(map[*Conn]int)
-	var queues [][]*Frame
-	var conns []*Conn
-	for _, m := range msgs {
+	for mi, m := range msgs {
 		if m.Frame == nil {
 			continue
 		}
 		for _, t := range m.Topics {
 			for c := range h.topics[t] {
-				i, ok := at[c]
-				if !ok {
-					i = len(conns)
-					at[c] = i
-					conns = append(conns, c)
-					queues = append(queues, nil)
-				}
-				if q := queues[i]; len(q) > 0 && q[len(q)-1] == m.Frame {
-					continue // on two topics of this message
-				}
-				queues[i] = append(queues[i], m.Frame)
+				b.add(c, int32(mi), m.Frame)
 			}
 		}
 	}
 	h.mu.RUnlock()
-	fanOut(len(conns), func(i int) bool {
-		conns[i].enqueueAll(queues[i])
+	b.group()
+	fanOut(len(b.conns), func(i int) bool {
+		b.conns[i].enqueueAll(b.frames[b.start[i]:b.end[i]])
 		return true
 	})
+	b.reset()
+	h.batches.Put(b)
+}
+
+// batch is BroadcastBatch's scratch, kept between calls: a commit's
+// batch reaches every connection of its exercise, and growing a list of
+// frames per connection for each commit was most of the hub's garbage.
+type batch struct {
+	at    map[*Conn]int32 // index in conns
+	conns []*Conn
+	last  []int32 // per connection: the last message it got (a message on two of its topics goes once)
+	start []int32 // per connection: its frames are frames[start:end]
+	end   []int32
+	pairs []pairing // (connection, frame), in message order
+	// frames holds each connection's frames back to back, in order.
+	frames []*Frame
+}
+
+type pairing struct {
+	conn  int32
+	frame *Frame
+}
+
+func (b *batch) add(c *Conn, msg int32, f *Frame) {
+	i, ok := b.at[c]
+	if !ok {
+		i = int32(len(b.conns))
+		b.at[c] = i
+		b.conns = append(b.conns, c)
+		b.last = append(b.last, -1)
+		b.end = append(b.end, 0)
+	}
+	if b.last[i] == msg {
+		return
+	}
+	b.last[i] = msg
+	b.end[i]++ // a count until group
+	b.pairs = append(b.pairs, pairing{conn: i, frame: f})
+}
+
+// group lays the frames out connection by connection.
+func (b *batch) group() {
+	b.start = b.start[:0]
+	var n int32
+	for i, count := range b.end {
+		b.start = append(b.start, n)
+		b.end[i] = n
+		n += count
+	}
+	b.frames = slices.Grow(b.frames[:0], int(n))[:n]
+	for _, p := range b.pairs {
+		b.frames[b.end[p.conn]] = p.frame
+		b.end[p.conn]++
+	}
+}
+
+// reset forgets the batch's connections and frames, keeping the space.
+func (b *batch) reset() {
+	clear(b.at)
+	clear(b.conns)
+	clear(b.pairs)
+	clear(b.frames)
+	b.conns, b.last, b.start, b.end, b.pairs, b.frames = b.conns[:0], b.last[:0], b.start[:0], b.end[:0], b.pairs[:0], b.frames[:0]
 }
 
 // CloseWhere closes, with code and reason, every open connection whose

@@ -174,6 +174,9 @@ type Machine struct {
 	// lean (explore) builds only the events explore reads, with only
 	// their identifying fields, and renders no text.
 	lean bool
+	// reuse: the events a call returns live in out until the next call
+	// (explore's lean machines do the same).
+	reuse bool
 }
 
 // runtime answers the expression functions from a machine's state. It is a
@@ -276,7 +279,7 @@ func (m *Machine) Clone() *Machine {
 	c.sched = slices.Clone(m.sched)
 	c.armed = slices.Clone(m.armed)
 	c.chain = slices.Clone(m.chain)
-	c.out = nil
+	c.out, c.reuse = nil, false
 	if m.shared == nil {
 		c.env = m.env.Clone(&runtime{&c})
 	} else {
@@ -621,9 +624,22 @@ func (m *Machine) makeLean() {
 	m.env = nil
 }
 
+// ReuseEvents makes the events a call returns valid only until the next
+// call on the machine, which overwrites them. A caller that converts them
+// at once (the engine) saves growing a new slice of these large structs
+// for every input; a clone does not inherit it.
+func (m *Machine) ReuseEvents() {
+	m.reuse = true
+	if m.out == nil {
+		// Room for a busy moment (an inject, a decision opening, timers
+		// and their effects), so that the first one does not grow it.
+		m.out = make([]Event, 0, 8)
+	}
+}
+
 // reset empties the event buffer at the start of an input.
 func (m *Machine) reset() {
-	if m.lean {
+	if m.lean || m.reuse {
 		m.out = m.out[:0]
 	} else {
 		m.out = nil
@@ -633,9 +649,9 @@ func (m *Machine) reset() {
 func (m *Machine) flush() []Event {
 	out := m.out
 	m.out = nil
-	if m.lean {
-		// Explore reads the events before its next call on this machine,
-		// so the buffer is reused.
+	if m.lean || m.reuse {
+		// The caller reads the events before its next call on this
+		// machine, so the buffer is reused.
 		m.out = out[:0]
 	}
 	return out

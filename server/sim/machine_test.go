@@ -489,9 +489,13 @@ func TestRunawayGuard(t *testing.T) {
 	sameList(t, "at 1m", briefs(evs), []string{"timer_fired", "effect_applied:x", "transition_taken:end", "state_entered:end", "outcome_reached:done"})
 }
 
-// script runs the same inputs against a fresh machine.
-func script(t *testing.T, split bool) []Event {
+// script runs the same inputs against a fresh machine, copying out the
+// events of each call.
+func script(t *testing.T, split, reuse bool) []Event {
 	m := newMachine(t, "basic.yaml", map[string]string{"company": "Initech"})
+	if reuse {
+		m.ReuseEvents()
+	}
 	var all []Event
 	all = append(all, m.Start(0)...)
 	if split {
@@ -526,16 +530,47 @@ func TestDeterminism(t *testing.T) {
 		}
 		return string(b)
 	}
-	a, b := enc(script(t, false)), enc(script(t, false))
+	a, b := enc(script(t, false, false)), enc(script(t, false, false))
 	if a != b {
 		t.Fatal("two runs with the same inputs differ")
 	}
 	// Advancing in small steps gives the same events as one big step.
-	if c := enc(script(t, true)); a != c {
+	if c := enc(script(t, true, false)); a != c {
 		t.Fatalf("split advance differs:\n%s\n%s", a, c)
+	}
+	// A machine reusing its event buffer returns the same events (no
+	// field of an earlier, larger event survives into a later one).
+	for _, split := range []bool{false, true} {
+		if c := enc(script(t, split, true)); c != enc(script(t, split, false)) {
+			t.Fatalf("reusing the event buffer (split %v) changes the events:\n%s", split, c)
+		}
 	}
 	if !strings.Contains(a, `"outcome":"crisis"`) || !strings.Contains(a, "ping Initech") {
 		t.Fatalf("unexpected run: %s", a)
+	}
+}
+
+func TestReuseEvents(t *testing.T) {
+	m := newMachine(t, "basic.yaml", nil)
+	m.ReuseEvents()
+	first := m.Start(0)
+	if len(first) < 2 {
+		t.Fatalf("start gave %d events, want several", len(first))
+	}
+	kind := first[0].Kind
+	evs := m.Inject(time.Minute, AdHoc{Channel: scenario.Chat, Body: "ping"})
+	if len(evs) == 0 || &evs[0] != &first[0] {
+		t.Fatal("the second call did not reuse the first call's buffer")
+	}
+	if kind == KindInjectDelivered || first[0].Kind != KindInjectDelivered {
+		t.Fatalf("the buffer was not overwritten: the start began with %s, it now holds %s", kind, first[0].Kind)
+	}
+	// A clone starts with its own buffer and does not reuse it.
+	c := m.Clone()
+	a := c.Advance(2 * time.Minute)
+	b := c.Advance(time.Hour)
+	if len(a) > 0 && len(b) > 0 && &a[0] == &b[0] {
+		t.Fatal("a clone reuses its buffer")
 	}
 }
 
