@@ -36,8 +36,8 @@ type Config struct {
 	// SendQueue is the number of frames queued per connection (default
 	// 256). Frames wait here only while the socket is full or a writer
 	// goroutine is sending, which may not have run yet when broadcasts
-	// come back to back. A slot is one pointer, so an idle connection pays
-	// 2 KiB. A live connection whose queue overflows is closed with 4008.
+	// come back to back. The queue takes memory only while frames wait.
+	// A live connection whose queue overflows is closed with 4008.
 	SendQueue int
 	// ReplayBuffer is the number of live frames held while a connection
 	// replays its backlog (default 1024). Overflow closes it with 4008.

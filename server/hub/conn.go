@@ -21,11 +21,20 @@ type Conn struct {
 	sess Session
 	id   uint64
 
-	// send is never closed: many goroutines send on it. done is closed once
-	// when the connection starts closing; readerDone when the reader exits.
-	send       chan *Frame
+	// done is closed once when the connection starts closing; readerDone
+	// when the reader exits.
 	done       chan struct{}
 	readerDone chan struct{}
+
+	// The send queue: frames waiting for the writer, at most
+	// cfg.SendQueue. A slice that is only there while frames wait, not a
+	// channel: a channel's buffer of SendQueue pointers was 2 KiB for
+	// every idle connection, which the garbage collector also scanned.
+	qmu   sync.Mutex
+	q     []*Frame // q[qhead:] wait, oldest first
+	qhead int
+	qlen  atomic.Int32  // len(q) - qhead, for checks without the lock
+	room  chan struct{} // made by a sender waiting for room; closed when the writer takes a frame
 
 	closeOnce   sync.Once
 	closeCode   int    // written before done is closed
@@ -60,7 +69,6 @@ func newConn(h *Hub, sess Session) *Conn {
 		h:          h,
 		sess:       sess,
 		id:         h.nextID.Add(1),
-		send:       make(chan *Frame, h.cfg.SendQueue),
 		done:       make(chan struct{}),
 		readerDone: make(chan struct{}),
 		topics:     make(map[string]struct{}),
@@ -221,18 +229,82 @@ func (c *Conn) queueInOrder(f *Frame) error {
 			return nil
 		}
 	}
-	select {
-	case <-c.done:
-		return ErrConnClosed
-	default:
+	for {
+		select {
+		case <-c.done:
+			return ErrConnClosed
+		default:
+		}
+		c.qmu.Lock()
+		if c.queuedLocked() < c.h.cfg.SendQueue {
+			c.appendLocked(f)
+			c.qmu.Unlock()
+			c.kick()
+			return nil
+		}
+		if c.room == nil {
+			c.room = make(chan struct{})
+		}
+		room := c.room
+		c.qmu.Unlock()
+		select {
+		case <-room:
+		case <-c.done:
+			return ErrConnClosed
+		}
 	}
-	select {
-	case c.send <- f:
-		c.kick()
+}
+
+// smallQueue is the largest backing array a drained queue keeps: a replay
+// fills the queue, and its connection then idles for hours.
+const smallQueue = 16
+
+func (c *Conn) queuedLocked() int { return len(c.q) - c.qhead }
+
+// appendLocked adds f at the back of the queue; the caller checked room.
+func (c *Conn) appendLocked(f *Frame) {
+	if c.qhead > 0 && len(c.q) == cap(c.q) {
+		// Slide the waiting frames to the front rather than grow.
+		n := copy(c.q, c.q[c.qhead:])
+		clear(c.q[n:])
+		c.q, c.qhead = c.q[:n], 0
+	}
+	c.q = append(c.q, f)
+	c.qlen.Add(1)
+}
+
+// popLocked removes the frame at the front of a non-empty queue.
+func (c *Conn) popLocked() *Frame {
+	f := c.q[c.qhead]
+	c.q[c.qhead] = nil
+	c.qhead++
+	c.qlen.Add(-1)
+	if c.qhead == len(c.q) {
+		if cap(c.q) > smallQueue {
+			c.q = nil
+		} else {
+			c.q = c.q[:0]
+		}
+		c.qhead = 0
+	}
+	if c.room != nil {
+		close(c.room)
+		c.room = nil
+	}
+	return f
+}
+
+// pop takes the frame at the front of the queue, or nil.
+func (c *Conn) pop() *Frame {
+	if c.qlen.Load() == 0 {
 		return nil
-	case <-c.done:
-		return ErrConnClosed
 	}
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	if c.queuedLocked() == 0 {
+		return nil
+	}
+	return c.popLocked()
 }
 
 // enqueue is the non-blocking path shared by Broadcast and Send.
@@ -337,14 +409,11 @@ func (c *Conn) push(f *Frame) bool {
 		go c.writer() // holds the flag we took; shuts down if closing
 		return ok
 	}
-	select {
-	case c.send <- f:
-		c.kick()
-		return true
-	default:
-		c.closeSlow("send queue full")
+	if !c.queue(f) {
 		return false
 	}
+	c.kick()
+	return true
 }
 
 // pushAll is push for several frames: one system call for all of them when
@@ -390,7 +459,7 @@ func (c *Conn) pushAll(fs []*Frame) bool {
 // load test gained from it and ttx's commits are seconds apart, so the
 // simpler rule stands.
 func (c *Conn) canTry() bool {
-	return c.wire != nil && c.wire.raw != nil && len(c.send) == 0 && !c.wire.pendingOut()
+	return c.wire != nil && c.wire.raw != nil && c.qlen.Load() == 0 && !c.wire.pendingOut()
 }
 
 // afterTry finishes a one-attempt write of n frames by the holder of the
@@ -419,13 +488,17 @@ func (c *Conn) afterTry(err error, n int) bool {
 // queue puts f in the send queue without waiting; a full queue closes the
 // connection as slow.
 func (c *Conn) queue(f *Frame) bool {
-	select {
-	case c.send <- f:
-		return true
-	default:
+	c.qmu.Lock()
+	full := c.queuedLocked() >= c.h.cfg.SendQueue
+	if !full {
+		c.appendLocked(f)
+	}
+	c.qmu.Unlock()
+	if full {
 		c.closeSlow("send queue full")
 		return false
 	}
+	return true
 }
 
 func (c *Conn) closeSlow(why string) {
@@ -567,11 +640,7 @@ func (c *Conn) writer() {
 			return
 		default:
 		}
-		var f *Frame
-		select {
-		case f = <-c.send:
-		default:
-		}
+		f := c.pop()
 		if f != nil || c.pingDue.Load() || (c.wire != nil && (c.wire.hasRest() || c.wire.pendingOut())) {
 			if err := c.writeBatch(f); err != nil {
 				c.closeWith(CloseAbnormal, "write failed", false)
@@ -589,7 +658,7 @@ func (c *Conn) writer() {
 // one-attempt write are not checked: whoever leaves them starts a writer
 // without letting go of the flag.
 func (c *Conn) hasWork() bool {
-	if len(c.send) > 0 || c.pingDue.Load() || (c.wire != nil && c.wire.pendingOut()) {
+	if c.qlen.Load() > 0 || c.pingDue.Load() || (c.wire != nil && c.wire.pendingOut()) {
 		return true
 	}
 	select {
@@ -619,15 +688,13 @@ func (c *Conn) writeBatch(f *Frame) error {
 	if f != nil {
 		*b = append(*b, f.wire...)
 		n = 1
-		for n < maxBatchFrames && len(*b) < maxBatchBytes {
-			select {
-			case next := <-c.send:
-				*b = append(*b, next.wire...)
+		if c.qlen.Load() > 0 {
+			c.qmu.Lock()
+			for n < maxBatchFrames && len(*b) < maxBatchBytes && c.queuedLocked() > 0 {
+				*b = append(*b, c.popLocked().wire...)
 				n++
-				continue
-			default:
 			}
-			break
+			c.qmu.Unlock()
 		}
 	}
 	if err := c.wire.flush(b, time.Now().Add(c.h.cfg.WriteWait)); err != nil {
