@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite" // also registers the "sqlite" driver
@@ -71,6 +72,15 @@ type Store struct {
 
 	lastSeqStmt     *sql.Stmt // on w
 	insertEventStmt *sql.Stmt // on w
+
+	// turn is the writer's turn, taken by every write transaction in the
+	// order they asked for it: goroutines blocked sending on a channel are
+	// served first come, first served, while database/sql hands its one
+	// writer connection to a random waiter. When 200 exercises commit in
+	// the same instant, a random order leaves some commit waiting for
+	// nearly all the others; in order, each waits only for those ahead.
+	turn    chan struct{}
+	waiting atomic.Int32 // write transactions waiting for their turn
 
 	ckpt     *sql.DB       // one connection for background checkpoints; nil when SQLite does them
 	stopCkpt chan struct{} // closed by Close
@@ -144,7 +154,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("store: open readers %s: %w", path, err)
 	}
-	s := &Store{w: w, r: r, path: path}
+	s := &Store{w: w, r: r, path: path, turn: make(chan struct{}, 1)}
 	if s.lastSeqStmt, err = w.PrepareContext(ctx, lastSeqSQL); err == nil {
 		s.insertEventStmt, err = w.PrepareContext(ctx, insertEventSQL)
 	}
@@ -206,6 +216,15 @@ func (s *Store) Path() string { return s.path }
 // inTx runs fn in a write transaction on the writer connection, committing
 // if fn returns nil and rolling back otherwise.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	s.waiting.Add(1)
+	select {
+	case s.turn <- struct{}{}:
+		s.waiting.Add(-1)
+	case <-ctx.Done():
+		s.waiting.Add(-1)
+		return fmt.Errorf("store: begin: %w", ctx.Err())
+	}
+	defer func() { <-s.turn }()
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -501,5 +502,110 @@ func TestConcurrentWriters(t *testing.T) {
 	}
 	if res, err := s1.IntegrityCheck(ctx); err != nil || res != "ok" {
 		t.Fatalf("integrity_check = %q, %v", res, err)
+	}
+}
+
+// holdTurn starts a write transaction that waits for release, and returns
+// once it has the writer's turn.
+func holdTurn(t *testing.T, s *Store) (release func()) {
+	t.Helper()
+	held, done := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	go func() {
+		_ = s.inTx(context.Background(), func(*sql.Tx) error {
+			close(held)
+			<-done
+			return nil
+		})
+	}()
+	<-held
+	return func() { once.Do(func() { close(done) }) }
+}
+
+// waitWaiting waits until n write transactions wait for their turn.
+func waitWaiting(t *testing.T, s *Store, n int32) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for s.waiting.Load() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d waiting, want %d", s.waiting.Load(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(2 * time.Millisecond) // from the counter to the channel's queue
+}
+
+func TestWritesTakeTurnsInOrder(t *testing.T) {
+	s := openTest(t, "", Options{})
+	newExercise(t, s, "x")
+	ctx := context.Background()
+	release := holdTurn(t, s)
+	defer release()
+	const n = 12
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := s.Commit(ctx, Commit{ExerciseID: "x", Events: []Event{{Kind: fmt.Sprintf("k%d", i), WallTime: t0}}})
+			errs <- err
+		}()
+		waitWaiting(t, s, int32(i+1))
+	}
+	release()
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs, err := s.Events(ctx, "x", 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ev := range evs {
+		if ev.Kind != "exercise_created" {
+			got = append(got, ev.Kind)
+		}
+	}
+	for i, k := range got {
+		if k != fmt.Sprintf("k%d", i) {
+			t.Fatalf("commits went in as %v, not in the order they asked", got)
+		}
+	}
+	if len(got) != n {
+		t.Fatalf("%d commits logged, want %d", len(got), n)
+	}
+}
+
+func TestWaitForTurnCancelled(t *testing.T) {
+	s := openTest(t, "", Options{})
+	newExercise(t, s, "x")
+	release := holdTurn(t, s)
+	defer release()
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := s.Commit(ctx, Commit{ExerciseID: "x", Events: []Event{{Kind: "late", WallTime: t0}}})
+		errc <- err
+	}()
+	waitWaiting(t, s, 1)
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	if w := s.waiting.Load(); w != 0 {
+		t.Fatalf("%d still waiting", w)
+	}
+	release()
+	if _, err := s.Commit(context.Background(), Commit{ExerciseID: "x", Events: []Event{{Kind: "next", WallTime: t0}}}); err != nil {
+		t.Fatalf("the turn was not given back: %v", err)
+	}
+	evs, err := s.Events(context.Background(), "x", 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		if ev.Kind == "late" {
+			t.Fatal("a cancelled commit was written")
+		}
 	}
 }
