@@ -235,7 +235,8 @@ func (p *Publisher) Publish(exerciseID string, events []engine.Event) {
 	staff := []string{topicFacilitator(exerciseID)}
 	observer, teams := topicObserver(exerciseID), topicTeams(exerciseID)
 	for _, ev := range events {
-		msgs = append(msgs, hub.Message{Topics: staff, Frame: hub.EncodeFrame(ev.Seq, eventSizeHint(ev), func(b []byte) []byte {
+		hint := eventSizeHint(ev)
+		msgs = append(msgs, hub.Message{Topics: staff, Frame: hub.EncodeFrame(ev.Seq, hint, func(b []byte) []byte {
 			return appendEvent(b, ev, true)
 		})})
 		var topics []string
@@ -252,7 +253,7 @@ func (p *Publisher) Publish(exerciseID string, events []engine.Event) {
 			}
 		}
 		if len(topics) > 0 {
-			msgs = append(msgs, hub.Message{Topics: topics, Frame: hub.EncodeFrame(ev.Seq, eventSizeHint(ev), func(b []byte) []byte {
+			msgs = append(msgs, hub.Message{Topics: topics, Frame: hub.EncodeFrame(ev.Seq, hint, func(b []byte) []byte {
 				return appendEvent(b, ev, false)
 			})})
 		}
