@@ -1,7 +1,9 @@
 package hub
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -551,14 +553,24 @@ func (c *Conn) readPump() {
 	defer close(c.readerDone)
 	cfg := &c.h.cfg
 	ws := c.ws
-	ws.SetReadLimit(cfg.ReadLimit)
+	// No gorilla read limit: it would answer an oversize message with a
+	// 1009 of its own, without a reason. readMessage enforces the limit.
 	_ = ws.SetReadDeadline(time.Now().Add(cfg.PongWait))
 	ws.SetPongHandler(func(string) error {
 		return ws.SetReadDeadline(time.Now().Add(cfg.PongWait))
 	})
 	lim := newLimiter(cfg.MessageRate, cfg.MessageBurst, time.Now())
 	for {
-		_, data, err := ws.ReadMessage()
+		data, err := c.readMessage()
+		if errors.Is(err, errTooBig) {
+			// The rest of the message is still unread: shutdown sends
+			// 1009, then reads and discards input so that the close frame
+			// is not lost under a reset.
+			c.unreadInput = true
+			c.closeWith(CloseMessageTooBig, fmt.Sprintf("message over %d bytes", cfg.ReadLimit), true)
+			c.h.log.Info("hub: client message over read limit", "conn", c.id, "limit", cfg.ReadLimit)
+			return
+		}
 		if err != nil {
 			c.readFailed(err)
 			return
@@ -581,6 +593,28 @@ func (c *Conn) readPump() {
 		// A slow OnMessage or a pause must not make a live peer look dead.
 		_ = ws.SetReadDeadline(time.Now().Add(cfg.PongWait))
 	}
+}
+
+// errTooBig is a client message over Config.ReadLimit.
+var errTooBig = errors.New("hub: message over the read limit")
+
+// readMessage reads the next message, at most Config.ReadLimit bytes of it:
+// a longer one is errTooBig, with the rest of it left unread.
+func (c *Conn) readMessage() ([]byte, error) {
+	_, r, err := c.ws.NextReader()
+	if err != nil {
+		return nil, err
+	}
+	limit := c.h.cfg.ReadLimit
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > limit {
+		return nil, errTooBig
+	}
+	return buf.Bytes(), nil
 }
 
 // pause waits d unless the connection starts closing first.
@@ -614,11 +648,6 @@ func (c *Conn) readFailed(err error) {
 	case errors.As(err, &ce):
 		// gorilla's close handler has already answered the peer.
 		c.closeWith(ce.Code, ce.Text, false)
-	case errors.Is(err, websocket.ErrReadLimit):
-		// gorilla has already sent 1009.
-		c.unreadInput = true
-		c.closeWith(CloseMessageTooBig, "message too big", false)
-		c.h.log.Info("hub: client message over read limit", "conn", c.id, "limit", c.h.cfg.ReadLimit)
 	case errors.As(err, &ne) && ne.Timeout():
 		c.closeWith(CloseAbnormal, "read timeout", false)
 	default:
@@ -769,7 +798,9 @@ func (c *Conn) shutdown() {
 			}
 			if tc, ok := nc.(interface{ CloseWrite() error }); ok {
 				_ = tc.CloseWrite()
-				_ = nc.SetReadDeadline(time.Now().Add(grace))
+				// As long as a write may take: the client reads the close
+				// frame only once it has sent the whole message.
+				_ = nc.SetReadDeadline(time.Now().Add(cfg.WriteWait))
 				_, _ = io.CopyN(io.Discard, nc, maxDrain)
 			}
 		}

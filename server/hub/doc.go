@@ -64,7 +64,7 @@
 //	1001 CloseGoingAway       server shutting down: reconnect
 //	1006 CloseAbnormal        recorded when the peer vanished; never sent
 //	1008 ClosePolicyViolation terminal
-//	1009 CloseMessageTooBig   a client message exceeded Config.ReadLimit
+//	1009 CloseMessageTooBig   a client message exceeded Config.ReadLimit ("message over N bytes")
 //	1011 CloseInternalError   server error (a panicking callback): reconnect
 //	4000–4499                 reconnect and resume:
 //	  4000 CloseReconnect       generic
