@@ -18,6 +18,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ttxsim/ttx/server/config"
+	"github.com/ttxsim/ttx/server/hub"
 	"github.com/ttxsim/ttx/server/metrics"
 )
 
@@ -102,7 +103,7 @@ type Server struct {
 	limits         Limits
 	opts           Options
 	proxies        []netip.Prefix
-	cop            *http.CrossOriginProtection
+	origins        *hub.Origins // the cross-origin rule, shared with the WebSocket upgrade
 	ui             *ui
 	// dummyHash is compared against when the account does not exist, so a
 	// wrong name costs the same time as a wrong password. Made on first use:
@@ -167,13 +168,10 @@ func New(d Deps, o Options) (*Server, error) {
 		}
 		s.proxies = append(s.proxies, pr)
 	}
-	s.cop = http.NewCrossOriginProtection()
-	for _, origin := range o.AllowedOrigins {
-		if err := s.cop.AddTrustedOrigin(origin); err != nil {
-			return nil, fmt.Errorf("api: allowed origins: %w", err)
-		}
-	}
 	var err error
+	if s.origins, err = hub.NewOrigins(o.AllowedOrigins); err != nil {
+		return nil, fmt.Errorf("api: allowed origins: %w", err)
+	}
 	if s.ui, err = newUI(d.UI); err != nil {
 		return nil, fmt.Errorf("api: web UI: %w", err)
 	}
@@ -225,7 +223,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 			"/api/scenarios":          uploadBodyLimit,
 			"/api/scenarios/validate": uploadBodyLimit,
 		}),
-		crossOrigin(s.cop),
+		crossOrigin(s.origins),
 		s.authenticate(s.tokenAuth, s.sessionAuth),
 	)
 	r.NoRoute(s.notFound)

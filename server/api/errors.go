@@ -62,6 +62,9 @@ func errTooLarge(limit int64) *Error {
 	return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large",
 		Message: fmt.Sprintf("request body over %d bytes", limit)}
 }
+func errCrossOrigin() *Error {
+	return &Error{Status: http.StatusForbidden, Code: "cross_origin", Message: "cross-origin request refused"}
+}
 func errRateLimitedFor(wait time.Duration) *Error {
 	return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
 		Message: "too many failed attempts; wait a minute and try again", retryAfter: wait}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/ttxsim/ttx/server/hub"
 )
 
 // contentSecurityPolicy allows nothing inline and nothing from elsewhere:
@@ -131,15 +132,21 @@ func limitBody(def int64, limits map[string]int64) gin.HandlerFunc {
 }
 
 // crossOrigin refuses state-changing requests sent by a browser from another
-// origin (CSRF). Requests without Origin or Sec-Fetch-Site (non-browser
-// clients) pass: they carry no ambient cookie authority worth forging. It
-// runs for every route, including login and join, which also defeats login
-// CSRF and cross-site join spam.
-func crossOrigin(cop *http.CrossOriginProtection) gin.HandlerFunc {
+// origin (CSRF), by the rule the WebSocket upgrade applies too
+// (hub.Origins): Origin and Sec-Fetch-Site must name this server or an
+// allowed origin, and must not disagree. Requests without Origin or
+// Sec-Fetch-Site (non-browser clients) pass: they carry no ambient cookie
+// authority worth forging. It runs for every route, including login and
+// join, which also defeats login CSRF and cross-site join spam.
+func crossOrigin(origins *hub.Origins) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if err := cop.Check(c.Request); err != nil {
-			fail(c, &Error{Status: http.StatusForbidden, Code: "cross_origin", Message: "cross-origin request refused"})
-			return
+		switch c.Request.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			if !origins.Allowed(c.Request) {
+				fail(c, errCrossOrigin())
+				return
+			}
 		}
 		c.Next()
 	}

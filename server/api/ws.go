@@ -41,39 +41,42 @@ const (
 // the upgrade: nothing unauthenticated ever gets a 101.
 func (s *Server) websocket(c *gin.Context) {
 	w, r := c.Writer, c.Request
+	// Refusals use the one error shape, like every other route.
+	refuse := func(e *Error) { fail(c, e) }
 	if s.hub == nil || s.engine == nil {
-		hub.Reject(w, http.StatusServiceUnavailable, "live exercises are not available")
-		c.Abort()
+		refuse(&Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "live exercises are not available"})
+		return
+	}
+	if !s.origins.Allowed(r) {
+		if s.metrics != nil {
+			s.metrics.WebSocketErrors.With("origin").Inc()
+		}
+		refuse(errCrossOrigin())
 		return
 	}
 	id := identityOf(c)
 	switch {
 	case id.Role == Anonymous:
-		hub.Reject(w, http.StatusUnauthorized, "log in or join first")
-		c.Abort()
+		refuse(errUnauthorized())
 		return
 	case id.Role == Facilitator && id.MustChangePassword:
-		hub.Reject(w, http.StatusForbidden, "change the generated password first")
-		c.Abort()
+		refuse(&Error{Status: http.StatusForbidden, Code: "password_change_required", Message: "change the generated password first"})
 		return
 	}
 	exID := c.Query("exercise")
 	if exID == "" || len(exID) > 64 {
-		hub.Reject(w, http.StatusBadRequest, "exercise is required")
-		c.Abort()
+		refuse(errBadRequest("invalid", "exercise is required"))
 		return
 	}
 	if id.Role != Facilitator && id.ExerciseID != exID {
-		hub.Reject(w, http.StatusForbidden, "this token belongs to another exercise")
-		c.Abort()
+		refuse(errForbidden("this token belongs to another exercise"))
 		return
 	}
 	after := int64(0)
 	if v := c.Query("after"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
-			hub.Reject(w, http.StatusBadRequest, "after must be a sequence number >= 0")
-			c.Abort()
+			refuse(errBadRequest("invalid", "after must be a sequence number >= 0"))
 			return
 		}
 		after = n
@@ -81,17 +84,18 @@ func (s *Server) websocket(c *gin.Context) {
 	ctx, cancel := withTimeout(r.Context())
 	defer cancel()
 	if err := s.engine.Exists(ctx, exID); err != nil {
-		ae := engineError(err)
-		hub.Reject(w, ae.Status, ae.Message)
-		c.Abort()
+		if errors.Is(err, engine.ErrNotFound) {
+			refuse(errNotFound("exercise")) // not the engine's wording
+			return
+		}
+		refuse(engineError(err))
 		return
 	}
 
 	key := id.limitKey()
 	if ok, wait := s.limits.Connects.Allow(key); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
-		hub.Reject(w, http.StatusTooManyRequests, "too many connections; try again later")
-		c.Abort()
+		refuse(&Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
+			Message: "too many connections; try again later", retryAfter: wait})
 		return
 	}
 	s.limits.Connects.Fail(key) // every upgrade spends a token

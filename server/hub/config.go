@@ -172,32 +172,8 @@ func stripDefaultPort(hostport, scheme string) string {
 	return hostport
 }
 
-// OriginAllowed reports whether r may be upgraded as far as its Origin goes:
-// no Origin header (a non-browser client, which the caller must still
-// authenticate), the serving origin (Origin's host equals r.Host; the scheme is
-// not compared because TLS may end at a proxy), or an allow-listed origin.
-// Several Origin headers, "null" and anything unparsable are refused.
+// OriginAllowed reports whether r may be upgraded as far as where it comes
+// from goes: the rule of Origins, with Config.AllowedOrigins.
 func (h *Hub) OriginAllowed(r *http.Request) bool {
-	values := r.Header.Values("Origin")
-	switch len(values) {
-	case 0:
-		return true
-	case 1:
-	default:
-		return false
-	}
-	u, err := url.Parse(values[0])
-	if err != nil || u.Host == "" {
-		return false
-	}
-	scheme := strings.ToLower(u.Scheme)
-	if scheme != "http" && scheme != "https" {
-		return false
-	}
-	host := stripDefaultPort(strings.ToLower(u.Host), scheme)
-	if r.Host != "" && host == stripDefaultPort(strings.ToLower(r.Host), scheme) {
-		return true
-	}
-	_, ok := h.origins[scheme+"://"+host]
-	return ok
+	return h.origins.Allowed(r)
 }

@@ -19,7 +19,7 @@
 //	func (a *api) ws(w http.ResponseWriter, r *http.Request) {
 //		sess, err := a.authenticate(r) // cookie, token, ...
 //		if err != nil {
-//			hub.Reject(w, http.StatusUnauthorized, "unauthorized")
+//			hub.Reject(w, http.StatusUnauthorized, "unauthenticated", "log in first")
 //			return
 //		}
 //		c, err := a.hub.Serve(w, r, sess) // 403 on a foreign Origin, 503 after Close

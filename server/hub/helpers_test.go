@@ -105,10 +105,10 @@ func (e *env) serveWS(w http.ResponseWriter, r *http.Request) {
 	switch q.Get("token") {
 	case "good":
 	case "forbidden":
-		Reject(w, http.StatusForbidden, "forbidden")
+		Reject(w, http.StatusForbidden, "forbidden", "forbidden")
 		return
 	default:
-		Reject(w, http.StatusUnauthorized, "unauthorized")
+		Reject(w, http.StatusUnauthorized, "unauthenticated", "unauthorized")
 		return
 	}
 	var topics []string

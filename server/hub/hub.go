@@ -1,9 +1,9 @@
 package hub
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"runtime"
@@ -44,7 +44,7 @@ var (
 type Hub struct {
 	cfg      Config
 	log      *slog.Logger
-	origins  map[string]struct{}
+	origins  *Origins
 	upgrader websocket.Upgrader
 
 	mu       sync.RWMutex
@@ -84,7 +84,7 @@ func New(cfg Config, log *slog.Logger) *Hub {
 	h := &Hub{
 		cfg:     cfg,
 		log:     log,
-		origins: originSet(cfg.AllowedOrigins, log),
+		origins: &Origins{trusted: originSet(cfg.AllowedOrigins, log)},
 		topics:  make(map[string]map[*Conn]struct{}),
 		conns:   make(map[*Conn]struct{}),
 		stop:    make(chan struct{}),
@@ -104,18 +104,32 @@ func New(cfg Config, log *slog.Logger) *Hub {
 }
 
 // Reject refuses a WebSocket handshake with an HTTP error before any upgrade,
-// e.g. 401 for a missing or bad credential, 403 for a forbidden stream.
-func Reject(w http.ResponseWriter, status int, message string) {
+// e.g. 401 for a missing or bad credential, 403 for a forbidden stream. The
+// body is the one error shape of ttx's protocol,
+// {"error":{"code":…,"message":…}}: code is stable and for programs,
+// message for people, and neither may carry internal detail.
+func Reject(w http.ResponseWriter, status int, code, message string) {
 	if message == "" {
 		message = http.StatusText(status)
 	}
+	var body rejection
+	body.Error.Code, body.Error.Message = code, message
+	b, _ := json.Marshal(body)
 	hdr := w.Header()
 	hdr.Set("Sec-Websocket-Version", "13")
-	hdr.Set("Content-Type", "text/plain; charset=utf-8")
+	hdr.Set("Content-Type", "application/json; charset=utf-8")
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_, _ = io.WriteString(w, message+"\n")
+	_, _ = w.Write(b)
+}
+
+// rejection is Reject's body.
+type rejection struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
 }
 
 // Serve upgrades an authenticated request and starts the connection's pumps.
@@ -127,21 +141,21 @@ func Reject(w http.ResponseWriter, status int, message string) {
 // written and OnClose is not called.
 func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, sess Session) (*Conn, error) {
 	if sess == nil {
-		Reject(w, http.StatusInternalServerError, "")
+		Reject(w, http.StatusInternalServerError, "internal", "internal error")
 		return nil, errors.New("hub: serve: nil session")
 	}
 	if !h.OriginAllowed(r) {
-		Reject(w, http.StatusForbidden, "origin not allowed")
+		Reject(w, http.StatusForbidden, "cross_origin", "cross-origin request refused")
 		return nil, ErrOriginNotAllowed
 	}
 	topics, ok := h.topicsOf(sess)
 	if !ok {
-		Reject(w, http.StatusInternalServerError, "")
+		Reject(w, http.StatusInternalServerError, "internal", "internal error")
 		return nil, errors.New("hub: serve: Topics panicked")
 	}
 	c := newConn(h, sess)
 	if !h.register(c, topics) {
-		Reject(w, http.StatusServiceUnavailable, "shutting down")
+		Reject(w, http.StatusServiceUnavailable, "unavailable", "the server is shutting down; try again")
 		return nil, ErrHubClosed
 	}
 	ww := &wiringWriter{ResponseWriter: w, pool: &h.batchBufs, slack: h.cfg.WriteWait / 10}
