@@ -745,6 +745,10 @@ func (d *crashDriver) work(c *crashClient, m int, killed *atomic.Bool, acked fun
 				time.Sleep(20 * time.Millisecond) // reloading or busy: retry with the same client id
 				continue
 			}
+			if st == http.StatusTooManyRequests && time.Now().Before(deadline) {
+				time.Sleep(100 * time.Millisecond) // over the member's command budget: retry with the same client id
+				continue
+			}
 			if st != http.StatusOK {
 				return fmt.Errorf("answer %s: %d %s", a.cid, st, body)
 			}

@@ -12,7 +12,7 @@ import (
 // injects — none lost, none repeated, in strictly increasing order.
 func TestReconnectCatchUpHundredClients(t *testing.T) {
 	const clients, missed = 100, 50
-	e := newEnv(t)
+	e := newEnv(t, withMessageBudget(missed+10, 60)) // the facilitator injects 50 at once
 	fac := e.login()
 	id, code := e.createExercise(fac)
 	origin := map[string]string{"Origin": e.ts.URL}

@@ -319,7 +319,7 @@ func (s *Server) exerciseEvents(c *gin.Context) {
 // so that REST and WebSocket commands share one decoder and validator. The
 // body must not carry "type" or "id"; answers carry their idempotency key
 // as "client_id".
-func (s *Server) restMessage(c *gin.Context, typ string) (ClientMessage, error) {
+func (s *Server) restMessage(c *gin.Context, typ string) (ClientMessage, *Error) {
 	raw, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -372,13 +372,7 @@ func (s *Server) command(typ string) gin.HandlerFunc {
 		if !s.needEngine(c) {
 			return
 		}
-		m, err := s.restMessage(c, typ)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		id := identityOf(c)
-		ack, err := s.apply(id, c.Param("id"), m)
+		m, ack, err := s.runCommand(identityOf(c), c.Param("id"), func() (ClientMessage, *Error) { return s.restMessage(c, typ) })
 		if err != nil {
 			fail(c, engineError(err))
 			return

@@ -177,12 +177,11 @@ type wsSession struct {
 	ex     string
 	topics []string
 
-	limKey string // the identity's key in Limits.Messages
+	limKey string // the identity's key in Limits.Connects
 
 	// Used only from the connection's reader goroutine.
-	dropped    int       // drops since droppedAt
-	droppedAt  time.Time // start of the flood window
-	lastWarned time.Time
+	dropped   int       // drops since droppedAt
+	droppedAt time.Time // start of the flood window
 
 	mu      sync.Mutex
 	present bool // counted in presence
@@ -206,35 +205,25 @@ func (ws *wsSession) sendError(c *hub.Conn, id, code, msg string) {
 	c.Send(hub.NewDirectFrame(0, mustFrame(errorFrame{Type: "error", ID: id, Code: code, Message: msg})))
 }
 
-// OnMessage handles one client frame. Malformed or unauthorised messages
-// get an error frame; the connection stays open (except for floods).
+// OnMessage handles one client frame through runCommand, the door every
+// command passes. Malformed, unauthorised or over-budget messages get an
+// error frame naming the message; the connection stays open, except that
+// floodClose drops within floodWindow close it with 1008.
 func (ws *wsSession) OnMessage(c *hub.Conn, data []byte) {
-	lim := ws.s.limits.Messages
-	if ok, _ := lim.Allow(ws.limKey); !ok {
-		now := ws.s.now()
-		if now.Sub(ws.droppedAt) >= floodWindow {
-			ws.droppedAt, ws.dropped = now, 0
-		}
-		ws.dropped++
-		if ws.dropped >= floodClose {
-			c.Close(hub.ClosePolicyViolation, "message flood")
-			return
-		}
-		if now.Sub(ws.lastWarned) >= time.Second {
-			ws.lastWarned = now
-			ws.sendError(c, "", "rate_limited", "too many messages; slow down")
-		}
-		return
-	}
-	lim.Fail(ws.limKey) // every message spends a token
-	m, perr := DecodeClientMessage(data)
-	if perr != nil {
-		ws.sendError(c, perr.ID, perr.Code, perr.Message)
-		return
-	}
-	ack, err := ws.s.apply(&ws.id, ws.ex, m)
+	m, ack, err := ws.s.runCommand(&ws.id, ws.ex, wsDecoder(data))
 	if err != nil {
 		ae := engineError(err)
+		if ae.Code == codeRateLimited {
+			now := ws.s.now()
+			if now.Sub(ws.droppedAt) >= floodWindow {
+				ws.droppedAt, ws.dropped = now, 0
+			}
+			ws.dropped++
+			if ws.dropped >= floodClose {
+				c.Close(hub.ClosePolicyViolation, "message flood")
+				return
+			}
+		}
 		if ae.Status >= 500 && ae.Code == "internal" {
 			ws.s.log.Error("websocket message", slog.String("type", m.Type), slog.String("exercise", ws.ex), slog.Any("error", err))
 		}
@@ -246,7 +235,7 @@ func (ws *wsSession) OnMessage(c *hub.Conn, data []byte) {
 }
 
 // apply authorises and applies one message, from a WebSocket or a REST
-// route. Every type names the roles allowed to send it; the engine checks
+// route; only runCommand calls it. Every type names the roles allowed to send it; the engine checks
 // the rest (team, lead, decision open).
 func (s *Server) apply(id *Identity, ex string, m ClientMessage) (ackFrame, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
