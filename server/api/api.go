@@ -44,7 +44,8 @@ type Options struct {
 type Limits struct {
 	JoinIP   *Limiter // failed joins per client IP
 	JoinCode *Limiter // failed joins per submitted code
-	Login    *Limiter // failed logins per client IP and per account name
+
+	Login *LoginGuard // failed password checks; see LoginGuard
 
 	// Per identity (facilitator account, participant, observer), across
 	// all its connections, so that redialling buys no fresh allowance.
@@ -53,13 +54,13 @@ type Limits struct {
 }
 
 // DefaultLimits returns the production limits: 10 failed joins per minute
-// per IP, 20 per code, 10 failed logins per minute per IP and per name; each
-// table bounded to 10,000 keys.
+// per IP, 20 per code; failed logins as LoginGuard describes; each table
+// bounded to 10,000 keys.
 func DefaultLimits(now func() time.Time) Limits {
 	return Limits{
 		JoinIP:   NewLimiter(10, 10, 10000, now),
 		JoinCode: NewLimiter(20, 20, 10000, now),
-		Login:    NewLimiter(10, 10, 10000, now),
+		Login:    NewLoginGuard(now),
 		Messages: NewLimiter(msgBurst, msgRate*60, 100000, now),
 		Connects: NewLimiter(connectBurst, connectsPerMinute, 100000, now),
 	}
@@ -136,12 +137,15 @@ func New(d Deps, o Options) (*Server, error) {
 	}
 	def := DefaultLimits(d.Now)
 	for _, l := range []struct{ have, def **Limiter }{
-		{&d.Limits.JoinIP, &def.JoinIP}, {&d.Limits.JoinCode, &def.JoinCode}, {&d.Limits.Login, &def.Login},
+		{&d.Limits.JoinIP, &def.JoinIP}, {&d.Limits.JoinCode, &def.JoinCode},
 		{&d.Limits.Messages, &def.Messages}, {&d.Limits.Connects, &def.Connects},
 	} {
 		if *l.have == nil {
 			*l.have = *l.def
 		}
+	}
+	if d.Limits.Login == nil {
+		d.Limits.Login = def.Login
 	}
 	if o.SessionTTL <= 0 {
 		o.SessionTTL = config.Default().SessionTTL

@@ -181,7 +181,8 @@ func meOf(id *Identity) meResponse {
 }
 
 // login checks a name and password and starts a new session. Failures are
-// limited per client address and per account name; an unknown name costs
+// bounded by the LoginGuard (per address and account, with back-off; per
+// address; a per-account ceiling that slows but never locks); an unknown name costs
 // the same bcrypt comparison as a known one, so timing does not reveal
 // which names exist.
 func (s *Server) login(c *gin.Context) {
@@ -191,8 +192,8 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	name := strings.TrimSpace(req.Name)
-	keys := []string{"ip:" + c.ClientIP(), "name:" + strings.ToLower(name)}
-	if ok, wait := s.limits.Login.Allow(keys...); !ok {
+	addr := c.ClientIP()
+	if ok, wait := s.limits.Login.Allow(addr, name); !ok {
 		fail(c, errRateLimitedFor(wait))
 		return
 	}
@@ -211,10 +212,11 @@ func (s *Server) login(c *gin.Context) {
 		}
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(req.Password)) != nil || !found || len(req.Password) > maxPasswordLen {
-		s.limits.Login.Fail(keys...)
+		s.limits.Login.Fail(addr, name)
 		fail(c, &Error{Status: http.StatusUnauthorized, Code: "bad_credentials", Message: "wrong name or password"})
 		return
 	}
+	s.limits.Login.Succeed(addr, name)
 	// Rotate: whatever session this browser had ends now.
 	s.endCurrentSession(c)
 	if err := s.startSession(c, acc); err != nil {
@@ -282,8 +284,8 @@ func (s *Server) changePassword(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	keys := []string{"ip:" + c.ClientIP(), "name:" + strings.ToLower(id.Name)}
-	if ok, wait := s.limits.Login.Allow(keys...); !ok {
+	addr := c.ClientIP()
+	if ok, wait := s.limits.Login.Allow(addr, id.Name); !ok {
 		fail(c, errRateLimitedFor(wait))
 		return
 	}
@@ -294,7 +296,7 @@ func (s *Server) changePassword(c *gin.Context) {
 		return
 	}
 	if len(req.Current) > maxPasswordLen || bcrypt.CompareHashAndPassword([]byte(acc.PasswordHash), []byte(req.Current)) != nil {
-		s.limits.Login.Fail(keys...)
+		s.limits.Login.Fail(addr, id.Name)
 		fail(c, &Error{Status: http.StatusForbidden, Code: "bad_credentials", Message: "the current password is wrong"})
 		return
 	}
