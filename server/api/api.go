@@ -47,6 +47,11 @@ type Limits struct {
 
 	Login *LoginGuard // failed password checks; see LoginGuard
 
+	// Joins are successful joins per client IP: generous enough for a
+	// room behind one NAT address, but a script cannot fill an exercise
+	// with participants (and log events) as fast as it can post.
+	Joins *Limiter
+
 	// Per identity (facilitator account, participant, observer), across
 	// all its connections, so that redialling buys no fresh allowance.
 	Messages *Limiter // every WebSocket message
@@ -61,6 +66,7 @@ func DefaultLimits(now func() time.Time) Limits {
 		JoinIP:   NewLimiter(10, 10, 10000, now),
 		JoinCode: NewLimiter(20, 20, 10000, now),
 		Login:    NewLoginGuard(now),
+		Joins:    NewLimiter(joinBurst, joinsPerMinute, 10000, now),
 		Messages: NewLimiter(msgBurst, msgRate*60, 100000, now),
 		Connects: NewLimiter(connectBurst, connectsPerMinute, 100000, now),
 	}
@@ -139,6 +145,7 @@ func New(d Deps, o Options) (*Server, error) {
 	for _, l := range []struct{ have, def **Limiter }{
 		{&d.Limits.JoinIP, &def.JoinIP}, {&d.Limits.JoinCode, &def.JoinCode},
 		{&d.Limits.Messages, &def.Messages}, {&d.Limits.Connects, &def.Connects},
+		{&d.Limits.Joins, &def.Joins},
 	} {
 		if *l.have == nil {
 			*l.have = *l.def

@@ -31,6 +31,12 @@ type AccessStore interface {
 
 const maxNameLen = 40
 
+// Successful joins per client address (Limits.Joins).
+const (
+	joinBurst      = 200
+	joinsPerMinute = 100
+)
+
 // cleanName trims a display name and checks it is printable and short.
 func cleanName(s string) (string, bool) {
 	s = strings.TrimSpace(s)
@@ -142,9 +148,10 @@ type joinResponse struct {
 }
 
 // join exchanges a join code, a display name and a team for a participant
-// token bound to that exercise and team. Only failures count against the
-// limits, so a class behind one address joins freely while guessing stops
-// after a few misses.
+// token bound to that exercise and team. Failures count against the
+// address and the code, so guessing stops after a few misses; successes
+// against the address only, with a budget (joinBurst at once,
+// joinsPerMinute after) a class behind one address does not meet.
 func (s *Server) join(c *gin.Context) {
 	var req joinRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -173,11 +180,23 @@ func (s *Server) join(c *gin.Context) {
 	if !s.needEngine(c) {
 		return
 	}
+	// This machine itself (a load test, a participant on the server's own
+	// screen) is not limited.
+	ipKey, _ := joinKeys(c, req.Code)
+	local := isLoopbackRemote(c.ClientIP())
+	if ok, wait := s.limits.Joins.Allow(ipKey); !ok && !local {
+		fail(c, &Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
+			Message: "too many people joined from this address; try again in a minute", retryAfter: wait})
+		return
+	}
 	token := participantPrefix + newSecret()
 	p, err := s.engine.Join(ctx, ex.ID, engine.JoinInput{Team: req.Team, Name: name, TokenHash: hashSecret(token)})
 	if err != nil {
 		fail(c, asJoinError(err))
 		return
+	}
+	if !local {
+		s.limits.Joins.Fail(ipKey) // a join spends a token of its address
 	}
 	c.JSON(http.StatusCreated, joinResponse{
 		Token:       token,

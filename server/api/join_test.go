@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -92,5 +93,40 @@ func TestJoinEndedExercise(t *testing.T) {
 	r := e.do(nil, "POST", "/api/join", map[string]string{"code": "ABCDEFGH", "name": "x", "team": "comms"}, nil)
 	if r.status != 404 || !strings.Contains(r.body, "bad_code") {
 		t.Fatalf("join ended exercise: %d %s", r.status, r.body)
+	}
+}
+
+// Successful joins are limited per address too: a room behind one address
+// joins freely, a script cannot add participants as fast as it posts.
+func TestSuccessfulJoinsAreLimitedPerAddress(t *testing.T) {
+	e := newEnv(t, withTrustedProxies("127.0.0.1"))
+	e.addExercise("ABCDEFGH")
+	joinFrom := func(addr string, n int) resp {
+		body := map[string]string{"code": "ABCD-EFGH", "name": fmt.Sprintf("P%d", n), "team": "comms"}
+		return e.do(nil, "POST", "/api/join", body, map[string]string{"X-Forwarded-For": addr})
+	}
+	for i := range joinBurst {
+		if r := joinFrom("203.0.113.5", i); r.status != http.StatusCreated {
+			t.Fatalf("join %d of a room behind one address: %d %s", i+1, r.status, r.body)
+		}
+	}
+	r := joinFrom("203.0.113.5", joinBurst)
+	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" || !strings.Contains(r.body, `"rate_limited"`) {
+		t.Fatalf("join %d from one address: %d %s %v", joinBurst+1, r.status, r.body, r.header)
+	}
+	if r := joinFrom("198.51.100.8", 0); r.status != http.StatusCreated {
+		t.Fatalf("another address: %d %s", r.status, r.body)
+	}
+	if r := e.do(nil, "POST", "/api/join", map[string]string{"code": "ABCD-EFGH", "name": "Local", "team": "comms"}, nil); r.status != http.StatusCreated {
+		t.Fatalf("this machine: %d %s", r.status, r.body)
+	}
+	e.clock.Advance(time.Minute)
+	for i := range joinsPerMinute {
+		if r := joinFrom("203.0.113.5", joinBurst+1+i); r.status != http.StatusCreated {
+			t.Fatalf("join %d a minute later: %d %s", i+1, r.status, r.body)
+		}
+	}
+	if r := joinFrom("203.0.113.5", 999); r.status != http.StatusTooManyRequests {
+		t.Fatalf("past the refill: %d", r.status)
 	}
 }
