@@ -100,7 +100,7 @@ func (s *Server) websocket(c *gin.Context) {
 	}
 	s.limits.Connects.Fail(key) // every upgrade spends a token
 
-	sess := &wsSession{s: s, id: *id, ex: exID, topics: topicsFor(id, exID), limKey: key}
+	sess := &wsSession{s: s, id: *id, ex: exID, topics: topicsFor(id, exID)}
 	conn, err := s.hub.Serve(w, r, sess)
 	if err != nil {
 		if s.metrics != nil {
@@ -176,8 +176,6 @@ type wsSession struct {
 	id     Identity // a copy: never changes for the connection's life
 	ex     string
 	topics []string
-
-	limKey string // the identity's key in Limits.Connects
 
 	// Used only from the connection's reader goroutine.
 	dropped   int       // drops since droppedAt
