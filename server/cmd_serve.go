@@ -113,7 +113,7 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 		defer stopProfiler()
 	}
 
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	st, err := store.Open(ctx, cfg.DB, store.Options{Own: true})
 	if err != nil {
 		log.Error("open database", slog.Any("error", err))
 		return 1

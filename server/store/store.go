@@ -18,6 +18,8 @@ import (
 
 	"modernc.org/sqlite" // also registers the "sqlite" driver
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/ttxsim/ttx/server/lockfile"
 )
 
 // ErrNotFound is returned when a row asked for by key does not exist.
@@ -57,6 +59,13 @@ type Options struct {
 	// SQLite, which checkpoints inside whichever commit crosses 1,000 WAL
 	// pages). In the background, no commit waits for a checkpoint's fsync.
 	CheckpointInterval time.Duration
+	// Own makes this process the database's owner for as long as the
+	// store is open: Open takes the OS lock on the file beside it
+	// (path+OwnerLockSuffix) and fails with a *HeldError, before touching
+	// the database, while another process owns it. ttx serve owns its
+	// database, so two servers never run the same exercise; commands that
+	// are safe beside a server (user, export, import) do not.
+	Own bool
 }
 
 // Store is the database handle. It is safe for concurrent use.
@@ -86,6 +95,8 @@ type Store struct {
 	stopCkpt chan struct{} // closed by Close
 	ckptDone chan struct{} // closed when the checkpointer has returned
 	stopOnce sync.Once
+
+	owner *lockfile.File // held while open, with Options.Own
 }
 
 // Open opens (creating if needed) the database at path, applies pending
@@ -116,6 +127,19 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		autockpt = "&_pragma=wal_autocheckpoint(0)"
 	}
 	busy := opts.BusyTimeout.Milliseconds()
+	var owner *lockfile.File
+	if opts.Own {
+		var err error
+		if owner, err = takeOwnership(path, time.Now()); err != nil {
+			return nil, err
+		}
+	}
+	opened := false
+	defer func() {
+		if owner != nil && !opened {
+			_ = releaseOwnership(owner)
+		}
+	}()
 
 	// busy_timeout comes first so that the pragmas after it already wait
 	// for a lock instead of failing. _txlock=immediate takes the write lock
@@ -155,6 +179,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open readers %s: %w", path, err)
 	}
 	s := &Store{w: w, r: r, path: path, turn: make(chan struct{}, 1)}
+	opened = true // from here on, s.Close releases the owner lock
+	s.owner = owner
 	if s.lastSeqStmt, err = w.PrepareContext(ctx, lastSeqSQL); err == nil {
 		s.insertEventStmt, err = w.PrepareContext(ctx, insertEventSQL)
 	}
@@ -207,7 +233,12 @@ func (s *Store) Close() error {
 			errs = append(errs, st.Close())
 		}
 	}
-	return errors.Join(append(errs, s.r.Close(), s.w.Close())...)
+	errs = append(errs, s.r.Close(), s.w.Close())
+	if s.owner != nil {
+		errs = append(errs, releaseOwnership(s.owner))
+		s.owner = nil
+	}
+	return errors.Join(errs...)
 }
 
 // Path is the file the store was opened on.
