@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,7 +58,7 @@ func Build(ctx context.Context, dir string) (string, error) {
 // -timeout (ctx may bound it further). Entries unused for a week are
 // removed.
 func Binary(ctx context.Context) (string, error) {
-	key, err := treeHash(ctx)
+	key, err := treeHash(ctx, "", Package)
 	if err != nil {
 		return "", err
 	}
@@ -130,24 +131,28 @@ func prune(root, keep string, now time.Time) {
 	}
 }
 
-// treeHash hashes what the binary is made of: the toolchain and target,
-// every Go and embedded file of this module's packages the command
-// imports, and the versions of the other modules.
-func treeHash(ctx context.Context) (string, error) {
+// treeHash hashes what the command pkg, built in dir ("": the current
+// directory), is made of: the toolchain and target, every Go and embedded
+// file of the main module's packages it imports, and the versions of the
+// other modules.
+func treeHash(ctx context.Context, dir, pkgPath string) (string, error) {
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		return "", fmt.Errorf("ttxtest: the go tool is needed to build ttx: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, gobin, "list", "-deps", "-json", Package)
+	cmd := exec.CommandContext(ctx, gobin, "list", "-deps", "-json", pkgPath)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("ttxtest: go list %s: %w\n%s", Package, err, stderr.String())
+		return "", fmt.Errorf("ttxtest: go list %s: %w\n%s", pkgPath, err, stderr.String())
 	}
 	h := sha256.New()
-	env, err := exec.CommandContext(ctx, gobin, "env", "GOVERSION", "GOOS", "GOARCH", "GOFLAGS").Output()
+	envCmd := exec.CommandContext(ctx, gobin, "env", "GOVERSION", "GOOS", "GOARCH", "GOFLAGS")
+	envCmd.Dir = dir
+	env, err := envCmd.Output()
 	if err != nil {
 		return "", fmt.Errorf("ttxtest: go env: %w", err)
 	}
@@ -157,7 +162,7 @@ func treeHash(ctx context.Context) (string, error) {
 		Main                 bool
 		Replace              *struct{ Path, Version string }
 	}
-	var pkg struct {
+	type listed struct {
 		ImportPath, Dir               string
 		Standard                      bool
 		GoFiles, CgoFiles, EmbedFiles []string
@@ -165,7 +170,7 @@ func treeHash(ctx context.Context) (string, error) {
 	}
 	root := ""
 	for dec := json.NewDecoder(bytes.NewReader(out)); ; {
-		pkg.GoFiles, pkg.CgoFiles, pkg.EmbedFiles, pkg.Module = nil, nil, nil, nil
+		var pkg listed // fresh each time: go list omits false and empty fields
 		if err := dec.Decode(&pkg); errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
@@ -184,7 +189,7 @@ func treeHash(ctx context.Context) (string, error) {
 			if root == "" {
 				root = filepath.Dir(m.GoMod)
 				for _, f := range []string{"go.mod", "go.sum"} {
-					if err := hashFile(h, root, f); err != nil {
+					if err := hashFile(h, root, f); err != nil && !(f == "go.sum" && errors.Is(err, fs.ErrNotExist)) {
 						return "", err
 					}
 				}

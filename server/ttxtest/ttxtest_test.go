@@ -2,24 +2,75 @@ package ttxtest
 
 import (
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 )
+
+// The key of a build changes with every file the command is made of (its
+// Go files, those of the module's packages it imports, embedded files,
+// go.mod) and with nothing else.
+func TestTreeHashFollowsTheSources(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod":        "module example.com/m\n\ngo 1.22\n",
+		"main.go":       "package main\n\nimport (\n\t_ \"embed\"\n\n\t\"example.com/m/lib\"\n)\n\n//go:embed page.html\nvar page string\n\nfunc main() { println(lib.X, page) }\n",
+		"page.html":     "<p>hello</p>\n",
+		"lib/lib.go":    "package lib\n\nconst X = 1\n",
+		"lib/x_test.go": "package lib\n",
+		"README.md":     "not part of the binary\n",
+		"other/o.go":    "package other\n",
+	}
+	write := func(name, content string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, content := range files {
+		write(name, content)
+	}
+	hash := func() string {
+		t.Helper()
+		h, err := treeHash(t.Context(), dir, "example.com/m")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	base := hash()
+	if again := hash(); again != base {
+		t.Fatalf("same tree, two hashes: %s, %s", base, again)
+	}
+	for _, tc := range []struct {
+		file    string
+		changes bool
+	}{
+		{"main.go", true},
+		{"lib/lib.go", true},
+		{"page.html", true},
+		{"go.mod", true},
+		{"lib/x_test.go", false},
+		{"README.md", false},
+		{"other/o.go", false},
+	} {
+		write(tc.file, files[tc.file]+"\n// edited\n")
+		if got := hash(); (got != base) != tc.changes {
+			t.Errorf("editing %s: hash changed = %v, want %v", tc.file, got != base, tc.changes)
+		}
+		write(tc.file, files[tc.file])
+	}
+}
 
 // Callers at the same time get one build: the same file, built once.
 func TestBinaryIsSharedPerTree(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the ttx binary; skipped with -short")
 	}
-	k1, err := treeHash(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	k2, err := treeHash(t.Context())
-	if err != nil || k1 != k2 {
-		t.Fatalf("the tree's hash changed between two calls: %s, %s (%v)", k1, k2, err)
-	}
-
 	const callers = 3
 	var wg sync.WaitGroup
 	bins := make([]string, callers)
