@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,6 +80,13 @@ func TestOneServerPerDatabase(t *testing.T) {
 	first.waitListening(t)
 
 	second := startOwnerProc(t, bin, db)
+	m, err := second.stderr.WaitFor(regexp.MustCompile(`msg="listening|msg="open database"`), second.exited, 2*time.Minute)
+	switch {
+	case err == nil && strings.Contains(m[0], "listening"):
+		t.Fatalf("a second server started on the database pid %d serves:\n%s", first.cmd.Process.Pid, second.stderr.String())
+	case err != nil && !errors.Is(err, ttxtest.ErrExited):
+		t.Fatalf("second server: %v\n%s", err, second.stderr.String())
+	}
 	<-second.exited
 	if code := second.cmd.ProcessState.ExitCode(); code != 1 {
 		t.Errorf("second server exited with %d, want 1", code)
