@@ -66,6 +66,11 @@ type Options struct {
 	// database, so two servers never run the same exercise; commands that
 	// are safe beside a server (user, export, import) do not.
 	Own bool
+	// OnDisk, when set, is told each time the database's disk becomes
+	// full (a write failed for want of space) and each time it stops
+	// being full (a write succeeded again): once per change, never per
+	// failed write. It is called on the goroutine that wrote; keep it short.
+	OnDisk func(DiskState)
 }
 
 // Store is the database handle. It is safe for concurrent use.
@@ -97,6 +102,7 @@ type Store struct {
 	stopOnce sync.Once
 
 	owner *lockfile.File // held while open, with Options.Own
+	disk  diskWatch
 }
 
 // Open opens (creating if needed) the database at path, applies pending
@@ -178,7 +184,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("store: open readers %s: %w", path, err)
 	}
-	s := &Store{w: w, r: r, path: path, turn: make(chan struct{}, 1)}
+	s := &Store{w: w, r: r, path: path, turn: make(chan struct{}, 1), disk: diskWatch{notify: opts.OnDisk}}
 	opened = true // from here on, s.Close releases the owner lock
 	s.owner = owner
 	if s.lastSeqStmt, err = w.PrepareContext(ctx, lastSeqSQL); err == nil {
@@ -213,9 +219,15 @@ func (s *Store) checkpointLoop(interval time.Duration) {
 		case <-s.stopCkpt:
 			return
 		case <-t.C:
-			// Errors are transient (a busy lock held by another process);
-			// the next tick tries again, and SQLite checkpoints on close.
-			_, _ = s.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+			// Errors are transient (a busy lock held by another process,
+			// a full disk); the next tick tries again, and SQLite
+			// checkpoints on close. A full disk is reported; only a
+			// write that succeeds says it is over.
+			var busy, log, done int
+			err := s.ckpt.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &done)
+			if isDiskFull(err) {
+				_ = s.disk.saw(err, time.Now())
+			}
 		}
 	}
 }
@@ -258,16 +270,19 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	defer func() { <-s.turn }()
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+		return s.disk.saw(fmt.Errorf("store: begin: %w", err), time.Now())
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	if err := fn(tx); err != nil {
+		if isDiskFull(err) {
+			return s.disk.saw(err, time.Now())
+		}
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+		return s.disk.saw(fmt.Errorf("store: commit: %w", err), time.Now())
 	}
-	return nil
+	return s.disk.saw(nil, time.Now())
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its report: "ok"
