@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -22,9 +21,7 @@ import (
 // and the participant page, and stops it with SIGTERM.
 func TestBinarySmoke(t *testing.T) {
 	dir := t.TempDir()
-	buildCtx, cancel := context.WithTimeout(context.Background(), ttxtest.BuildTimeout)
-	defer cancel()
-	bin, err := ttxtest.Build(buildCtx, dir)
+	bin, err := ttxtest.Binary(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

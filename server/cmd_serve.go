@@ -113,7 +113,7 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 		defer stopProfiler()
 	}
 
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	st, err := store.Open(ctx, cfg.DB, store.Options{Own: true, OnDisk: logDisk(log.With(slog.String("component", "store")), cfg.DB)})
 	if err != nil {
 		log.Error("open database", slog.Any("error", err))
 		return 1
@@ -182,7 +182,7 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 		Engine:  eng,
 		Hub:     h,
 		UI:      sio.ui,
-		Ready:   func(ctx context.Context) error { _, err := st.SchemaVersion(ctx); return err },
+		Ready:   func(ctx context.Context) error { return ready(ctx, st) },
 		Limits:  api.DefaultLimits(time.Now),
 
 		Metrics:        mx,

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -92,7 +91,7 @@ func TestCrashRealBinary(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 0x7478))
 
 	dir := t.TempDir()
-	bin := crashBuild(t, dir)
+	bin := crashBuild(t)
 	buildTook := time.Since(began)
 	db := filepath.Join(dir, "ttx.db")
 	scenarios, err := filepath.Abs(crashScenarioDir)
@@ -274,12 +273,10 @@ func TestCrashRealBinary(t *testing.T) {
 		kills, startupKills, len(d.acked), d.interrupted, d.dups, len(rows), buildTook.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
 }
 
-// crashBuild compiles the ttx binary.
-func crashBuild(t *testing.T, dir string) string {
+// crashBuild returns the ttx binary, built once per source tree.
+func crashBuild(t *testing.T) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), ttxtest.BuildTimeout)
-	defer cancel()
-	bin, err := ttxtest.Build(ctx, dir)
+	bin, err := ttxtest.Binary(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -313,6 +314,11 @@ func (s *Server) readyz(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.ready(ctx); err != nil {
+			var nr *NotReady
+			if errors.As(err, &nr) { // a known state, logged once by whoever found it
+				c.JSON(http.StatusServiceUnavailable, errorBody{&Error{Code: "not_ready", Message: nr.Message, Details: nr.details()}})
+				return
+			}
 			s.log.WarnContext(ctx, "not ready", slog.Any("error", err))
 			c.JSON(http.StatusServiceUnavailable, errorBody{&Error{Code: "not_ready", Message: "database unavailable"}})
 			return

@@ -82,8 +82,21 @@ func engineError(err error) *Error {
 	}
 	if status >= 500 {
 		e.Message = "the exercise is unavailable; try again"
+		if engine.Reason(err) == engine.ReasonDiskFull {
+			e.Message, e.Details, e.quiet = diskFullMessage, reasonDetails{Reason: engine.ReasonDiskFull}, true
+		}
 	}
 	return e
+}
+
+// diskFullMessage tells why commands fail while the database's disk is
+// full. The log says it once per episode, not once per request.
+const diskFullMessage = "the server's disk is full: nothing was saved; free space on the server, then try again"
+
+// reasonDetails are the details of an unavailable error whose cause is
+// known: {"reason": "disk_full"}.
+type reasonDetails struct {
+	Reason string `json:"reason"`
 }
 
 // publicMessage strips package prefixes from an engine error.

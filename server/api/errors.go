@@ -22,6 +22,7 @@ type Error struct {
 
 	cause      error
 	retryAfter time.Duration // for 429: sent as Retry-After
+	quiet      bool          // a 5xx whose cause is logged elsewhere, once: logged per request at debug level only
 }
 
 func (e *Error) Error() string {
@@ -99,7 +100,11 @@ func renderErrors(log *slog.Logger) gin.HandlerFunc {
 			return
 		}
 		ae := asAPIError(c.Errors.Last().Err)
-		if ae.Status >= 500 {
+		if ae.Status >= 500 && ae.quiet {
+			log.DebugContext(c.Request.Context(), "request failed",
+				slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path),
+				slog.Int("status", ae.Status), slog.Any("error", c.Errors.Last().Err))
+		} else if ae.Status >= 500 {
 			log.ErrorContext(c.Request.Context(), "request failed",
 				slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path),
 				slog.Int("status", ae.Status), slog.Any("error", c.Errors.Last().Err))

@@ -102,8 +102,8 @@ func warnIfUIStale(t *testing.T, root string) {
 	}
 }
 
-// TestMain builds the ttx binary once for every test of the run (a build
-// takes seconds, more on a busy machine), and removes it at the end.
+// TestMain finds the ttx binary, built once for every test package of the
+// run (a build takes seconds, more on a busy machine).
 func TestMain(m *testing.M) {
 	os.Exit(runTests(m))
 }
@@ -114,15 +114,7 @@ const ttxBinaryEnv = "TTX_E2E_BINARY"
 
 func runTests(m *testing.M) int {
 	if os.Getenv(ttxBinaryEnv) == "" {
-		dir, err := os.MkdirTemp("", "ttx-e2e-")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "e2e:", err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		ctx, cancel := context.WithTimeout(context.Background(), ttxtest.BuildTimeout)
-		defer cancel()
-		bin, err := ttxtest.Build(ctx, dir)
+		bin, err := ttxtest.Binary(context.Background())
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "e2e:", err)
 			return 1

@@ -55,6 +55,19 @@ func Code(err error) string {
 	return "internal"
 }
 
+// ReasonDiskFull is Reason's answer for a write refused for want of disk
+// space (store.ErrDiskFull).
+const ReasonDiskFull = "disk_full"
+
+// Reason says why an unavailable exercise is unavailable, when that is
+// known and safe to tell: ReasonDiskFull, or "".
+func Reason(err error) string {
+	if errors.Is(err, store.ErrDiskFull) {
+		return ReasonDiskFull
+	}
+	return ""
+}
+
 // simError classifies an error from a sim input method.
 func simError(err error) error {
 	var kind error

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -96,6 +97,20 @@ func TestSendQueueLetsGoOfABacklog(t *testing.T) {
 	}
 }
 
+// waitForRoomWaiter returns once a sender has found c's queue full and
+// waits for room: it has made the channel a pop closes.
+func waitForRoomWaiter(c *Conn) {
+	for {
+		c.qmu.Lock()
+		waiting := c.room != nil
+		c.qmu.Unlock()
+		if waiting {
+			return
+		}
+		runtime.Gosched()
+	}
+}
+
 func TestQueueInOrderWaitsForRoom(t *testing.T) {
 	c := queueConn(t, 2)
 	for i := int64(1); i <= 2; i++ {
@@ -108,10 +123,11 @@ func TestQueueInOrderWaitsForRoom(t *testing.T) {
 		queued <- c.queueInOrder(seqFrame(3))
 		queued <- c.queueInOrder(seqFrame(4))
 	}()
+	waitForRoomWaiter(c)
 	select {
 	case err := <-queued:
 		t.Fatalf("queued into a full queue (%v)", err)
-	case <-time.After(50 * time.Millisecond):
+	default:
 	}
 	var got []int64
 	results := 0
@@ -138,7 +154,7 @@ func TestQueueInOrderWaitsForRoom(t *testing.T) {
 	c.queueInOrder(seqFrame(5))
 	c.queueInOrder(seqFrame(6))
 	go func() { queued <- c.queueInOrder(seqFrame(7)) }()
-	time.Sleep(20 * time.Millisecond)
+	waitForRoomWaiter(c)
 	c.Close(CloseNormal, "")
 	select {
 	case err := <-queued:

@@ -18,6 +18,8 @@ import (
 
 	"modernc.org/sqlite" // also registers the "sqlite" driver
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/ttxsim/ttx/server/lockfile"
 )
 
 // ErrNotFound is returned when a row asked for by key does not exist.
@@ -57,6 +59,18 @@ type Options struct {
 	// SQLite, which checkpoints inside whichever commit crosses 1,000 WAL
 	// pages). In the background, no commit waits for a checkpoint's fsync.
 	CheckpointInterval time.Duration
+	// Own makes this process the database's owner for as long as the
+	// store is open: Open takes the OS lock on the file beside it
+	// (path+OwnerLockSuffix) and fails with a *HeldError, before touching
+	// the database, while another process owns it. ttx serve owns its
+	// database, so two servers never run the same exercise; commands that
+	// are safe beside a server (user, export, import) do not.
+	Own bool
+	// OnDisk, when set, is told each time the database's disk becomes
+	// full (a write failed for want of space) and each time it stops
+	// being full (a write succeeded again): once per change, never per
+	// failed write. It is called on the goroutine that wrote; keep it short.
+	OnDisk func(DiskState)
 }
 
 // Store is the database handle. It is safe for concurrent use.
@@ -86,6 +100,9 @@ type Store struct {
 	stopCkpt chan struct{} // closed by Close
 	ckptDone chan struct{} // closed when the checkpointer has returned
 	stopOnce sync.Once
+
+	owner *lockfile.File // held while open, with Options.Own
+	disk  diskWatch
 }
 
 // Open opens (creating if needed) the database at path, applies pending
@@ -116,6 +133,19 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		autockpt = "&_pragma=wal_autocheckpoint(0)"
 	}
 	busy := opts.BusyTimeout.Milliseconds()
+	var owner *lockfile.File
+	if opts.Own {
+		var err error
+		if owner, err = takeOwnership(path, time.Now()); err != nil {
+			return nil, err
+		}
+	}
+	opened := false
+	defer func() {
+		if owner != nil && !opened {
+			_ = releaseOwnership(owner)
+		}
+	}()
 
 	// busy_timeout comes first so that the pragmas after it already wait
 	// for a lock instead of failing. _txlock=immediate takes the write lock
@@ -154,7 +184,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("store: open readers %s: %w", path, err)
 	}
-	s := &Store{w: w, r: r, path: path, turn: make(chan struct{}, 1)}
+	s := &Store{w: w, r: r, path: path, turn: make(chan struct{}, 1), disk: diskWatch{notify: opts.OnDisk}}
+	opened = true // from here on, s.Close releases the owner lock
+	s.owner = owner
 	if s.lastSeqStmt, err = w.PrepareContext(ctx, lastSeqSQL); err == nil {
 		s.insertEventStmt, err = w.PrepareContext(ctx, insertEventSQL)
 	}
@@ -187,9 +219,15 @@ func (s *Store) checkpointLoop(interval time.Duration) {
 		case <-s.stopCkpt:
 			return
 		case <-t.C:
-			// Errors are transient (a busy lock held by another process);
-			// the next tick tries again, and SQLite checkpoints on close.
-			_, _ = s.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+			// Errors are transient (a busy lock held by another process,
+			// a full disk); the next tick tries again, and SQLite
+			// checkpoints on close. A full disk is reported; only a
+			// write that succeeds says it is over.
+			var busy, log, done int
+			err := s.ckpt.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &done)
+			if isDiskFull(err) {
+				_ = s.disk.saw(err, time.Now())
+			}
 		}
 	}
 }
@@ -207,7 +245,12 @@ func (s *Store) Close() error {
 			errs = append(errs, st.Close())
 		}
 	}
-	return errors.Join(append(errs, s.r.Close(), s.w.Close())...)
+	errs = append(errs, s.r.Close(), s.w.Close())
+	if s.owner != nil {
+		errs = append(errs, releaseOwnership(s.owner))
+		s.owner = nil
+	}
+	return errors.Join(errs...)
 }
 
 // Path is the file the store was opened on.
@@ -227,16 +270,19 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	defer func() { <-s.turn }()
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+		return s.disk.saw(fmt.Errorf("store: begin: %w", err), time.Now())
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	if err := fn(tx); err != nil {
+		if isDiskFull(err) {
+			return s.disk.saw(err, time.Now())
+		}
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+		return s.disk.saw(fmt.Errorf("store: commit: %w", err), time.Now())
 	}
-	return nil
+	return s.disk.saw(nil, time.Now())
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its report: "ok"

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -522,17 +524,31 @@ func holdTurn(t *testing.T, s *Store) (release func()) {
 	return func() { once.Do(func() { close(done) }) }
 }
 
-// waitWaiting waits until n write transactions wait for their turn.
+// waitWaiting waits until n write transactions wait for their turn: the
+// counter says so, and n goroutines are parked in inTx's select, which
+// means each is in the channel's queue of senders, in the order they came.
 func waitWaiting(t *testing.T, s *Store, n int32) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for s.waiting.Load() != n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d waiting, want %d", s.waiting.Load(), n)
+	buf := make([]byte, 1<<20)
+	for {
+		parked := 0
+		if s.waiting.Load() == n {
+			m := runtime.Stack(buf, true)
+			for _, g := range strings.Split(string(buf[:m]), "\n\n") {
+				if strings.Contains(g, " [select") && strings.Contains(g, "store.(*Store).inTx(") {
+					parked++
+				}
+			}
+			if parked == int(n) {
+				return
+			}
 		}
-		time.Sleep(time.Millisecond)
+		if time.Now().After(deadline) {
+			t.Fatalf("%d waiting, %d parked, want %d", s.waiting.Load(), parked, n)
+		}
+		runtime.Gosched()
 	}
-	time.Sleep(2 * time.Millisecond) // from the counter to the channel's queue
 }
 
 func TestWritesTakeTurnsInOrder(t *testing.T) {
