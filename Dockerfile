@@ -11,7 +11,7 @@
 # pinned bases, non-root user, and build commands identical to .ci/run's).
 
 # --- 1. web UI ---------------------------------------------------------------
-FROM node:20-bookworm-slim AS ui
+FROM node:26-bookworm-slim AS ui
 WORKDIR /src/frontend
 # Dependencies first, so that a source change reuses the installed packages.
 COPY frontend/package.json frontend/package-lock.json ./

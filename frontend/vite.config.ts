@@ -2,6 +2,14 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
+// Node 25 and later have a localStorage of their own (without
+// --localstorage-file, one with no methods); vitest copies no jsdom window
+// key the global already has, so it would hide jsdom's Storage from the
+// tests. The browser's storage is jsdom's: test workers run without Node's.
+const nodeWebStorageOff = process.allowedNodeEnvironmentFlags.has('--experimental-webstorage')
+  ? ['--no-experimental-webstorage']
+  : [];
+
 // The build is embedded in the Go binary and committed, so it must be small,
 // byte-for-byte reproducible, and use a few stable file names (no content
 // hash): the server decides caching, and a rebuild of unchanged sources must
@@ -42,5 +50,6 @@ export default defineConfig(({ mode }) => ({
     // with a @vitest-environment comment.
     environment: 'node',
     include: ['src/**/*.test.ts'],
+    execArgv: nodeWebStorageOff,
   },
 }));

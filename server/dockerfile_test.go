@@ -421,3 +421,48 @@ func TestDockerfileMatchesCI(t *testing.T) {
 			"so CI must prove it builds without cgo")
 	}
 }
+
+// TestNodeVersionMatchesCI checks that one Node.js line is used
+// everywhere: the one .ci/setup installs for CI and the test command
+// (TTX_NODE_VERSION), the Dockerfile's node image, and the lowest version
+// frontend/package.json accepts.
+func TestNodeVersionMatchesCI(t *testing.T) {
+	setup := readRepoFile(t, "../.ci/setup")
+	m := regexp.MustCompile(`(?m)^TTX_NODE_VERSION=(\d+)\.\d+\.\d+\b`).FindStringSubmatch(setup)
+	if m == nil {
+		t.Fatal(".ci/setup sets no TTX_NODE_VERSION=MAJOR.MINOR.PATCH")
+	}
+	ciMajor := m[1]
+	for _, script := range []string{"run", "test"} {
+		if !slices.Contains(ciSegments(readRepoFile(t, "../.ci/"+script)), ". .ci/setup") {
+			t.Errorf(".ci/%s does not source .ci/setup, so it does not run on the Node.js that sets", script)
+		}
+	}
+
+	ins, err := parseDockerfile(readRepoFile(t, "../Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var image string
+	for _, st := range stages(ins) {
+		if strings.HasPrefix(st.image, "node:") {
+			image = st.image
+		}
+	}
+	tag := strings.TrimPrefix(image, "node:")
+	if got := regexp.MustCompile(`^\d+`).FindString(tag); got != ciMajor {
+		t.Errorf("the Dockerfile builds the UI on %s; CI runs Node.js %s (.ci/setup): use node:%s-...", image, ciMajor, ciMajor)
+	}
+
+	var pkg struct {
+		Engines struct {
+			Node string `json:"node"`
+		} `json:"engines"`
+	}
+	if err := json.Unmarshal([]byte(readRepoFile(t, "../frontend/package.json")), &pkg); err != nil {
+		t.Fatal(err)
+	}
+	if want := ">=" + ciMajor; pkg.Engines.Node != want {
+		t.Errorf("frontend/package.json engines.node is %q, want %q (the Node.js line CI runs)", pkg.Engines.Node, want)
+	}
+}

@@ -68,6 +68,14 @@ type Config struct {
 
 	// Subprotocols offered during the handshake, in order of preference.
 	Subprotocols []string
+
+	// PortableWrites turns off the one-attempt writes made by the
+	// broadcasting goroutine (a non-blocking write(2), Unix only): every
+	// frame then waits for the connection's writer goroutine and its
+	// blocking write, which is what Windows always does. The frames, their
+	// order and the close codes are the same; it costs a goroutine hand-off
+	// per write. For tests of that path on any system.
+	PortableWrites bool
 }
 
 // Defaults.

@@ -158,7 +158,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, sess Session) (*Conn
 		Reject(w, http.StatusServiceUnavailable, "unavailable", "the server is shutting down; try again")
 		return nil, ErrHubClosed
 	}
-	ww := &wiringWriter{ResponseWriter: w, pool: &h.batchBufs, slack: h.cfg.WriteWait / 10}
+	ww := &wiringWriter{ResponseWriter: w, pool: &h.batchBufs, slack: h.cfg.WriteWait / 10, portable: h.cfg.PortableWrites}
 	ws, err := h.upgrader.Upgrade(ww, r, nil)
 	if err != nil {
 		h.unregister(c)

@@ -291,8 +291,10 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 	return c, err
 }
 
-func TestSlowClient(t *testing.T) {
-	e := newEnvListener(t, Config{SendQueue: 16, WriteWait: 20 * time.Second, PongWait: time.Minute},
+func TestSlowClient(t *testing.T) { writePaths(t, testSlowClient) }
+
+func testSlowClient(t *testing.T, portable bool) {
+	e := newEnvListener(t, Config{SendQueue: 16, WriteWait: 20 * time.Second, PongWait: time.Minute, PortableWrites: portable},
 		func(l net.Listener) net.Listener { return smallBuffers{l} })
 
 	// The slow client never reads until told to.
@@ -529,10 +531,12 @@ func TestBroadcastBatch(t *testing.T) {
 // TestBatchedFramesIntact queues frames of every header size faster than
 // the writer can send them one by one: they go out several to a system
 // call, and arrive whole and in order.
-func TestBatchedFramesIntact(t *testing.T) {
+func TestBatchedFramesIntact(t *testing.T) { writePaths(t, testBatchedFramesIntact) }
+
+func testBatchedFramesIntact(t *testing.T, portable bool) {
 	sizes := []int{0, 1, 125, 126, 127, 1000, 65535, 65536, 70000, 3}
 	const n = 400
-	e := newEnv(t, Config{SendQueue: n + 1, ReadLimit: 1 << 20})
+	e := newEnv(t, Config{SendQueue: n + 1, ReadLimit: 1 << 20, PortableWrites: portable})
 	ws := e.dial("token=good&topics=t")
 	var want [][]byte
 	for i := range n {
@@ -902,8 +906,10 @@ func TestIdleConnectionHasNoWriter(t *testing.T) {
 
 // A broadcast to many connections is spread over the CPUs (fanOut): every
 // connection still gets every frame once, in order.
-func TestBroadcastManyInOrder(t *testing.T) {
-	e := newEnv(t, Config{})
+func TestBroadcastManyInOrder(t *testing.T) { writePaths(t, testBroadcastManyInOrder) }
+
+func testBroadcastManyInOrder(t *testing.T, portable bool) {
+	e := newEnv(t, Config{PortableWrites: portable})
 	const n, frames = 3 * minShard, 20
 	clients := make([]*websocket.Conn, n)
 	for i := range clients {
@@ -930,8 +936,10 @@ func TestBroadcastManyInOrder(t *testing.T) {
 
 // A burst of back-to-back broadcasts arrives whole and in order, whether
 // written at once or queued behind a writer.
-func TestBurstArrivesInOrder(t *testing.T) {
-	e := newEnv(t, Config{})
+func TestBurstArrivesInOrder(t *testing.T) { writePaths(t, testBurstArrivesInOrder) }
+
+func testBurstArrivesInOrder(t *testing.T, portable bool) {
+	e := newEnv(t, Config{PortableWrites: portable})
 	ws := e.dial("token=good&topics=room")
 	const frames = 200
 	done := make(chan error, 1)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -34,11 +33,17 @@ var errGorillaOutFull = errors.New("hub: control frames not read by the peer")
 // connection is released to the hub, then wait in out for the writer, so
 // that only one party ever writes: whoever holds the connection's writing
 // flag (Conn.writing).
+//
+// The one-attempt writes (tryWrite) need a non-blocking write(2) on the
+// socket (wire_unix.go). Where there is none (Windows, TLS, or when the hub
+// is told to write portably) raw is nil and every frame goes through the
+// writer goroutine's blocking Conn.Write: the same frames in the same order,
+// one goroutine hand-off more per write.
 type wireConn struct {
 	net.Conn
-	raw   syscall.RawConn // for one-attempt writes; nil when Conn has none (TLS)
-	pool  *sync.Pool      // of *[]byte, shared by the hub
-	slack time.Duration   // how much earlier than asked a write deadline may be
+	raw   *rawWriter    // for one-attempt writes; nil when there are none
+	pool  *sync.Pool    // of *[]byte, shared by the hub
+	slack time.Duration // how much earlier than asked a write deadline may be
 
 	mu     sync.Mutex
 	queued bool   // released: gorilla's writes wait for the writer
@@ -49,33 +54,16 @@ type wireConn struct {
 	// The writing flag's holder alone touches these.
 	rest    []byte    // what a one-attempt write left unwritten
 	applied time.Time // the write deadline in force on Conn
-
-	// One attempt's arguments and results, and the function RawConn.Write
-	// calls, made once: a closure per attempt would cost three allocations
-	// per frame and recipient.
-	try     []byte
-	tryN    int
-	tryErr  error
-	attempt func(fd uintptr) bool
 }
 
-// newWireConn wraps a hijacked connection.
-func newWireConn(nc net.Conn, pool *sync.Pool, slack time.Duration) *wireConn {
+// newWireConn wraps a hijacked connection. With portable set, or where the
+// system offers no non-blocking write, it makes no one-attempt writes.
+func newWireConn(nc net.Conn, pool *sync.Pool, slack time.Duration, portable bool) *wireConn {
 	w := &wireConn{Conn: nc, pool: pool, slack: slack}
-	w.attempt = w.writeOnce
-	if sc, ok := nc.(syscall.Conn); ok {
-		if raw, err := sc.SyscallConn(); err == nil {
-			w.raw = raw
-		}
+	if !portable {
+		w.raw = newRawWriter(nc)
 	}
 	return w
-}
-
-// writeOnce is the attempt RawConn.Write runs: one write(2), never a wait
-// for room.
-func (w *wireConn) writeOnce(fd uintptr) bool {
-	w.tryN, w.tryErr = syscall.Write(int(fd), w.try)
-	return true
 }
 
 // Write is gorilla's: the handshake response, then control frames.
@@ -138,18 +126,9 @@ func (w *wireConn) tryWrite(p []byte) (tried bool, err error) {
 		}
 		w.applied = time.Time{}
 	}
-	w.try = p
-	err = w.raw.Write(w.attempt)
-	n, werr := w.tryN, w.tryErr
-	w.try, w.tryErr = nil, nil
+	n, err := w.raw.writeOnce(p)
 	if err != nil {
 		return true, err
-	}
-	if werr != nil {
-		if !errors.Is(werr, syscall.EAGAIN) && !errors.Is(werr, syscall.EINTR) {
-			return true, werr
-		}
-		n = 0
 	}
 	if n < len(p) {
 		w.rest = append(w.rest[:0], p[n:]...)
@@ -218,9 +197,10 @@ func (w *wireConn) flush(b *[]byte, deadline time.Time) error {
 // wireConn.
 type wiringWriter struct {
 	http.ResponseWriter
-	pool  *sync.Pool
-	slack time.Duration
-	conn  *wireConn // set by Hijack
+	pool     *sync.Pool
+	slack    time.Duration
+	portable bool      // no one-attempt writes (Config.PortableWrites)
+	conn     *wireConn // set by Hijack
 }
 
 func (ww *wiringWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -232,6 +212,6 @@ func (ww *wiringWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ww.conn = newWireConn(nc, ww.pool, ww.slack)
+	ww.conn = newWireConn(nc, ww.pool, ww.slack, ww.portable)
 	return ww.conn, rw, nil
 }

@@ -17,7 +17,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -134,9 +133,8 @@ func (c FanoutConfig) validate() error {
 			errs = append(errs, fmt.Errorf("flood kind must be presence, answer or mixed, got %q", c.FloodKind))
 		}
 	}
-	var lim syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil && uint64(c.Participants+max(c.Flood, 0))+200 > lim.Cur {
-		errs = append(errs, fmt.Errorf("participants (%d) exceed this process's open-file limit (%d) minus a margin", c.Participants, lim.Cur))
+	if lim, ok := openFileLimit(); ok && uint64(c.Participants+max(c.Flood, 0))+200 > lim {
+		errs = append(errs, fmt.Errorf("participants (%d) exceed this process's open-file limit (%d) minus a margin", c.Participants, lim))
 	}
 	return errors.Join(errs...)
 }

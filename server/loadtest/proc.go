@@ -179,7 +179,9 @@ func (p *Process) Stop(grace time.Duration) error {
 		return nil
 	default:
 	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		_ = p.cmd.Process.Kill() // no SIGTERM on Windows
+	}
 	select {
 	case <-p.waited:
 	case <-time.After(grace):
@@ -208,9 +210,7 @@ func startChild(exe string, args, env []string, dir string) (*Process, error) {
 	cmd.Env = append(minimalEnv(), env...)
 	out := &tail{max: 64 << 10}
 	cmd.Stdout, cmd.Stderr = out, out
-	// Own process group: a Ctrl-C at the terminal reaches the tool, which
-	// then stops its children in order.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownProcessGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("loadtest: start %s: %w", exe, err)
 	}
