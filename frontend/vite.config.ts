@@ -42,5 +42,8 @@ export default defineConfig(({ mode }) => ({
     // with a @vitest-environment comment.
     environment: 'node',
     include: ['src/**/*.test.ts'],
+    // Components render Markdown at once when the parser chunk is loaded,
+    // as it is in a browser by the time the feed shows.
+    setupFiles: ['src/test/setup.ts'],
   },
 }));
