@@ -75,3 +75,16 @@ describe('decisions are named by their prompt', () => {
     );
   });
 });
+
+describe('lead mode', () => {
+  it('names the lead to the members who may not answer', () => {
+    r = render(DecisionPrompt, { state: opened(), teamName: 'SOC', canAnswer: false, leadName: 'Ines K.' });
+    const note = r.container.querySelector('.lead-note')?.textContent?.replace(/\s+/g, ' ').trim();
+    expect(note).toBe('Only the team lead, Ines K., can answer. Discuss it with them; their answer will appear here.');
+  });
+
+  it('still explains the rule when the roster has no lead yet', () => {
+    r = render(DecisionPrompt, { state: opened(), teamName: 'SOC', canAnswer: false });
+    expect(r.container.querySelector('.lead-note')?.textContent).toContain('Only the team lead can answer.');
+  });
+});
