@@ -51,5 +51,8 @@ export default defineConfig(({ mode }) => ({
     environment: 'node',
     include: ['src/**/*.test.ts'],
     execArgv: nodeWebStorageOff,
+    // Components render Markdown at once when the parser chunk is loaded,
+    // as it is in a browser by the time the feed shows.
+    setupFiles: ['src/test/setup.ts'],
   },
 }));

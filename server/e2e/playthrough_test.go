@@ -129,7 +129,7 @@ func TestPlayThroughInBrowsers(t *testing.T) {
 	// prompt says so, and the console shows the new deadline.
 	fac.click("extend session_response", extendDecisionXPath("session_response", "+2 min"))
 	soc.b.waitJS("the extension notice", `[...document.querySelectorAll('section.decision .extnote')].some((e) => e.textContent.includes('Time extended +2 min'))`, actionTimeout)
-	fac.waitJS("the extension on the console", `[...document.querySelectorAll('li.dec.open')].some((li) => li.textContent.includes('session_response') && li.textContent.includes('extended +2 min'))`, actionTimeout)
+	fac.waitJS("the extension on the console", `[...document.querySelectorAll('li.dec.open[data-decision="session_response"]')].some((li) => li.textContent.includes('extended +2 min'))`, actionTimeout)
 	soc.b.screenshot("decision-extended")
 	// One member a team here: each header counts one online.
 	for _, p := range players {
@@ -139,7 +139,7 @@ func TestPlayThroughInBrowsers(t *testing.T) {
 	// Still paused (so neither can run out meanwhile), the facilitator
 	// closes both decisions: the door is shut. Then the clock runs again.
 	fac.click("close caller_check", closeDecisionXPath("caller_check"))
-	fac.waitJS("caller_check settled", `![...document.querySelectorAll('li.dec.open code')].some((c) => c.textContent === 'caller_check')`, actionTimeout)
+	fac.waitJS("caller_check settled", `!document.querySelector('li.dec.open[data-decision="caller_check"]')`, actionTimeout)
 	fac.click("close session_response", closeDecisionXPath("session_response"))
 	fac.waitJS("the clean morning", `document.querySelector('section.clockbar .where') && document.querySelector('section.clockbar .where').textContent.includes('the door is shut')`, actionTimeout)
 	fac.click("resume", buttonXPath("Resume"))
@@ -211,7 +211,7 @@ func TestPlayThroughInBrowsers(t *testing.T) {
 		ID   string `json:"id"`
 		Text string `json:"text"`
 	}
-	rows := evalJS[[]decisionRow](fac, "report decisions", `[...document.querySelectorAll('article.decision')].map((a) => ({id: (a.querySelector('h3 code') || {textContent: ''}).textContent.trim(), text: a.innerText}))`)
+	rows := evalJS[[]decisionRow](fac, "report decisions", `[...document.querySelectorAll('article.decision')].map((a) => ({id: a.dataset.decision || '', text: a.innerText}))`)
 	wantRows := []struct{ id, label, who, extra string }{
 		{"caller_check", labelCallBack, helpdesk.name, "Policy: call back the number on record."},
 		{"session_response", labelFullRevoke, soc.name, "extended by 2 min"},
@@ -251,13 +251,13 @@ func TestPlayThroughInBrowsers(t *testing.T) {
 // extendDecisionXPath finds one of the console's Extend buttons ("+2 min")
 // of an open decision.
 func extendDecisionXPath(id, label string) string {
-	return fmt.Sprintf(`//li[contains(concat(' ', normalize-space(@class), ' '), ' dec ')][.//code[normalize-space()=%s]]//span[contains(@class,'extend')]//button[normalize-space()=%s]`, xpathLiteral(id), xpathLiteral(label))
+	return fmt.Sprintf(`//li[contains(concat(' ', normalize-space(@class), ' '), ' dec ')][@data-decision=%s]//span[contains(@class,'extend')]//button[normalize-space()=%s]`, xpathLiteral(id), xpathLiteral(label))
 }
 
 // closeDecisionXPath finds the console's "Close now" button of an open
-// decision (its hidden suffix names the decision).
+// decision (its hidden suffix names the decision by its prompt).
 func closeDecisionXPath(id string) string {
-	return fmt.Sprintf(`//li[contains(concat(' ', normalize-space(@class), ' '), ' dec ')][.//code[normalize-space()=%s]]//button[starts-with(normalize-space(), 'Close now')]`, xpathLiteral(id))
+	return fmt.Sprintf(`//li[contains(concat(' ', normalize-space(@class), ' '), ' dec ')][@data-decision=%s]//button[starts-with(normalize-space(), 'Close now')]`, xpathLiteral(id))
 }
 
 func visibleTo(audience []string, team string) bool {

@@ -138,9 +138,13 @@ func (d *decoder) scenario(root *yaml.Node) {
 		p := &Persona{ID: id, Pos: posOf(k),
 			Name:   d.text(pf.get("name"), "name"),
 			Handle: d.text(pf.get("handle"), "handle"),
+			Email:  d.text(pf.get("email"), "email"),
 			Org:    d.text(pf.get("org"), "org"),
 			Avatar: d.str(pf.get("avatar"), "avatar"),
 			Role:   d.text(pf.get("role"), "role")}
+		if p.Email != "" && !ValidEmail(Render(p.Email, d.paramDefaults())) {
+			d.errs.add(posOf(pf.get("email")), "write one address such as 'dana.reyes@ledger.example' (no name, no <>)", "email '%s' is not a valid address", clip(p.Email, 60))
+		}
 		if n := len([]rune(p.Avatar)); n > 2 {
 			d.errs.add(posOf(pf.get("avatar")), "use one or two characters, such as initials", "avatar '%s' is too long", clip(p.Avatar, 20))
 		}

@@ -26,7 +26,7 @@ var (
 		keys:     []string{"title", "capability", "met", "teams"},
 		required: []string{"title"}}
 	personaSpec = &spec{name: "persona",
-		keys:     []string{"name", "handle", "org", "avatar", "role"},
+		keys:     []string{"name", "handle", "email", "org", "avatar", "role"},
 		required: []string{"name"}}
 	variableSpec = &spec{name: "variable",
 		keys:     []string{"type", "initial", "min", "max", "label", "description", "visible"},

@@ -95,6 +95,7 @@ type Persona struct {
 	ID     string `json:"id"`
 	Name   string `json:"name"`
 	Handle string `json:"handle,omitempty"`
+	Email  string `json:"email,omitempty"` // may hold {{param}}; see PersonaEmail for the address when empty
 	Org    string `json:"org,omitempty"`
 	Avatar string `json:"avatar,omitempty"` // one or two characters; defaults to the name's initial
 	Role   string `json:"role,omitempty"`   // facilitator-facing description

@@ -73,6 +73,7 @@ const OutcomeEnded = "ended"
 //	state_entered     title, story_jump (ns)
 //	inject_delivered  inject (absent for an ad-hoc inject without id), adhoc, channel, title, body,
 //	                  persona, persona_name, persona_handle, persona_avatar, persona_org,
+//	                  persona_email (email channel: scenario.PersonaEmail),
 //	                  platform, to, level, ref, image, engagement, teams, objectives
 //	inject_skipped    inject, channel, title, reason ("if: <condition>")
 //	decision_opened   decision, team, prompt, options [{id,label}], mode, free_text,
@@ -107,6 +108,7 @@ type Event struct {
 	PersonaHandle string               `json:"persona_handle,omitempty"`
 	PersonaAvatar string               `json:"persona_avatar,omitempty"`
 	PersonaOrg    string               `json:"persona_org,omitempty"`
+	PersonaEmail  string               `json:"persona_email,omitempty"`
 	Platform      string               `json:"platform,omitempty"`
 	To            string               `json:"to,omitempty"`
 	Level         string               `json:"level,omitempty"`

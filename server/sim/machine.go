@@ -895,6 +895,9 @@ func (m *Machine) persona(e *Event, p *scenario.Persona) {
 		// A default avatar taken from an unrendered "{{param}} ..." name.
 		e.PersonaAvatar = initial(e.PersonaName)
 	}
+	if e.Channel == string(scenario.Email) {
+		e.PersonaEmail = scenario.PersonaEmail(p, e.PersonaName, e.PersonaOrg, m.render, m.params)
+	}
 }
 
 func initial(name string) string {

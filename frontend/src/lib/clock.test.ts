@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countdown, serverNow, syncFromReply, URGENT_MS } from './clock';
+import { countdown, serverNow, speedLabel, syncFromReply, URGENT_MS } from './clock';
 
 const S = 1e9;
 
@@ -31,9 +31,12 @@ describe('countdown', () => {
     [300 * S, 299.2 * S, 1, 300 * S, 'urgent', '0:01', 800, 0.8 / 300],
     [300 * S, 300 * S, 1, 300 * S, 'expired', '0:00', 0, 0],
     [300 * S, 400 * S, 1, 300 * S, 'expired', '0:00', 0, 0],
-    // At ×2 speed, 60 s of exercise time is 30 s for the people in the room.
-    [360 * S, 300 * S, 2, 300 * S, 'urgent', '0:30', 30_000, 0.2],
-    [600 * S, 0, 2, 0, 'running', '5:00', 300_000, 1],
+    // At ×2 speed, 60 s of exercise time is 30 s for the people in the room:
+    // the label stays in exercise time (the clock of "closes T+12:00"), the
+    // urgency follows the real time left.
+    [360 * S, 300 * S, 2, 300 * S, 'urgent', '1:00', 30_000, 0.2],
+    [600 * S, 0, 2, 0, 'running', '10:00', 300_000, 1],
+    [720 * S, 0, 10, 720 * S, 'running', '12:00', 72_000, 1],
     // Paused: time left frozen, shown in exercise time.
     [360 * S, 300 * S, 0, 120 * S, 'paused', '1:00', 60_000, 0.5],
     [7200 * S, 0, 1, 0, 'running', '2:00:00', 7_200_000, 1],
@@ -56,4 +59,14 @@ describe('countdown', () => {
     const labels = [0, 999, 1000, 30_000, 59_999, 60_000].map((ms) => countdown(closes, serverNow(sync, ms), 1).label);
     expect(labels).toEqual(['1:00', '1:00', '0:59', '0:30', '0:01', '0:00']);
   });
+});
+
+describe('speedLabel', () => {
+  it.each([
+    [1, ''],
+    [0, ''],
+    [2, '×2'],
+    [10, '×10'],
+    [1.5, '×1.5'],
+  ])('%d → %j', (rate, want) => expect(speedLabel(rate)).toBe(want));
 });

@@ -32,7 +32,11 @@ export interface Countdown {
   state: CountdownState;
   /** Wall-clock milliseconds left for the participants (server time divided by the speed). */
   remainingMs: number;
-  /** m:ss or h:mm:ss; empty when untimed. */
+  /**
+   * Exercise time left, m:ss or h:mm:ss; empty when untimed. It is the clock
+   * every other time on screen uses (T+12:00), whatever the speed: at ×10 a
+   * label of 2:00 passes in 12 real seconds (show the speed next to it).
+   */
   label: string;
   /** Share of the time limit left, 0..1 (1 when untimed or unknown). */
   fraction: number;
@@ -54,12 +58,12 @@ export function countdown(closesAtNs: number | null, nowNs: number, rate: number
   if (leftNs <= 0) return { state: 'expired', remainingMs: 0, label: '0:00', fraction: 0 };
   const fraction = timeLimitNs > 0 ? Math.min(1, leftNs / timeLimitNs) : 1;
   if (!(rate > 0)) {
-    // Paused: the time left does not move; show it in exercise time.
+    // Paused: the time left does not move.
     const ms = leftNs / 1e6;
     return { state: 'paused', remainingMs: ms, label: formatLeft(ms), fraction };
   }
   const ms = leftNs / 1e6 / rate;
-  return { state: ms <= URGENT_MS ? 'urgent' : 'running', remainingMs: ms, label: formatLeft(ms), fraction };
+  return { state: ms <= URGENT_MS ? 'urgent' : 'running', remainingMs: ms, label: formatLeft(leftNs / 1e6), fraction };
 }
 
 /** Whole seconds rounded up, so "0:00" only ever shows once the time is up. */
@@ -69,4 +73,10 @@ function formatLeft(ms: number): string {
   const m = Math.floor((total % 3600) / 60);
   const s = String(total % 60).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/** The speed to show beside exercise times: "×10", or "" at normal speed (and while paused). */
+export function speedLabel(rate: number): string {
+  if (!(rate > 0) || Math.abs(rate - 1) < 1e-9) return '';
+  return `×${Number.isInteger(rate) ? rate : rate.toFixed(1).replace(/\.0$/, '')}`;
 }

@@ -29,6 +29,15 @@ export interface Persona {
   /** One or two characters shown in the avatar circle. */
   avatar: string;
   org: string;
+  /** The sender's email address (emails only); absent when unknown. */
+  email?: string;
+}
+
+/** The address an email card shows: the persona's email, or a handle that is one. */
+export function senderAddress(p: Persona | null): string {
+  if (!p) return '';
+  if (p.email) return p.email;
+  return /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(p.handle) ? p.handle : '';
 }
 
 export interface Engagement {
@@ -203,7 +212,8 @@ function adaptPersona(v: unknown): Persona | null {
   const name = str(v, 'name');
   const handle = str(v, 'handle');
   if (!name && !handle) return null;
-  return { name: name || handle, handle, avatar: avatarInitial(str(v, 'avatar'), name || handle), org: str(v, 'org') };
+  const email = str(v, 'email');
+  return { name: name || handle, handle, avatar: avatarInitial(str(v, 'avatar'), name || handle), org: str(v, 'org'), ...(email ? { email } : {}) };
 }
 
 export function adaptInject(v: unknown): InjectView | null {
@@ -472,7 +482,13 @@ function flatInject(o: Obj): InjectView {
   const fromText = str(o, 'from');
   const from: Persona | null =
     name || handle
-      ? { name: name || handle, handle, avatar: avatarInitial(str(o, 'persona_avatar'), name || handle), org: str(o, 'persona_org') }
+      ? {
+          name: name || handle,
+          handle,
+          avatar: avatarInitial(str(o, 'persona_avatar'), name || handle),
+          org: str(o, 'persona_org'),
+          ...(str(o, 'persona_email') ? { email: str(o, 'persona_email') } : {}),
+        }
       : fromText
         ? { name: fromText, handle: '', avatar: avatarInitial('', fromText), org: '' }
         : null;
@@ -598,7 +614,8 @@ function wirePersona(p: Obj): Obj | null {
   const name = str(p, 'persona_name') || str(p, 'persona');
   const handle = str(p, 'persona_handle');
   if (!name && !handle) return null;
-  return { name, handle, avatar: str(p, 'persona_avatar'), org: str(p, 'persona_org') };
+  const email = str(p, 'persona_email');
+  return { name, handle, avatar: str(p, 'persona_avatar'), org: str(p, 'persona_org'), ...(email ? { email } : {}) };
 }
 
 function wireAnswer(p: Obj): Obj {

@@ -66,6 +66,12 @@ export function codeFromLink(pathCode: string, hash: string): string {
   }
 }
 
+/** The address of the join page for a code: /join/CODE. */
+export function joinPath(code: string): string {
+  const c = normaliseCode(code);
+  return c ? `/join/${encodeURIComponent(c)}` : '/join';
+}
+
 /** Which form field a server refusal of a join belongs to ('' = the form as a whole). */
 export function joinErrorField(code: string): keyof JoinForm | '' {
   switch (code) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SOURCE, parseInline, parseMarkdown, safeHref, type Block, type Inline } from './markdown';
+import { MAX_NESTING, MAX_SOURCE, parseInline, parseMarkdown, safeHref, type Block, type Inline } from './markdown';
 
 const text = (v: string): Inline => ({ t: 'text', v });
 const p = (...c: Inline[]): Block => ({ t: 'p', c });
@@ -54,8 +54,9 @@ describe('parseMarkdown blocks', () => {
       depth++;
       b = b.c[0];
     }
-    expect(depth).toBeLessThanOrEqual(13);
-    expect(b?.t).toBe('p');
+    // markdown-it stops nesting at maxNesting and drops what lies deeper.
+    expect(depth).toBeGreaterThan(1);
+    expect(depth).toBeLessThanOrEqual(MAX_NESTING);
     const lists = parseMarkdown(Array.from({ length: 200 }, (_, i) => ' '.repeat(i * 2) + '- x').join('\n'));
     expect(lists.length).toBe(1);
   });
@@ -74,11 +75,78 @@ describe('parseMarkdown blocks', () => {
   });
 });
 
+describe('paragraphs reflow', () => {
+  // A YAML block scalar keeps the author's line ends; a card must not break
+  // the sentence there (issue: "better than its own⏎accounts.").
+  const body = 'GlassHouse knows your brand better than its own\naccounts. Ask us how.';
+
+  it('a newline inside a paragraph is a soft break', () => {
+    expect(parseMarkdown(body)).toEqual([p(text('GlassHouse knows your brand better than its own\naccounts. Ask us how.'))]);
+    expect(JSON.stringify(parseMarkdown(body))).not.toContain('"br"');
+  });
+
+  it('hard breaks the author asked for stay', () => {
+    expect(parseMarkdown('line one  \nline two')).toEqual([p(text('line one'), { t: 'br' }, text('line two'))]);
+  });
+
+  it('typed text keeps its line ends with breaks', () => {
+    expect(parseMarkdown('a\nb', { breaks: true })).toEqual([p(text('a'), { t: 'br' }, text('b'))]);
+  });
+});
+
+describe('tables', () => {
+  it('renders a table with alignment as data', () => {
+    const src = '| Platform | Mentions | Change |\n|:--|:-:|--:|\n| Chirper | **41,200** | +3,100% |\n| Picstream | 9,800 | [log](https://x.example/l) |';
+    expect(parseMarkdown(src)).toEqual([
+      {
+        t: 'table',
+        align: ['left', 'center', 'right'],
+        head: [[text('Platform')], [text('Mentions')], [text('Change')]],
+        rows: [
+          [[text('Chirper')], [{ t: 'strong', c: [text('41,200')] }], [text('+3,100%')]],
+          [[text('Picstream')], [text('9,800')], [{ t: 'link', href: 'https://x.example/l', title: '', c: [text('log')] }]],
+        ],
+      },
+    ]);
+  });
+
+  it('keeps cells safe: raw html and unsafe links stay text', () => {
+    const [tb] = parseMarkdown('| a | b |\n|---|---|\n| <img src=x onerror=alert(1)> | [x](javascript:alert(1)) |');
+    expect(tb).toEqual({
+      t: 'table',
+      align: ['', ''],
+      head: [[text('a')], [text('b')]],
+      rows: [[[text('<img src=x onerror=alert(1)>')], [text('[x](javascript:alert(1))')]]],
+    });
+  });
+
+  it('parses the shipped BrandPulse ticket as a table', async () => {
+    const { readFileSync } = await import('node:fs');
+    const yaml = readFileSync(new URL('../../../scenarios/brand-hijack.yaml', import.meta.url), 'utf8');
+    // The ticket body is the block scalar that holds the first table row.
+    const lines = yaml.split('\n');
+    const at = lines.findIndex((l) => /^\s*\|.*\|\s*$/.test(l));
+    expect(at).toBeGreaterThan(0);
+    const indent = lines[at].length - lines[at].trimStart().length;
+    let start = at;
+    while (start > 0 && lines[start - 1].trim() !== '' && !/^\s*body:/.test(lines[start - 1])) start--;
+    const block: string[] = [];
+    for (let i = start; i < lines.length && (lines[i].trim() === '' || lines[i].length - lines[i].trimStart().length >= indent); i++) {
+      block.push(lines[i].slice(indent));
+    }
+    const blocks = parseMarkdown(block.join('\n'));
+    const table = blocks.find((b) => b.t === 'table');
+    expect(table, JSON.stringify(blocks).slice(0, 400)).toBeDefined();
+    expect((table as { rows: unknown[] }).rows.length).toBeGreaterThan(0);
+  });
+});
+
 describe('parseInline', () => {
   it.each<[string, string, Inline[]]>([
     ['emphasis', '*a* _b_', [{ t: 'em', c: [text('a')] }, text(' '), { t: 'em', c: [text('b')] }]],
     ['strong', '**a** __b__', [{ t: 'strong', c: [text('a')] }, text(' '), { t: 'strong', c: [text('b')] }]],
-    ['strong em', '***a***', [{ t: 'strong', c: [{ t: 'em', c: [text('a')] }] }]],
+    ['strong em', '***a***', [{ t: 'em', c: [{ t: 'strong', c: [text('a')] }] }]],
+    ['strikethrough', '~~gone~~', [{ t: 's', c: [text('gone')] }]],
     ['em around strong', '*a **b** c*', [{ t: 'em', c: [text('a '), { t: 'strong', c: [text('b')] }, text(' c')] }]],
     ['snake_case stays', 'snake_case_name', [text('snake_case_name')]],
     ['lone star', '5 * 3 = 15', [text('5 * 3 = 15')]],
@@ -103,6 +171,13 @@ describe('parseInline', () => {
     ['image shows alt only', '![a *chart*](https://x.example/c.png)', [{ t: 'img', alt: 'a chart' }]],
     ['raw html is text', '<b onclick="x()">hi</b>', [text('<b onclick="x()">hi</b>')]],
     ['relative link is text', '[home](/)', [text('[home](/)')]],
+    ['javascript link is text', '[x](javascript:alert(1))', [text('[x](javascript:alert(1))')]],
+    ['entity-encoded javascript link is text', '[x](&#106;avascript:alert(1))', [text('[x](javascript:alert(1))')]],
+    ['javascript autolink is text', '<javascript:alert(1)>', [text('<javascript:alert(1)>')]],
+    ['data link is text', '[x](data:text/html,hi)', [text('[x](data:text/html,hi)')]],
+    ['unsafe image is text', '![a](javascript:alert(1))', [text('![a](javascript:alert(1))')]],
+    ['a domain without scheme stays text', 'see status.example.com or evil[.]help', [text('see status.example.com or evil[.]help')]],
+    ['html entity in text', '&copy; &eacute;', [text('© é')]],
   ])('%s', (_name, src, want) => {
     expect(parseInline(src)).toEqual(want);
   });

@@ -254,16 +254,26 @@ describe('Join', () => {
     }
   });
 
-  it('reads the code from the link fragment and removes it from the address bar', async () => {
+  it('reads the code from the link fragment and keeps it for a reload', async () => {
     const api = fakeApi({ participant: null });
     api.lookupCode.mockImplementation(() => Promise.reject(new ApiError(404, 'bad_code', 'No exercise is open with this code.')));
     const c = at('/join#MQCKSVU2', api);
     expect(c.querySelector<HTMLInputElement>('#j-code')!.value).toBe('MQCKSVU2');
-    expect(window.location.hash).toBe('');
+    expect(window.location.hash).toBe('#MQCKSVU2');
     await new Promise((res) => setTimeout(res, 300));
     await settle();
     expect(c.querySelector('#j-code-help')?.textContent?.trim()).toBe('No exercise is open with this code.');
     expect(c.querySelector('#j-code')?.getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('puts a known code into the address as /join/CODE', async () => {
+    const api = fakeApi({ participant: null });
+    api.lookupCode.mockImplementation(() => Promise.resolve({ id: 'ex1', title: 'T', status: 'lobby', teams: [{ id: 'soc', name: 'SOC' }] }));
+    const c = at('/join#mqck-svu2', api);
+    expect(c.querySelector<HTMLInputElement>('#j-code')!.value).toBe('MQCKSVU2');
+    await new Promise((res) => setTimeout(res, 300));
+    await settle();
+    expect(window.location.pathname + window.location.hash).toBe('/join/MQCKSVU2');
   });
 
   it('explains a refused join next to the field, and rate limits as a whole', async () => {

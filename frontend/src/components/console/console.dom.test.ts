@@ -269,7 +269,9 @@ describe('lobby and live console', () => {
     // Only the timed decision offers more time.
     const dec = c.querySelector('[aria-labelledby="dec-h"]')!;
     const groups = [...dec.querySelectorAll('[role=group]')];
-    expect(groups.map((g) => g.getAttribute('aria-label'))).toEqual(['Extend first_response']);
+    // People hear the decision's prompt, never its id.
+    expect(groups.map((g) => g.getAttribute('aria-label'))).toEqual(['Extend “What now?”']);
+    expect(dec.textContent).not.toContain('first_response');
     expect([...groups[0].querySelectorAll('button')].map((b) => b.textContent)).toEqual(['+1 min', '+2 min', '+5 min']);
     expect(dec.textContent).toContain('closes T+7:00');
     [...groups[0].querySelectorAll('button')].find((b) => b.textContent === '+2 min')!.click();

@@ -1,0 +1,3 @@
+import { loadMarkdown } from '../lib/markdown-loader';
+
+await loadMarkdown();
