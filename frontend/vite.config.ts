@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { precompress } from './precompress.ts';
 
 // The build is embedded in the Go binary and committed, so it must be small,
 // byte-for-byte reproducible, and use a few stable file names (no content
@@ -15,6 +16,9 @@ export default defineConfig(({ mode }) => ({
       // injected at runtime.
       emitCss: true,
     }),
+    // NAME.br and NAME.gz beside each asset: the server sends them as they
+    // are, so nothing is compressed per request or at startup.
+    precompress(),
   ],
   build: {
     outDir: 'dist',

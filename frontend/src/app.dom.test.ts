@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync } from 'svelte';
 import App from './App.svelte';
 import type { Api } from './lib/api';
@@ -29,9 +29,10 @@ describe('App routing', () => {
     ['/report/ex1', 'After-action report'],
     ['/gallery', 'Gallery'],
     ['/nowhere', 'Page not found'],
-  ])('%s shows %s', (path, heading) => {
+  ])('%s shows %s', async (path, heading) => {
     const c = at(path);
-    expect(c.querySelector('main h1')?.textContent).toBe(heading);
+    // Staff pages are loaded on demand: wait for the import.
+    await vi.waitFor(() => expect(c.querySelector('main h1')?.textContent).toBe(heading), { timeout: 15_000 });
   });
 
   it('prefills the code from /join/:code and follows in-app links without reloading', () => {
