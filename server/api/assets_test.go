@@ -106,7 +106,7 @@ func TestAssetsCompressed(t *testing.T) {
 		{"js identity", "/assets/app.js", "identity", want{200, "", "javascript", "tabletop exercise"}},
 		{"js brotli refused", "/assets/app.js", "br;q=0", want{200, "", "javascript", "tabletop exercise"}},
 		{"css as brotli", "/assets/app.css", "br", want{200, "br", "text/css", "margin: 0 auto"}},
-		{"index as brotli", "/", "br, gzip", want{200, "br", "text/html", `src="/assets/app.js?v=`}},
+		{"index as brotli", "/", "br, gzip", want{200, "br", "text/html", `href="/assets/app.css?v=`}},
 		{"index as gzip", "/join", "gzip", want{200, "gzip", "text/html", `<div id="app">`}},
 		{"tiny svg stays plain", "/favicon.svg", "br, gzip", want{200, "", "image/svg+xml", "<svg"}},
 		{"a build's sibling is no file", "/assets/app.js.br", "br", want{404, "", "text/plain", ""}},
@@ -173,13 +173,16 @@ func TestAssetsCompressed(t *testing.T) {
 	}
 }
 
-// TestVersionRefs: index.html's script and stylesheet references carry the
-// content version; a modulepreload link keeps the plain URL that the
-// importing module resolves, or the browser would fetch the chunk twice.
+// TestVersionRefs: index.html's stylesheet and classic script references
+// carry the content version; a module script or modulepreload link keeps
+// the plain URL that importing chunks resolve, or the browser would run the
+// entry twice (two instances of the app) or fetch a chunk twice.
 func TestVersionRefs(t *testing.T) {
 	for _, tc := range []struct{ in, ref, want string }{
 		{`<script type="module" crossorigin src="/assets/app.js"></script>`, "/assets/app.js",
-			`<script type="module" crossorigin src="/assets/app.js?v=abc"></script>`},
+			`<script type="module" crossorigin src="/assets/app.js"></script>`},
+		{`<script src="/assets/legacy.js"></script>`, "/assets/legacy.js",
+			`<script src="/assets/legacy.js?v=abc"></script>`},
 		{`<link rel="stylesheet" crossorigin href='/assets/app.css'>`, "/assets/app.css",
 			`<link rel="stylesheet" crossorigin href='/assets/app.css?v=abc'>`},
 		{`<link rel="modulepreload" crossorigin href="/assets/Markdown.js">`, "/assets/Markdown.js",

@@ -17,8 +17,9 @@ import (
 // ui serves the built single-page app from an fs.FS rooted at the dist
 // directory (index.html, assets/...). The build names assets without a
 // content hash, so the server versions them: index.html is rewritten once at
-// startup to reference /assets/NAME?v=HASH, and only a request carrying the
-// current hash is cached for a year. index.html itself, and any asset asked
+// startup to reference /assets/NAME?v=HASH (stylesheets and classic
+// scripts; JavaScript modules keep their plain URL, see versionRefs), and
+// only a request carrying the current hash is cached for a year. index.html itself, and any asset asked
 // for without the right version, is revalidated every time, so a new
 // release shows at the next load. Every file is served compressed (brotli
 // or gzip, as the client accepts) with an ETag, from encodings made once
@@ -69,13 +70,15 @@ func newUI(files fs.FS) (*ui, error) {
 var htmlTag = regexp.MustCompile(`(?i)<(?:script|link)\b[^>]*>`)
 
 // versionRefs adds ?v=version to the quoted references to ref in the
-// script and link tags of an index page, except in modulepreload links: a
-// preloaded chunk is the one another module imports by its plain relative
-// name, and the browser keys modules by their full URL, so a versioned
-// preload would fetch the chunk twice.
+// script and link tags of an index page, except in module scripts and
+// modulepreload links. Modules are keyed by their full URL and the chunks
+// import the entry and each other by plain relative names: a versioned
+// entry would run twice (two app instances) and a versioned preload would
+// fetch its chunk twice. Those files are revalidated instead (ETag, 304).
 func versionRefs(idx []byte, ref, version string) []byte {
 	return htmlTag.ReplaceAllFunc(idx, func(tag []byte) []byte {
-		if bytes.Contains(bytes.ToLower(tag), []byte("modulepreload")) {
+		low := bytes.ToLower(tag)
+		if bytes.Contains(low, []byte("modulepreload")) || bytes.Contains(low, []byte(`type="module"`)) || bytes.Contains(low, []byte(`type='module'`)) {
 			return tag
 		}
 		for _, q := range []string{`"`, `'`} {
