@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { precompress } from './precompress.ts';
 
 // Node 25 and later have a localStorage of their own (without
 // --localstorage-file, one with no methods); vitest copies no jsdom window
@@ -23,6 +24,9 @@ export default defineConfig(({ mode }) => ({
       // injected at runtime.
       emitCss: true,
     }),
+    // NAME.br and NAME.gz beside each asset: the server sends them as they
+    // are, so nothing is compressed per request or at startup.
+    precompress(),
   ],
   build: {
     outDir: 'dist',

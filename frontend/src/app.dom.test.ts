@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
 import App from './App.svelte';
 import type { Api } from './lib/api';
 import { offlineApi } from './lib/api';
+import { preloadPages } from './lib/pages';
 import { render, type Rendered } from './test/render';
 
 let r: Rendered | null = null;
@@ -21,6 +22,9 @@ function at(path: string, api: Api = offlineApi): HTMLElement {
 }
 
 describe('App routing', () => {
+  // The staff pages are loaded on demand; once loaded, App mounts them at once.
+  beforeAll(preloadPages, 60_000);
+
   it.each([
     ['/', 'Join an exercise'],
     ['/join', 'Join the exercise'],

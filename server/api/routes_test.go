@@ -134,7 +134,7 @@ func TestRoutes(t *testing.T) {
 
 func TestSecurityHeadersAndCaching(t *testing.T) {
 	ui := fstest.MapFS{
-		"index.html":    {Data: []byte(`<!doctype html><script type="module" src="/assets/app.js"></script><p>ui`)},
+		"index.html":    {Data: []byte(`<!doctype html><script defer src="/assets/app.js"></script><p>ui`)},
 		"assets/app.js": {Data: []byte("x")},
 	}
 	e := newEnv(t, withUI(ui))

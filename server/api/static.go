@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -16,19 +17,21 @@ import (
 // ui serves the built single-page app from an fs.FS rooted at the dist
 // directory (index.html, assets/...). The build names assets without a
 // content hash, so the server versions them: index.html is rewritten once at
-// startup to reference /assets/NAME?v=HASH, and only a request carrying the
-// current hash is cached for a year. index.html itself, and any asset asked
+// startup to reference /assets/NAME?v=HASH (stylesheets and classic
+// scripts; JavaScript modules keep their plain URL, see versionRefs), and
+// only a request carrying the current hash is cached for a year. index.html itself, and any asset asked
 // for without the right version, is revalidated every time, so a new
-// release shows at the next load.
+// release shows at the next load. Every file is served compressed (brotli
+// or gzip, as the client accepts) with an ETag, from encodings made once
+// (see asset).
 type ui struct {
-	files    fs.FS
 	index    []byte            // nil when the UI is not built into this binary
 	versions map[string]string // "assets/app.js" -> content hash
-	fs       http.Handler
+	assets   map[string]*asset // every file, index.html rewritten, with its encodings
 }
 
 func newUI(files fs.FS) (*ui, error) {
-	u := &ui{files: files, versions: map[string]string{}}
+	u := &ui{versions: map[string]string{}}
 	if files == nil {
 		return u, nil
 	}
@@ -50,17 +53,39 @@ func newUI(files fs.FS) (*ui, error) {
 		sum := sha256.Sum256(b)
 		v := hex.EncodeToString(sum[:6])
 		u.versions[p] = v
-		for _, q := range []string{`"`, `'`} {
-			idx = bytes.ReplaceAll(idx, []byte(q+"/"+p+q), []byte(q+"/"+p+"?v="+v+q))
-		}
+		idx = versionRefs(idx, "/"+p, v)
 		return nil
 	})
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
 	u.index = idx
-	u.fs = http.FileServer(http.FS(files))
+	if u.assets, err = loadAssets(files, idx); err != nil {
+		return nil, err
+	}
 	return u, nil
+}
+
+// htmlTag is one opening <script> or <link> tag of index.html.
+var htmlTag = regexp.MustCompile(`(?i)<(?:script|link)\b[^>]*>`)
+
+// versionRefs adds ?v=version to the quoted references to ref in the
+// script and link tags of an index page, except in module scripts and
+// modulepreload links. Modules are keyed by their full URL and the chunks
+// import the entry and each other by plain relative names: a versioned
+// entry would run twice (two app instances) and a versioned preload would
+// fetch its chunk twice. Those files are revalidated instead (ETag, 304).
+func versionRefs(idx []byte, ref, version string) []byte {
+	return htmlTag.ReplaceAllFunc(idx, func(tag []byte) []byte {
+		low := bytes.ToLower(tag)
+		if bytes.Contains(low, []byte("modulepreload")) || bytes.Contains(low, []byte(`type="module"`)) || bytes.Contains(low, []byte(`type='module'`)) {
+			return tag
+		}
+		for _, q := range []string{`"`, `'`} {
+			tag = bytes.ReplaceAll(tag, []byte(q+ref+q), []byte(q+ref+"?v="+version+q))
+		}
+		return tag
+	})
 }
 
 // notFound answers every unrouted request: JSON 404 under /api/, the file
@@ -84,15 +109,13 @@ func (s *Server) notFound(c *gin.Context) {
 	clean := path.Clean("/" + p) // no "..", no double slashes
 	name := strings.TrimPrefix(clean, "/")
 	if name != "" && name != "index.html" && fs.ValidPath(name) {
-		if st, err := fs.Stat(s.ui.files, name); err == nil && !st.IsDir() {
+		if a := s.ui.assets[name]; a != nil {
 			if v := s.ui.versions[name]; v != "" && c.Query("v") == v {
 				c.Header("Cache-Control", "public, max-age=31536000, immutable")
 			} else {
 				c.Header("Cache-Control", "no-cache")
 			}
-			r := c.Request.Clone(c.Request.Context())
-			r.URL.Path = clean
-			s.ui.fs.ServeHTTP(c.Writer, r)
+			a.serve(c.Writer, c.Request)
 			return
 		}
 		if strings.HasPrefix(name, "assets/") {
@@ -104,5 +127,5 @@ func (s *Server) notFound(c *gin.Context) {
 		}
 	}
 	c.Header("Cache-Control", "no-cache")
-	c.Data(http.StatusOK, "text/html; charset=utf-8", s.ui.index)
+	s.ui.assets["index.html"].serve(c.Writer, c.Request)
 }

@@ -4,8 +4,15 @@
 // facilitator and the participants in separate browsers. The package has no
 // code outside its tests.
 //
-// The tests need Chromium at /usr/bin/chromium (apt-get install -y chromium)
-// and the web UI built into frontend/dist (cd frontend && npm run build)
-// before the binary is compiled. Screenshots of every page are written under
-// $TTX_ARTIFACTS, or artifacts/e2e/ at the repository root.
+// The tests need Chromium at /usr/bin/chromium (apt-get install -y chromium),
+// the web UI built into frontend/dist (cd frontend && npm run build)
+// before the binary is compiled, and frontend/node_modules (npm ci): the
+// accessibility checks inject axe-core from there into the pages, on a
+// phone (390×844) and a desktop viewport, and fail on any serious or
+// critical violation. Screenshots are written under $TTX_ARTIFACTS, or
+// artifacts/e2e/ at the repository root; with TTX_E2E_SHOTS=dir a PNG of
+// every screen of the whole-exercise runs goes to dir/<test>/ as well.
+//
+// BenchmarkJoinThrottledPhone measures the join page on a throttled phone
+// (.ci/bench runs it; BENCHMARKS.md has the figures).
 package e2e

@@ -53,7 +53,7 @@ const sentinelJS = `(() => {
 
 // repoRoot is the module root: the directory above the test's that holds
 // go.mod.
-func repoRoot(t *testing.T) string {
+func repoRoot(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -72,7 +72,7 @@ func repoRoot(t *testing.T) string {
 }
 
 // requireChromium fails the test (never skips it) when the browser is missing.
-func requireChromium(t *testing.T) {
+func requireChromium(t testing.TB) {
 	t.Helper()
 	if st, err := os.Stat(chromiumPath); err != nil || st.IsDir() {
 		t.Fatalf("Chromium is needed at %s for the browser tests: apt-get install -y chromium (%v)", chromiumPath, err)
@@ -81,7 +81,7 @@ func requireChromium(t *testing.T) {
 
 // warnIfUIStale says so when a file under frontend/src is newer than the
 // built UI: the binary embeds frontend/dist as it is.
-func warnIfUIStale(t *testing.T, root string) {
+func warnIfUIStale(t testing.TB, root string) {
 	t.Helper()
 	dist, err := os.Stat(filepath.Join(root, "frontend", "dist", "index.html"))
 	if err != nil {
@@ -128,7 +128,7 @@ func runTests(m *testing.M) int {
 }
 
 // ttxBinary is the binary TestMain built (or the one TTX_E2E_BINARY names).
-func ttxBinary(t *testing.T) string {
+func ttxBinary(t testing.TB) string {
 	t.Helper()
 	bin := os.Getenv(ttxBinaryEnv)
 	if st, err := os.Stat(bin); err != nil || st.IsDir() {
@@ -155,7 +155,7 @@ var (
 )
 
 // startServer runs the binary until the test ends.
-func startServer(t *testing.T, bin string) *ttxServer {
+func startServer(t testing.TB, bin string) *ttxServer {
 	t.Helper()
 	dir := t.TempDir()
 	s := &ttxServer{stdout: &ttxtest.Output{}, stderr: &ttxtest.Output{}, exited: make(chan struct{})}
@@ -229,7 +229,7 @@ func tail(s string, n int) string {
 
 // harness ties one server to the browsers of one test and its artefacts.
 type harness struct {
-	t         *testing.T
+	t         testing.TB
 	srv       *ttxServer
 	artifacts string
 
@@ -240,7 +240,7 @@ type harness struct {
 
 // newHarness builds ttx, starts it on a fresh database, prepares the
 // test's artefact directory and starts one browser per name meanwhile.
-func newHarness(t *testing.T, names ...string) (*harness, []*browser) {
+func newHarness(t testing.TB, names ...string) (*harness, []*browser) {
 	t.Helper()
 	requireChromium(t)
 	root := repoRoot(t)
@@ -314,6 +314,7 @@ type browser struct {
 	dialogs   []string
 	console   []string
 	documents []docResponse
+	phone     bool // the viewport is a phone's (setPhone)
 }
 
 // startBrowsers starts one Chromium per actor, in parallel, each with
@@ -352,7 +353,7 @@ func (h *harness) startBrowser(name string) (*browser, error) {
 	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: sentinelJS}); err != nil {
 		return nil, fmt.Errorf("%s: install the sentinel: %w", name, err)
 	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(desktopWidth, desktopHeight)); err != nil {
 		return nil, fmt.Errorf("%s: viewport: %w", name, err)
 	}
 	return b, nil
@@ -569,6 +570,12 @@ func (b *browser) screenshot(label string) {
 	if err := os.WriteFile(filepath.Join(b.h.artifacts, name), buf, 0o644); err != nil {
 		b.h.t.Logf("%s: write screenshot: %v", b.name, err)
 	}
+	// TTX_E2E_SHOTS: a PNG copy for people to look at, every screen of the run.
+	if dir := shotsDir(filepath.Base(b.h.artifacts)); dir != "" {
+		if err := writePNG(filepath.Join(dir, strings.TrimSuffix(name, ".jpg")+".png"), buf); err != nil {
+			b.h.t.Logf("%s: write screenshot to TTX_E2E_SHOTS: %v", b.name, err)
+		}
+	}
 }
 
 // cookie returns the value of a cookie the browser holds for the server.
@@ -625,7 +632,7 @@ func (h *harness) facilitatorAPI(fac *browser) *apiClient {
 	return &apiClient{base: h.srv.URL, cookie: fac.cookie("ttx_session"), client: &http.Client{Timeout: 15 * time.Second}}
 }
 
-func (a *apiClient) get(t *testing.T, path string, out any) {
+func (a *apiClient) get(t testing.TB, path string, out any) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, a.base+path, nil)
 	if err != nil {
@@ -658,7 +665,7 @@ type logEvent struct {
 }
 
 // events reads an exercise's whole log, page by page.
-func (a *apiClient) events(t *testing.T, exercise string) []logEvent {
+func (a *apiClient) events(t testing.TB, exercise string) []logEvent {
 	t.Helper()
 	var all []logEvent
 	after := int64(0)

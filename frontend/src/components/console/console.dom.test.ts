@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
 // The facilitator pages mounted in the real App, talking to a stubbed
 // fetch (the real HTTP client runs) and a fake WebSocket.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushSync } from 'svelte';
 import App from '../../App.svelte';
+import { preloadPages } from '../../lib/pages';
 import { offlineApi } from '../../lib/api';
 import brandHijack from '../../lib/testdata/brand-hijack.scenario.json';
 import { dangers, render, type Rendered } from '../../test/render';
@@ -79,6 +80,10 @@ const MIN = 60e9;
 function frame(seq: number, kind: string, atMin: number, payload: Record<string, unknown>, audience: string[] = []) {
   return { type: 'event', seq, kind, at: atMin * MIN, wall_time: '2026-11-23T10:00:00Z', payload, audience };
 }
+
+// The staff pages are loaded on demand; load them first so that App mounts
+// them at once, as after their first visit.
+beforeAll(preloadPages, 60_000);
 
 describe('sign-in', () => {
   it('sends a signed-out visitor to the sign-in page and back after the forced password change', async () => {
