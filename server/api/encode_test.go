@@ -19,7 +19,7 @@ type refFrame struct {
 	At       time.Duration   `json:"at"`
 	WallTime time.Time       `json:"wall_time"`
 	Payload  json.RawMessage `json:"payload"`
-	Audience []string        `json:"audience,omitempty"`
+	Audience *[]string       `json:"audience,omitempty"` // staff frames: always, [] for staff only
 }
 
 func refEncode(t *testing.T, ev engine.Event, staff bool) []byte {
@@ -29,7 +29,11 @@ func refEncode(t *testing.T, ev engine.Event, staff bool) []byte {
 		f.Payload = json.RawMessage(`{}`)
 	}
 	if staff {
-		f.Audience = ev.Audience
+		aud := ev.Audience
+		if aud == nil {
+			aud = []string{}
+		}
+		f.Audience = &aud
 	}
 	b, err := json.Marshal(f)
 	if err != nil {
@@ -68,7 +72,7 @@ func TestAppendEvent(t *testing.T) {
 			if err := json.Unmarshal(got, &v); err != nil {
 				t.Errorf("%s (staff %v): not JSON: %v", tc.name, staff, err)
 			}
-			if _, ok := v["audience"]; ok != (staff && len(tc.ev.Audience) > 0) {
+			if _, ok := v["audience"]; ok != staff {
 				t.Errorf("%s (staff %v): audience present %v", tc.name, staff, ok)
 			}
 		}
