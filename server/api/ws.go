@@ -116,6 +116,18 @@ func (s *Server) websocket(c *gin.Context) {
 	// is read and sent. Replay runs here, in the handler's goroutine.
 	rctx, rcancel := context.WithTimeout(context.Background(), time.Minute)
 	defer rcancel()
+	if s.endings != nil {
+		// Checked once the connection is registered: a close that fires
+		// from now on finds it, one that fired before shows here.
+		gone, err := s.endings.expired(rctx, s.engine, exID)
+		if err != nil {
+			s.log.WarnContext(r.Context(), "websocket: exercise end", slog.String("exercise", exID), slog.Any("error", err))
+		}
+		if gone {
+			conn.Close(hub.CloseStreamEnded, endReason)
+			return
+		}
+	}
 	first, err := s.engine.Events(rctx, exID, after, replayPage)
 	reset := false
 	if errors.Is(err, engine.ErrInvalid) {
