@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/ttxsim/ttx/server/ttxtest/protodoc"
 )
 
 // Tests of places where docs/protocol.md and the server disagreed: each
@@ -175,5 +178,92 @@ func TestJoinLinkCodeNotLogged(t *testing.T) {
 	e.do(nil, "GET", "/join/K7QX2MPA", nil, nil)
 	if logs := e.logs.String(); strings.Contains(logs, "K7QX2MPA") || !strings.Contains(logs, "/join/***") {
 		t.Fatalf("access log: %s", logs)
+	}
+}
+
+// TestProtocolDocFrames holds the document's frame reference to the frame
+// types the server encodes: each field with its JSON type and omission.
+func TestProtocolDocFrames(t *testing.T) {
+	text := string(readFile(t, "../../docs/protocol.md"))
+	tables, problems := protodoc.Parse(text, "Frame reference")
+	for _, p := range problems {
+		t.Error(p)
+	}
+	frames := map[string]reflect.Type{
+		"hello":    reflect.TypeFor[helloFrame](),
+		"live":     reflect.TypeFor[liveFrame](),
+		"ack":      reflect.TypeFor[ackFrame](),
+		"error":    reflect.TypeFor[errorFrame](),
+		"presence": reflect.TypeFor[presenceBatch](),
+	}
+	for name, typ := range frames {
+		tb := tables[name]
+		if tb == nil {
+			t.Errorf("frame %q has no table under \"## Frame reference\"", name)
+			continue
+		}
+		for _, p := range protodoc.Compare(name, tb.Fields, protodoc.JSONFields(typ)) {
+			t.Error(p)
+		}
+	}
+	for name, tb := range tables {
+		if frames[name] == nil {
+			t.Errorf("protocol.md:%d: frame %q is documented but the server sends no such frame", tb.Line, name)
+		}
+	}
+}
+
+// TestProtocolDocClientMessages holds the document's table of client
+// messages to the decoder's: the same types, each with the same fields.
+func TestProtocolDocClientMessages(t *testing.T) {
+	text := string(readFile(t, "../../docs/protocol.md"))
+	_, rest, ok := strings.Cut(text, "\n### Client → server\n")
+	if !ok {
+		t.Fatal("no \"### Client → server\" section")
+	}
+	doc := map[string][]string{}
+	for _, line := range strings.Split(rest, "\n") {
+		if strings.HasPrefix(line, "#") {
+			break
+		}
+		if !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		cells := strings.Split(line, " | ")
+		if len(cells) < 2 {
+			t.Fatalf("short row %q", line)
+		}
+		var fields []string
+		for _, item := range strings.Split(cells[1], ", ") {
+			if f, ok := strings.CutPrefix(strings.TrimSpace(item), "`"); ok {
+				f, _, _ = strings.Cut(f, "`")
+				fields = append(fields, f)
+			}
+		}
+		slices.Sort(fields)
+		for _, typ := range strings.Split(strings.TrimPrefix(cells[0], "| "), ", ") {
+			doc[strings.Trim(typ, "`")] = fields
+		}
+	}
+	for typ, keys := range messageKeys {
+		var want []string
+		for _, k := range strings.Split(keys, ",") {
+			if k != "" {
+				want = append(want, k)
+			}
+		}
+		slices.Sort(want)
+		got, ok := doc[typ]
+		switch {
+		case !ok:
+			t.Errorf("message type %q is not in the document's table", typ)
+		case !slices.Equal(got, want):
+			t.Errorf("message %q: the document lists fields %v, the decoder accepts %v", typ, got, want)
+		}
+	}
+	for typ := range doc {
+		if _, ok := messageKeys[typ]; !ok {
+			t.Errorf("the document lists message type %q, which the decoder does not know", typ)
+		}
 	}
 }

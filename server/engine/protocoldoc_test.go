@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/json"
-	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/ttxsim/ttx/server/scenario"
 	"github.com/ttxsim/ttx/server/sim"
+	"github.com/ttxsim/ttx/server/ttxtest/protodoc"
 )
 
 // The protocol document is the contract a third-party client is written
@@ -30,195 +30,56 @@ import (
 
 const protocolDoc = "../../docs/protocol.md"
 
-// docField is one row of a payload table.
-type docField struct {
-	typ, omitted string
-	line         int
-}
-
-// docKind is one kind's table.
-type docKind struct {
-	section string // "engine" or "scenario"
-	fields  map[string]docField
-	line    int
-}
-
-// payloadDoc is the parsed "Event payloads" section.
+// payloadDoc is the parsed "Event payloads" section: a table per kind,
+// under "### Engine events" or "### Scenario events", and the fields of
+// every scenario event.
 type payloadDoc struct {
-	kinds  map[string]*docKind
-	common map[string]docField // fields of every scenario event
+	kinds  map[string]*protodoc.Table
+	common map[string]protodoc.Field
 }
 
 func parsePayloadDoc(t *testing.T, text string) payloadDoc {
 	t.Helper()
-	doc := payloadDoc{kinds: map[string]*docKind{}, common: map[string]docField{}}
-	in, section := false, ""
-	var cur map[string]docField
-	for i, line := range strings.Split(text, "\n") {
-		n := i + 1
+	tables, problems := protodoc.Parse(text, "Event payloads")
+	for _, p := range problems {
+		t.Error(p)
+	}
+	doc := payloadDoc{kinds: map[string]*protodoc.Table{}}
+	for name, tb := range tables {
 		switch {
-		case strings.HasPrefix(line, "## "):
-			in = strings.TrimSpace(line[3:]) == "Event payloads"
-			cur = nil
-			continue
-		case !in:
-			continue
-		case strings.HasPrefix(line, "### "):
-			switch h := strings.ToLower(line); {
-			case strings.Contains(h, "engine events"):
-				section = "engine"
-			case strings.Contains(h, "scenario events"):
-				section = "scenario"
-			default:
-				section = ""
-			}
-			cur = nil
-		case strings.HasPrefix(line, "#### "):
-			h := strings.TrimSpace(line[5:])
-			switch {
-			case strings.EqualFold(h, "Every scenario event"):
-				cur = doc.common
-			case strings.HasPrefix(h, "`") && strings.HasSuffix(h, "`"):
-				kind := strings.Trim(h, "`")
-				if section == "" {
-					t.Errorf("protocol.md:%d: kind %q outside the engine and scenario sections", n, kind)
-				}
-				if _, dup := doc.kinds[kind]; dup {
-					t.Errorf("protocol.md:%d: kind %q documented twice", n, kind)
-				}
-				k := &docKind{section: section, fields: map[string]docField{}, line: n}
-				doc.kinds[kind], cur = k, k.fields
-			default:
-				t.Errorf("protocol.md:%d: heading %q is neither a `kind` nor \"Every scenario event\"", n, h)
-				cur = nil
-			}
-		case strings.HasPrefix(line, "| `") && cur != nil:
-			cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
-			if len(cells) < 3 {
-				t.Errorf("protocol.md:%d: a field row needs field, type and omitted columns", n)
-				continue
-			}
-			name := strings.Trim(strings.TrimSpace(cells[0]), "`")
-			if _, dup := cur[name]; dup {
-				t.Errorf("protocol.md:%d: field %q listed twice", n, name)
-			}
-			cur[name] = docField{typ: strings.TrimSpace(cells[1]), omitted: strings.TrimSpace(cells[2]), line: n}
+		case !tb.Backticked && strings.EqualFold(name, "Every scenario event"):
+			doc.common = tb.Fields
+		case !tb.Backticked:
+			t.Errorf("protocol.md:%d: heading %q is neither a `kind` nor \"Every scenario event\"", tb.Line, name)
+		case sectionOf(tb) == "":
+			t.Errorf("protocol.md:%d: kind %q outside the engine and scenario sections", tb.Line, name)
+		default:
+			doc.kinds[name] = tb
 		}
 	}
-	if len(doc.kinds) == 0 {
-		t.Fatalf("%s has no \"## Event payloads\" section with kind tables", protocolDoc)
+	if len(doc.kinds) == 0 || doc.common == nil {
+		t.Fatalf("%s has no \"## Event payloads\" section with kind tables and \"Every scenario event\"", protocolDoc)
 	}
 	return doc
 }
 
-// codeField is one JSON field of a payload type.
-type codeField struct {
-	typ       reflect.Type
-	omitempty bool
-}
-
-// jsonFields lists the JSON fields of a struct type as encoding/json
-// writes them (embedded structs are not used by payloads).
-func jsonFields(t reflect.Type) map[string]codeField {
-	out := map[string]codeField{}
-	for f := range t.Fields() {
-		if !f.IsExported() {
-			continue
-		}
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if name == "" {
-			name = f.Name
-		}
-		out[name] = codeField{typ: f.Type, omitempty: slices.Contains(strings.Split(opts, ","), "omitempty")}
-	}
-	return out
-}
-
-// checkType says what is wrong with a documented JSON type for a Go type,
-// or "". Nested objects must name each of their fields.
-func checkType(doc string, t reflect.Type) string {
-	want := ""
-	var nested reflect.Type
-	switch {
-	case t == reflect.TypeOf(time.Duration(0)):
-		if !strings.HasPrefix(doc, "integer") || !strings.Contains(doc, "ns") {
-			return "a duration: want \"integer (ns)\""
-		}
-		return ""
-	case t.Kind() == reflect.String:
-		want = "string"
-	case t.Kind() == reflect.Bool:
-		want = "boolean"
-	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
-		want = "integer"
-	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
-		want = "number"
-	case t.Kind() == reflect.Interface:
-		want = "any"
-	case t.Kind() == reflect.Map:
-		want = "object"
-	case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct:
-		want, nested = "object", t.Elem()
-	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String:
-		want = "array of strings"
-	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
-		want, nested = "array of objects", t.Elem()
-	default:
-		return fmt.Sprintf("no JSON type known for Go type %s: extend checkType", t)
-	}
-	if !strings.HasPrefix(doc, want) {
-		return fmt.Sprintf("want type %q", want)
-	}
-	if nested != nil {
-		for name := range jsonFields(nested) {
-			if !strings.Contains(doc, "`"+name+"`") {
-				return fmt.Sprintf("the nested object's field `%s` is not named", name)
-			}
-		}
+// sectionOf says whether a kind's table is under the engine or the
+// scenario events.
+func sectionOf(tb *protodoc.Table) string {
+	switch h := strings.ToLower(tb.Subsection); {
+	case strings.Contains(h, "engine events"):
+		return "engine"
+	case strings.Contains(h, "scenario events"):
+		return "scenario"
 	}
 	return ""
 }
 
-// compareFields checks a documented table against a payload type.
-func compareFields(t *testing.T, what string, doc map[string]docField, code map[string]codeField) {
+func compareFields(t *testing.T, what string, doc map[string]protodoc.Field, code map[string]protodoc.CodeField) {
 	t.Helper()
-	for _, name := range sortedKeys(code) {
-		f := code[name]
-		d, ok := doc[name]
-		if !ok {
-			t.Errorf("%s: field %q is in the code but not in %s", what, name, protocolDoc)
-			continue
-		}
-		if msg := checkType(d.typ, f.typ); msg != "" {
-			t.Errorf("protocol.md:%d: %s.%s is documented as %q: %s", d.line, what, name, d.typ, msg)
-		}
-		switch never := d.omitted == "never"; {
-		case f.omitempty && never:
-			t.Errorf("protocol.md:%d: %s.%s is omitted when empty (omitempty), but documented as never omitted", d.line, what, name)
-		case !f.omitempty && !never:
-			t.Errorf("protocol.md:%d: %s.%s is always sent, but documented as omitted %q: write \"never\"", d.line, what, name, d.omitted)
-		case f.omitempty && !strings.HasPrefix(d.omitted, "when") && !strings.HasPrefix(d.omitted, "always"):
-			t.Errorf("protocol.md:%d: %s.%s: say when it is omitted (\"when …\")", d.line, what, name)
-		}
+	for _, p := range protodoc.Compare(what, doc, code) {
+		t.Error(p)
 	}
-	for _, name := range sortedKeys(doc) {
-		if _, ok := code[name]; !ok {
-			t.Errorf("protocol.md:%d: %s.%s is documented but no payload has it", doc[name].line, what, name)
-		}
-	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // kindConstants reads the string values of the kind constants declared in
@@ -273,7 +134,7 @@ func readProtocolDoc(t *testing.T) payloadDoc {
 func (d payloadDoc) documentedKinds(section string) []string {
 	var out []string
 	for k, dk := range d.kinds {
-		if dk.section == section {
+		if sectionOf(dk) == section {
 			out = append(out, k)
 		}
 	}
@@ -306,7 +167,7 @@ func TestProtocolDocEngineEvents(t *testing.T) {
 			continue
 		}
 		if dk := doc.kinds[k]; dk != nil {
-			compareFields(t, k, dk.fields, jsonFields(reflect.TypeOf(p)))
+			compareFields(t, k, dk.Fields, protodoc.JSONFields(reflect.TypeOf(p)))
 		}
 	}
 }
@@ -319,22 +180,22 @@ func TestProtocolDocScenarioEvents(t *testing.T) {
 	// sim.Event is flat: each kind fills some of its fields. Together the
 	// common table and the kinds' tables must cover each field, with the
 	// same type and omission wherever it is listed.
-	all := jsonFields(reflect.TypeOf(sim.Event{}))
-	compareFields(t, "every scenario event", doc.common, pick(all, sortedKeys(doc.common)))
+	all := protodoc.JSONFields(reflect.TypeFor[sim.Event]())
+	compareFields(t, "every scenario event", doc.common, pick(all, protodoc.SortedKeys(doc.common)))
 	listed := map[string]bool{}
 	for k, dk := range doc.kinds {
-		if dk.section != "scenario" {
+		if sectionOf(dk) != "scenario" {
 			continue
 		}
-		for name, f := range dk.fields {
+		for name, f := range dk.Fields {
 			if _, common := doc.common[name]; common {
-				t.Errorf("protocol.md:%d: %s.%s is a field of every scenario event; list it only there", f.line, k, name)
+				t.Errorf("protocol.md:%d: %s.%s is a field of every scenario event; list it only there", f.Line, k, name)
 			}
 			listed[name] = true
 		}
-		compareFields(t, k, dk.fields, pick(all, sortedKeys(dk.fields)))
+		compareFields(t, k, dk.Fields, pick(all, protodoc.SortedKeys(dk.Fields)))
 	}
-	for _, name := range sortedKeys(all) {
+	for _, name := range protodoc.SortedKeys(all) {
 		if _, common := doc.common[name]; !common && !listed[name] {
 			t.Errorf("sim.Event field %q is in no kind's table in %s", name, protocolDoc)
 		}
@@ -355,10 +216,10 @@ func TestProtocolDocScenarioEvents(t *testing.T) {
 			continue // reported above
 		}
 		for name := range keys {
-			if _, ok := dk.fields[name]; !ok {
+			if _, ok := dk.Fields[name]; !ok {
 				if _, ok := doc.common[name]; !ok {
 					t.Errorf("a %s event carries %q, which its table in %s does not list: %.300s", ev.Kind, name, protocolDoc, simPayload(ev))
-					dk.fields[name] = docField{} // report once
+					dk.Fields[name] = protodoc.Field{} // report once
 				}
 			}
 		}
@@ -398,8 +259,8 @@ func TestProtocolDocEventExamples(t *testing.T) {
 			continue
 		}
 		for name := range f.Payload {
-			_, ok := dk.fields[name]
-			if _, common := doc.common[name]; common && dk.section == "scenario" {
+			_, ok := dk.Fields[name]
+			if _, common := doc.common[name]; common && sectionOf(dk) == "scenario" {
 				ok = true
 			}
 			if !ok && name != "…" {
@@ -414,8 +275,8 @@ func TestProtocolDocEventExamples(t *testing.T) {
 
 // pick returns the code fields of the given names; a name the code does not
 // have is left out, so that compareFields reports it.
-func pick(all map[string]codeField, names []string) map[string]codeField {
-	out := map[string]codeField{}
+func pick(all map[string]protodoc.CodeField, names []string) map[string]protodoc.CodeField {
+	out := map[string]protodoc.CodeField{}
 	for _, n := range names {
 		if f, ok := all[n]; ok {
 			out[n] = f
