@@ -51,8 +51,12 @@ type Endings struct {
 }
 
 type ending struct {
-	ended time.Time // zero: not ended (as of the read that made the entry)
+	ended time.Time // zero: not ended (as far as known)
 	timer bool      // the close is scheduled or done
+	// loaded is closed once the exercise's record has been read (or an
+	// end published): a crowd connecting at once reads it once.
+	loaded chan struct{}
+	err    error // the read's error; the next caller reads again
 }
 
 // NewEndings returns Endings closing sockets of h grace after an
@@ -68,7 +72,8 @@ func (e *Endings) Ended(ex string, at time.Time) {
 	defer e.mu.Unlock()
 	k := e.known[ex]
 	if k == nil {
-		k = &ending{}
+		k = &ending{loaded: make(chan struct{})}
+		close(k.loaded)
 		e.known[ex] = k
 	}
 	if k.ended.IsZero() {
@@ -93,34 +98,46 @@ func (e *Endings) scheduleLocked(ex string, k *ending) {
 }
 
 // expired reports whether exercise ex ended more than the grace period
-// ago, reading its record the first time it is asked about it. A socket
-// to an exercise that ended within the grace period is closed with the
-// others when the period ends.
+// ago, reading its record the first time it is asked about it (callers
+// meanwhile wait for that read). A socket to an exercise that ended
+// within the grace period is closed with the others when the period ends.
 func (e *Endings) expired(ctx context.Context, eng exerciseGetter, ex string) (bool, error) {
 	e.mu.Lock()
 	k := e.known[ex]
+	first := k == nil
+	if first {
+		k = &ending{loaded: make(chan struct{})}
+		e.known[ex] = k
+	}
 	e.mu.Unlock()
-	if k == nil {
+	if first {
 		rec, err := eng.Get(ctx, ex)
-		if err != nil {
-			return false, err
-		}
 		e.mu.Lock()
-		// An end published meanwhile wins over what was read.
-		if k = e.known[ex]; k == nil {
-			k = &ending{}
-			if rec.Status == store.StatusEnded {
-				k.ended = rec.EndedAt
-				if k.ended.IsZero() {
-					k.ended = e.clock.Now() // ended without a time: count from now
-				}
+		switch {
+		case !k.ended.IsZero():
+			// An end published meanwhile wins over what was read.
+		case err != nil:
+			k.err = err
+			delete(e.known, ex) // the next caller tries again
+		case rec.Status == store.StatusEnded:
+			k.ended = rec.EndedAt
+			if k.ended.IsZero() {
+				k.ended = e.clock.Now() // ended without a time: count from now
 			}
-			e.known[ex] = k
 		}
+		close(k.loaded)
 		e.mu.Unlock()
+	}
+	select {
+	case <-k.loaded:
+	case <-ctx.Done():
+		return false, ctx.Err()
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if k.err != nil {
+		return false, k.err
+	}
 	if k.ended.IsZero() {
 		return false, nil
 	}

@@ -14,8 +14,8 @@ import (
 
 // TestEndedExerciseClosesWith4501: after outcome_reached the sockets stay
 // open for the grace period (the debrief), then close with 4501; a socket
-// opened after that is closed with 4501 at once, before hello; the log
-// stays readable over HTTP.
+// opened after that gets hello, the log and live, then 4501 at once; the
+// log stays readable over HTTP.
 func TestEndedExerciseClosesWith4501(t *testing.T) {
 	e := newEnv(t)
 	fac := e.login()
@@ -61,7 +61,7 @@ func TestEndedExerciseClosesWith4501(t *testing.T) {
 		}
 	}
 
-	// A new socket is upgraded and closed at once with 4501, nothing sent.
+	// A new socket gets hello, the log and live, then 4501 at once.
 	for name, c := range map[string]*http.Client{"participant": nil, "facilitator": fac} {
 		token := tok
 		if c != nil {
@@ -74,8 +74,10 @@ func TestEndedExerciseClosesWith4501(t *testing.T) {
 		if code := w.waitClosed(10 * time.Second); code != hub.CloseStreamEnded {
 			t.Errorf("%s: new socket closed with %d, want %d", name, code, hub.CloseStreamEnded)
 		}
-		if got := w.all(); len(got) != 0 {
-			t.Errorf("%s: a refused socket got frames %v", name, got)
+		got := w.all()
+		if len(got) < 3 || got[0].str("type") != "hello" || got[len(got)-1].str("type") != "live" ||
+			got[len(got)-2].str("kind") != "outcome_reached" {
+			t.Errorf("%s: a socket after the period got %v, want hello, the log to outcome_reached, live", name, got)
 		}
 	}
 
@@ -157,5 +159,39 @@ func TestEndingsFromTheRecord(t *testing.T) {
 	}
 	if got, _ := en.expired(ctx, recs, "running"); !got {
 		t.Error("running is not expired after its period")
+	}
+}
+
+// countingRecords counts reads of the exercise record.
+type countingRecords struct {
+	exerciseRecords
+	mu    sync.Mutex
+	reads int
+}
+
+func (c *countingRecords) Get(ctx context.Context, id string) (store.Exercise, error) {
+	c.mu.Lock()
+	c.reads++
+	c.mu.Unlock()
+	return c.exerciseRecords.Get(ctx, id)
+}
+
+// TestEndingsReadOnce: a crowd connecting at once to an exercise reads its
+// record once, not once per socket.
+func TestEndingsReadOnce(t *testing.T) {
+	clock := enginetest.NewFakeClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	en := NewEndings(&recordingCloser{}, clock, time.Hour)
+	recs := &countingRecords{exerciseRecords: exerciseRecords{"x": {ID: "x", Status: store.StatusRunning}}}
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			if gone, err := en.expired(context.Background(), recs, "x"); gone || err != nil {
+				t.Errorf("expired = %v, %v", gone, err)
+			}
+		})
+	}
+	wg.Wait()
+	if recs.reads != 1 {
+		t.Fatalf("%d reads of the record, want 1", recs.reads)
 	}
 }

@@ -116,18 +116,6 @@ func (s *Server) websocket(c *gin.Context) {
 	// is read and sent. Replay runs here, in the handler's goroutine.
 	rctx, rcancel := context.WithTimeout(context.Background(), time.Minute)
 	defer rcancel()
-	if s.endings != nil {
-		// Checked once the connection is registered: a close that fires
-		// from now on finds it, one that fired before shows here.
-		gone, err := s.endings.expired(rctx, s.engine, exID)
-		if err != nil {
-			s.log.WarnContext(r.Context(), "websocket: exercise end", slog.String("exercise", exID), slog.Any("error", err))
-		}
-		if gone {
-			conn.Close(hub.CloseStreamEnded, endReason)
-			return
-		}
-	}
 	first, err := s.engine.Events(rctx, exID, after, replayPage)
 	reset := false
 	if errors.Is(err, engine.ErrInvalid) {
@@ -168,8 +156,22 @@ func (s *Server) websocket(c *gin.Context) {
 			return
 		}
 	}
+	gone := false // the exercise ended longer than the grace period ago
+	if s.endings != nil {
+		// Checked once the connection is registered (and after the
+		// replay, which the client is waiting for): a close that fires
+		// from now on finds it, one that fired before shows here.
+		if gone, err = s.endings.expired(rctx, s.engine, exID); err != nil {
+			s.log.WarnContext(r.Context(), "websocket: exercise end", slog.String("exercise", exID), slog.Any("error", err))
+		}
+	}
 	conn.Send(hub.NewDirectFrame(0, mustFrame(liveFrame{Type: "live", LastSeq: last})))
 	if err := conn.Live(); err != nil {
+		return
+	}
+	if gone {
+		// The log, then 4501: nothing live will follow.
+		conn.CloseWhenDrained(hub.CloseStreamEnded, endReason)
 		return
 	}
 	if id.Role == Participant {
