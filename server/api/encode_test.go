@@ -19,7 +19,7 @@ type refFrame struct {
 	At       time.Duration   `json:"at"`
 	WallTime time.Time       `json:"wall_time"`
 	Payload  json.RawMessage `json:"payload"`
-	Audience *[]string       `json:"audience,omitempty"` // staff frames: always, [] for staff only
+	Audience []string        `json:"audience,omitempty"`
 }
 
 func refEncode(t *testing.T, ev engine.Event, staff bool) []byte {
@@ -29,11 +29,7 @@ func refEncode(t *testing.T, ev engine.Event, staff bool) []byte {
 		f.Payload = json.RawMessage(`{}`)
 	}
 	if staff {
-		aud := ev.Audience
-		if aud == nil {
-			aud = []string{}
-		}
-		f.Audience = &aud
+		f.Audience = ev.Audience
 	}
 	b, err := json.Marshal(f)
 	if err != nil {
@@ -72,7 +68,7 @@ func TestAppendEvent(t *testing.T) {
 			if err := json.Unmarshal(got, &v); err != nil {
 				t.Errorf("%s (staff %v): not JSON: %v", tc.name, staff, err)
 			}
-			if _, ok := v["audience"]; ok != staff {
+			if _, ok := v["audience"]; ok != (staff && len(tc.ev.Audience) > 0) {
 				t.Errorf("%s (staff %v): audience present %v", tc.name, staff, ok)
 			}
 		}

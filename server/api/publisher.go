@@ -56,8 +56,8 @@ func eventSizeHint(ev engine.Event) int {
 //
 //	{"type":"event","seq":…,"kind":…,"at":…,"wall_time":…,"payload":{…},"audience":[…]}
 //
-// The audience is for staff (facilitator) frames only, and always there:
-// [] when facilitators and observers alone see the event. It is written by
+// The audience is for staff (facilitator) frames only, left out when
+// empty (facilitators and observers alone see the event). It is written by
 // hand, not with encoding/json, because every commit encodes each event
 // twice (staff and public) and every replay once more: reflection and the
 // re-validation of the stored payload were most of the cost and the
@@ -80,7 +80,7 @@ func appendEvent(b []byte, ev engine.Event, staff bool) []byte {
 	} else {
 		b = append(b, ev.Payload...)
 	}
-	if staff {
+	if staff && len(ev.Audience) > 0 {
 		b = append(b, `,"audience":[`...)
 		for i, a := range ev.Audience {
 			if i > 0 {
