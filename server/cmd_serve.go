@@ -162,7 +162,8 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 		return 1
 	}
 
-	eng := engine.New(st, engine.RealClock{}, api.NewPublisher(h, log.With(slog.String("component", "publisher")), api.WithPublisherMetrics(mx)),
+	endings := api.NewEndings(h, engine.RealClock{}, cfg.EndedGrace)
+	eng := engine.New(st, engine.RealClock{}, api.NewPublisher(h, log.With(slog.String("component", "publisher")), api.WithPublisherMetrics(mx), api.WithEndings(endings)),
 		log.With(slog.String("component", "engine")), engine.WithMaxParticipants(cfg.MaxParticipants))
 	defer func() {
 		if err := eng.Close(); err != nil {
@@ -184,6 +185,7 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 		UI:      sio.ui,
 		Ready:   func(ctx context.Context) error { return ready(ctx, st) },
 		Limits:  api.DefaultLimits(time.Now),
+		Endings: endings,
 
 		Metrics:        mx,
 		MetricsHandler: reg.Handler(),

@@ -86,6 +86,10 @@ type Deps struct {
 	Ready    func(context.Context) error
 	Now      func() time.Time
 	Limits   Limits
+	// Endings closes an ended exercise's sockets after a grace period and
+	// refuses new ones then (pass the same to the Publisher); nil: sockets
+	// of ended exercises stay open.
+	Endings *Endings
 
 	// Metrics records request, socket and fan-out figures; nil records
 	// nothing. MetricsHandler serves them at /metrics (nil: no route).
@@ -103,6 +107,7 @@ type Server struct {
 	engine   Engine
 	hub      Hub
 	presence *presence
+	endings  *Endings
 
 	metrics        *metrics.TTX // nil: record nothing
 	metricsHandler http.Handler
@@ -171,6 +176,7 @@ func New(d Deps, o Options) (*Server, error) {
 		log: d.Log, accounts: d.Accounts, tokens: d.Tokens, library: d.Library, access: d.Access, engine: d.Engine, hub: d.Hub,
 		ready: d.Ready, now: d.Now, limits: d.Limits, opts: o,
 		presence: newPresence(d.Hub, o.PresenceInterval, d.Metrics),
+		endings:  d.Endings,
 		metrics:  d.Metrics, metricsHandler: d.MetricsHandler,
 	}
 	for _, p := range o.TrustedProxies {

@@ -318,9 +318,14 @@ func (s *Server) exerciseEvents(c *gin.Context) {
 // restMessage turns a REST body into the client message of the given type,
 // so that REST and WebSocket commands share one decoder and validator. The
 // body must not carry "type" or "id"; answers carry their idempotency key
-// as "client_id".
+// as "client_id". A command's body has a WebSocket message's limit; an
+// empty body stands for {} where that is a valid command (start, end…)
+// and is bad_json elsewhere, as an empty WebSocket message is.
 func (s *Server) restMessage(c *gin.Context, typ string) (ClientMessage, *Error) {
-	raw, err := io.ReadAll(c.Request.Body)
+	if c.Request.ContentLength > maxClientMessage {
+		return ClientMessage{}, errTooLarge(maxClientMessage)
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxClientMessage))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -329,7 +334,8 @@ func (s *Server) restMessage(c *gin.Context, typ string) (ClientMessage, *Error)
 		return ClientMessage{}, errBadRequest("bad_body", "could not read the request body")
 	}
 	top := map[string]json.RawMessage{}
-	if len(bytes.TrimSpace(raw)) > 0 {
+	empty := len(bytes.TrimSpace(raw)) == 0
+	if !empty {
 		if err := json.Unmarshal(raw, &top); err != nil || top == nil {
 			return ClientMessage{}, errBadRequest("bad_json", "request body must be a JSON object")
 		}
@@ -341,6 +347,9 @@ func (s *Server) restMessage(c *gin.Context, typ string) (ClientMessage, *Error)
 	}
 	if typ == msgAnswer {
 		cid, ok := top["client_id"]
+		if !ok && empty {
+			return ClientMessage{}, errBadRequest("bad_json", "request body must be a JSON object")
+		}
 		if !ok {
 			return ClientMessage{}, errBadRequest("bad_id", "client_id is required: a key you choose, so that a retry is not counted twice")
 		}
@@ -358,7 +367,10 @@ func (s *Server) restMessage(c *gin.Context, typ string) (ClientMessage, *Error)
 	if err != nil {
 		return ClientMessage{}, errBadRequest("bad_json", "request body must be a JSON object")
 	}
-	m, perr := DecodeClientMessage(b)
+	m, perr := decodeClientMessage(b, false)
+	if perr != nil && empty {
+		return ClientMessage{}, errBadRequest("bad_json", "request body must be a JSON object")
+	}
 	if perr != nil {
 		return ClientMessage{}, &Error{Status: http.StatusBadRequest, Code: perr.Code, Message: perr.Message}
 	}

@@ -122,7 +122,8 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(st, clock, NewPublisher(h, log, WithPublisherMetrics(mx)), log)
+	endings := NewEndings(h, clock, DefaultEndedGrace)
+	eng := engine.New(st, clock, NewPublisher(h, log, WithPublisherMetrics(mx), WithEndings(endings)), log)
 	t.Cleanup(func() { eng.Close() })
 	t.Cleanup(h.Close)
 	shipped := fstest.MapFS{
@@ -137,6 +138,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		Hub:     h,
 		Ready:   func(ctx context.Context) error { _, err := st.SchemaVersion(ctx); return err },
 		Now:     clock.Now,
+		Endings: endings,
 
 		Metrics:        mx,
 		MetricsHandler: reg.Handler(),

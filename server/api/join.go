@@ -318,7 +318,7 @@ func (s *Server) rotateJoinCode(c *gin.Context) {
 }
 
 func (s *Server) joinCodeOf(c *gin.Context, code string) joinCodeResponse {
-	return joinCodeResponse{Code: code, Display: formatJoinCode(code), URL: s.publicURL(c) + "/join#" + code}
+	return joinCodeResponse{Code: code, Display: formatJoinCode(code), URL: s.publicURL(c) + "/join/" + code}
 }
 
 type observerRequest struct {

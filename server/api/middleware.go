@@ -50,6 +50,15 @@ func maskQuery(raw string) string {
 	return strings.Join(parts, "&")
 }
 
+// maskPath hides the join code of a join link (/join/CODE, the page a
+// participant opens) as maskQuery hides ?code=.
+func maskPath(p string) string {
+	if rest, ok := strings.CutPrefix(p, "/join/"); ok && rest != "" {
+		return "/join/***"
+	}
+	return p
+}
+
 // accessLog logs one line per request with a level chosen by status: 5xx
 // error, 4xx warn, otherwise info; health probes from loopback at debug.
 func accessLog(log *slog.Logger) gin.HandlerFunc {
@@ -69,7 +78,7 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 		if !log.Enabled(c.Request.Context(), level) {
 			return
 		}
-		path := c.Request.URL.Path
+		path := maskPath(c.Request.URL.Path)
 		if q := maskQuery(c.Request.URL.RawQuery); q != "" {
 			path += "?" + q
 		}

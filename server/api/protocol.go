@@ -197,7 +197,14 @@ func strictDecode(data []byte, v any) error {
 // It never panics; every refusal is a *ProtocolError with a stable code:
 // too_large, bad_json, bad_id, unknown_type, bad_field, invalid.
 func DecodeClientMessage(data []byte) (ClientMessage, *ProtocolError) {
-	if len(data) > maxClientMessage {
+	return decodeClientMessage(data, true)
+}
+
+// decodeClientMessage is DecodeClientMessage; sized false skips the size
+// check, for REST bodies: their cap was applied to the body as sent, before
+// it became a message (re-encoding may lengthen it).
+func decodeClientMessage(data []byte, sized bool) (ClientMessage, *ProtocolError) {
+	if sized && len(data) > maxClientMessage {
 		return ClientMessage{}, &ProtocolError{Code: "too_large", Message: fmt.Sprintf("messages are limited to %d bytes", maxClientMessage)}
 	}
 	if !utf8.Valid(data) {

@@ -203,6 +203,7 @@ type Publisher struct {
 	hub     Broadcaster
 	log     *slog.Logger
 	metrics *metrics.TTX // nil: record nothing
+	endings *Endings     // nil: sockets stay open after an exercise ends
 }
 
 // NewPublisher returns a publisher over the hub.
@@ -226,6 +227,12 @@ func WithPublisherMetrics(m *metrics.TTX) PublisherOption {
 	return func(p *Publisher) { p.metrics = m }
 }
 
+// WithEndings tells endings when an exercise ends (its outcome_reached
+// event), so that its sockets close when the grace period is over.
+func WithEndings(e *Endings) PublisherOption {
+	return func(p *Publisher) { p.endings = e }
+}
+
 // Publish implements engine.Publisher. The events of one commit go out as
 // one batch, so that each connection's frames leave together.
 func (p *Publisher) Publish(exerciseID string, events []engine.Event) {
@@ -235,6 +242,9 @@ func (p *Publisher) Publish(exerciseID string, events []engine.Event) {
 	staff := []string{topicFacilitator(exerciseID)}
 	observer, teams := topicObserver(exerciseID), topicTeams(exerciseID)
 	for _, ev := range events {
+		if p.endings != nil && ev.Kind == string(sim.KindOutcomeReached) {
+			p.endings.Ended(exerciseID, ev.WallTime)
+		}
 		hint := eventSizeHint(ev)
 		msgs = append(msgs, hub.Message{Topics: staff, Frame: hub.EncodeFrame(ev.Seq, hint, func(b []byte) []byte {
 			return appendEvent(b, ev, true)

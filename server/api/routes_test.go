@@ -88,7 +88,7 @@ func TestRoutes(t *testing.T) {
 			wantContains: []string{`"name":"Olga"`}, wantAbsent: []string{"o."}},
 		{name: "observers of unknown exercise", as: "facilitator", method: "GET", url: "/api/exercises/nope/observers", wantStatus: 404},
 		{name: "rotate join code", as: "facilitator", method: "POST", url: "/api/exercises/" + ex1 + "/join-code", wantStatus: 200,
-			wantContains: []string{`"display"`, `/join#`}},
+			wantContains: []string{`"display"`, `/join/`}},
 		{name: "old code no longer works", method: "POST", url: "/api/join/lookup", body: map[string]string{"code": "ABCDEFGH"}, wantStatus: 404,
 			wantContains: []string{"bad_code"}},
 		{name: "participant token still valid after rotation", as: "participant", method: "GET", url: "/api/me", wantStatus: 200},

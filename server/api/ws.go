@@ -160,8 +160,22 @@ func (s *Server) websocket(c *gin.Context) {
 			return
 		}
 	}
+	gone := false // the exercise ended longer than the grace period ago
+	if s.endings != nil {
+		// Checked once the connection is registered (and after the
+		// replay, which the client is waiting for): a close that fires
+		// from now on finds it, one that fired before shows here.
+		if gone, err = s.endings.expired(rctx, s.engine, exID); err != nil {
+			s.log.WarnContext(r.Context(), "websocket: exercise end", slog.String("exercise", exID), slog.Any("error", err))
+		}
+	}
 	conn.Send(hub.NewDirectFrame(0, mustFrame(liveFrame{Type: "live", LastSeq: last})))
 	if err := conn.Live(); err != nil {
+		return
+	}
+	if gone {
+		// The log, then 4501: nothing live will follow.
+		conn.CloseWhenDrained(hub.CloseStreamEnded, endReason)
 		return
 	}
 	if id.Role == Participant {

@@ -55,6 +55,10 @@ type Config struct {
 	// at once).
 	MaxParticipants int
 
+	// EndedGrace is how long the WebSockets of an ended exercise stay
+	// open (for the debrief) before they close with 4501.
+	EndedGrace time.Duration
+
 	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on this
 	// loopback address, apart from the main listener. Off by default.
 	PprofAddr string
@@ -84,6 +88,7 @@ func Default() Config {
 		LogFormat:       "text",
 		SessionTTL:      12 * time.Hour,
 		MaxParticipants: 10000,
+		EndedGrace:      time.Hour,
 		HTTP: HTTPTimeouts{
 			ReadHeader: 5 * time.Second,
 			Read:       15 * time.Second,
@@ -109,6 +114,7 @@ const (
 	EnvMetricsToken    = "TTX_METRICS_TOKEN"
 	EnvMaxParticipants = "TTX_MAX_PARTICIPANTS"
 	EnvPprofAddr       = "TTX_PPROF_ADDR"
+	EnvEndedGrace      = "TTX_ENDED_GRACE"
 )
 
 // option ties one flag to its environment variable.
@@ -176,6 +182,16 @@ func options() []option {
 				return nil
 			},
 			func(c *Config) string { return strconv.Itoa(c.MaxParticipants) }},
+		{"ended-grace", EnvEndedGrace, "how long live connections to an ended exercise stay open for the debrief (a `duration`)",
+			func(c *Config, v string) error {
+				d, err := time.ParseDuration(v)
+				if err != nil {
+					return fmt.Errorf("want a duration such as 1h, got %q", v)
+				}
+				c.EndedGrace = d
+				return nil
+			},
+			func(c *Config) string { return c.EndedGrace.String() }},
 		{"pprof-addr", EnvPprofAddr, "serve Go's profiler on this loopback `address` (e.g. 127.0.0.1:6060; default: off)",
 			func(c *Config, v string) error { c.PprofAddr = v; return nil },
 			func(c *Config) string { return c.PprofAddr }},
@@ -297,6 +313,9 @@ func (c *Config) validate() []error {
 	}
 	if c.MaxParticipants < 1 || c.MaxParticipants > 100000 {
 		add("max-participants %d: want between 1 and 100000", c.MaxParticipants)
+	}
+	if c.EndedGrace < 0 || c.EndedGrace > 7*24*time.Hour {
+		add("ended-grace %s: want between 0s and 168h", c.EndedGrace)
 	}
 	if c.PprofAddr != "" && !isLoopbackAddr(c.PprofAddr) {
 		// Profiles expose memory contents and cost CPU: never off this machine.

@@ -53,6 +53,18 @@ func TestParse(t *testing.T) {
 			wantErr: []string{"addr", "TTX_LOG_LEVEL", "log-format", "secure-cookies", "not-an-ip", "ftp://x", "a.example/path", "base-url"}},
 		{name: "stray argument", args: []string{"extra"}, wantErr: []string{"unexpected arguments: extra"}},
 		{name: "bad ttl", env: []string{"TTX_SESSION_TTL=1s"}, wantErr: []string{"session-ttl"}},
+		{name: "ended grace", env: []string{"TTX_ENDED_GRACE=20m"}, check: func(t *testing.T, c Config) {
+			if c.EndedGrace != 20*time.Minute {
+				t.Errorf("ended grace %v, want 20m", c.EndedGrace)
+			}
+		}},
+		{name: "ended grace default", check: func(t *testing.T, c Config) {
+			if c.EndedGrace != time.Hour {
+				t.Errorf("ended grace %v, want 1h", c.EndedGrace)
+			}
+		}},
+		{name: "bad ended grace", args: []string{"-ended-grace", "-1m"}, wantErr: []string{"ended-grace"}},
+		{name: "ended grace not a duration", env: []string{"TTX_ENDED_GRACE=soon"}, wantErr: []string{"TTX_ENDED_GRACE"}},
 		{name: "max participants", env: []string{"TTX_MAX_PARTICIPANTS=250"}, check: func(t *testing.T, c Config) {
 			if c.MaxParticipants != 250 {
 				t.Errorf("max participants %d, want 250", c.MaxParticipants)

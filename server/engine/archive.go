@@ -271,7 +271,7 @@ func Import(ctx context.Context, st Restorer, a *Archive, now time.Time) (Import
 		res.Paused = true
 		d.Exercise.Status = store.StatusPaused
 		d.Events = append(d.Events, Event{Seq: int64(len(d.Events)) + 1, Kind: KindPaused, WallTime: now.UTC(),
-			ExerciseTime: floor, Audience: everyone(), Payload: json.RawMessage(`{"reason":"imported"}`)})
+			ExerciseTime: floor, Audience: everyone(), Payload: mustJSON(pausedPayload{Reason: "imported"})})
 	}
 	ex, err := st.RestoreExercise(ctx, d)
 	if errors.Is(err, store.ErrDuplicate) {

@@ -25,7 +25,7 @@ const (
 	KindLeft        = "participant_left"   // {participant, team}
 	KindLeadChanged = "lead_changed"       // {participant, team}
 	KindStart       = "exercise_started"   // {speed}; followed by the sim's started events
-	KindPaused      = "exercise_paused"    // {}
+	KindPaused      = "exercise_paused"    // {reason}: "imported" when an import paused a running exercise
 	KindResumed     = "exercise_resumed"   // {}
 	KindSpeed       = "speed_changed"      // {speed, from}
 	KindSkipped     = "clock_skipped"      // {from, to}: the facilitator skipped to the next scheduled item
@@ -61,6 +61,44 @@ func IsEngineKind(kind string) bool {
 	return false
 }
 
+// enginePayload returns the zero value of the payload type an engine
+// event of this kind carries, and nil for any other kind. It is the map
+// from engine kinds to their payloads that docs/protocol.md documents; a
+// test checks the document against it, field by field.
+func enginePayload(kind string) any {
+	switch kind {
+	case KindCreated:
+		return createdPayload{}
+	case KindJoined, KindLeft, KindLeadChanged:
+		return participantPayload{}
+	case KindStart, KindSpeed:
+		return speedPayload{}
+	case KindPaused:
+		return pausedPayload{}
+	case KindResumed:
+		return struct{}{}
+	case KindSkipped:
+		return skipPayload{}
+	case KindTick:
+		return tickPayload{}
+	case KindAnswer, KindFacAnswer:
+		return answerPayload{}
+	case KindFacInject:
+		return AdHoc{}
+	case KindFacClose:
+		return decisionPayload{}
+	case KindFacExtend:
+		return extendPayload{}
+	case KindFacForce:
+		return statePayload{}
+	case KindFacEnd:
+		return endPayload{}
+	case KindNote:
+		return notePayload{}
+	}
+	return nil
+}
+
 // everyone and staff return fresh audience slices: events are handed to
 // other goroutines, so no slice is shared between them.
 func everyone() []string { return []string{sim.AllTeams} }
@@ -92,6 +130,10 @@ type speedPayload struct {
 type skipPayload struct {
 	From time.Duration `json:"from"`
 	To   time.Duration `json:"to"`
+}
+
+type pausedPayload struct {
+	Reason string `json:"reason,omitempty"`
 }
 
 type tickPayload struct {

@@ -43,6 +43,10 @@ type Conn struct {
 	closeReason string // written before done is closed
 	closeSend   bool   // whether the writer sends a close frame
 
+	// drainClose, once set, closes the connection when the writer has
+	// nothing left to send (CloseWhenDrained).
+	drainClose atomic.Pointer[closeRequest]
+
 	mu         sync.Mutex // guards the stream state below
 	live       bool
 	pending    []*Frame // live frames held during replay
@@ -116,6 +120,22 @@ func (c *Conn) CloseStatus() (code int, reason string) {
 func (c *Conn) Close(code int, reason string) {
 	code, reason = sanitizeClose(code, reason)
 	c.closeWith(code, reason, true)
+}
+
+// closeRequest is a close code and reason waiting for the queue to drain.
+type closeRequest struct {
+	code   int
+	reason string
+}
+
+// CloseWhenDrained closes the connection with code and reason once every
+// frame queued before the writer runs dry has been written: unlike Close,
+// which drops what waits, the client gets what was sent, then the code.
+// It does not wait. Frames sent afterwards may or may not go out first.
+func (c *Conn) CloseWhenDrained(code int, reason string) {
+	code, reason = sanitizeClose(code, reason)
+	c.drainClose.Store(&closeRequest{code: code, reason: reason})
+	c.kick()
 }
 
 // Subscribe adds topics to a connection; a closed connection is ignored.
@@ -676,6 +696,12 @@ func (c *Conn) writer() {
 			}
 			continue
 		}
+		if r := c.drainClose.Load(); r != nil {
+			// Everything queued is written: close now (the loop then
+			// finds done closed and shuts down).
+			c.closeWith(r.code, r.reason, true)
+			continue
+		}
 		c.writing.Store(false)
 		if !c.hasWork() || !c.writing.CompareAndSwap(false, true) {
 			return
@@ -687,7 +713,7 @@ func (c *Conn) writer() {
 // one-attempt write are not checked: whoever leaves them starts a writer
 // without letting go of the flag.
 func (c *Conn) hasWork() bool {
-	if c.qlen.Load() > 0 || c.pingDue.Load() || (c.wire != nil && c.wire.pendingOut()) {
+	if c.qlen.Load() > 0 || c.pingDue.Load() || (c.wire != nil && c.wire.pendingOut()) || c.drainClose.Load() != nil {
 		return true
 	}
 	select {

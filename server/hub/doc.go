@@ -76,5 +76,7 @@
 //	  4502 CloseAccessRevoked   the client may no longer see this stream
 //	  4503 CloseSessionEnded    the user's session ended (logout)
 //
-// IsTerminal classifies a code the same way.
+// IsTerminal classifies a code the same way. Conn.Close drops the frames
+// still queued (a slow client gets its code at once); Conn.CloseWhenDrained
+// sends them first, for a stream that ends after what was sent.
 package hub

@@ -969,3 +969,49 @@ func readSeqs(ws *websocket.Conn, n int) error {
 	}
 	return nil
 }
+
+// TestCloseWhenDrained: a connection closed once drained gets every frame
+// queued before the close, in order, then the close code; Close would
+// drop what waits. The frames are more than a socket buffer holds, so many
+// are still queued when the close is asked for.
+func TestCloseWhenDrained(t *testing.T) {
+	e := newEnv(t, Config{})
+	const n = 200
+	body := strings.Repeat("x", 8<<10)
+	e.setup = func(c *Conn, r *http.Request) {
+		frames := make([]*Frame, n)
+		for i := range frames {
+			frames[i] = NewFrame(int64(i+1), []byte(fmt.Sprintf("%d %s", i+1, body)))
+		}
+		if err := c.Replay(frames); err != nil {
+			t.Errorf("replay: %v", err)
+		}
+		if err := c.Live(); err != nil {
+			t.Errorf("live: %v", err)
+		}
+		c.CloseWhenDrained(CloseStreamEnded, "over")
+	}
+	ws := e.dial("token=good")
+	for i := 1; i <= n; i++ {
+		got := readText(t, ws, 10*time.Second)
+		if want := fmt.Sprintf("%d ", i); !strings.HasPrefix(got, want) {
+			t.Fatalf("frame %d: got %.20q", i, got)
+		}
+	}
+	if code, reason := readClose(t, ws, 10*time.Second); code != CloseStreamEnded || reason != "over" {
+		t.Fatalf("close %d %q, want %d \"over\"", code, reason, CloseStreamEnded)
+	}
+}
+
+// TestCloseWhenDrainedIdle: with nothing queued the close goes out at once.
+func TestCloseWhenDrainedIdle(t *testing.T) {
+	e := newEnv(t, Config{})
+	e.setup = func(c *Conn, r *http.Request) {
+		_ = c.Live()
+		c.CloseWhenDrained(CloseStreamEnded, "over")
+	}
+	ws := e.dial("token=good")
+	if code, _ := readClose(t, ws, 10*time.Second); code != CloseStreamEnded {
+		t.Fatalf("close %d, want %d", code, CloseStreamEnded)
+	}
+}
