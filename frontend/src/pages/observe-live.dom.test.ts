@@ -48,7 +48,7 @@ function observerApi(): FakeApi {
   return api;
 }
 
-describe('Observe', () => {
+describe('Observe', { timeout: 20_000 }, () => {
   it('shows the end live, without a reload', async () => {
     const c = at('/observe', observerApi());
     await settle();

@@ -37,7 +37,7 @@ const open: ConsoleDecision = {
 const buttons = (root: Element) => [...root.querySelectorAll('button')];
 const button = (root: Element, text: string) => buttons(root).find((b) => b.textContent?.trim().startsWith(text));
 
-describe('Close now', () => {
+describe('Close now', { timeout: 20_000 }, () => {
   it('asks in place what closing settles, and closes only on the explicit yes', async () => {
     const onclose = vi.fn();
     r = render(DecisionsPanel, { model: adaptScenario(brandHijack), decisions: [open], nowNs: 120e9, rate: 1, onclose });
@@ -54,7 +54,7 @@ describe('Close now', () => {
     // Escape takes the question back too.
     button(c, 'Close now')!.click();
     flushSync();
-    c.querySelector('.confirm')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    button(c, 'Close it')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
     await vi.waitFor(() => expect(c.querySelector('.confirm')).toBeNull());
     expect(onclose).not.toHaveBeenCalled();
     button(c, 'Close now')!.click();

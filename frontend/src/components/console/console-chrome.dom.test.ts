@@ -39,7 +39,7 @@ function exercise(status: string) {
   };
 }
 
-describe('console frame', () => {
+describe('console frame', { timeout: 20_000 }, () => {
   it('drops the Live badge once the exercise has ended', async () => {
     let status = 'running';
     srv.routes['GET /api/exercises/ex1'] = () => [200, exercise(status)];
