@@ -269,6 +269,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	exFac := ex.Group("", require(Facilitator))
 	exFac.GET("/scenario", s.exerciseScenario)
 	exFac.GET("/report", s.report)
+	exFac.GET("/projector", s.projector)
 	exFac.POST("/start", s.command(msgStart))
 	exFac.POST("/pause", s.command(msgPause))
 	exFac.POST("/resume", s.command(msgResume))

@@ -412,6 +412,34 @@ export interface FacilitatorApi {
   observers(id: string): Promise<ObserverInfo[]>;
   addObserver(id: string, name: string): Promise<NewObserver>;
   revokeObserver(id: string, observer: string): Promise<void>;
+  /** The room screen's public data (GET …/projector). */
+  projector(id: string): Promise<ProjectorView>;
+}
+
+/** What the projector shows: public data only (see docs/protocol.md). */
+export interface ProjectorView {
+  title: string;
+  status: ExerciseStatus;
+  clockNs: number;
+  speed: number;
+  join: JoinInfo | null;
+  headline: { seq: number; atNs: number; storyTime: string; channel: string; title: string; from: string } | null;
+}
+
+export function adaptProjector(v: unknown): ProjectorView {
+  const o = isObj(v) ? v : {};
+  const j = obj(o, 'join');
+  const h = obj(o, 'headline');
+  return {
+    title: str(o, 'title'),
+    status: str(o, 'status') as ExerciseStatus,
+    clockNs: num(o, 'clock'),
+    speed: num(o, 'speed') || 1,
+    join: str(j, 'code') ? { code: str(j, 'code'), display: str(j, 'display') || str(j, 'code'), url: str(j, 'url') } : null,
+    headline: str(h, 'title')
+      ? { seq: num(h, 'seq'), atNs: num(h, 'at'), storyTime: str(h, 'story_time'), channel: str(h, 'channel'), title: str(h, 'title'), from: str(h, 'from') }
+      : null,
+  };
 }
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
@@ -524,6 +552,7 @@ export function createFacilitatorApi(fetchFn: Fetch, base = ''): FacilitatorApi 
     revokeObserver: async (id, observer) => {
       await call('DELETE', `${ex(id)}/observers/${seg(observer)}`);
     },
+    projector: async (id) => adaptProjector(await call('GET', `${ex(id)}/projector`)),
   };
 }
 
