@@ -160,6 +160,8 @@ export interface ExerciseInfo {
   createdAt: string;
   startedAt: string;
   endedAt: string;
+  /** Hidden from the default list. */
+  archived: boolean;
 }
 
 function status(v: string): ExerciseStatus {
@@ -181,6 +183,7 @@ export function adaptExercise(v: unknown): ExerciseInfo {
     createdAt: str(e, 'created_at'),
     startedAt: str(e, 'started_at'),
     endedAt: str(e, 'ended_at'),
+    archived: bool(e, 'archived'),
   };
 }
 
@@ -401,7 +404,13 @@ export interface FacilitatorApi {
   scenario(id: string): Promise<unknown>;
   validate(file: string, source: string): Promise<ScenarioEntry>;
   upload(file: string, source: string): Promise<ScenarioEntry>;
-  exercises(): Promise<ExerciseInfo[]>;
+  /** The exercises, or with archived the archived ones only. */
+  exercises(archived?: boolean): Promise<ExerciseInfo[]>;
+  /** A new exercise from the same scenario, parameters and title. */
+  rerun(id: string): Promise<ExerciseInfo>;
+  archive(id: string, archived: boolean): Promise<void>;
+  /** Deletes an exercise that is not running or paused, with its log. */
+  deleteExercise(id: string): Promise<void>;
   create(scenario: string, params: Record<string, string>, title: string): Promise<ExerciseInfo>;
   exercise(id: string): Promise<ExerciseDetail>;
   exerciseScenario(id: string): Promise<unknown>;
@@ -500,8 +509,8 @@ export function createFacilitatorApi(fetchFn: Fetch, base = ''): FacilitatorApi 
       const r = await call('POST', `/api/scenarios?file=${seg(file)}`, source, 'application/yaml');
       return adaptEntry(isObj(r) ? r['entry'] : null);
     },
-    exercises: async () => {
-      const r = await call('GET', '/api/exercises');
+    exercises: async (archived = false) => {
+      const r = await call('GET', archived ? '/api/exercises?archived=1' : '/api/exercises');
       return isObj(r) ? list(r, 'exercises').map(adaptExercise) : [];
     },
     create: async (scenario, params, title) => {
@@ -551,6 +560,16 @@ export function createFacilitatorApi(fetchFn: Fetch, base = ''): FacilitatorApi 
     },
     revokeObserver: async (id, observer) => {
       await call('DELETE', `${ex(id)}/observers/${seg(observer)}`);
+    },
+    rerun: async (id) => {
+      const r = await call('POST', `${ex(id)}/rerun`);
+      return adaptExercise(isObj(r) ? r['exercise'] : null);
+    },
+    archive: async (id, archived) => {
+      await call('POST', `${ex(id)}/${archived ? 'archive' : 'unarchive'}`);
+    },
+    deleteExercise: async (id) => {
+      await call('DELETE', ex(id));
     },
     projector: async (id) => adaptProjector(await call('GET', `${ex(id)}/projector`)),
   };
