@@ -78,6 +78,16 @@ export interface ModelObjective {
   teams: string[];
 }
 
+export interface ModelPersona {
+  id: string;
+  name: string;
+  handle: string;
+  org: string;
+  avatar: string;
+  /** Facilitator-facing: who the persona is. */
+  role: string;
+}
+
 export interface ModelParameter {
   id: string;
   label: string;
@@ -94,7 +104,7 @@ export interface ScenarioModel {
   teams: { id: string; name: string }[];
   objectives: ModelObjective[];
   /** role: the facilitator-facing description of who the persona is. */
-  personas: { id: string; name: string; role: string }[];
+  personas: ModelPersona[];
   variables: ModelVariable[];
   states: ModelState[];
 }
@@ -142,7 +152,14 @@ export function adaptScenario(raw: unknown): ScenarioModel {
       met: s(o, 'met'),
       teams: strs(o, 'teams'),
     })),
-    personas: objs(raw, 'personas').map((p) => ({ id: s(p, 'id'), name: s(p, 'name') || s(p, 'id'), role: s(p, 'role') })),
+    personas: objs(raw, 'personas').map((p) => ({
+      id: s(p, 'id'),
+      name: s(p, 'name') || s(p, 'id'),
+      handle: s(p, 'handle'),
+      org: s(p, 'org'),
+      avatar: s(p, 'avatar'),
+      role: s(p, 'role'),
+    })),
     variables: objs(raw, 'variables').map((v) => {
       const init = v['initial'];
       return {
