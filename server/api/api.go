@@ -78,6 +78,10 @@ type Deps struct {
 	Now      func() time.Time
 	Limits   Limits
 
+	// Templates keeps facilitators' saved ad-hoc injects; nil: the
+	// template routes answer 503.
+	Templates TemplateStore
+
 	// Metrics records request, socket and fan-out figures; nil records
 	// nothing. MetricsHandler serves them at /metrics (nil: no route).
 	Metrics        *metrics.TTX
@@ -94,6 +98,8 @@ type Server struct {
 	engine   Engine
 	hub      Hub
 	presence *presence
+
+	templates TemplateStore
 
 	metrics        *metrics.TTX // nil: record nothing
 	metricsHandler http.Handler
@@ -155,7 +161,7 @@ func New(d Deps, o Options) (*Server, error) {
 		return nil, fmt.Errorf("api: Accounts, Tokens, Library and Access are required")
 	}
 	s := &Server{
-		log: d.Log, accounts: d.Accounts, tokens: d.Tokens, library: d.Library, access: d.Access, engine: d.Engine, hub: d.Hub,
+		log: d.Log, accounts: d.Accounts, tokens: d.Tokens, library: d.Library, access: d.Access, templates: d.Templates, engine: d.Engine, hub: d.Hub,
 		ready: d.Ready, now: d.Now, limits: d.Limits, opts: o,
 		presence: newPresence(d.Hub, o.PresenceInterval, d.Metrics),
 		metrics:  d.Metrics, metricsHandler: d.MetricsHandler,
@@ -271,6 +277,9 @@ func (s *Server) routes() (*gin.Engine, error) {
 	exFac.GET("/report", s.report)
 	exFac.GET("/projector", s.projector)
 	exFac.POST("/rerun", s.rerunExercise)
+	exFac.GET("/inject-templates", s.listInjectTemplates)
+	exFac.POST("/inject-templates", s.saveInjectTemplate)
+	exFac.DELETE("/inject-templates/:tid", s.deleteInjectTemplate)
 	exFac.POST("/archive", s.archiveExercise(true))
 	exFac.POST("/unarchive", s.archiveExercise(false))
 	exFac.DELETE("", s.deleteExercise)

@@ -2,7 +2,15 @@
 // preview, drawn by the same InjectCard) and the sender sent to the server.
 
 import { CHANNELS, type Channel, type InjectView } from './events';
+import type { AdHocInject, InjectTemplate } from './facilitator';
 import type { ModelPersona } from './facilitator-scenario';
+
+/** Saved injects of this scenario (stored on the server per facilitator). */
+export interface TemplateApi {
+  list(): Promise<InjectTemplate[]>;
+  save(name: string, inject: AdHocInject): Promise<InjectTemplate>;
+  remove(id: number): Promise<void>;
+}
 
 export interface AdHocDraft {
   channel: string;

@@ -421,8 +421,25 @@ export interface FacilitatorApi {
   observers(id: string): Promise<ObserverInfo[]>;
   addObserver(id: string, name: string): Promise<NewObserver>;
   revokeObserver(id: string, observer: string): Promise<void>;
+  /** The caller's saved ad-hoc injects for the exercise's scenario. */
+  injectTemplates(id: string): Promise<InjectTemplate[]>;
+  saveInjectTemplate(id: string, name: string, inject: AdHocInject): Promise<InjectTemplate>;
+  deleteInjectTemplate(id: string, template: number): Promise<void>;
   /** The room screen's public data (GET …/projector). */
   projector(id: string): Promise<ProjectorView>;
+}
+
+export interface InjectTemplate {
+  id: number;
+  name: string;
+  inject: AdHocInject;
+}
+
+export function adaptTemplate(v: unknown): InjectTemplate {
+  const o = isObj(v) ? v : {};
+  const i = obj(o, 'inject');
+  const teams = Array.isArray(i['teams']) ? (i['teams'] as unknown[]).filter((t): t is string => typeof t === 'string') : [];
+  return { id: num(o, 'id'), name: str(o, 'name'), inject: { channel: str(i, 'channel') || 'sitrep', teams, from: str(i, 'from'), title: str(i, 'title'), body: str(i, 'body') } };
 }
 
 /** What the projector shows: public data only (see docs/protocol.md). */
@@ -570,6 +587,17 @@ export function createFacilitatorApi(fetchFn: Fetch, base = ''): FacilitatorApi 
     },
     deleteExercise: async (id) => {
       await call('DELETE', ex(id));
+    },
+    injectTemplates: async (id) => {
+      const r = await call('GET', `${ex(id)}/inject-templates`);
+      return isObj(r) ? list(r, 'templates').map(adaptTemplate) : [];
+    },
+    saveInjectTemplate: async (id, name, inject) => {
+      const r = await call('POST', `${ex(id)}/inject-templates`, { name, inject });
+      return adaptTemplate(isObj(r) ? r['template'] : null);
+    },
+    deleteInjectTemplate: async (id, template) => {
+      await call('DELETE', `${ex(id)}/inject-templates/${template}`);
     },
     projector: async (id) => adaptProjector(await call('GET', `${ex(id)}/projector`)),
   };

@@ -61,3 +61,37 @@ describe('AdHocForm', { timeout: 20_000 }, () => {
     expect(onsend.mock.calls[0]).toEqual([{ channel: 'email', teams: [], from: 'Night desk', title: '', body: 'Heads up.' }]);
   });
 });
+
+describe('AdHocForm templates', { timeout: 20_000 }, () => {
+  it('saves the inject as a template, fills the form from one, and deletes it', async () => {
+    const store: { id: number; name: string; inject: { channel: string; teams: string[]; from: string; title: string; body: string } }[] = [
+      { id: 7, name: 'Night desk ping', inject: { channel: 'email', teams: ['soc'], from: 'Night desk', title: 'Ping', body: 'Still there?' } },
+    ];
+    const templates = {
+      list: vi.fn(() => Promise.resolve([...store])),
+      save: vi.fn((name: string, inject: (typeof store)[number]['inject']) => {
+        const t = { id: 8, name, inject };
+        store.push(t);
+        return Promise.resolve(t);
+      }),
+      remove: vi.fn(() => Promise.resolve()),
+    };
+    r = render(AdHocForm, { model, onsend: () => Promise.resolve(true), templates });
+    const c = r.container;
+    await vi.waitFor(() => expect(c.querySelector('#ah-tpl')).not.toBeNull());
+    set(c, '#ah-tpl', '7', 'change');
+    expect(c.querySelector<HTMLSelectElement>('#ah-channel')!.value).toBe('email');
+    expect(c.querySelector<HTMLInputElement>('#ah-from-name')!.value).toBe('Night desk');
+    expect(c.querySelector<HTMLTextAreaElement>('#ah-body')!.value).toBe('Still there?');
+    expect([...c.querySelectorAll<HTMLInputElement>('input[type=checkbox]')].filter((x) => x.checked).map((x) => x.value)).toEqual(['soc']);
+    // Save the form under a new name: the persona id is what gets stored.
+    set(c, '#ah-from', 'ciso', 'change');
+    set(c, '#ah-tpl-name', 'CISO call');
+    [...c.querySelectorAll('button')].find((b) => b.textContent === 'Save template')!.click();
+    await vi.waitFor(() => expect(c.textContent).toContain('Saved “CISO call”.'));
+    expect(templates.save.mock.calls[0]).toEqual(['CISO call', { channel: 'email', teams: ['soc'], from: 'ciso', title: 'Ping', body: 'Still there?' }]);
+    expect([...c.querySelectorAll('#ah-tpl option')].map((o) => o.textContent)).toEqual(['—', 'CISO call', 'Night desk ping']);
+    [...c.querySelectorAll('button')].find((b) => b.textContent === 'Delete template')!.click();
+    await vi.waitFor(() => expect(templates.remove).toHaveBeenCalledWith(7));
+  });
+});
