@@ -178,7 +178,7 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 
 	srv, err := api.New(api.Deps{
 		Log:      log.With(slog.String("component", "api")),
-		Accounts: st, Tokens: st, Access: st,
+		Accounts: st, Tokens: st, Access: st, Templates: st,
 		Library: api.NewLibrary(sio.shipped, st),
 		Engine:  eng,
 		Hub:     h,

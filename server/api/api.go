@@ -91,6 +91,10 @@ type Deps struct {
 	// of ended exercises stay open.
 	Endings *Endings
 
+	// Templates keeps facilitators' saved ad-hoc injects; nil: the
+	// template routes answer 503.
+	Templates TemplateStore
+
 	// Metrics records request, socket and fan-out figures; nil records
 	// nothing. MetricsHandler serves them at /metrics (nil: no route).
 	Metrics        *metrics.TTX
@@ -108,6 +112,8 @@ type Server struct {
 	hub      Hub
 	presence *presence
 	endings  *Endings
+
+	templates TemplateStore
 
 	metrics        *metrics.TTX // nil: record nothing
 	metricsHandler http.Handler
@@ -173,7 +179,7 @@ func New(d Deps, o Options) (*Server, error) {
 		return nil, fmt.Errorf("api: Accounts, Tokens, Library and Access are required")
 	}
 	s := &Server{
-		log: d.Log, accounts: d.Accounts, tokens: d.Tokens, library: d.Library, access: d.Access, engine: d.Engine, hub: d.Hub,
+		log: d.Log, accounts: d.Accounts, tokens: d.Tokens, library: d.Library, access: d.Access, templates: d.Templates, engine: d.Engine, hub: d.Hub,
 		ready: d.Ready, now: d.Now, limits: d.Limits, opts: o,
 		presence: newPresence(d.Hub, o.PresenceInterval, d.Metrics),
 		endings:  d.Endings,
@@ -285,6 +291,14 @@ func (s *Server) routes() (*gin.Engine, error) {
 	exFac := ex.Group("", require(Facilitator))
 	exFac.GET("/scenario", s.exerciseScenario)
 	exFac.GET("/report", s.report)
+	exFac.GET("/projector", s.projector)
+	exFac.POST("/rerun", s.rerunExercise)
+	exFac.GET("/inject-templates", s.listInjectTemplates)
+	exFac.POST("/inject-templates", s.saveInjectTemplate)
+	exFac.DELETE("/inject-templates/:tid", s.deleteInjectTemplate)
+	exFac.POST("/archive", s.archiveExercise(true))
+	exFac.POST("/unarchive", s.archiveExercise(false))
+	exFac.DELETE("", s.deleteExercise)
 	exFac.POST("/start", s.command(msgStart))
 	exFac.POST("/pause", s.command(msgPause))
 	exFac.POST("/resume", s.command(msgResume))

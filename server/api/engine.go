@@ -39,6 +39,9 @@ type Engine interface {
 	Force(ctx context.Context, exerciseID, stateID string) error
 	Inject(ctx context.Context, exerciseID string, in engine.AdHoc) error
 	End(ctx context.Context, exerciseID, reason string) error
+
+	Archive(ctx context.Context, exerciseID string, archived bool) error
+	Delete(ctx context.Context, exerciseID string) error
 }
 
 // Hub is what the API needs from the WebSocket hub; *hub.Hub implements it.

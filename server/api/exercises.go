@@ -30,6 +30,7 @@ type exerciseView struct {
 	CreatedAt time.Time         `json:"created_at"`
 	StartedAt time.Time         `json:"started_at,omitzero"`
 	EndedAt   time.Time         `json:"ended_at,omitzero"`
+	Archived  bool              `json:"archived,omitempty"` // facilitator only
 }
 
 func (s *Server) viewOf(c *gin.Context, ex store.Exercise, staff bool) exerciseView {
@@ -37,6 +38,7 @@ func (s *Server) viewOf(c *gin.Context, ex store.Exercise, staff bool) exerciseV
 		CreatedAt: ex.CreatedAt, StartedAt: ex.StartedAt, EndedAt: ex.EndedAt}
 	if staff {
 		v.Params = ex.Params
+		v.Archived = !ex.ArchivedAt.IsZero()
 		if ex.JoinCode != "" && ex.Status != store.StatusEnded {
 			j := s.joinCodeOf(c, ex.JoinCode)
 			v.Join = &j
@@ -57,7 +59,15 @@ func (s *Server) listExercises(c *gin.Context) {
 	if !s.needEngine(c) {
 		return
 	}
-	f := store.ListFilter{Limit: 200}
+	f := store.ListFilter{Limit: 200, Archived: store.ArchivedNo}
+	switch c.Query("archived") {
+	case "":
+	case "1":
+		f.Archived = store.ArchivedOnly
+	default:
+		fail(c, errBadRequest("bad_archived", "archived must be 1 (list the archived exercises) or absent"))
+		return
+	}
 	if st := c.Query("status"); st != "" {
 		switch st {
 		case store.StatusLobby, store.StatusRunning, store.StatusPaused, store.StatusEnded:

@@ -132,7 +132,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	}
 	d := Deps{
 		Log:      log,
-		Accounts: st, Tokens: st, Access: st,
+		Accounts: st, Tokens: st, Access: st, Templates: st,
 		Library: NewLibrary(shipped, st),
 		Engine:  eng,
 		Hub:     h,

@@ -138,9 +138,9 @@ func TestPlayThroughInBrowsers(t *testing.T) {
 
 	// Still paused (so neither can run out meanwhile), the facilitator
 	// closes both decisions: the door is shut. Then the clock runs again.
-	fac.click("close caller_check", closeDecisionXPath("caller_check"))
+	closeDecision(fac, "caller_check")
 	fac.waitJS("caller_check settled", `!document.querySelector('li.dec.open[data-decision="caller_check"]')`, actionTimeout)
-	fac.click("close session_response", closeDecisionXPath("session_response"))
+	closeDecision(fac, "session_response")
 	fac.waitJS("the clean morning", `document.querySelector('section.clockbar .where') && document.querySelector('section.clockbar .where').textContent.includes('the door is shut')`, actionTimeout)
 	fac.click("resume", buttonXPath("Resume"))
 	fac.waitJS("the running console", `document.querySelector('section.clockbar.running')`, actionTimeout)
@@ -152,7 +152,7 @@ func TestPlayThroughInBrowsers(t *testing.T) {
 	exec.b.click("choose number matching", `//section[contains(@class,'decision')]//button[normalize-space()=`+xpathLiteral(labelNumberMatching)+`]`)
 	exec.b.waitJS("the exec answer to show", fmt.Sprintf(`[...document.querySelectorAll('section.decision .current strong')].some((e) => e.textContent.trim() === %s)`, jsString(labelNumberMatching)), actionTimeout)
 	fac.waitJS("the console to show the exec answer", fmt.Sprintf(`[...document.querySelectorAll('li.dec.open')].some((li) => li.textContent.includes(%s) && li.textContent.includes(%s))`, jsString(exec.name), jsString(labelNumberMatching)), actionTimeout)
-	fac.click("close mfa_policy", closeDecisionXPath("mfa_policy"))
+	closeDecision(fac, "mfa_policy")
 
 	// The outcome reaches the console and every participant.
 	fac.waitJS("the outcome on the console", fmt.Sprintf(`document.querySelector('#out-h') && document.querySelector('#out-h').textContent.includes(%s)`, jsString(outcomeTitle)), actionTimeout)

@@ -242,7 +242,8 @@ func TestXSSCorpus(t *testing.T) {
 	fac.waitJS("the ad-hoc form", `document.querySelector('#ah-body')`, actionTimeout)
 	for i, in := range xssAdHoc {
 		fac.selectOption("channel "+in.channel, "#ah-channel", in.channel)
-		fac.typeInto("from", "#ah-from", in.from)
+		fac.selectOption("sender: someone else", "#ah-from", "*other")
+		fac.typeInto("from", "#ah-from-name", in.from)
 		fac.typeInto("title", "#ah-title", in.title)
 		fac.typeInto("body", "#ah-body", fmt.Sprintf("Adhoc body %d\n\n%s", i, xssCorpus))
 		fac.click("send the inject", buttonXPath("Send inject"))
@@ -262,9 +263,9 @@ func TestXSSCorpus(t *testing.T) {
 	h.assertNoXSS(fac, "console-running", append([]string{xssNames[0].name, "Opening <img src=x onerror=window.__xss++>"}, adhocTitles...)...)
 
 	// Closing both decisions reaches the outcome with its payload debrief.
-	fac.click("close d_red", closeDecisionXPath("d_red"))
+	closeDecision(fac, "d_red")
 	fac.waitJS("d_red settled", `![...document.querySelectorAll('li.dec.open code')].some((c) => c.textContent === 'd_red')`, actionTimeout)
-	fac.click("close d_blue", closeDecisionXPath("d_blue"))
+	closeDecision(fac, "d_blue")
 	fac.waitJS("the outcome on the console", `document.querySelector('#out-h')`, actionTimeout)
 	h.assertNoXSS(fac, "console-outcome", "Debrief <img src=x onerror=\"window.__xss++\">")
 	for _, b := range players {

@@ -38,6 +38,8 @@ type Store interface {
 	Events(ctx context.Context, exerciseID string, afterSeq int64, limit int) ([]store.Event, error)
 	EventByClientID(ctx context.Context, exerciseID, clientID string) (store.Event, error)
 	LastSeq(ctx context.Context, exerciseID string) (int64, error)
+	SetArchived(ctx context.Context, id string, at time.Time) error
+	DeleteExercise(ctx context.Context, id string) error
 }
 
 // Publisher receives the events of an exercise right after they commit,

@@ -49,6 +49,7 @@ type loop struct {
 	// already at the end needs no read of the log.
 	known atomic.Int64
 
+	gone      bool // the exercise was deleted: the loop stops after the command
 	broken    bool // a commit failed: the machine may be ahead of the log
 	retryAt   time.Time
 	stopTimer func() bool
@@ -105,6 +106,9 @@ func (l *loop) run() {
 			l.safely(func() { l.catchUp() })
 		case c := <-l.cmds:
 			l.serve(c)
+			if l.gone {
+				return
+			}
 		}
 	}
 }

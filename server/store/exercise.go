@@ -30,6 +30,7 @@ type Exercise struct {
 	CreatedAt  time.Time
 	StartedAt  time.Time // zero until started
 	EndedAt    time.Time // zero until ended
+	ArchivedAt time.Time // zero unless archived (hidden from the default list)
 }
 
 // Team is a team of an exercise, copied from its scenario at creation.
@@ -80,7 +81,7 @@ func (s *Store) CreateExercise(ctx context.Context, ex Exercise, teams []Team, e
 }
 
 const exerciseSelect = `SELECT id, scenario_id, title, params, status, outcome, join_code,
-	created_at, started_at, ended_at FROM exercises`
+	created_at, started_at, ended_at, archived_at FROM exercises`
 
 // Exercise returns one exercise.
 func (s *Store) Exercise(ctx context.Context, id string) (Exercise, error) {
@@ -110,9 +111,17 @@ func (s *Store) SetJoinCode(ctx context.Context, id, code string) error {
 	})
 }
 
+// ListFilter.Archived values.
+const (
+	ArchivedNo   = "no"
+	ArchivedOnly = "only"
+)
+
 // ListFilter narrows ListExercises. Zero values mean "any".
 type ListFilter struct {
 	Statuses []string
+	// Archived narrows by archiving: "" any, "no" the others, "only" the archived.
+	Archived string
 	Limit    int // default and maximum 1000
 	Offset   int
 }
@@ -121,8 +130,16 @@ type ListFilter struct {
 func (s *Store) ListExercises(ctx context.Context, f ListFilter) ([]Exercise, error) {
 	q := exerciseSelect
 	var args []any
+	switch f.Archived {
+	case ArchivedOnly:
+		q += ` WHERE archived_at IS NOT NULL`
+	case ArchivedNo:
+		q += ` WHERE archived_at IS NULL`
+	default:
+		q += ` WHERE 1`
+	}
 	if len(f.Statuses) > 0 {
-		q += ` WHERE status IN (?` + strings.Repeat(`, ?`, len(f.Statuses)-1) + `)`
+		q += ` AND status IN (?` + strings.Repeat(`, ?`, len(f.Statuses)-1) + `)`
 		for _, st := range f.Statuses {
 			args = append(args, st)
 		}
@@ -179,9 +196,9 @@ func scanExercise(row scanner) (Exercise, error) {
 	var params string
 	var join sql.NullString
 	var created int64
-	var started, ended sql.NullInt64
+	var started, ended, archived sql.NullInt64
 	err := row.Scan(&ex.ID, &ex.ScenarioID, &ex.Title, &params, &ex.Status, &ex.Outcome, &join,
-		&created, &started, &ended)
+		&created, &started, &ended, &archived)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Exercise{}, fmt.Errorf("store: exercise: %w", ErrNotFound)
 	}
@@ -195,6 +212,7 @@ func scanExercise(row scanner) (Exercise, error) {
 	ex.CreatedAt = fromUnixNano(created)
 	ex.StartedAt = fromNullTime(started)
 	ex.EndedAt = fromNullTime(ended)
+	ex.ArchivedAt = fromNullTime(archived)
 	return ex, nil
 }
 

@@ -97,6 +97,13 @@ export interface ObserveInfo {
   /** The exercise clock (ns) when the server answered, its speed and whether it runs. */
   clockNs: number;
   speed: number;
+  /** Every objective of the scenario, by title, for tagging notes. */
+  objectives?: ObjectiveOption[];
+}
+
+export interface ObjectiveOption {
+  id: string;
+  title: string;
 }
 
 export type ConnectionStatus = 'offline' | 'connecting' | 'live' | 'reconnecting' | 'ended';
@@ -409,6 +416,9 @@ export function httpApi(o: HttpApiOptions = {}): Api {
         participants: list(snap, 'participants').map((p) => ({ id: s(p, 'id'), name: s(p, 'name'), team: s(p, 'team'), lead: p['lead'] === true })),
         clockNs: n(snap, 'clock'),
         speed: n(snap, 'speed'),
+        objectives: list(d, 'objectives')
+          .map((o) => ({ id: s(o, 'id'), title: s(o, 'title') || s(o, 'id') }))
+          .filter((o) => o.id !== ''),
       };
     },
     connect(sess, h) {

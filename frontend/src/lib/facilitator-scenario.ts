@@ -8,6 +8,8 @@ import { isObj, type Obj } from './facilitator';
 export interface ModelOption {
   id: string;
   label: string;
+  /** Facilitator-only notes of the format. */
+  notes: string;
 }
 
 export interface ModelDecision {
@@ -19,6 +21,8 @@ export interface ModelDecision {
   timeLimitNs: number;
   defaultOption: string;
   objectives: string[];
+  /** Facilitator-only notes of the format. */
+  notes: string;
 }
 
 export interface ModelInject {
@@ -28,6 +32,10 @@ export interface ModelInject {
   channel: string;
   title: string;
   objectives: string[];
+  /** Persona id of the sender, or ''. */
+  from: string;
+  /** Facilitator-only notes of the format. */
+  notes: string;
 }
 
 export interface ModelTransition {
@@ -70,6 +78,16 @@ export interface ModelObjective {
   teams: string[];
 }
 
+export interface ModelPersona {
+  id: string;
+  name: string;
+  handle: string;
+  org: string;
+  avatar: string;
+  /** Facilitator-facing: who the persona is. */
+  role: string;
+}
+
 export interface ModelParameter {
   id: string;
   label: string;
@@ -85,7 +103,8 @@ export interface ScenarioModel {
   parameters: ModelParameter[];
   teams: { id: string; name: string }[];
   objectives: ModelObjective[];
-  personas: { id: string; name: string }[];
+  /** role: the facilitator-facing description of who the persona is. */
+  personas: ModelPersona[];
   variables: ModelVariable[];
   states: ModelState[];
 }
@@ -133,7 +152,14 @@ export function adaptScenario(raw: unknown): ScenarioModel {
       met: s(o, 'met'),
       teams: strs(o, 'teams'),
     })),
-    personas: objs(raw, 'personas').map((p) => ({ id: s(p, 'id'), name: s(p, 'name') || s(p, 'id') })),
+    personas: objs(raw, 'personas').map((p) => ({
+      id: s(p, 'id'),
+      name: s(p, 'name') || s(p, 'id'),
+      handle: s(p, 'handle'),
+      org: s(p, 'org'),
+      avatar: s(p, 'avatar'),
+      role: s(p, 'role'),
+    })),
     variables: objs(raw, 'variables').map((v) => {
       const init = v['initial'];
       return {
@@ -163,16 +189,19 @@ export function adaptScenario(raw: unknown): ScenarioModel {
         channel: s(i, 'channel'),
         title: s(i, 'title'),
         objectives: strs(i, 'objectives'),
+        from: s(i, 'from'),
+        notes: s(i, 'notes'),
       })),
       decisions: objs(st, 'decisions').map((d) => ({
         id: s(d, 'id'),
         team: s(d, 'team'),
         prompt: s(d, 'prompt'),
-        options: objs(d, 'options').map((o) => ({ id: s(o, 'id'), label: s(o, 'label') || s(o, 'id') })),
+        options: objs(d, 'options').map((o) => ({ id: s(o, 'id'), label: s(o, 'label') || s(o, 'id'), notes: s(o, 'notes') })),
         mode: s(d, 'mode') || 'first',
         timeLimitNs: n(d, 'time_limit'),
         defaultOption: s(d, 'default'),
         objectives: strs(d, 'objectives'),
+        notes: s(d, 'notes'),
       })),
       transitions: objs(st, 'transitions').map((t) => ({
         to: s(t, 'to'),

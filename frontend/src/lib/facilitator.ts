@@ -160,6 +160,8 @@ export interface ExerciseInfo {
   createdAt: string;
   startedAt: string;
   endedAt: string;
+  /** Hidden from the default list. */
+  archived: boolean;
 }
 
 function status(v: string): ExerciseStatus {
@@ -181,6 +183,7 @@ export function adaptExercise(v: unknown): ExerciseInfo {
     createdAt: str(e, 'created_at'),
     startedAt: str(e, 'started_at'),
     endedAt: str(e, 'ended_at'),
+    archived: bool(e, 'archived'),
   };
 }
 
@@ -401,7 +404,13 @@ export interface FacilitatorApi {
   scenario(id: string): Promise<unknown>;
   validate(file: string, source: string): Promise<ScenarioEntry>;
   upload(file: string, source: string): Promise<ScenarioEntry>;
-  exercises(): Promise<ExerciseInfo[]>;
+  /** The exercises, or with archived the archived ones only. */
+  exercises(archived?: boolean): Promise<ExerciseInfo[]>;
+  /** A new exercise from the same scenario, parameters and title. */
+  rerun(id: string): Promise<ExerciseInfo>;
+  archive(id: string, archived: boolean): Promise<void>;
+  /** Deletes an exercise that is not running or paused, with its log. */
+  deleteExercise(id: string): Promise<void>;
   create(scenario: string, params: Record<string, string>, title: string): Promise<ExerciseInfo>;
   exercise(id: string): Promise<ExerciseDetail>;
   exerciseScenario(id: string): Promise<unknown>;
@@ -412,6 +421,51 @@ export interface FacilitatorApi {
   observers(id: string): Promise<ObserverInfo[]>;
   addObserver(id: string, name: string): Promise<NewObserver>;
   revokeObserver(id: string, observer: string): Promise<void>;
+  /** The caller's saved ad-hoc injects for the exercise's scenario. */
+  injectTemplates(id: string): Promise<InjectTemplate[]>;
+  saveInjectTemplate(id: string, name: string, inject: AdHocInject): Promise<InjectTemplate>;
+  deleteInjectTemplate(id: string, template: number): Promise<void>;
+  /** The room screen's public data (GET …/projector). */
+  projector(id: string): Promise<ProjectorView>;
+}
+
+export interface InjectTemplate {
+  id: number;
+  name: string;
+  inject: AdHocInject;
+}
+
+export function adaptTemplate(v: unknown): InjectTemplate {
+  const o = isObj(v) ? v : {};
+  const i = obj(o, 'inject');
+  const teams = Array.isArray(i['teams']) ? (i['teams'] as unknown[]).filter((t): t is string => typeof t === 'string') : [];
+  return { id: num(o, 'id'), name: str(o, 'name'), inject: { channel: str(i, 'channel') || 'sitrep', teams, from: str(i, 'from'), title: str(i, 'title'), body: str(i, 'body') } };
+}
+
+/** What the projector shows: public data only (see docs/protocol.md). */
+export interface ProjectorView {
+  title: string;
+  status: ExerciseStatus;
+  clockNs: number;
+  speed: number;
+  join: JoinInfo | null;
+  headline: { seq: number; atNs: number; storyTime: string; channel: string; title: string; from: string } | null;
+}
+
+export function adaptProjector(v: unknown): ProjectorView {
+  const o = isObj(v) ? v : {};
+  const j = obj(o, 'join');
+  const h = obj(o, 'headline');
+  return {
+    title: str(o, 'title'),
+    status: str(o, 'status') as ExerciseStatus,
+    clockNs: num(o, 'clock'),
+    speed: num(o, 'speed') || 1,
+    join: str(j, 'code') ? { code: str(j, 'code'), display: str(j, 'display') || str(j, 'code'), url: str(j, 'url') } : null,
+    headline: str(h, 'title')
+      ? { seq: num(h, 'seq'), atNs: num(h, 'at'), storyTime: str(h, 'story_time'), channel: str(h, 'channel'), title: str(h, 'title'), from: str(h, 'from') }
+      : null,
+  };
 }
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
@@ -472,8 +526,8 @@ export function createFacilitatorApi(fetchFn: Fetch, base = ''): FacilitatorApi 
       const r = await call('POST', `/api/scenarios?file=${seg(file)}`, source, 'application/yaml');
       return adaptEntry(isObj(r) ? r['entry'] : null);
     },
-    exercises: async () => {
-      const r = await call('GET', '/api/exercises');
+    exercises: async (archived = false) => {
+      const r = await call('GET', archived ? '/api/exercises?archived=1' : '/api/exercises');
       return isObj(r) ? list(r, 'exercises').map(adaptExercise) : [];
     },
     create: async (scenario, params, title) => {
@@ -524,6 +578,28 @@ export function createFacilitatorApi(fetchFn: Fetch, base = ''): FacilitatorApi 
     revokeObserver: async (id, observer) => {
       await call('DELETE', `${ex(id)}/observers/${seg(observer)}`);
     },
+    rerun: async (id) => {
+      const r = await call('POST', `${ex(id)}/rerun`);
+      return adaptExercise(isObj(r) ? r['exercise'] : null);
+    },
+    archive: async (id, archived) => {
+      await call('POST', `${ex(id)}/${archived ? 'archive' : 'unarchive'}`);
+    },
+    deleteExercise: async (id) => {
+      await call('DELETE', ex(id));
+    },
+    injectTemplates: async (id) => {
+      const r = await call('GET', `${ex(id)}/inject-templates`);
+      return isObj(r) ? list(r, 'templates').map(adaptTemplate) : [];
+    },
+    saveInjectTemplate: async (id, name, inject) => {
+      const r = await call('POST', `${ex(id)}/inject-templates`, { name, inject });
+      return adaptTemplate(isObj(r) ? r['template'] : null);
+    },
+    deleteInjectTemplate: async (id, template) => {
+      await call('DELETE', `${ex(id)}/inject-templates/${template}`);
+    },
+    projector: async (id) => adaptProjector(await call('GET', `${ex(id)}/projector`)),
   };
 }
 

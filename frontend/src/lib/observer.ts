@@ -3,7 +3,7 @@
 // the objectives the scenario tags its injects with, and notes.
 
 import { derived, get, writable, type Readable } from 'svelte/store';
-import { ApiError, noteBody, type Api, type ConnectionStatus, type NoteSubmission, type ObserveInfo, type ObserverSession, type TeamOption } from './api';
+import { ApiError, noteBody, type Api, type ConnectionStatus, type NoteSubmission, type ObjectiveOption, type ObserveInfo, type ObserverSession, type TeamOption } from './api';
 import type { ClockSync } from './clock';
 import { adaptClockEvent, adaptNote, adaptRosterEvent, isEndFrame, objectivesOf, type NoteView } from './events';
 import { createFeed, type FeedStore } from './feed';
@@ -21,8 +21,8 @@ export interface ObserveSession {
   readonly names: Readable<Record<string, string>>;
   /** Teams from the exercise, plus any team seen in events. */
   readonly teams: Readable<TeamOption[]>;
-  /** Objective ids seen on injects and decisions, in first-seen order. */
-  readonly objectives: Readable<string[]>;
+  /** Every objective of the scenario (titles from the server), then any other id seen on injects and decisions. */
+  readonly objectives: Readable<ObjectiveOption[]>;
   /** Notes observers may see, oldest first. */
   readonly notes: Readable<NoteView[]>;
   start(): Promise<void>;
@@ -40,7 +40,7 @@ export function createObserveSession(api: Api, session: ObserverSession, now: ()
   const statusDetail = writable<StatusDetail>({});
   const names = writable<Record<string, string>>({});
   const seenTeams = writable<string[]>([]);
-  const objectives = writable<string[]>([]);
+  const seenObjectives = writable<string[]>([]);
   const notes = writable<NoteView[]>([]);
   const clock = writable<ClockSync | null>(null);
   let clockState: ClockState = initialClock;
@@ -52,6 +52,12 @@ export function createObserveSession(api: Api, session: ObserverSession, now: ()
   const teams = derived([info, seenTeams], ([$info, $seen]) => {
     const out = [...($info?.teams ?? [])];
     for (const t of $seen) if (!out.some((x) => x.id === t)) out.push({ id: t, name: t });
+    return out;
+  });
+
+  const objectives = derived([info, seenObjectives], ([$info, $seen]) => {
+    const out = [...($info?.objectives ?? [])];
+    for (const o of $seen) if (!out.some((x) => x.id === o)) out.push({ id: o, title: o });
     return out;
   });
 
@@ -74,10 +80,14 @@ export function createObserveSession(api: Api, session: ObserverSession, now: ()
       if (r.kind === 'joined') names.update((m) => ({ ...m, [r.participant]: r.name }));
     }
     const objs = objectivesOf(f);
-    if (objs.length) objectives.update((o) => [...o, ...objs.filter((x) => !o.includes(x))]);
+    if (objs.length) seenObjectives.update((o) => [...o, ...objs.filter((x) => !o.includes(x))]);
     const n = adaptNote(f);
     if (n) notes.update((l) => (l.some((x) => x.seq === n.seq) ? l : [...l, n]));
-    if (isEndFrame(f)) ended = true;
+    if (isEndFrame(f)) {
+      // The end shows at once, not at the next reconnect.
+      ended = true;
+      if (get(status) === 'live') status.set('ended');
+    }
   };
 
   const onFrame = (f: ServerFrame) => {

@@ -1,4 +1,4 @@
-// The staff pages (console, observer, report, gallery) are loaded on demand,
+// The staff pages (console, observer, report, gallery, projector) are loaded on demand,
 // so a participant's phone never downloads them. A page once loaded is
 // kept, and App renders it at once the next time (and in tests, which load
 // them all first with preloadPages).
@@ -12,6 +12,7 @@ const loaders = {
   observe: () => import('../pages/Observe.svelte'),
   report: () => import('../pages/Report.svelte'),
   gallery: () => import('../pages/Gallery.svelte'),
+  projector: () => import('../pages/Projector.svelte'),
 } satisfies Record<string, () => Promise<PageModule>>;
 
 export type LazyPage = keyof typeof loaders;

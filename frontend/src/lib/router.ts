@@ -12,6 +12,7 @@ export type Route =
   | { name: 'observe' }
   | { name: 'report'; id: string }
   | { name: 'gallery' }
+  | { name: 'projector'; id: string }
   | { name: 'notfound'; path: string };
 
 function segment(s: string): string | null {
@@ -27,6 +28,10 @@ function segment(s: string): string | null {
 export function matchRoute(pathname: string): Route {
   const parts = pathname.split('/').filter((p) => p !== '');
   const [head, arg, ...rest] = parts;
+  if (head === 'exercises' && arg !== undefined && rest.length === 1 && rest[0] === 'projector') {
+    const id = segment(arg);
+    return id === null ? { name: 'notfound', path: pathname } : { name: 'projector', id };
+  }
   if (rest.length > 0) return { name: 'notfound', path: pathname };
   switch (head) {
     case undefined:
@@ -67,6 +72,8 @@ export function pathFor(route: Route): string {
       return `/report/${encodeURIComponent(route.id)}`;
     case 'console':
       return route.id ? `/console/${encodeURIComponent(route.id)}` : '/console';
+    case 'projector':
+      return `/exercises/${encodeURIComponent(route.id)}/projector`;
     case 'notfound':
       return route.path;
     default:

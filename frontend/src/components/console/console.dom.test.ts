@@ -233,6 +233,8 @@ describe('lobby and live console', () => {
     // Close the decision early.
     routes['POST /api/exercises/ex1/close-decision'] = () => [200, { ok: true }];
     [...dec.querySelectorAll('button')].find((b) => b.textContent?.startsWith('Close now'))!.click();
+    flushSync();
+    [...dec.querySelectorAll('button')].find((b) => b.textContent === 'Close it')!.click();
     await vi.waitFor(() => expect(calls.find((x) => x.url.endsWith('/close-decision'))?.body).toBe('{"decision":"first_response"}'));
   });
 
