@@ -245,10 +245,14 @@ type Snapshot struct {
 	Visited   []string           `json:"visited"`
 	Delivered []string           `json:"delivered"`
 	NextDue   time.Duration      `json:"next_due,omitempty"`
-	Started   bool               `json:"started"`
-	Done      bool               `json:"done"`
-	Outcome   string             `json:"outcome,omitempty"`
-	Rating    string             `json:"rating,omitempty"`
+	// ExitAt is when the current state's first timed ("after")
+	// transition falls due, whether or not its "when" will hold; it may
+	// have passed when an extended decision holds the exit. 0: none.
+	ExitAt  time.Duration `json:"exit_at,omitempty"`
+	Started bool          `json:"started"`
+	Done    bool          `json:"done"`
+	Outcome string        `json:"outcome,omitempty"`
+	Rating  string        `json:"rating,omitempty"`
 }
 
 // VarValue is a variable and its current value (float64, bool or string).
@@ -269,9 +273,12 @@ type DecisionSnapshot struct {
 	// one that saw every decision_extended.
 	TimeLimit time.Duration    `json:"time_limit,omitempty"`
 	Answers   []AnswerSnapshot `json:"answers,omitempty"` // current answers of an open decision, oldest first
-	Settled   string           `json:"settled,omitempty"`
-	Option    string           `json:"option,omitempty"`
-	Text      string           `json:"text,omitempty"`
+	// HoldsExit: the facilitator extended this open decision, so the
+	// state's timed transitions wait until it closes.
+	HoldsExit bool   `json:"holds_exit,omitempty"`
+	Settled   string `json:"settled,omitempty"`
+	Option    string `json:"option,omitempty"`
+	Text      string `json:"text,omitempty"`
 }
 
 // AnswerSnapshot is a participant's latest answer to an open decision.

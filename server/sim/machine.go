@@ -56,6 +56,7 @@ type decStatus struct {
 	option   string
 	text     string
 	how      string // Settled* constant
+	extended bool   // the facilitator gave it more time: it holds the state's timed exits while open
 	openedAt time.Duration
 	closesAt time.Duration
 	answers  []answerRec // latest answer per participant, oldest first
@@ -425,6 +426,7 @@ func (m *Machine) ExtendDecision(at time.Duration, id string, by time.Duration) 
 	}
 	m.unschedule(itemClose, d)
 	st.closesAt += by
+	st.extended = true
 	m.schedule(item{due: st.closesAt, kind: itemClose, ref: d})
 	dc := m.p.decs[d]
 	e := m.ev(KindDecisionExtended)
@@ -534,6 +536,7 @@ func (m *Machine) Snapshot() Snapshot {
 		}
 		switch {
 		case st.open:
+			ds.HoldsExit = st.extended
 			for _, a := range st.answers {
 				ds.Answers = append(ds.Answers, AnswerSnapshot{Participant: a.participant, Option: a.option, Text: a.text, At: a.at})
 			}
@@ -555,6 +558,13 @@ func (m *Machine) Snapshot() Snapshot {
 	}
 	if t, ok := m.NextDue(); ok {
 		s.NextDue = t
+	}
+	if m.started && !m.done && m.cur >= 0 {
+		for _, t := range sc.States[m.cur].Transitions {
+			if at := m.entered + t.After; t.After > 0 && (s.ExitAt == 0 || at < s.ExitAt) {
+				s.ExitAt = at
+			}
+		}
 	}
 	return s
 }
@@ -1117,30 +1127,26 @@ func (m *Machine) applyEffects(effs []*scenario.Effect, cause string) {
 
 // settle evaluates the current state's transitions, in file order, and
 // takes the first that holds, again and again until none does (or the
-// runaway guard trips).
+// runaway guard trips). When one holds, the state is about to be left:
+// its open decisions settle first, with the answers given so far, and the
+// transitions are chosen again, so that a rule reading a decision sees the
+// answer its team gave before the phase ended. Should none hold any more
+// (a rule that read a decision's openness), the one that ended the phase
+// is taken.
 func (m *Machine) settle() {
 	for !m.done && m.cur >= 0 {
 		if m.halted && m.chainAt == m.now {
 			return
 		}
 		st := m.p.sc.States[m.cur]
-		var taken *scenario.Transition
-		for i, t := range st.Transitions {
-			if !m.armed[i] {
-				continue
-			}
-			ok, err := t.When.Eval(m.envTime())
-			if err != nil {
-				m.errorEvent(CodeEval, fmt.Sprintf("state %s, transition to %s: %v", st.ID, t.To, err))
-				continue
-			}
-			if ok {
-				taken = t
-				break
-			}
-		}
+		taken := m.holding()
 		if taken == nil {
 			return
+		}
+		if m.closeOpen(CloseStateLeft) {
+			if t := m.holding(); t != nil {
+				taken = t
+			}
 		}
 		if !m.countChain() {
 			m.halted = true
@@ -1149,6 +1155,54 @@ func (m *Machine) settle() {
 		}
 		m.transition(m.p.stateIdx[taken.To], taken, transitionReason(taken))
 	}
+}
+
+// holding returns the first transition of the current state, in file
+// order, that may be taken now: its "after" has passed and is not held by
+// an extended decision, and its "when" holds. nil when none.
+func (m *Machine) holding() *scenario.Transition {
+	st := m.p.sc.States[m.cur]
+	held := m.exitHeld()
+	for i, t := range st.Transitions {
+		if !m.armed[i] || (held && t.After > 0) {
+			continue
+		}
+		ok, err := t.When.Eval(m.envTime())
+		if err != nil {
+			m.errorEvent(CodeEval, fmt.Sprintf("state %s, transition to %s: %v", st.ID, t.To, err))
+			continue
+		}
+		if ok {
+			return t
+		}
+	}
+	return nil
+}
+
+// exitHeld reports whether a decision of the current state that the
+// facilitator extended is still open: it holds the state's timed ("after")
+// transitions until it closes, since more time for a team means the phase
+// waits for its answer.
+func (m *Machine) exitHeld() bool {
+	for _, d := range m.p.stateDecs[m.cur] {
+		if st := m.dec(d); st.open && st.extended {
+			return true
+		}
+	}
+	return false
+}
+
+// closeOpen settles every open decision of the current state; it reports
+// whether there was any.
+func (m *Machine) closeOpen(reason string) bool {
+	any := false
+	for _, d := range m.p.stateDecs[m.cur] {
+		if m.dec(d).open {
+			m.closeDecision(d, reason)
+			any = true
+		}
+	}
+	return any
 }
 
 // countChain counts a transition at the current clock; false when it would
@@ -1174,9 +1228,11 @@ func transitionReason(t *scenario.Transition) string {
 	return strings.Join(parts, ", ")
 }
 
-// transition leaves the current state for state `to`: the event, the
-// transition's effects, the closing of open decisions, then the entry.
+// transition leaves the current state for state `to`: the closing of open
+// decisions (settle has closed them already; Force has not), the event,
+// the transition's effects, then the entry.
 func (m *Machine) transition(to int, t *scenario.Transition, reason string) {
+	m.closeOpen(CloseStateLeft)
 	from := m.p.sc.States[m.cur]
 	e := m.ev(KindTransitionTaken)
 	e.FromState = from.ID
@@ -1190,11 +1246,6 @@ func (m *Machine) transition(to int, t *scenario.Transition, reason string) {
 	m.emit(e)
 	if t != nil {
 		m.applyEffects(t.Effects, "transition "+from.ID+" -> "+e.ToState)
-	}
-	for _, d := range m.p.stateDecs[m.cur] {
-		if m.dec(d).open {
-			m.closeDecision(d, CloseStateLeft)
-		}
 	}
 	m.sched = m.sched[:0]
 	m.enter(to)
