@@ -67,6 +67,7 @@ func engineError(err error) *Error {
 		"ended":           http.StatusConflict,
 		"forbidden":       http.StatusForbidden,
 		"decision_closed": http.StatusConflict,
+		"paused":          http.StatusConflict,
 		"closed":          http.StatusServiceUnavailable,
 		"unavailable":     http.StatusServiceUnavailable,
 		"overflow":        http.StatusServiceUnavailable,

@@ -691,6 +691,11 @@ func (l *loop) answer(now time.Time, pid string, in AnswerInput) (Ack, error) {
 	if err := l.needLive(); err != nil {
 		return Ack{}, err
 	}
+	if pid != "" && l.status == store.StatusPaused {
+		// Pause stops the room: the clock and the teams' answers wait for
+		// the facilitator, who may still answer and steer.
+		return Ack{}, fmt.Errorf("%w: the facilitator paused exercise %s; answer when it resumes", ErrPaused, l.id)
+	}
 	at := l.clockAt(now)
 	outs, err := l.m.Answer(at, p.simAnswer())
 	if err != nil {

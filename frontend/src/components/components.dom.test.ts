@@ -278,3 +278,63 @@ describe('Gallery', () => {
     expect(sampleClock.rate).toBe(1);
   });
 });
+
+describe('DecisionPrompt while paused', () => {
+  const state = (fields: Record<string, unknown> = {}) =>
+    decisionState(
+      [
+        {
+          seq: 1,
+          kind: 'decision_opened',
+          decision: {
+            id: 'd1',
+            prompt: 'Now?',
+            options: [
+              { id: 'a', label: 'Option A' },
+              { id: 'b', label: 'Option B' },
+            ],
+            mode: 'first',
+            time_limit: 300e9,
+            closes_at: 400e9,
+            ...fields,
+          },
+        },
+      ],
+      'd1',
+    );
+  const paused = { serverNs: 100e9, localMs: 0, rate: 0 };
+
+  it('says the facilitator paused and sends nothing', () => {
+    const onanswer = vi.fn();
+    r = render(DecisionPrompt, { state: state(), clock: paused, nowMs: 0, onanswer });
+    expect(r.container.querySelector('.paused-note')?.textContent).toBe(
+      'Paused by the facilitator. You can answer again when the exercise resumes.',
+    );
+    const b = r.container.querySelector<HTMLButtonElement>('button.option')!;
+    expect(b.disabled).toBe(true);
+    b.click();
+    flushSync();
+    expect(onanswer).not.toHaveBeenCalled();
+  });
+
+  it('lets a longer answer be drafted but not sent', () => {
+    const onanswer = vi.fn();
+    r = render(DecisionPrompt, { state: state({ free_text: true }), clock: paused, nowMs: 0, onanswer });
+    const c = r.container;
+    c.querySelectorAll<HTMLButtonElement>('button.option')[0].click();
+    const text = c.querySelector('textarea')!;
+    expect(text.disabled).toBe(false);
+    text.value = 'draft';
+    text.dispatchEvent(new Event('input'));
+    flushSync();
+    expect(c.querySelector<HTMLButtonElement>('button[type="submit"]')!.disabled).toBe(true);
+    c.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    flushSync();
+    expect(onanswer).not.toHaveBeenCalled();
+  });
+
+  it('shows no pause note while the clock runs', () => {
+    r = render(DecisionPrompt, { state: state(), clock: { ...paused, rate: 1 }, nowMs: 0 });
+    expect(r.container.querySelector('.paused-note')).toBeNull();
+  });
+});
