@@ -84,7 +84,9 @@ const OutcomeEnded = "ended"
 //	                  time_limit (the new total since it opened, ns)
 //	effect_applied    var, old, new, expr, cause, visible
 //	timer_fired       timer (1-based index in its state)
-//	transition_taken  from_state, to_state, reason ("when: <src>", "after 10m", "forced"...), label
+//	transition_taken  from_state, to_state, reason ("when: <src>", "after 10m", "forced"...), label,
+//	                  transition (1-based index in from_state; absent when forced), forced,
+//	                  when (source), after (ns), values [{name,value}] (what `when` read, when taken)
 //	outcome_reached   outcome, rating, title, debrief, reason (why the facilitator ended it)
 //	error             code, error
 type Event struct {
@@ -153,6 +155,14 @@ type Event struct {
 	ToState   string `json:"to_state,omitempty"`
 	Reason    string `json:"reason,omitempty"`
 	Label     string `json:"label,omitempty"`
+	// Why a transition was taken: its 1-based index among from_state's
+	// transitions (absent when forced), forced by the facilitator, its
+	// `when` source and `after` delay, and what the `when` read.
+	Transition int           `json:"transition,omitempty"`
+	Forced     bool          `json:"forced,omitempty"`
+	When       string        `json:"when,omitempty"`
+	After      time.Duration `json:"after,omitempty"`
+	Values     []NamedValue  `json:"values,omitempty"`
 
 	Outcome string `json:"outcome,omitempty"`
 	Rating  string `json:"rating,omitempty"`

@@ -91,6 +91,9 @@ type plan struct {
 	refDec       []bool
 	refVisited   []bool
 	refDelivered []bool
+	// What each transition's `when` reads, by state and transition, for
+	// the values a transition_taken reports.
+	reads [][][]read
 }
 
 func newPlan(sc *scenario.Scenario) *plan {
@@ -133,6 +136,7 @@ func newPlan(sc *scenario.Scenario) *plan {
 	for i, in := range p.injs {
 		p.refDelivered[i] = p.refs.delivered[in.ID]
 	}
+	p.reads = whenReads(p, sc)
 	return p
 }
 
@@ -453,7 +457,7 @@ func (m *Machine) Force(at time.Duration, stateID string) ([]Event, error) {
 		return m.flush(), fmt.Errorf("sim: force %q: %w", stateID, ErrUnknownState)
 	}
 	m.countChain()
-	m.transition(to, nil, "forced")
+	m.transition(to, -1, "forced")
 	m.settle()
 	return m.flush(), nil
 }
@@ -1139,28 +1143,29 @@ func (m *Machine) settle() {
 			return
 		}
 		st := m.p.sc.States[m.cur]
-		taken := m.holding()
-		if taken == nil {
+		ti := m.holding()
+		if ti < 0 {
 			return
 		}
 		if m.closeOpen(CloseStateLeft) {
-			if t := m.holding(); t != nil {
-				taken = t
+			if t := m.holding(); t >= 0 {
+				ti = t
 			}
 		}
+		taken := st.Transitions[ti]
 		if !m.countChain() {
 			m.halted = true
 			m.errorEvent(CodeRunaway, fmt.Sprintf("more than %d transitions without the clock moving (last: %s -> %s); transitions wait until the clock moves", MaxChain, st.ID, taken.To))
 			return
 		}
-		m.transition(m.p.stateIdx[taken.To], taken, transitionReason(taken))
+		m.transition(m.p.stateIdx[taken.To], ti, transitionReason(taken))
 	}
 }
 
-// holding returns the first transition of the current state, in file
-// order, that may be taken now: its "after" has passed and is not held by
-// an extended decision, and its "when" holds. nil when none.
-func (m *Machine) holding() *scenario.Transition {
+// holding returns the index of the first transition of the current state,
+// in file order, that may be taken now: its "after" has passed and is not
+// held by an extended decision, and its "when" holds. -1 when none.
+func (m *Machine) holding() int {
 	st := m.p.sc.States[m.cur]
 	held := m.exitHeld()
 	for i, t := range st.Transitions {
@@ -1173,10 +1178,10 @@ func (m *Machine) holding() *scenario.Transition {
 			continue
 		}
 		if ok {
-			return t
+			return i
 		}
 	}
-	return nil
+	return -1
 }
 
 // exitHeld reports whether a decision of the current state that the
@@ -1228,19 +1233,32 @@ func transitionReason(t *scenario.Transition) string {
 	return strings.Join(parts, ", ")
 }
 
-// transition leaves the current state for state `to`: the closing of open
-// decisions (settle has closed them already; Force has not), the event,
-// the transition's effects, then the entry.
-func (m *Machine) transition(to int, t *scenario.Transition, reason string) {
+// transition leaves the current state for state `to` by its transition
+// ti (-1: forced): the closing of open decisions (settle has closed them
+// already; Force has not), the event with its reason, the transition's
+// effects, then the entry.
+func (m *Machine) transition(to, ti int, reason string) {
 	m.closeOpen(CloseStateLeft)
 	from := m.p.sc.States[m.cur]
+	var t *scenario.Transition
+	if ti >= 0 {
+		t = from.Transitions[ti]
+	}
 	e := m.ev(KindTransitionTaken)
 	e.FromState = from.ID
 	e.ToState = m.p.sc.States[to].ID
 	if !m.lean {
 		e.Reason = reason
-		if t != nil {
+		if t == nil {
+			e.Forced = true
+		} else {
+			e.Transition = ti + 1
 			e.Label = m.render(t.Label)
+			e.After = t.After
+			if t.When != nil {
+				e.When = t.When.Src
+				e.Values = m.values(m.p.reads[m.cur][ti])
+			}
 		}
 	}
 	m.emit(e)

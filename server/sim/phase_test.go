@@ -136,3 +136,59 @@ func TestSnapshotExit(t *testing.T) {
 		t.Errorf("source_hunt = %+v, want holds_exit, closes 12m", d)
 	}
 }
+
+// TestTransitionReason: every transition_taken tells which transition of
+// its state it was, its `when` and `after`, and the values that made the
+// `when` true; a forced move says it was forced and names no transition
+// (issue 16, item 5).
+func TestTransitionReason(t *testing.T) {
+	ans := func(d, team, opt string) Answer {
+		return Answer{Decision: d, Team: team, Participant: "p", Option: opt}
+	}
+	cases := []struct {
+		name   string
+		input  func(m *Machine) ([]Event, error)
+		want   string // the transition_taken's reason fields as JSON
+		reason string
+	}{
+		{name: "when and after", input: func(m *Machine) ([]Event, error) {
+			return m.Answer(3*time.Minute, ans("source_hunt", "soc", "inspect_client"))
+		}, reason: "when: entry_known, after 10m",
+			want: `{"transition":1,"when":"entry_known","after":600000000000,"values":[{"name":"entry_known","value":true}]}`},
+		{name: "after only", input: func(*Machine) ([]Event, error) { return nil, nil }, reason: "after 10m",
+			want: `{"transition":2,"after":600000000000}`},
+		{name: "when with calls", input: func(m *Machine) ([]Event, error) {
+			if _, err := m.Answer(3*time.Minute, ans("source_hunt", "soc", "inspect_client")); err != nil {
+				return nil, err
+			}
+			return m.Answer(4*time.Minute, ans("escalate", "facilitator", "now"))
+		}, reason: `when: chose("escalate", "now") && entry_known`,
+			want: `{"transition":3,"when":"chose(\"escalate\", \"now\") \u0026\u0026 entry_known","values":[{"name":"chose(\"escalate\", \"now\")","value":true},{"name":"entry_known","value":true}]}`},
+		{name: "forced", input: func(m *Machine) ([]Event, error) {
+			return m.Force(5*time.Minute, "source_identified")
+		}, reason: "forced", want: `{"forced":true}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := newMachine(t, "phase.yaml", nil)
+			all := m.Start(0)
+			evs, err := c.input(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, evs...)
+			all = append(all, m.Advance(time.Hour)...)
+			tr := find(t, all, KindTransitionTaken, "")
+			got := mustJSON(t, struct {
+				Transition int           `json:"transition,omitempty"`
+				Forced     bool          `json:"forced,omitempty"`
+				When       string        `json:"when,omitempty"`
+				After      time.Duration `json:"after,omitempty"`
+				Values     []NamedValue  `json:"values,omitempty"`
+			}{tr.Transition, tr.Forced, tr.When, tr.After, tr.Values})
+			if got != c.want || tr.Reason != c.reason {
+				t.Errorf("got %s (reason %q)\nwant %s (reason %q)", got, tr.Reason, c.want, c.reason)
+			}
+		})
+	}
+}

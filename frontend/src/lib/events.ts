@@ -440,6 +440,12 @@ export interface LogEvent {
   fromState: string;
   toState: string;
   label: string;
+  /** transition_taken: 1-based index among from_state's transitions (0 when forced), forced, its `when` and `after` (ns), and what the `when` read. */
+  transition: number;
+  forced: boolean;
+  when: string;
+  afterNs: number;
+  values: { name: string; value: VarValue }[];
   outcome: string;
   rating: string;
   debrief: string;
@@ -565,6 +571,11 @@ export function adaptLogEvent(raw: unknown): LogEvent | null {
     fromState: str(p, 'from_state'),
     toState: str(p, 'to_state') || (kind === 'facilitator_force' ? str(p, 'state') : ''),
     label: str(p, 'label'),
+    transition: kind === 'transition_taken' ? count(p, 'transition') : 0,
+    forced: bool(p, 'forced'),
+    when: kind === 'transition_taken' ? str(p, 'when') : '',
+    afterNs: kind === 'transition_taken' ? Math.max(0, num(p, 'after')) : 0,
+    values: (Array.isArray(p['values']) ? p['values'] : []).filter(isObj).map((v) => ({ name: str(v, 'name'), value: varValue(v['value']) })),
     outcome: str(p, 'outcome'),
     rating: str(p, 'rating'),
     debrief: str(p, 'debrief'),
