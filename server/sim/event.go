@@ -79,7 +79,8 @@ const OutcomeEnded = "ended"
 //	                  ask_confidence, ask_rationale, time_limit (ns), closes_at (ns), default, objectives
 //	decision_answered decision, team, option, option_label, text, participant, lead, confidence, rationale
 //	decision_closed   decision, team, settled, close_reason, option, option_label, text,
-//	                  participant, confidence, rationale (of the settling answer), votes [{option,count}]
+//	                  participant, confidence, rationale (of the settling answer; none for a vote
+//	                  settled by count: its result is the team's), votes [{option,count}], tie
 //	decision_extended decision, team, by (ns added), closes_at (the new deadline, ns),
 //	                  time_limit (the new total since it opened, ns)
 //	effect_applied    var, old, new, expr, cause, visible
@@ -141,6 +142,7 @@ type Event struct {
 	Settled       string        `json:"settled,omitempty"`
 	CloseReason   string        `json:"close_reason,omitempty"`
 	Votes         []VoteCount   `json:"votes,omitempty"`
+	Tie           bool          `json:"tie,omitempty"` // a vote whose top count was shared: the earliest such option won
 
 	Var     string `json:"var,omitempty"`
 	Old     any    `json:"old,omitempty"`

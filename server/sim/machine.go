@@ -1062,6 +1062,9 @@ func (m *Machine) closeDecision(d int, reason string) {
 		}
 		if best >= 0 {
 			st.option = dc.Options[best].ID
+			for i, c := range counts {
+				e.Tie = e.Tie || (i != best && c == counts[best])
+			}
 		} else {
 			// Only free-text answers: the latest one stands.
 			settle = &st.answers[len(st.answers)-1]

@@ -338,3 +338,55 @@ describe('DecisionPrompt while paused', () => {
     expect(r.container.querySelector('.paused-note')).toBeNull();
   });
 });
+
+describe('DecisionPrompt for a team vote', () => {
+  const frames = (closed: boolean) => [
+    {
+      seq: 1,
+      kind: 'decision_opened',
+      decision: {
+        id: 'v',
+        prompt: 'Vote',
+        options: [
+          { id: 'a', label: 'Option A' },
+          { id: 'b', label: 'Option B' },
+        ],
+        mode: 'vote',
+        time_limit: 300e9,
+        closes_at: 400e9,
+      },
+    },
+    { seq: 2, kind: 'decision_answered', answer: { decision: 'v', option: 'a', participant: 'Ines K.' } },
+    { seq: 3, kind: 'decision_answered', answer: { decision: 'v', option: 'b', participant: 'Raj' } },
+    ...(closed
+      ? [
+          {
+            seq: 4,
+            kind: 'decision_closed',
+            answer: { decision: 'v', option: 'a', participant: '' },
+            votes: [
+              { option: 'a', count: 1 },
+              { option: 'b', count: 1 },
+            ],
+            tie: true,
+          },
+        ]
+      : []),
+  ];
+
+  it('shows who voted for what while open, and credits no single member', () => {
+    r = render(DecisionPrompt, { state: decisionState(frames(false), 'v'), clock: { serverNs: 100e9, localMs: 0, rate: 1 }, nowMs: 0 });
+    const rows = Array.from(r.container.querySelectorAll('[aria-label="Vote tally"] li')).map((li) => li.textContent?.replace(/\s+/g, ' ').trim());
+    expect(rows).toEqual(['Option A 1 Ines K.', 'Option B 1 Raj']);
+    expect(r.container.querySelector('.current .who')).toBeNull();
+  });
+
+  it('credits a closed tie to the team', () => {
+    r = render(DecisionPrompt, { state: decisionState(frames(true), 'v'), clock: null, nowMs: 0 });
+    const text = r.container.textContent ?? '';
+    expect(text).toContain('Team vote: tie 1–1: first option listed');
+    expect(text).toContain('Team decision:');
+    expect(text).not.toContain('by Ines');
+    expect(text).not.toContain('by Raj');
+  });
+});

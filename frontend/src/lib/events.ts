@@ -142,6 +142,9 @@ export interface FeedEvent {
   extension: ExtensionView | null;
   /** decision_closed: the decision closed without any team answer. */
   expired: boolean;
+  /** decision_closed of a vote: the count per option, and whether the top count was shared. */
+  votes: { option: string; count: number }[];
+  tie: boolean;
 }
 
 type Obj = Record<string, unknown>;
@@ -334,6 +337,8 @@ export function adaptEvent(input: unknown): FeedEvent | null {
     outcome: null,
     extension: null,
     expired: bool(raw, 'expired'),
+    votes: (Array.isArray(raw['votes']) ? raw['votes'] : []).filter(isObj).map((v) => ({ option: str(v, 'option'), count: count(v, 'count') })),
+    tie: bool(raw, 'tie'),
   };
 
   switch (kind) {
@@ -674,6 +679,8 @@ export function fromWire(f: Obj): Obj {
     case 'decision_closed':
       out['answer'] = wireAnswer(p);
       out['expired'] = str(p, 'settled') === 'expired';
+      out['votes'] = p['votes'];
+      out['tie'] = p['tie'];
       break;
     case 'decision_extended':
       out['extension'] = { decision: p['decision'], team: p['team'], by: p['by'], closes_at: p['closes_at'], time_limit: p['time_limit'] };
