@@ -670,6 +670,11 @@ func (l *loop) answer(now time.Time, pid string, in AnswerInput) (Ack, error) {
 	if pid == "" {
 		kind, key = KindFacAnswer, "facilitator/"+in.ClientID
 		p.Participant, p.Team, p.Lead = scenario.FacilitatorTeam, scenario.FacilitatorTeam, true
+		if dc := l.sc.Decision(in.Decision); dc != nil && dc.Team != scenario.FacilitatorTeam {
+			// On a team's behalf (a team nobody joined): logged as the
+			// facilitator's, and marked so wherever the answer shows.
+			p.Team, p.OnBehalf = dc.Team, true
+		}
 	} else {
 		part := l.participant(pid)
 		if part == nil {

@@ -77,10 +77,12 @@ const OutcomeEnded = "ended"
 //	inject_skipped    inject, channel, title, reason ("if: <condition>")
 //	decision_opened   decision, team, prompt, options [{id,label}], mode, free_text,
 //	                  ask_confidence, ask_rationale, time_limit (ns), closes_at (ns), default, objectives
-//	decision_answered decision, team, option, option_label, text, participant, lead, confidence, rationale
+//	decision_answered decision, team, option, option_label, text, participant, lead, confidence, rationale,
+//	                  by_facilitator (the facilitator answered for the team)
 //	decision_closed   decision, team, settled, close_reason, option, option_label, text,
 //	                  participant, confidence, rationale (of the settling answer; none for a vote
-//	                  settled by count: its result is the team's), votes [{option,count}], tie
+//	                  settled by count: its result is the team's), votes [{option,count}], tie,
+//	                  by_facilitator (the settling answer was the facilitator's, for the team)
 //	decision_extended decision, team, by (ns added), closes_at (the new deadline, ns),
 //	                  time_limit (the new total since it opened, ns)
 //	effect_applied    var, old, new, expr, cause, visible
@@ -143,6 +145,7 @@ type Event struct {
 	CloseReason   string        `json:"close_reason,omitempty"`
 	Votes         []VoteCount   `json:"votes,omitempty"`
 	Tie           bool          `json:"tie,omitempty"` // a vote whose top count was shared: the earliest such option won
+	ByFacilitator bool          `json:"by_facilitator,omitempty"`
 
 	Var     string `json:"var,omitempty"`
 	Old     any    `json:"old,omitempty"`
@@ -197,6 +200,8 @@ type Answer struct {
 	Text        string
 	Confidence  int // 1-5, 0 when not given
 	Rationale   string
+	// ByFacilitator: the facilitator answered on the team's behalf.
+	ByFacilitator bool
 }
 
 // AdHoc is an inject the facilitator writes during the exercise.

@@ -69,6 +69,7 @@ type answerRec struct {
 	confidence  int
 	rationale   string
 	lead        bool
+	byFac       bool
 	at          time.Duration
 }
 
@@ -999,7 +1000,7 @@ func (m *Machine) answer(a Answer) error {
 		a.Rationale = ""
 	}
 	rec := answerRec{participant: a.Participant, option: a.Option, text: a.Text,
-		confidence: a.Confidence, rationale: a.Rationale, lead: a.Lead, at: m.now}
+		confidence: a.Confidence, rationale: a.Rationale, lead: a.Lead, byFac: a.ByFacilitator, at: m.now}
 	st.answers = slices.DeleteFunc(st.answers, func(r answerRec) bool { return r.participant == a.Participant })
 	st.answers = append(st.answers, rec)
 	if !m.lean {
@@ -1024,6 +1025,7 @@ func (m *Machine) answeredEvent(dc *scenario.Decision, a Answer) {
 	e.Lead = a.Lead
 	e.Confidence = a.Confidence
 	e.Rationale = a.Rationale
+	e.ByFacilitator = a.ByFacilitator
 	e.Audience = teamAudience(dc.Team)
 	m.emit(e)
 }
@@ -1088,6 +1090,7 @@ func (m *Machine) closeDecision(d int, reason string) {
 		e.Confidence = settle.confidence
 		e.Rationale = settle.rationale
 		e.Lead = settle.lead
+		e.ByFacilitator = settle.byFac
 	}
 	opt := dc.Option(st.option)
 	if opt != nil && !m.lean {
