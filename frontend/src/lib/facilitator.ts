@@ -360,6 +360,8 @@ export type Command =
   | { type: 'close-decision'; decision: string }
   /** by: seconds to add, 1 to MAX_EXTEND_SECONDS. */
   | { type: 'extend-decision'; decision: string; by: number }
+  /** The facilitator's answer: to a facilitator decision, or a team's on its behalf. */
+  | { type: 'answers'; decision: string; option: string; clientId: string }
   | { type: 'end'; reason: string };
 
 /** The most one extension of a decision may add (the server refuses more). */
@@ -384,6 +386,8 @@ export function commandBody(c: Command): Obj {
       return { decision: c.decision };
     case 'extend-decision':
       return { decision: c.decision, by: Math.min(MAX_EXTEND_SECONDS, Math.max(1, Math.round(c.by))) };
+    case 'answers':
+      return { client_id: c.clientId, decision: c.decision, option: c.option };
     case 'end':
       return c.reason.trim() ? { reason: c.reason.trim() } : {};
     default:

@@ -9,6 +9,7 @@ import { initialConsole, reduceConsole, type ConsoleDecision, type ConsoleOutcom
 import { adaptScenario, decisionsById, stateTitle, teamName, withParams, type ModelObjective, type ScenarioModel } from './facilitator-scenario';
 import { formatClock, formatDuration, formatSpan } from './format';
 import { outcomeCause, reasonedPath, reasonText, takenEdgeKeys, viaOf } from './path-reasons';
+import { answeredBy } from './start-check';
 
 export interface ReportNote {
   seq: number;
@@ -206,7 +207,7 @@ function reportDecision(d: ConsoleDecision, model: ScenarioModel, objectives: Ma
     closeReason: d.closeReason,
     answers: d.answers.map((a) => ({
       participant: a.participant,
-      name: a.name || a.participant,
+      name: answeredBy(a.participant, a.name, teamName(model, d.team)),
       option: a.option,
       optionLabel: a.optionLabel,
       text: a.text,
