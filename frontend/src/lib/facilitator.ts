@@ -413,6 +413,8 @@ export interface FacilitatorApi {
   report(id: string): Promise<unknown>;
   command(id: string, c: Command): Promise<void>;
   rotateJoinCode(id: string): Promise<JoinInfo>;
+  /** Make a participant their team's lead. */
+  promoteLead(id: string, participant: string): Promise<void>;
   observers(id: string): Promise<ObserverInfo[]>;
   addObserver(id: string, name: string): Promise<NewObserver>;
   revokeObserver(id: string, observer: string): Promise<void>;
@@ -510,6 +512,9 @@ export function createFacilitatorApi(fetchFn: Fetch, base = ''): FacilitatorApi 
     report: async (id) => call('GET', `${ex(id)}/report`),
     command: async (id, c) => {
       await call('POST', `${ex(id)}/${c.type}`, commandBody(c));
+    },
+    promoteLead: async (id, participant) => {
+      await call('POST', `${ex(id)}/participants/${encodeURIComponent(participant)}/lead`);
     },
     rotateJoinCode: async (id) => {
       const r = await call('POST', `${ex(id)}/join-code`);

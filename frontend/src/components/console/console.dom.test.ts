@@ -274,6 +274,10 @@ describe('lobby and live console', () => {
     expect(teams().textContent).toContain('2 of 3 online');
     const status = (name: string) => [...teams().querySelectorAll('.members li')].find((li) => li.textContent?.includes(name))?.querySelector('.sr-only')?.textContent;
     expect([status('Ana'), status('Chen'), status('Dee')]).toEqual([', offline', ', online', ', online, idle']);
+    // The facilitator promotes Chen to SOC lead.
+    routes['POST /api/exercises/ex1/participants/p2/lead'] = () => [204, null];
+    teams().querySelector<HTMLButtonElement>('button[aria-label="Make Chen the team lead"]')!.click();
+    await vi.waitFor(() => expect(calls.some((x) => x.method === 'POST' && x.url === '/api/exercises/ex1/participants/p2/lead')).toBe(true));
 
     // Only the timed decision offers more time.
     const dec = c.querySelector('[aria-labelledby="dec-h"]')!;
