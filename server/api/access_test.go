@@ -75,9 +75,10 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/api/exercises", map[string]string{"scenario": "example-hijacked-account"}, facil},
 		{"GET", x, nil, partA | other | observer | facil},
 		{"GET", x + "/events", nil, partA | other | observer | facil},
-		// lock_account belongs to the SOC (Sol leads it): comms and the
-		// facilitator are refused by the scenario's rules with 403.
-		{"POST", x + "/answers", map[string]any{"client_id": "m-1", "decision": "lock_account", "option": "revoke"}, other},
+		// lock_account belongs to the SOC (Sol leads it): comms is refused
+		// by the scenario's rules with 403; the facilitator may answer it
+		// on the SOC's behalf.
+		{"POST", x + "/answers", map[string]any{"client_id": "m-1", "decision": "lock_account", "option": "revoke"}, other | facil},
 		{"POST", x + "/notes", map[string]any{"text": "note"}, observer | facil},
 		{"GET", x + "/scenario", nil, facil},
 		{"GET", x + "/report", nil, facil},

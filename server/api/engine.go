@@ -25,6 +25,7 @@ type Engine interface {
 
 	Join(ctx context.Context, exerciseID string, in engine.JoinInput) (store.Participant, error)
 	Leave(ctx context.Context, exerciseID, participantID string) error
+	SetLead(ctx context.Context, exerciseID, participantID string) error
 	Answer(ctx context.Context, exerciseID, participantID string, in engine.AnswerInput) (engine.Ack, error)
 	FacilitatorAnswer(ctx context.Context, exerciseID string, in engine.AnswerInput) (engine.Ack, error)
 	AddNote(ctx context.Context, exerciseID string, in engine.NoteInput) (int64, error)
@@ -70,6 +71,7 @@ func engineError(err error) *Error {
 		"ended":           http.StatusConflict,
 		"forbidden":       http.StatusForbidden,
 		"decision_closed": http.StatusConflict,
+		"paused":          http.StatusConflict,
 		"closed":          http.StatusServiceUnavailable,
 		"unavailable":     http.StatusServiceUnavailable,
 		"overflow":        http.StatusServiceUnavailable,

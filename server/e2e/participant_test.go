@@ -14,8 +14,8 @@ import (
 
 const exampleScenario = "example-hijacked-account"
 
-// post sends a facilitator command to the API with the session cookie.
-func (a *apiClient) post(t *testing.T, path string, body string) {
+// postJSON sends a facilitator command to the API with the session cookie.
+func (a *apiClient) postJSON(t *testing.T, path string, body string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, a.base+path, bytes.NewBufferString(body))
 	if err != nil {
@@ -65,7 +65,7 @@ func TestParticipantOnAPhone(t *testing.T) {
 	phone.do("phone viewport", chromedp.EmulateViewport(390, 844))
 	h.joinAs(phone, code, "Pat Phone", "soc")
 
-	api.post(t, exPath+"/start", "")
+	api.postJSON(t, exPath+"/start", "")
 	// lock_account (lead mode) opens at the start: the phone is told who
 	// may answer.
 	phone.waitJS("the lead-mode decision", `document.querySelector('section.decision[data-status="open"] .lead-note')`, actionTimeout)
@@ -77,7 +77,7 @@ func TestParticipantOnAPhone(t *testing.T) {
 	// A long feed, read from its bottom.
 	const n = 12
 	for i := 1; i <= n; i++ {
-		api.post(t, exPath+"/inject", fmt.Sprintf(`{"inject":{"teams":["soc"],"channel":"chat","platform":"#soc","from":"Duty manager","body":"Update %d: still watching the brand account; nothing new on the sessions yet."}}`, i))
+		api.postJSON(t, exPath+"/inject", fmt.Sprintf(`{"inject":{"teams":["soc"],"channel":"chat","platform":"#soc","from":"Duty manager","body":"Update %d: still watching the brand account; nothing new on the sessions yet."}}`, i))
 	}
 	phone.waitJS("the ad-hoc messages", fmt.Sprintf(`document.querySelectorAll('ol[aria-label="Feed"] article[data-channel="chat"]').length >= %d`, n), actionTimeout)
 	phone.do("scroll the feed to its end", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.documentElement.scrollHeight)`))
@@ -87,7 +87,7 @@ func TestParticipantOnAPhone(t *testing.T) {
 	}
 
 	// The facilitator moves the story on: SOC's vote opens off screen.
-	api.post(t, exPath+"/force", `{"state":"escalation"}`)
+	api.postJSON(t, exPath+"/force", `{"state":"escalation"}`)
 	phone.waitJS("the new-decision notice", `(() => { const b = document.querySelector('button.notice'); if (!b) return false; const r = b.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight && b.textContent.includes('New decision for Security Operations: Vote on the recovery route.'); })()`, actionTimeout)
 	phone.waitJS("the count in the tab title", `document.title.startsWith('(1) ')`, actionTimeout)
 	phone.waitJS("the announcement", `[...document.querySelectorAll('[role=status][aria-live=polite]')].some((e) => e.textContent.includes('New decision for Security Operations: Vote on the recovery route.'))`, actionTimeout)

@@ -22,10 +22,13 @@ var (
 	ErrClosed         = errors.New("engine: closed")      // the engine is shutting down
 	ErrUnavailable    = errors.New("engine: unavailable") // storage failed; the exercise is reloading from its log
 	ErrOverflow       = errors.New("engine: subscriber too slow")
+
+	// ErrPaused: participants answer only while the clock runs.
+	ErrPaused = errors.New("engine: exercise is paused")
 )
 
 // Code returns a stable, client-safe code for an engine error: not_found,
-// invalid, conflict, ended, forbidden, decision_closed, closed,
+// invalid, conflict, ended, forbidden, decision_closed, paused, closed,
 // unavailable, overflow, timeout, or internal.
 func Code(err error) string {
 	switch {
@@ -43,6 +46,8 @@ func Code(err error) string {
 		return "forbidden"
 	case errors.Is(err, ErrDecisionClosed):
 		return "decision_closed"
+	case errors.Is(err, ErrPaused):
+		return "paused"
 	case errors.Is(err, ErrClosed):
 		return "closed"
 	case errors.Is(err, ErrUnavailable):

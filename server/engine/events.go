@@ -31,7 +31,7 @@ const (
 	KindSkipped     = "clock_skipped"      // {from, to}: the facilitator skipped to the next scheduled item
 	KindTick        = "clock_tick"         // {to}: the clock reached scheduled items; their sim events follow
 	KindAnswer      = "answer_submitted"   // {participant, team, decision, option, text, confidence, rationale, lead, client_id}
-	KindFacAnswer   = "facilitator_answer" // same fields, for decisions of the facilitator pseudo-team
+	KindFacAnswer   = "facilitator_answer" // same fields, for decisions of the facilitator pseudo-team, or on_behalf of a team
 	KindFacInject   = "facilitator_inject" // AdHoc fields; the sim's inject_delivered follows
 	KindFacClose    = "facilitator_close"  // {decision}
 	KindFacExtend   = "facilitator_extend" // {decision, by (ns)}; the sim's decision_extended follows
@@ -150,11 +150,13 @@ type answerPayload struct {
 	Rationale   string `json:"rationale,omitempty"`
 	Lead        bool   `json:"lead,omitempty"`
 	ClientID    string `json:"client_id,omitempty"`
+	// OnBehalf: the facilitator answered a team's decision for the team.
+	OnBehalf bool `json:"on_behalf,omitempty"`
 }
 
 func (p answerPayload) simAnswer() sim.Answer {
 	return sim.Answer{ID: p.ClientID, Decision: p.Decision, Team: p.Team, Participant: p.Participant,
-		Lead: p.Lead, Option: p.Option, Text: p.Text, Confidence: p.Confidence, Rationale: p.Rationale}
+		Lead: p.Lead, Option: p.Option, Text: p.Text, Confidence: p.Confidence, Rationale: p.Rationale, ByFacilitator: p.OnBehalf}
 }
 
 // AdHoc is an inject the facilitator writes during the exercise.

@@ -674,6 +674,11 @@ func (l *loop) answer(now time.Time, pid string, in AnswerInput) (Ack, error) {
 	if pid == "" {
 		kind, key = KindFacAnswer, "facilitator/"+in.ClientID
 		p.Participant, p.Team, p.Lead = scenario.FacilitatorTeam, scenario.FacilitatorTeam, true
+		if dc := l.sc.Decision(in.Decision); dc != nil && dc.Team != scenario.FacilitatorTeam {
+			// On a team's behalf (a team nobody joined): logged as the
+			// facilitator's, and marked so wherever the answer shows.
+			p.Team, p.OnBehalf = dc.Team, true
+		}
 	} else {
 		part := l.participant(pid)
 		if part == nil {
@@ -694,6 +699,11 @@ func (l *loop) answer(now time.Time, pid string, in AnswerInput) (Ack, error) {
 	}
 	if err := l.needLive(); err != nil {
 		return Ack{}, err
+	}
+	if pid != "" && l.status == store.StatusPaused {
+		// Pause stops the room: the clock and the teams' answers wait for
+		// the facilitator, who may still answer and steer.
+		return Ack{}, fmt.Errorf("%w: the facilitator paused exercise %s; answer when it resumes", ErrPaused, l.id)
 	}
 	at := l.clockAt(now)
 	outs, err := l.m.Answer(at, p.simAnswer())

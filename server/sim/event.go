@@ -78,14 +78,19 @@ const OutcomeEnded = "ended"
 //	inject_skipped    inject, channel, title, reason ("if: <condition>")
 //	decision_opened   decision, team, prompt, options [{id,label}], mode, free_text,
 //	                  ask_confidence, ask_rationale, time_limit (ns), closes_at (ns), default, objectives
-//	decision_answered decision, team, option, option_label, text, participant, lead, confidence, rationale
+//	decision_answered decision, team, option, option_label, text, participant, lead, confidence, rationale,
+//	                  by_facilitator (the facilitator answered for the team)
 //	decision_closed   decision, team, settled, close_reason, option, option_label, text,
-//	                  participant, confidence, rationale (of the settling answer), votes [{option,count}]
+//	                  participant, confidence, rationale (of the settling answer; none for a vote
+//	                  settled by count: its result is the team's), votes [{option,count}], tie,
+//	                  by_facilitator (the settling answer was the facilitator's, for the team)
 //	decision_extended decision, team, by (ns added), closes_at (the new deadline, ns),
 //	                  time_limit (the new total since it opened, ns)
 //	effect_applied    var, old, new, expr, cause, visible
 //	timer_fired       timer (1-based index in its state)
-//	transition_taken  from_state, to_state, reason ("when: <src>", "after 10m", "forced"...), label
+//	transition_taken  from_state, to_state, reason ("when: <src>", "after 10m", "forced"...), label,
+//	                  transition (1-based index in from_state; absent when forced), forced,
+//	                  when (source), after (ns), values [{name,value}] (what `when` read, when taken)
 //	outcome_reached   outcome, rating, title, debrief, reason (why the facilitator ended it)
 //	error             code, error
 type Event struct {
@@ -141,6 +146,8 @@ type Event struct {
 	Settled       string        `json:"settled,omitempty"`
 	CloseReason   string        `json:"close_reason,omitempty"`
 	Votes         []VoteCount   `json:"votes,omitempty"`
+	Tie           bool          `json:"tie,omitempty"` // a vote whose top count was shared: the earliest such option won
+	ByFacilitator bool          `json:"by_facilitator,omitempty"`
 
 	Var     string `json:"var,omitempty"`
 	Old     any    `json:"old,omitempty"`
@@ -155,6 +162,14 @@ type Event struct {
 	ToState   string `json:"to_state,omitempty"`
 	Reason    string `json:"reason,omitempty"`
 	Label     string `json:"label,omitempty"`
+	// Why a transition was taken: its 1-based index among from_state's
+	// transitions (absent when forced), forced by the facilitator, its
+	// `when` source and `after` delay, and what the `when` read.
+	Transition int           `json:"transition,omitempty"`
+	Forced     bool          `json:"forced,omitempty"`
+	When       string        `json:"when,omitempty"`
+	After      time.Duration `json:"after,omitempty"`
+	Values     []NamedValue  `json:"values,omitempty"`
 
 	Outcome string `json:"outcome,omitempty"`
 	Rating  string `json:"rating,omitempty"`
@@ -187,6 +202,8 @@ type Answer struct {
 	Text        string
 	Confidence  int // 1-5, 0 when not given
 	Rationale   string
+	// ByFacilitator: the facilitator answered on the team's behalf.
+	ByFacilitator bool
 }
 
 // AdHoc is an inject the facilitator writes during the exercise.
@@ -247,10 +264,14 @@ type Snapshot struct {
 	Visited   []string           `json:"visited"`
 	Delivered []string           `json:"delivered"`
 	NextDue   time.Duration      `json:"next_due,omitempty"`
-	Started   bool               `json:"started"`
-	Done      bool               `json:"done"`
-	Outcome   string             `json:"outcome,omitempty"`
-	Rating    string             `json:"rating,omitempty"`
+	// ExitAt is when the current state's first timed ("after")
+	// transition falls due, whether or not its "when" will hold; it may
+	// have passed when an extended decision holds the exit. 0: none.
+	ExitAt  time.Duration `json:"exit_at,omitempty"`
+	Started bool          `json:"started"`
+	Done    bool          `json:"done"`
+	Outcome string        `json:"outcome,omitempty"`
+	Rating  string        `json:"rating,omitempty"`
 }
 
 // VarValue is a variable and its current value (float64, bool or string).
@@ -271,9 +292,12 @@ type DecisionSnapshot struct {
 	// one that saw every decision_extended.
 	TimeLimit time.Duration    `json:"time_limit,omitempty"`
 	Answers   []AnswerSnapshot `json:"answers,omitempty"` // current answers of an open decision, oldest first
-	Settled   string           `json:"settled,omitempty"`
-	Option    string           `json:"option,omitempty"`
-	Text      string           `json:"text,omitempty"`
+	// HoldsExit: the facilitator extended this open decision, so the
+	// state's timed transitions wait until it closes.
+	HoldsExit bool   `json:"holds_exit,omitempty"`
+	Settled   string `json:"settled,omitempty"`
+	Option    string `json:"option,omitempty"`
+	Text      string `json:"text,omitempty"`
 }
 
 // AnswerSnapshot is a participant's latest answer to an open decision.

@@ -146,11 +146,12 @@ func TestExtendDecision(t *testing.T) {
 			exts:     []struct{ at, by time.Duration }{{time.Minute, time.Second}},
 			closesAt: 2*time.Minute + time.Second, limit: 2*time.Minute + time.Second, closedAt: 2*time.Minute + time.Second, closeReason: CloseTimeLimit},
 		{name: "past the state's end", id: "revisable", audience: []string{"comms"},
-			exts:     []struct{ at, by time.Duration }{{time.Minute, time.Hour}},
-			closesAt: time.Hour + 5*time.Minute, limit: time.Hour + 5*time.Minute, closedAt: 10 * time.Minute, closeReason: CloseStateLeft},
+			exts: []struct{ at, by time.Duration }{{time.Minute, time.Hour}},
+			// The extension holds the state's timed exit (10m) until it closes.
+			closesAt: time.Hour + 5*time.Minute, limit: time.Hour + 5*time.Minute, closedAt: time.Hour + 5*time.Minute, closeReason: CloseTimeLimit},
 		{name: "up to the cap", id: "revisable", audience: []string{"comms"},
 			exts:     append(repeat(23, struct{ at, by time.Duration }{time.Minute, time.Hour}), struct{ at, by time.Duration }{time.Minute, 55 * time.Minute}),
-			closesAt: MaxTimeLimit, limit: MaxTimeLimit, closedAt: 10 * time.Minute, closeReason: CloseStateLeft},
+			closesAt: MaxTimeLimit, limit: MaxTimeLimit, closedAt: MaxTimeLimit, closeReason: CloseTimeLimit},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -56,6 +56,7 @@ type decStatus struct {
 	option   string
 	text     string
 	how      string // Settled* constant
+	extended bool   // the facilitator gave it more time: it holds the state's timed exits while open
 	openedAt time.Duration
 	closesAt time.Duration
 	answers  []answerRec // latest answer per participant, oldest first
@@ -68,6 +69,7 @@ type answerRec struct {
 	confidence  int
 	rationale   string
 	lead        bool
+	byFac       bool
 	at          time.Duration
 }
 
@@ -90,6 +92,9 @@ type plan struct {
 	refDec       []bool
 	refVisited   []bool
 	refDelivered []bool
+	// What each transition's `when` reads, by state and transition, for
+	// the values a transition_taken reports.
+	reads [][][]read
 }
 
 func newPlan(sc *scenario.Scenario) *plan {
@@ -132,6 +137,7 @@ func newPlan(sc *scenario.Scenario) *plan {
 	for i, in := range p.injs {
 		p.refDelivered[i] = p.refs.delivered[in.ID]
 	}
+	p.reads = whenReads(p, sc)
 	return p
 }
 
@@ -425,6 +431,7 @@ func (m *Machine) ExtendDecision(at time.Duration, id string, by time.Duration) 
 	}
 	m.unschedule(itemClose, d)
 	st.closesAt += by
+	st.extended = true
 	m.schedule(item{due: st.closesAt, kind: itemClose, ref: d})
 	dc := m.p.decs[d]
 	e := m.ev(KindDecisionExtended)
@@ -451,7 +458,7 @@ func (m *Machine) Force(at time.Duration, stateID string) ([]Event, error) {
 		return m.flush(), fmt.Errorf("sim: force %q: %w", stateID, ErrUnknownState)
 	}
 	m.countChain()
-	m.transition(to, nil, "forced")
+	m.transition(to, -1, "forced")
 	m.settle()
 	return m.flush(), nil
 }
@@ -534,6 +541,7 @@ func (m *Machine) Snapshot() Snapshot {
 		}
 		switch {
 		case st.open:
+			ds.HoldsExit = st.extended
 			for _, a := range st.answers {
 				ds.Answers = append(ds.Answers, AnswerSnapshot{Participant: a.participant, Option: a.option, Text: a.text, At: a.at})
 			}
@@ -555,6 +563,13 @@ func (m *Machine) Snapshot() Snapshot {
 	}
 	if t, ok := m.NextDue(); ok {
 		s.NextDue = t
+	}
+	if m.started && !m.done && m.cur >= 0 {
+		for _, t := range sc.States[m.cur].Transitions {
+			if at := m.entered + t.After; t.After > 0 && (s.ExitAt == 0 || at < s.ExitAt) {
+				s.ExitAt = at
+			}
+		}
 	}
 	return s
 }
@@ -988,7 +1003,7 @@ func (m *Machine) answer(a Answer) error {
 		a.Rationale = ""
 	}
 	rec := answerRec{participant: a.Participant, option: a.Option, text: a.Text,
-		confidence: a.Confidence, rationale: a.Rationale, lead: a.Lead, at: m.now}
+		confidence: a.Confidence, rationale: a.Rationale, lead: a.Lead, byFac: a.ByFacilitator, at: m.now}
 	st.answers = slices.DeleteFunc(st.answers, func(r answerRec) bool { return r.participant == a.Participant })
 	st.answers = append(st.answers, rec)
 	if !m.lean {
@@ -1013,6 +1028,7 @@ func (m *Machine) answeredEvent(dc *scenario.Decision, a Answer) {
 	e.Lead = a.Lead
 	e.Confidence = a.Confidence
 	e.Rationale = a.Rationale
+	e.ByFacilitator = a.ByFacilitator
 	e.Audience = teamAudience(dc.Team)
 	m.emit(e)
 }
@@ -1051,6 +1067,9 @@ func (m *Machine) closeDecision(d int, reason string) {
 		}
 		if best >= 0 {
 			st.option = dc.Options[best].ID
+			for i, c := range counts {
+				e.Tie = e.Tie || (i != best && c == counts[best])
+			}
 		} else {
 			// Only free-text answers: the latest one stands.
 			settle = &st.answers[len(st.answers)-1]
@@ -1074,6 +1093,7 @@ func (m *Machine) closeDecision(d int, reason string) {
 		e.Confidence = settle.confidence
 		e.Rationale = settle.rationale
 		e.Lead = settle.lead
+		e.ByFacilitator = settle.byFac
 	}
 	opt := dc.Option(st.option)
 	if opt != nil && !m.lean {
@@ -1120,38 +1140,83 @@ func (m *Machine) applyEffects(effs []*scenario.Effect, cause string) {
 
 // settle evaluates the current state's transitions, in file order, and
 // takes the first that holds, again and again until none does (or the
-// runaway guard trips).
+// runaway guard trips). When one holds, the state is about to be left:
+// its open decisions settle first, with the answers given so far, and the
+// transitions are chosen again, so that a rule reading a decision sees the
+// answer its team gave before the phase ended. Should none hold any more
+// (a rule that read a decision's openness), the one that ended the phase
+// is taken.
 func (m *Machine) settle() {
 	for !m.done && m.cur >= 0 {
 		if m.halted && m.chainAt == m.now {
 			return
 		}
 		st := m.p.sc.States[m.cur]
-		var taken *scenario.Transition
-		for i, t := range st.Transitions {
-			if !m.armed[i] {
-				continue
-			}
-			ok, err := t.When.Eval(m.envTime())
-			if err != nil {
-				m.errorEvent(CodeEval, fmt.Sprintf("state %s, transition to %s: %v", st.ID, t.To, err))
-				continue
-			}
-			if ok {
-				taken = t
-				break
-			}
-		}
-		if taken == nil {
+		ti := m.holding()
+		if ti < 0 {
 			return
 		}
+		if m.closeOpen(CloseStateLeft) {
+			if t := m.holding(); t >= 0 {
+				ti = t
+			}
+		}
+		taken := st.Transitions[ti]
 		if !m.countChain() {
 			m.halted = true
 			m.errorEvent(CodeRunaway, fmt.Sprintf("more than %d transitions without the clock moving (last: %s -> %s); transitions wait until the clock moves", MaxChain, st.ID, taken.To))
 			return
 		}
-		m.transition(m.p.stateIdx[taken.To], taken, transitionReason(taken))
+		m.transition(m.p.stateIdx[taken.To], ti, transitionReason(taken))
 	}
+}
+
+// holding returns the index of the first transition of the current state,
+// in file order, that may be taken now: its "after" has passed and is not
+// held by an extended decision, and its "when" holds. -1 when none.
+func (m *Machine) holding() int {
+	st := m.p.sc.States[m.cur]
+	held := m.exitHeld()
+	for i, t := range st.Transitions {
+		if !m.armed[i] || (held && t.After > 0) {
+			continue
+		}
+		ok, err := t.When.Eval(m.envTime())
+		if err != nil {
+			m.errorEvent(CodeEval, fmt.Sprintf("state %s, transition to %s: %v", st.ID, t.To, err))
+			continue
+		}
+		if ok {
+			return i
+		}
+	}
+	return -1
+}
+
+// exitHeld reports whether a decision of the current state that the
+// facilitator extended is still open: it holds the state's timed ("after")
+// transitions until it closes, since more time for a team means the phase
+// waits for its answer.
+func (m *Machine) exitHeld() bool {
+	for _, d := range m.p.stateDecs[m.cur] {
+		if st := m.dec(d); st.open && st.extended {
+			return true
+		}
+	}
+	return false
+}
+
+// closeOpen settles every open decision of the current state; it reports
+// whether there was any.
+func (m *Machine) closeOpen(reason string) bool {
+	any := false
+	for _, d := range m.p.stateDecs[m.cur] {
+		if m.dec(d).open {
+			m.closeDecision(d, reason)
+			any = true
+		}
+	}
+	return any
 }
 
 // countChain counts a transition at the current clock; false when it would
@@ -1177,27 +1242,37 @@ func transitionReason(t *scenario.Transition) string {
 	return strings.Join(parts, ", ")
 }
 
-// transition leaves the current state for state `to`: the event, the
-// transition's effects, the closing of open decisions, then the entry.
-func (m *Machine) transition(to int, t *scenario.Transition, reason string) {
+// transition leaves the current state for state `to` by its transition
+// ti (-1: forced): the closing of open decisions (settle has closed them
+// already; Force has not), the event with its reason, the transition's
+// effects, then the entry.
+func (m *Machine) transition(to, ti int, reason string) {
+	m.closeOpen(CloseStateLeft)
 	from := m.p.sc.States[m.cur]
+	var t *scenario.Transition
+	if ti >= 0 {
+		t = from.Transitions[ti]
+	}
 	e := m.ev(KindTransitionTaken)
 	e.FromState = from.ID
 	e.ToState = m.p.sc.States[to].ID
 	if !m.lean {
 		e.Reason = reason
-		if t != nil {
+		if t == nil {
+			e.Forced = true
+		} else {
+			e.Transition = ti + 1
 			e.Label = m.render(t.Label)
+			e.After = t.After
+			if t.When != nil {
+				e.When = t.When.Src
+				e.Values = m.values(m.p.reads[m.cur][ti])
+			}
 		}
 	}
 	m.emit(e)
 	if t != nil {
 		m.applyEffects(t.Effects, "transition "+from.ID+" -> "+e.ToState)
-	}
-	for _, d := range m.p.stateDecs[m.cur] {
-		if m.dec(d).open {
-			m.closeDecision(d, CloseStateLeft)
-		}
 	}
 	m.sched = m.sched[:0]
 	m.enter(to)

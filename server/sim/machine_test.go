@@ -92,8 +92,8 @@ func TestTieOrder(t *testing.T) {
 		"decision_opened:late", // then opens
 		"timer_fired",          // then timers
 		"effect_applied:n",
-		"transition_taken:end", // then transitions
-		"decision_closed:late", // leaving closes what is open
+		"decision_closed:late", // then a transition holds: leaving settles what is open first
+		"transition_taken:end", // and the transitions are chosen again
 		"state_entered:end",
 		"outcome_reached:done",
 	})
@@ -246,30 +246,30 @@ func TestDecisionRules(t *testing.T) {
 	if r := evs[2]; r.Option != "keep" || r.Participant != "p1" || r.Settled != SettledAnswered {
 		t.Errorf("revisable settled %+v, want p1's last answer keep", r)
 	}
-	// Leaving the state: transition effects, then open decisions close with
-	// their default and its effects, then the new state.
+	// Leaving the state: open decisions close first with their default and
+	// its effects, then the transition and its effects, then the new state.
 	evs = m.Advance(at(10))
 	sameList(t, "at 10m", briefs(evs), []string{
-		"transition_taken:next",
-		"effect_applied:score",
 		"decision_closed:lingering",
+		"effect_applied:score",
+		"transition_taken:next",
 		"effect_applied:score",
 		"state_entered:next",
 		"transition_taken:end",
 		"state_entered:end",
 		"outcome_reached:good",
 	})
-	if e := evs[1]; e.New != 100.0 || e.Old != 7.0 {
-		t.Errorf("transition effect %v -> %v, want 7 -> 100 (clamped)", e.Old, e.New)
+	if e := evs[3]; e.New != 100.0 || e.Old != 0.0 {
+		t.Errorf("transition effect %v -> %v, want 0 -> 100", e.Old, e.New)
 	}
-	if e := evs[2]; e.Settled != SettledDefault || e.Option != "fallback" || e.CloseReason != CloseStateLeft {
+	if e := evs[0]; e.Settled != SettledDefault || e.Option != "fallback" || e.CloseReason != CloseStateLeft {
 		t.Errorf("lingering = %+v", e)
 	}
 	if _, err := m.Answer(at(11), Answer{Decision: "vote", Team: "soc", Option: "a"}); !errors.Is(err, ErrDone) {
 		t.Errorf("answer after the end: %v, want ErrDone", err)
 	}
 	s := m.Snapshot()
-	if !s.Done || s.Outcome != "good" || s.Vars[0].Value != 0.0 || len(s.Open) != 0 {
+	if !s.Done || s.Outcome != "good" || s.Vars[0].Value != 100.0 || len(s.Open) != 0 {
 		t.Errorf("snapshot = %+v", s)
 	}
 }

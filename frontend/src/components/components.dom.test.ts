@@ -278,3 +278,115 @@ describe('Gallery', () => {
     expect(sampleClock.rate).toBe(1);
   });
 });
+
+describe('DecisionPrompt while paused', () => {
+  const state = (fields: Record<string, unknown> = {}) =>
+    decisionState(
+      [
+        {
+          seq: 1,
+          kind: 'decision_opened',
+          decision: {
+            id: 'd1',
+            prompt: 'Now?',
+            options: [
+              { id: 'a', label: 'Option A' },
+              { id: 'b', label: 'Option B' },
+            ],
+            mode: 'first',
+            time_limit: 300e9,
+            closes_at: 400e9,
+            ...fields,
+          },
+        },
+      ],
+      'd1',
+    );
+  const paused = { serverNs: 100e9, localMs: 0, rate: 0 };
+
+  it('says the facilitator paused and sends nothing', () => {
+    const onanswer = vi.fn();
+    r = render(DecisionPrompt, { state: state(), clock: paused, nowMs: 0, onanswer });
+    expect(r.container.querySelector('.paused-note')?.textContent).toBe(
+      'Paused by the facilitator. You can answer again when the exercise resumes.',
+    );
+    const b = r.container.querySelector<HTMLButtonElement>('button.option')!;
+    expect(b.disabled).toBe(true);
+    b.click();
+    flushSync();
+    expect(onanswer).not.toHaveBeenCalled();
+  });
+
+  it('lets a longer answer be drafted but not sent', () => {
+    const onanswer = vi.fn();
+    r = render(DecisionPrompt, { state: state({ free_text: true }), clock: paused, nowMs: 0, onanswer });
+    const c = r.container;
+    c.querySelectorAll<HTMLButtonElement>('button.option')[0].click();
+    const text = c.querySelector('textarea')!;
+    expect(text.disabled).toBe(false);
+    text.value = 'draft';
+    text.dispatchEvent(new Event('input'));
+    flushSync();
+    expect(c.querySelector<HTMLButtonElement>('button[type="submit"]')!.disabled).toBe(true);
+    c.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    flushSync();
+    expect(onanswer).not.toHaveBeenCalled();
+  });
+
+  it('shows no pause note while the clock runs', () => {
+    r = render(DecisionPrompt, { state: state(), clock: { ...paused, rate: 1 }, nowMs: 0 });
+    expect(r.container.querySelector('.paused-note')).toBeNull();
+  });
+});
+
+describe('DecisionPrompt for a team vote', () => {
+  const frames = (closed: boolean) => [
+    {
+      seq: 1,
+      kind: 'decision_opened',
+      decision: {
+        id: 'v',
+        prompt: 'Vote',
+        options: [
+          { id: 'a', label: 'Option A' },
+          { id: 'b', label: 'Option B' },
+        ],
+        mode: 'vote',
+        time_limit: 300e9,
+        closes_at: 400e9,
+      },
+    },
+    { seq: 2, kind: 'decision_answered', answer: { decision: 'v', option: 'a', participant: 'Ines K.' } },
+    { seq: 3, kind: 'decision_answered', answer: { decision: 'v', option: 'b', participant: 'Raj' } },
+    ...(closed
+      ? [
+          {
+            seq: 4,
+            kind: 'decision_closed',
+            answer: { decision: 'v', option: 'a', participant: '' },
+            votes: [
+              { option: 'a', count: 1 },
+              { option: 'b', count: 1 },
+            ],
+            tie: true,
+          },
+        ]
+      : []),
+  ];
+
+  it('shows who voted for what while open, and credits no single member', () => {
+    r = render(DecisionPrompt, { state: decisionState(frames(false), 'v'), clock: { serverNs: 100e9, localMs: 0, rate: 1 }, nowMs: 0 });
+    const rows = Array.from(r.container.querySelectorAll('[aria-label="Vote tally"] li')).map((li) => li.textContent?.replace(/\s+/g, ' ').trim());
+    expect(rows).toEqual(['Option A 1 Ines K.', 'Option B 1 Raj']);
+    expect(r.container.querySelector('.current .who')).toBeNull();
+  });
+
+  it('credits a closed tie to the team', () => {
+    r = render(DecisionPrompt, { state: decisionState(frames(true), 'v'), clock: null, nowMs: 0 });
+    const text = r.container.textContent ?? '';
+    expect(text).toContain('Team vote: tie 1–1: first option listed');
+    expect(text).toContain('Team decision:');
+    expect(text).not.toContain('by Ines');
+    expect(text).not.toContain('by Raj');
+  });
+});

@@ -51,6 +51,8 @@ describe('adaptEvent', () => {
       outcome: null,
       extension: null,
       expired: false,
+      votes: [],
+      tie: false,
     });
   });
 

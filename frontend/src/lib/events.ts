@@ -151,6 +151,9 @@ export interface FeedEvent {
   extension: ExtensionView | null;
   /** decision_closed: the decision closed without any team answer. */
   expired: boolean;
+  /** decision_closed of a vote: the count per option, and whether the top count was shared. */
+  votes: { option: string; count: number }[];
+  tie: boolean;
 }
 
 type Obj = Record<string, unknown>;
@@ -344,6 +347,8 @@ export function adaptEvent(input: unknown): FeedEvent | null {
     outcome: null,
     extension: null,
     expired: bool(raw, 'expired'),
+    votes: (Array.isArray(raw['votes']) ? raw['votes'] : []).filter(isObj).map((v) => ({ option: str(v, 'option'), count: count(v, 'count') })),
+    tie: bool(raw, 'tie'),
   };
 
   switch (kind) {
@@ -450,6 +455,12 @@ export interface LogEvent {
   fromState: string;
   toState: string;
   label: string;
+  /** transition_taken: 1-based index among from_state's transitions (0 when forced), forced, its `when` and `after` (ns), and what the `when` read. */
+  transition: number;
+  forced: boolean;
+  when: string;
+  afterNs: number;
+  values: { name: string; value: VarValue }[];
   outcome: string;
   rating: string;
   debrief: string;
@@ -581,6 +592,11 @@ export function adaptLogEvent(raw: unknown): LogEvent | null {
     fromState: str(p, 'from_state'),
     toState: str(p, 'to_state') || (kind === 'facilitator_force' ? str(p, 'state') : ''),
     label: str(p, 'label'),
+    transition: kind === 'transition_taken' ? count(p, 'transition') : 0,
+    forced: bool(p, 'forced'),
+    when: kind === 'transition_taken' ? str(p, 'when') : '',
+    afterNs: kind === 'transition_taken' ? Math.max(0, num(p, 'after')) : 0,
+    values: (Array.isArray(p['values']) ? p['values'] : []).filter(isObj).map((v) => ({ name: str(v, 'name'), value: varValue(v['value']) })),
     outcome: str(p, 'outcome'),
     rating: str(p, 'rating'),
     debrief: str(p, 'debrief'),
@@ -680,6 +696,8 @@ export function fromWire(f: Obj): Obj {
     case 'decision_closed':
       out['answer'] = wireAnswer(p);
       out['expired'] = str(p, 'settled') === 'expired';
+      out['votes'] = p['votes'];
+      out['tie'] = p['tie'];
       break;
     case 'decision_extended':
       out['extension'] = { decision: p['decision'], team: p['team'], by: p['by'], closes_at: p['closes_at'], time_limit: p['time_limit'] };

@@ -363,6 +363,8 @@ export type Command =
   | { type: 'close-decision'; decision: string }
   /** by: seconds to add, 1 to MAX_EXTEND_SECONDS. */
   | { type: 'extend-decision'; decision: string; by: number }
+  /** The facilitator's answer: to a facilitator decision, or a team's on its behalf. */
+  | { type: 'answers'; decision: string; option: string; clientId: string }
   | { type: 'end'; reason: string };
 
 /** The most one extension of a decision may add (the server refuses more). */
@@ -387,6 +389,8 @@ export function commandBody(c: Command): Obj {
       return { decision: c.decision };
     case 'extend-decision':
       return { decision: c.decision, by: Math.min(MAX_EXTEND_SECONDS, Math.max(1, Math.round(c.by))) };
+    case 'answers':
+      return { client_id: c.clientId, decision: c.decision, option: c.option };
     case 'end':
       return c.reason.trim() ? { reason: c.reason.trim() } : {};
     default:
@@ -418,6 +422,8 @@ export interface FacilitatorApi {
   report(id: string): Promise<unknown>;
   command(id: string, c: Command): Promise<void>;
   rotateJoinCode(id: string): Promise<JoinInfo>;
+  /** Make a participant their team's lead. */
+  promoteLead(id: string, participant: string): Promise<void>;
   observers(id: string): Promise<ObserverInfo[]>;
   addObserver(id: string, name: string): Promise<NewObserver>;
   revokeObserver(id: string, observer: string): Promise<void>;
@@ -560,6 +566,9 @@ export function createFacilitatorApi(fetchFn: Fetch, base = ''): FacilitatorApi 
     report: async (id) => call('GET', `${ex(id)}/report`),
     command: async (id, c) => {
       await call('POST', `${ex(id)}/${c.type}`, commandBody(c));
+    },
+    promoteLead: async (id, participant) => {
+      await call('POST', `${ex(id)}/participants/${encodeURIComponent(participant)}/lead`);
     },
     rotateJoinCode: async (id) => {
       const r = await call('POST', `${ex(id)}/join-code`);

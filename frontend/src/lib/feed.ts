@@ -23,6 +23,10 @@ export interface DecisionState {
    * event, and whether it arrived live (the prompt then says so briefly).
    */
   extension: { byNs: number; seq: number; fresh: boolean } | null;
+  /** A vote: each member's current vote, oldest first (participant ids, or names once mapped). */
+  ballots?: { participant: string; option: string }[];
+  /** A vote once settled by count: the count per option and whether the top count was shared. */
+  result?: { votes: { option: string; count: number }[]; tie: boolean } | null;
 }
 
 export interface FeedItem {
@@ -55,6 +59,10 @@ function updateDecision(decisions: DecisionState[], ev: FeedEvent, fresh: boolea
   if (ev.kind === 'decision_answered' && ev.answer) {
     // An answer after the close (a late replay) must not reopen the prompt.
     next = { ...cur, answer: ev.answer, status: cur.status === 'open' || cur.status === 'answered' ? 'answered' : cur.status };
+    if (cur.decision.mode === 'vote' && ev.answer.option && (cur.status === 'open' || cur.status === 'answered')) {
+      const a = ev.answer;
+      next.ballots = [...(cur.ballots ?? []).filter((b) => b.participant !== a.participant), { participant: a.participant, option: a.option }];
+    }
   } else if (ev.kind === 'decision_extended' && ev.extension) {
     // Only a decision still open has a deadline to move.
     if (cur.status !== 'open' && cur.status !== 'answered') return decisions;
@@ -73,6 +81,11 @@ function updateDecision(decisions: DecisionState[], ev: FeedEvent, fresh: boolea
       answer: ev.expired ? null : answer,
       status: ev.expired || !answer ? 'expired' : 'closed',
     };
+    if (cur.decision.mode === 'vote' && ev.votes.length > 0 && next.answer) {
+      // Settled by count: the result is the team's, credited to nobody.
+      next.answer = { ...next.answer, participant: '' };
+      next.result = { votes: ev.votes, tie: ev.tie };
+    }
   }
   return decisions.map((d, i) => (i === idx ? next : d));
 }

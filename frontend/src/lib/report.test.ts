@@ -216,3 +216,30 @@ describe('CSV export', () => {
     expect(exportName(r, 'csv')).toBe('ttx-report-______etc_passwd.csv');
   });
 });
+
+describe('the report explains the path', () => {
+  // A rule step, then an outcome reached by a rule with its values.
+  const final = brandHijack.states.find((s) => 'outcome' in s && (s as { outcome?: string }).outcome)!;
+  const evs = [
+    frame(1, 'exercise_created', 0, { title: 'Drill', scenario: 'brand-hijack' }),
+    frame(2, 'state_entered', 0, { state: 'hijack_begins', title: 'x' }, ['*']),
+    frame(3, 'transition_taken', 10, { from_state: 'hijack_begins', to_state: 'source_identified', transition: 1, when: 'entry_known', after: 10 * MIN, values: [{ name: 'entry_known', value: true }], reason: 'when: entry_known, after 10m' }),
+    frame(4, 'state_entered', 10, { state: 'source_identified', title: 'y' }, ['*']),
+    frame(5, 'facilitator_force', 12, { state: final.id }),
+    frame(6, 'transition_taken', 12, { from_state: 'source_identified', to_state: final.id, forced: true, reason: 'forced' }),
+    frame(7, 'state_entered', 12, { state: final.id, title: 'z' }, ['*']),
+    frame(8, 'outcome_reached', 12, { outcome: 'done', title: 'Done' }, ['*']),
+  ];
+  const r = buildReport({ ...raw, events: evs });
+
+  it('gives every step its real reason and the outcome its cause', () => {
+    expect(r.path.map((p) => p.why)).toEqual(['start of the exercise', 'rule: when entry_known (entry_known = true), after 10m', 'forced by the facilitator']);
+    expect(r.outcomeCause).toBe('forced by the facilitator');
+    expect(r.takenEdges.has('hijack_begins->source_identified#0')).toBe(true);
+    expect(r.takenEdges.size).toBe(1);
+    const md = toMarkdown(r);
+    expect(md).toContain('rule: when entry\\_known (entry\\_known = true), after 10m');
+    expect(md).toContain('Why this outcome: forced by the facilitator');
+    expect(JSON.parse(toJSON(r)).takenEdges).toEqual(['hijack_begins->source_identified#0']);
+  });
+});

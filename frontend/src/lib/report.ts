@@ -8,6 +8,8 @@ import { adaptExercise, isObj, type ExerciseInfo } from './facilitator';
 import { initialConsole, reduceConsole, type ConsoleDecision, type ConsoleOutcome, type ConsoleState } from './facilitator-console';
 import { adaptScenario, decisionsById, stateTitle, teamName, withParams, type ModelObjective, type ScenarioModel } from './facilitator-scenario';
 import { formatClock, formatDuration, formatSpan } from './format';
+import { outcomeCause, reasonedPath, reasonText, takenEdgeKeys, viaOf } from './path-reasons';
+import { answeredBy } from './start-check';
 
 export interface ReportNote {
   seq: number;
@@ -72,6 +74,8 @@ export interface ReportStep {
   state: string;
   title: string;
   atNs: number;
+  /** Why this state was entered: the rule with its values, after, or forced. */
+  why: string;
 }
 
 export interface Report {
@@ -80,6 +84,10 @@ export interface Report {
   model: ScenarioModel;
   outcome: ConsoleOutcome | null;
   path: ReportStep[];
+  /** The branch-graph edges taken (the very transitions, see path-reasons.ts). */
+  takenEdges: Set<string>;
+  /** What led to the outcome (the last step's reason), or ''. */
+  outcomeCause: string;
   decisions: ReportDecision[];
   objectives: ReportObjective[];
   notes: ReportNote[];
@@ -162,7 +170,7 @@ export function summarize(ev: LogEvent, model: ScenarioModel, names: Map<string,
     case 'timer_fired':
       return 'Timer fired';
     case 'transition_taken':
-      return `${stateTitle(model, ev.fromState)} → ${stateTitle(model, ev.toState)}${ev.reason ? ` (${ev.reason})` : ''}`;
+      return `${stateTitle(model, ev.fromState)} → ${stateTitle(model, ev.toState)} (${reasonText(viaOf(ev))})`;
     case 'facilitator_force':
       return `Facilitator forced a move to ${stateTitle(model, ev.toState)}`;
     case 'facilitator_end':
@@ -199,7 +207,7 @@ function reportDecision(d: ConsoleDecision, model: ScenarioModel, objectives: Ma
     closeReason: d.closeReason,
     answers: d.answers.map((a) => ({
       participant: a.participant,
-      name: a.name || a.participant,
+      name: answeredBy(a.participant, a.name, teamName(model, d.team)),
       option: a.option,
       optionLabel: a.optionLabel,
       text: a.text,
@@ -247,6 +255,7 @@ export function buildReport(raw: unknown): Report {
     }
   }
   const names = new Map(st.participants.map((p) => [p.id, p.name]));
+  const steps = reasonedPath(events, model);
   const decisions = st.decisions.map((d) => reportDecision(d, model, decisionObjectives));
   const objectives: ReportObjective[] = model.objectives.map((ob) => ({
     ...ob,
@@ -259,7 +268,9 @@ export function buildReport(raw: unknown): Report {
     scenario: { id: model.id, title: model.title, summary: model.summary },
     model,
     outcome: st.outcome,
-    path: st.path.map((p) => ({ state: p.state, title: stateTitle(model, p.state), atNs: p.atNs })),
+    path: steps.map((p) => ({ state: p.state, title: p.title, atNs: p.atNs, why: p.why })),
+    takenEdges: takenEdgeKeys(model, steps),
+    outcomeCause: st.outcome && st.outcome.outcome !== 'ended' ? outcomeCause(steps) : '',
     decisions,
     objectives,
     notes,
@@ -332,6 +343,7 @@ export function toMarkdown(r: Report): string {
     const rating = r.outcome.rating ? ` (${r.outcome.rating})` : '';
     out.push(`**${mdText(r.outcome.title || r.outcome.outcome)}**${rating}`, '');
     if (r.outcome.reason) out.push(`Ended by the facilitator: ${mdText(r.outcome.reason)}`, '');
+    if (r.outcomeCause) out.push(`Why this outcome: ${mdText(r.outcomeCause)}`, '');
     if (r.outcome.debrief) out.push(mdBlock(r.outcome.debrief), '');
   } else {
     out.push('No outcome yet: the exercise has not ended.', '');
@@ -340,7 +352,7 @@ export function toMarkdown(r: Report): string {
   out.push('## Path taken', '');
   if (r.path.length === 0) out.push('The exercise did not start.', '');
   else {
-    r.path.forEach((p, i) => out.push(`${i + 1}. ${formatClock(p.atNs)} — ${mdText(p.title)}`));
+    r.path.forEach((p, i) => out.push(`${i + 1}. ${formatClock(p.atNs)} — ${mdText(p.title)} (${mdText(p.why)})`));
     out.push('');
   }
 
@@ -391,8 +403,8 @@ export function toMarkdown(r: Report): string {
 // --- JSON -------------------------------------------------------------------
 
 export function toJSON(r: Report): string {
-  const { model: _model, ...rest } = r;
-  return `${JSON.stringify({ format: 'ttx-report', version: 1, ...rest }, null, 2)}\n`;
+  const { model: _model, takenEdges, ...rest } = r;
+  return `${JSON.stringify({ format: 'ttx-report', version: 1, ...rest, takenEdges: [...takenEdges] }, null, 2)}\n`;
 }
 
 // --- CSV --------------------------------------------------------------------

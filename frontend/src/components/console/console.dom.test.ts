@@ -209,8 +209,17 @@ describe('lobby and live console', () => {
     await vi.waitFor(() => expect(c.textContent).toContain('1 of 2 online'));
     expect(c.textContent).toContain('Ana');
     expect(c.textContent).toContain('Chen');
-    [...c.querySelectorAll('button')].find((b) => b.textContent === 'Start the exercise')!.click();
+    // Three of the scenario's teams are empty: the console lists them and
+    // asks first; declining starts nothing.
+    const ask = vi.spyOn(window, 'confirm').mockReturnValueOnce(false).mockReturnValueOnce(true);
+    const startButton = [...c.querySelectorAll('button')].find((b) => b.textContent === 'Start the exercise')!;
+    startButton.click();
+    expect(ask).toHaveBeenCalledTimes(1);
+    expect(ask.mock.calls[0][0]).toMatch(/^Legal & Privacy, Executive team and IT & Vendor Management have nobody in them\. .*Start anyway\?$/);
+    expect(calls.some((x) => x.url === '/api/exercises/ex1/start')).toBe(false);
+    startButton.click();
     await vi.waitFor(() => expect(calls.some((x) => x.method === 'POST' && x.url === '/api/exercises/ex1/start')).toBe(true));
+    ask.mockRestore();
     ws.frame(frame(3, 'exercise_started', 0, { speed: 1 }));
     ws.frame(frame(4, 'state_entered', 0, { state: 'hijack_begins', title: 'Begins' }, ['*']));
     ws.frame(frame(5, 'decision_opened', 1, { state: 'hijack_begins', decision: 'first_response', team: 'comms', prompt: 'What <script>now</script>?', options: [{ id: 'del', label: 'Delete' }], time_limit: 6 * MIN, closes_at: 7 * MIN }, ['comms']));
@@ -272,10 +281,14 @@ describe('lobby and live console', () => {
     expect(teams().textContent).toContain('2 of 3 online');
     const status = (name: string) => [...teams().querySelectorAll('.members li')].find((li) => li.textContent?.includes(name))?.querySelector('.sr-only')?.textContent;
     expect([status('Ana'), status('Chen'), status('Dee')]).toEqual([', offline', ', online', ', online, idle']);
+    // The facilitator promotes Chen to SOC lead.
+    routes['POST /api/exercises/ex1/participants/p2/lead'] = () => [204, null];
+    teams().querySelector<HTMLButtonElement>('button[aria-label="Make Chen the team lead"]')!.click();
+    await vi.waitFor(() => expect(calls.some((x) => x.method === 'POST' && x.url === '/api/exercises/ex1/participants/p2/lead')).toBe(true));
 
     // Only the timed decision offers more time.
     const dec = c.querySelector('[aria-labelledby="dec-h"]')!;
-    const groups = [...dec.querySelectorAll('[role=group]')];
+    const groups = [...dec.querySelectorAll('[role=group]')].filter((g) => g.getAttribute('aria-label')?.startsWith('Extend'));
     // People hear the decision's prompt, never its id.
     expect(groups.map((g) => g.getAttribute('aria-label'))).toEqual(['Extend “What now?”']);
     expect(dec.textContent).not.toContain('first_response');
@@ -288,6 +301,22 @@ describe('lobby and live console', () => {
     flushSync();
     expect(dec.textContent).toContain('closes T+9:00 · extended +2 min');
     expect(dec.textContent).not.toContain('closes T+7:00');
+
+    // The facilitator answers the SOC's decision on its behalf; the answer
+    // shows as the facilitator's, for the team.
+    routes['POST /api/exercises/ex1/answers'] = () => [200, { client_id: 'x', seq: 10, duplicate: false }];
+    const forSoc = [...dec.querySelectorAll<HTMLElement>('[role=group]')].find((g) => g.getAttribute('aria-label') === 'Answer untimed for Security Operations (SOC/IR)')!;
+    expect(forSoc.hidden).toBe(true);
+    (forSoc.previousElementSibling as HTMLButtonElement).click();
+    flushSync();
+    expect(forSoc.hidden).toBe(false);
+    const yes = [...forSoc.querySelectorAll('button')].find((b) => b.textContent === 'Yes')!;
+    await vi.waitFor(() => expect(yes.disabled).toBe(false));
+    yes.click();
+    await vi.waitFor(() => expect(calls.find((x) => x.url.endsWith('/answers'))?.body).toMatch(/^\{"client_id":"fac-[a-z0-9-]+","decision":"untimed","option":"y"\}$/));
+    ws.frame(frame(10, 'decision_answered', 3, { decision: 'untimed', team: 'soc', option: 'y', option_label: 'Yes', participant: 'facilitator', lead: true, by_facilitator: true }, ['soc']));
+    flushSync();
+    expect(dec.textContent).toContain('the facilitator for Security Operations (SOC/IR)');
   });
 
   it('asks before ending and sends the reason', async () => {
