@@ -1,14 +1,17 @@
 // @vitest-environment jsdom
 // The observer page after the end and its objective picker (issue 16, item 20).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
 import App from '../App.svelte';
 import type { Api } from '../lib/api';
+import { preloadPages } from '../lib/pages';
 import { FakeWS } from '../test/fakews';
 import { fakeApi, observerSession, wire, type FakeApi } from '../test/fakeapi';
 import { render, type Rendered } from '../test/render';
 
 let r: Rendered | null = null;
+// The observer page loads on demand; tests mount it at once.
+beforeAll(preloadPages);
 beforeEach(() => {
   FakeWS.all = [];
   sessionStorage.clear();

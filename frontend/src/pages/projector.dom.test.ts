@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 // The room's projector view and the console's Invite panel (issue 16, item 13).
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { preloadPages } from '../lib/pages';
 import App from '../App.svelte';
 import { offlineApi } from '../lib/api';
 import { adaptProjector } from '../lib/facilitator';
@@ -8,6 +9,9 @@ import { matchRoute, pathFor } from '../lib/router';
 import brandHijack from '../lib/testdata/brand-hijack.scenario.json';
 import { eventFrame, fakeServer, type FakeServer } from '../test/fakeserver';
 import { render, type Rendered } from '../test/render';
+
+// Staff pages load on demand; tests mount them at once.
+beforeAll(preloadPages);
 
 let srv: FakeServer;
 let r: Rendered | null = null;

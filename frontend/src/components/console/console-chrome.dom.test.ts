@@ -1,13 +1,17 @@
 // @vitest-environment jsdom
 // The console's frame (issue 16, item 17): no "Live" badge beside "Ended",
 // one text-size control, a Settings menu that gets out of the way.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { preloadPages } from '../../lib/pages';
 import { flushSync } from 'svelte';
 import App from '../../App.svelte';
 import { offlineApi } from '../../lib/api';
 import brandHijack from '../../lib/testdata/brand-hijack.scenario.json';
 import { eventFrame, fakeServer, type FakeServer } from '../../test/fakeserver';
 import { render, type Rendered } from '../../test/render';
+
+// Staff pages load on demand; tests mount them at once.
+beforeAll(preloadPages);
 
 let srv: FakeServer;
 let r: Rendered | null = null;

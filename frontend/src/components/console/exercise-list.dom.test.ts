@@ -1,11 +1,15 @@
 // @vitest-environment jsdom
 // The exercise list re-runs, archives, restores and deletes (issue 16, item 19).
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { preloadPages } from '../../lib/pages';
 import { flushSync } from 'svelte';
 import App from '../../App.svelte';
 import { offlineApi } from '../../lib/api';
 import { fakeServer, type FakeServer } from '../../test/fakeserver';
 import { render, type Rendered } from '../../test/render';
+
+// Staff pages load on demand; tests mount them at once.
+beforeAll(preloadPages);
 
 let srv: FakeServer;
 let r: Rendered | null = null;

@@ -2,7 +2,8 @@
 // The format's facilitator-only fields reach the facilitator's console
 // (issue 16, item 14): state description, decision/option/inject notes,
 // persona role.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { preloadPages } from '../../lib/pages';
 import App from '../../App.svelte';
 import { offlineApi } from '../../lib/api';
 import { adaptLogEvent, type LogEvent } from '../../lib/events';
@@ -13,6 +14,9 @@ import { eventFrame, fakeServer } from '../../test/fakeserver';
 import { render, type Rendered } from '../../test/render';
 import DecisionsPanel from './DecisionsPanel.svelte';
 import DeliveredFeed from './DeliveredFeed.svelte';
+
+// Staff pages load on demand; tests mount them at once.
+beforeAll(preloadPages);
 
 let r: Rendered | null = null;
 afterEach(() => {
