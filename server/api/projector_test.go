@@ -34,7 +34,7 @@ func TestProjectorShowsPublicDataOnly(t *testing.T) {
 	if v.Status != "running" || v.Speed != 2 || v.Clock < 4*time.Minute {
 		t.Errorf("clock: status %q speed %v clock %v, want running ×2 past 4m", v.Status, v.Speed, v.Clock)
 	}
-	if v.Join == nil || v.Join.Code != "PRJCTRAB" || !strings.HasSuffix(v.Join.URL, "/join#PRJCTRAB") {
+	if v.Join == nil || v.Join.Code != "PRJCTRAB" || !strings.HasSuffix(v.Join.URL, "/join/PRJCTRAB") {
 		t.Errorf("join = %+v, want the code and its link", v.Join)
 	}
 	if v.Headline == nil || v.Headline.Channel != "social" || !strings.Contains(v.Headline.Title, "is giving back!") || strings.Contains(v.Headline.Title, "BTC") {

@@ -97,7 +97,12 @@ func TestBrandHijackInBrowsers(t *testing.T) {
 	}
 	fac.shot("lobby-full")
 
+	// Legal and IT & Vendor have nobody: the console says so, in the page,
+	// before it starts (issue 16, item 3).
 	fac.click("start the exercise", buttonXPath("Start the exercise"))
+	fac.waitJS("the empty-teams question", `(() => { const q = document.querySelector('.lobby .confirm .q'); return !!q && q.textContent.includes('Legal') && q.textContent.includes('Vendor') && q.textContent.includes('nobody'); })()`, actionTimeout)
+	fac.shot("lobby-empty-teams")
+	fac.click("start anyway", buttonXPath("Start anyway"))
 	fac.waitJS("the running console", `document.querySelector('section.clockbar.running')`, actionTimeout)
 	for _, p := range players {
 		p.b.waitJS("the opening sitrep", `document.querySelector('ol[aria-label="Feed"] article[data-channel="sitrep"]')`, actionTimeout)

@@ -16,6 +16,19 @@ func closeDecision(fac *browser, id string) {
 	fac.click("confirm closing "+id, fmt.Sprintf(`//li[contains(concat(' ', normalize-space(@class), ' '), ' dec ')][@data-decision=%s]//div[contains(@class,'confirm')]//button[normalize-space()='Close it']`, xpathLiteral(id)))
 }
 
+// startExercise presses Start in the lobby and, when the console first asks
+// about empty teams (in the page, never a browser dialog), Start anyway;
+// then it waits for the running console.
+func startExercise(fac *browser) {
+	fac.h.t.Helper()
+	fac.click("start the exercise", buttonXPath("Start the exercise"))
+	fac.waitJS("started, or asked about empty teams", `document.querySelector('section.clockbar.running') || [...document.querySelectorAll('.lobby .confirm button')].some((b) => b.textContent.trim() === 'Start anyway')`, actionTimeout)
+	if evalJS[bool](fac, "asked about empty teams", `!document.querySelector('section.clockbar.running')`) {
+		fac.click("start anyway", buttonXPath("Start anyway"))
+	}
+	fac.waitJS("the running console", `document.querySelector('section.clockbar.running')`, actionTimeout)
+}
+
 // The facilitator's frame and the room's screen in a real browser: a
 // heading focused after a click-driven navigation shows no ring, one after
 // a keyboard-driven one does; the running console keeps the join code at
@@ -42,8 +55,7 @@ func TestConsoleFocusInviteAndProjector(t *testing.T) {
 		h.fatalf("after a keyboard navigation the focus is %q, want the h1 with its ring (H1:solid)", got)
 	}
 	fac.navigate("/console/" + id)
-	fac.click("start", buttonXPath("Start the exercise"))
-	fac.waitJS("the running console", `document.querySelector('section.clockbar.running')`, actionTimeout)
+	startExercise(fac)
 	if got := evalJS[string](fac, "invite panel", `(() => { const d = document.querySelector('details.invite'); if (!d) return ''; d.open = true; return d.querySelector('.code').textContent.replace('-', ''); })()`); got != code {
 		h.fatalf("the running console's Invite panel shows the code %q, want %q", got, code)
 	}

@@ -38,8 +38,7 @@ func BenchmarkJoinThrottledPhone(b *testing.B) {
 	fac := bs[0]
 	h.loginFacilitator(fac, "bench facilitator passphrase")
 	_, code := h.createExercise(fac, bhScenario, "Bench join")
-	fac.click("start the exercise", buttonXPath("Start the exercise"))
-	fac.waitJS("the running console", `document.querySelector('section.clockbar.running')`, actionTimeout)
+	startExercise(fac)
 	// Paused, every phone joins the same exercise: the opening injects and
 	// nothing more.
 	fac.click("pause", buttonXPath("Pause"))

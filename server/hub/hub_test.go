@@ -929,7 +929,7 @@ func testBroadcastManyInOrder(t *testing.T, portable bool) {
 			t.Fatal(err)
 		}
 	}
-	if s := e.h.Stats(); s.FramesSent < n*frames || s.SlowDisconnects != 0 {
+	if s := settledStats(e.h, func(s Stats) bool { return s.FramesSent >= n*frames }); s.FramesSent < n*frames || s.SlowDisconnects != 0 {
 		t.Fatalf("stats %+v, want at least %d frames sent and no slow disconnects", s, n*frames)
 	}
 }
@@ -950,8 +950,24 @@ func testBurstArrivesInOrder(t *testing.T, portable bool) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if s := e.h.Stats(); s.FramesSent != frames || s.SlowDisconnects != 0 {
+	// A writer counts its frames after the write returns, so the reader
+	// may have them all a moment before the count does.
+	if s := settledStats(e.h, func(s Stats) bool { return s.FramesSent >= frames }); s.FramesSent != frames || s.SlowDisconnects != 0 {
 		t.Fatalf("stats %+v: want %d frames sent, no slow disconnect", s, frames)
+	}
+}
+
+// settledStats returns the hub's figures once done holds of them, or
+// after 10 s: a socket's frames are counted after its write returns, so
+// a peer can read them before they are counted.
+func settledStats(h *Hub, done func(Stats) bool) Stats {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s := h.Stats()
+		if done(s) || time.Now().After(deadline) {
+			return s
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 

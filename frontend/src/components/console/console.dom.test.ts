@@ -210,16 +210,19 @@ describe('lobby and live console', () => {
     expect(c.textContent).toContain('Ana');
     expect(c.textContent).toContain('Chen');
     // Three of the scenario's teams are empty: the console lists them and
-    // asks first; declining starts nothing.
-    const ask = vi.spyOn(window, 'confirm').mockReturnValueOnce(false).mockReturnValueOnce(true);
-    const startButton = [...c.querySelectorAll('button')].find((b) => b.textContent === 'Start the exercise')!;
-    startButton.click();
-    expect(ask).toHaveBeenCalledTimes(1);
-    expect(ask.mock.calls[0][0]).toMatch(/^Legal & Privacy, Executive team and IT & Vendor Management have nobody in them\. .*Start anyway\?$/);
+    // asks first, in the page; waiting starts nothing.
+    const buttonNamed = (text: string) => [...c.querySelectorAll('button')].find((b) => b.textContent === text);
+    buttonNamed('Start the exercise')!.click();
+    await vi.waitFor(() => expect(buttonNamed('Start anyway')).toBeDefined());
+    expect(c.querySelector('.lobby .confirm .q')?.textContent).toMatch(/^Legal & Privacy, Executive team and IT & Vendor Management have nobody in them\. .*Start anyway\?$/);
+    expect(document.activeElement?.textContent).toBe('Start anyway');
+    buttonNamed('Wait for them')!.click();
+    await vi.waitFor(() => expect(buttonNamed('Start the exercise')).toBeDefined());
     expect(calls.some((x) => x.url === '/api/exercises/ex1/start')).toBe(false);
-    startButton.click();
+    buttonNamed('Start the exercise')!.click();
+    await vi.waitFor(() => expect(buttonNamed('Start anyway')).toBeDefined());
+    buttonNamed('Start anyway')!.click();
     await vi.waitFor(() => expect(calls.some((x) => x.method === 'POST' && x.url === '/api/exercises/ex1/start')).toBe(true));
-    ask.mockRestore();
     ws.frame(frame(3, 'exercise_started', 0, { speed: 1 }));
     ws.frame(frame(4, 'state_entered', 0, { state: 'hijack_begins', title: 'Begins' }, ['*']));
     ws.frame(frame(5, 'decision_opened', 1, { state: 'hijack_begins', decision: 'first_response', team: 'comms', prompt: 'What <script>now</script>?', options: [{ id: 'del', label: 'Delete' }], time_limit: 6 * MIN, closes_at: 7 * MIN }, ['comms']));
