@@ -127,7 +127,14 @@ func (s *Server) createExercise(c *gin.Context) {
 		fail(c, errInternal(err))
 		return
 	}
-	ex, err := s.engine.Create(ctx, engine.CreateInput{File: entry.File, Source: entry.Source(), Params: req.Params, Title: req.Title})
+	s.createAndReply(ctx, c, engine.CreateInput{File: entry.File, Source: entry.Source(), Params: req.Params, Title: req.Title})
+}
+
+// createAndReply creates the exercise, gives it a join code and answers 201
+// with the facilitator's view of it: one way for a new exercise and a
+// re-run of an old one.
+func (s *Server) createAndReply(ctx context.Context, c *gin.Context, in engine.CreateInput) {
+	ex, err := s.engine.Create(ctx, in)
 	if err != nil {
 		fail(c, engineError(err))
 		return

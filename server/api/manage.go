@@ -28,18 +28,7 @@ func (s *Server) rerunExercise(c *gin.Context) {
 		fail(c, errInternal(err))
 		return
 	}
-	ex, err := s.engine.Create(ctx, engine.CreateInput{File: row.Slug + ".yaml", Source: row.Source, Params: old.Params, Title: old.Title})
-	if err != nil {
-		fail(c, engineError(err))
-		return
-	}
-	code, err := s.assignJoinCode(ctx, ex.ID)
-	if err != nil {
-		fail(c, errInternal(err))
-		return
-	}
-	ex.JoinCode = code
-	c.JSON(http.StatusCreated, gin.H{"exercise": s.viewOf(c, ex, true)})
+	s.createAndReply(ctx, c, engine.CreateInput{File: row.Slug + ".yaml", Source: row.Source, Params: old.Params, Title: old.Title})
 }
 
 // archiveExercise hides an exercise from the default list or restores it
