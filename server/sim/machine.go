@@ -99,6 +99,8 @@ type plan struct {
 
 	// Indexes of teams, outlets and personas, for what teams did.
 	teamIdx, outletIdx, personaIdx map[string]int
+	// acts are the world actions explore tries (only those a rule reads).
+	acts []worldAct
 }
 
 func newPlan(sc *scenario.Scenario) *plan {
@@ -152,6 +154,7 @@ func newPlan(sc *scenario.Scenario) *plan {
 		p.refDelivered[i] = p.refs.delivered[in.ID]
 	}
 	p.reads = whenReads(p, sc)
+	p.acts = worldActs(p)
 	return p
 }
 
@@ -196,6 +199,9 @@ type Machine struct {
 	// lean (explore) builds only the events explore reads, with only
 	// their identifying fields, and renders no text.
 	lean bool
+	// noAutos: automatic canned replies are not scheduled (explore: a
+	// persona's answer changes nothing the rules read).
+	noAutos bool
 	// reuse: the events a call returns live in out until the next call
 	// (explore's lean machines do the same).
 	reuse bool

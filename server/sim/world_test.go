@@ -3,11 +3,14 @@ package sim
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ttxsim/ttx/server/scenario"
 )
 
 // worldInputs is a play-through of testdata/world.yaml: comms answers the
@@ -290,4 +293,62 @@ func TestCloneIndependentWorld(t *testing.T) {
 	if s := m.Snapshot(); len(s.Sent) != 0 || m.Canned("soc", "t1") != nil {
 		t.Errorf("the original saw the clone's message: %+v", s.Sent)
 	}
+}
+
+// TestExploreWorldUnread: outlets, reachable personas and injects taking
+// replies that no rule reads add nothing to the search.
+func TestExploreWorldUnread(t *testing.T) {
+	src, err := os.ReadFile("testdata/basic.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := Explore(loadTD(t, "basic.yaml"), ExploreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	world := strings.Replace(string(src), "  reporter: {name: Dana Reyes,", "  reporter: {reachable: [soc], canned: [{id: ok, label: OK, body: OK, after: 1m}], name: Dana Reyes,", 1) +
+		"outlets:\n  site: {name: Site, channel: news, teams: [comms], approval: lead}\n"
+	sc, err := scenario.Parse("basic-world.yaml", []byte(world))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Outlets) != 1 || !sc.Persona("reporter").ReachableBy("soc") {
+		t.Fatal("the world was not added")
+	}
+	after, err := Explore(sc, ExploreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Situations != before.Situations || after.Branches != before.Branches || after.Paths != before.Paths {
+		t.Errorf("situations %d -> %d, branches %d -> %d, paths %d -> %d", before.Situations, after.Situations,
+			before.Branches, after.Branches, before.Paths, after.Paths)
+	}
+}
+
+// TestExploreWorldRead: where a rule reads a publication, a reply or a
+// message, explore tries sending it, so both endings of world.yaml are
+// found, each action at most once on a path.
+func TestExploreWorldRead(t *testing.T) {
+	r := explore(t, "world.yaml", ExploreOptions{})
+	if r.Defects() != 0 || r.Limit != "" {
+		t.Fatalf("defects %d limit %q: %+v", r.Defects(), r.Limit, r)
+	}
+	got := map[string]uint64{}
+	for _, o := range r.Outcomes {
+		got[o.Outcome] = o.Paths
+	}
+	if got["calm"] == 0 || got["storm"] == 0 {
+		t.Errorf("outcomes %+v: both must be reachable", r.Outcomes)
+	}
+	// Two facts are read (comms published on newsroom, comms replied to
+	// the email): the search stays small.
+	if r.Situations > 200 {
+		t.Errorf("%d situations", r.Situations)
+	}
+	// With full machines (every event, own environments) the result is the same.
+	full := explore(t, "world.yaml", ExploreOptions{full: true})
+	if full.Situations != r.Situations || full.Paths != r.Paths {
+		t.Errorf("full machines: %d situations %d paths, lean: %d %d", full.Situations, full.Paths, r.Situations, r.Paths)
+	}
+	t.Logf("world.yaml: %d situations, %d branches, %d paths", r.Situations, r.Branches, r.Paths)
 }
