@@ -3,7 +3,12 @@ package sim
 import (
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"slices"
+
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
+	"github.com/ttxsim/ttx/server/scenario"
 )
 
 // Explore treats what teams do in the world as an input only where a rule
@@ -11,7 +16,8 @@ import (
 // replied to an inject, wrote to a persona) there is one action that makes
 // it true, tried at every branch point until taken. Each action is taken at
 // most once on a path, so the search grows by at most a factor of two per
-// fact read; a scenario whose rules read none explores exactly as before.
+// fact read, and only in the states whose rules read it; a scenario whose
+// rules read none explores exactly as before.
 
 // worldAct is one action explore may take.
 type worldAct struct {
@@ -79,6 +85,21 @@ func worldActs(p *plan) []worldAct {
 // and may be taken now.
 func (m *Machine) actOpen(a *worldAct) bool {
 	w := &m.w
+	// Tried where the state's rules read the fact; where only the
+	// effects of its transitions read it (when the state is left), once,
+	// on entering the state: when it happens before then cannot matter.
+	live := &m.p.own[m.cur]
+	if m.now == m.entered {
+		live = &m.p.reads0[m.cur]
+	}
+	switch {
+	case a.pub >= 0 && !live.published[pairKey(a.msg.Team, a.msg.Outlet)]:
+		return false
+	case a.inj >= 0 && !live.replied[m.p.injs[a.inj].ID] && !live.sent[pairKey(a.msg.Team, m.p.injs[a.inj].From)]:
+		return false
+	case a.pub < 0 && a.inj < 0 && !live.sent[pairKey(a.msg.Team, a.msg.Persona)]:
+		return false
+	}
 	switch {
 	case a.pub >= 0:
 		return w.pubAt[a.pub] < 0
@@ -86,7 +107,7 @@ func (m *Machine) actOpen(a *worldAct) bool {
 		if !m.delivered[a.inj] {
 			return false
 		}
-		return !w.replied[a.inj] || (a.sent >= 0 && !w.sent[a.sent] && m.p.refs.sent[pairKey(a.msg.Team, m.p.injs[a.inj].From)])
+		return (!w.replied[a.inj] && live.replied[m.p.injs[a.inj].ID]) || (a.sent >= 0 && !w.sent[a.sent] && live.sent[pairKey(a.msg.Team, m.p.injs[a.inj].From)])
 	default:
 		return !w.sent[a.sent]
 	}
@@ -133,34 +154,129 @@ func (m *Machine) worldKey(b []byte) []byte {
 		return b
 	}
 	b = append(b, 'w')
+	live := &p.live[m.cur]
 	for ti, t := range p.sc.Teams {
 		for oi, o := range p.sc.Outlets {
 			k := pairKey(t.ID, o.ID)
-			if !p.refs.published[k] {
+			if !live.published[k] {
 				continue
 			}
 			at := m.w.pubAt[ti*len(p.sc.Outlets)+oi]
 			b = appendBool(b, at >= 0)
-			if at >= 0 && p.refs.pubAbs[k] {
+			if at >= 0 && live.pubAbs[k] {
 				b = binary.AppendVarint(b, int64(at))
 			}
-			if at >= 0 && p.refs.pubRel[k] {
+			if at >= 0 && live.pubRel[k] {
 				b = binary.AppendVarint(b, int64(m.now-at))
 			}
 		}
 		for pi, per := range p.sc.Personas {
-			if p.refs.sent[pairKey(t.ID, per.ID)] {
+			if live.sent[pairKey(t.ID, per.ID)] {
 				b = appendBool(b, m.w.sent[ti*len(p.sc.Personas)+pi])
 			}
 		}
 	}
 	for i, in := range p.injs {
-		if p.refs.replied[in.ID] {
+		if live.replied[in.ID] {
 			b = appendBool(b, m.w.replied[i])
 		}
-		if p.refs.deliveredAt[in.ID] {
+		if live.deliveredAt[in.ID] {
 			b = binary.AppendVarint(b, int64(m.w.deliveredAt[i]))
 		}
 	}
 	return b
+}
+
+// worldLive lists, for each state, the world facts its own rules read
+// (own: its actions are tried there, "by the time a rule reads it") and
+// those the rules of the states reachable from it, itself included, read
+// (live: once the exercise has left every state whose rules read a fact,
+// the fact no longer splits situations).
+func worldLive(p *plan) (own, exit, live []refs) {
+	sc := p.sc
+	own = make([]refs, len(sc.States))
+	exit = make([]refs, len(sc.States))
+	for si, st := range sc.States {
+		r, x := newRefs(), newRefs()
+		walkInto := func(r *refs, src string) {
+			tree, err := parser.Parse(src)
+			if err != nil {
+				return // compiled at load
+			}
+			ast.Walk(&tree.Node, refVisitor{r})
+		}
+		walk := func(src string) { walkInto(&r, src) }
+		cond := func(x *scenario.Expr) {
+			if x != nil {
+				walk(x.Src)
+			}
+		}
+		effs := func(fs []*scenario.Effect) {
+			for _, f := range fs {
+				walk(rhs(f))
+			}
+		}
+		effs(st.OnEnter)
+		for _, in := range st.Injects {
+			cond(in.If)
+		}
+		for _, d := range st.Decisions {
+			cond(d.If)
+			for _, o := range d.Options {
+				effs(o.Effects)
+			}
+		}
+		for _, t := range st.Timers {
+			cond(t.If)
+			effs(t.Effects)
+		}
+		for _, t := range st.Transitions {
+			cond(t.When)
+			for _, f := range t.Effects {
+				walkInto(&x, rhs(f))
+			}
+		}
+		own[si], exit[si] = r, x
+	}
+	out := make([]refs, len(sc.States))
+	for si := range sc.States {
+		r := newRefs()
+		seen := make([]bool, len(sc.States))
+		queue := []int{si}
+		seen[si] = true
+		for len(queue) > 0 {
+			s := queue[0]
+			queue = queue[1:]
+			for _, o := range []*refs{&own[s], &exit[s]} {
+				maps.Copy(r.published, o.published)
+				maps.Copy(r.pubAbs, o.pubAbs)
+				maps.Copy(r.pubRel, o.pubRel)
+				maps.Copy(r.replied, o.replied)
+				maps.Copy(r.sent, o.sent)
+				maps.Copy(r.deliveredAt, o.deliveredAt)
+			}
+			for _, t := range sc.States[s].Transitions {
+				if n, ok := p.stateIdx[t.To]; ok && !seen[n] {
+					seen[n] = true
+					queue = append(queue, n)
+				}
+			}
+		}
+		out[si] = r
+	}
+	return own, exit, out
+}
+
+// unionRefs merges the world parts of two reads.
+func unionRefs(a, b refs) refs {
+	r := newRefs()
+	for _, o := range []*refs{&a, &b} {
+		maps.Copy(r.published, o.published)
+		maps.Copy(r.pubAbs, o.pubAbs)
+		maps.Copy(r.pubRel, o.pubRel)
+		maps.Copy(r.replied, o.replied)
+		maps.Copy(r.sent, o.sent)
+		maps.Copy(r.deliveredAt, o.deliveredAt)
+	}
+	return r
 }

@@ -101,6 +101,10 @@ type plan struct {
 	teamIdx, outletIdx, personaIdx map[string]int
 	// acts are the world actions explore tries (only those a rule reads).
 	acts []worldAct
+	// Per state, the world facts (explore): read by its rules (own),
+	// also by its transitions' effects (reads0, tried on entry), and by
+	// the rules of the states reachable from it (live).
+	own, reads0, live []refs
 }
 
 func newPlan(sc *scenario.Scenario) *plan {
@@ -155,6 +159,12 @@ func newPlan(sc *scenario.Scenario) *plan {
 	}
 	p.reads = whenReads(p, sc)
 	p.acts = worldActs(p)
+	var exit []refs
+	p.own, exit, p.live = worldLive(p)
+	p.reads0 = make([]refs, len(exit))
+	for i := range exit {
+		p.reads0[i] = unionRefs(p.own[i], exit[i])
+	}
 	return p
 }
 

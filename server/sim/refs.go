@@ -85,13 +85,17 @@ func (v refVisitor) Visit(n *ast.Node) {
 	}
 }
 
+func newRefs() refs {
+	return refs{options: map[string]bool{}, decisions: map[string]bool{}, visited: map[string]bool{}, delivered: map[string]bool{},
+		published: map[string]bool{}, pubAbs: map[string]bool{}, pubRel: map[string]bool{}, replied: map[string]bool{},
+		sent: map[string]bool{}, deliveredAt: map[string]bool{}}
+}
+
 // scanRefs walks every expression of the scenario. An expression that
 // does not parse (it compiled at load, so this should not happen) is taken
 // to read everything, which only makes explore less eager to merge paths.
 func scanRefs(sc *scenario.Scenario) refs {
-	r := refs{options: map[string]bool{}, decisions: map[string]bool{}, visited: map[string]bool{}, delivered: map[string]bool{},
-		published: map[string]bool{}, pubAbs: map[string]bool{}, pubRel: map[string]bool{}, replied: map[string]bool{},
-		sent: map[string]bool{}, deliveredAt: map[string]bool{}}
+	r := newRefs()
 	walk := func(src string) {
 		tree, err := parser.Parse(src)
 		if err != nil {
