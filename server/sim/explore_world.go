@@ -85,11 +85,17 @@ func worldActs(p *plan) []worldAct {
 // and may be taken now.
 func (m *Machine) actOpen(a *worldAct) bool {
 	w := &m.w
-	// Tried where the state's rules read the fact; where only the
-	// effects of its transitions read it (when the state is left), once,
-	// on entering the state: when it happens before then cannot matter.
+	// Tried where the state's rules read the fact. Where only the
+	// effects of its transitions read it (when the state is left), when
+	// it happens before then cannot matter: it is tried once, just before
+	// the exit when the state leaves only after fixed delays, else on
+	// entering the state.
 	live := &m.p.own[m.cur]
-	if m.now == m.entered {
+	if m.p.afterOnly[m.cur] {
+		if m.exitNext() {
+			live = &m.p.reads0[m.cur]
+		}
+	} else if m.now == m.entered {
 		live = &m.p.reads0[m.cur]
 	}
 	switch {
@@ -279,4 +285,24 @@ func unionRefs(a, b refs) refs {
 		maps.Copy(r.deliveredAt, o.deliveredAt)
 	}
 	return r
+}
+
+// exitNext reports whether the next thing due is a timed transition out of
+// the current state (nothing else falls due before it).
+func (m *Machine) exitNext() bool {
+	for _, it := range m.sched {
+		if it.kind == itemTransition {
+			return it.due == m.sched[0].due
+		}
+	}
+	return false
+}
+
+// afterOnly marks the states left only by transitions without `when`.
+func afterOnly(p *plan) []bool {
+	out := make([]bool, len(p.sc.States))
+	for si, st := range p.sc.States {
+		out[si] = len(st.Transitions) > 0 && !slices.ContainsFunc(st.Transitions, func(t *scenario.Transition) bool { return t.When != nil })
+	}
+	return out
 }

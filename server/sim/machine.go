@@ -105,6 +105,7 @@ type plan struct {
 	// also by its transitions' effects (reads0, tried on entry), and by
 	// the rules of the states reachable from it (live).
 	own, reads0, live []refs
+	afterOnly         []bool // states left only by timed transitions without `when`
 }
 
 func newPlan(sc *scenario.Scenario) *plan {
@@ -161,6 +162,7 @@ func newPlan(sc *scenario.Scenario) *plan {
 	p.acts = worldActs(p)
 	var exit []refs
 	p.own, exit, p.live = worldLive(p)
+	p.afterOnly = afterOnly(p)
 	p.reads0 = make([]refs, len(exit))
 	for i := range exit {
 		p.reads0[i] = unionRefs(p.own[i], exit[i])

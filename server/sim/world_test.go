@@ -352,3 +352,34 @@ func TestExploreWorldRead(t *testing.T) {
 	}
 	t.Logf("world.yaml: %d situations, %d branches, %d paths", r.Situations, r.Branches, r.Paths)
 }
+
+// TestExploreWorldExitRead: a fact read only by the effects of a phase's
+// timed exit is tried once, just before the exit, not at every moment of
+// the phase: one path to each ending.
+func TestExploreWorldExitRead(t *testing.T) {
+	r := explore(t, "world-exit.yaml", ExploreOptions{})
+	got := outcomes(r)
+	want := []outcomeCount{{"good", 1, 5 * time.Minute, 5 * time.Minute}, {"bad", 1, 5 * time.Minute, 5 * time.Minute}}
+	if !slices.Equal(got, want) || r.Defects() != 0 {
+		t.Errorf("outcomes %v, want %v (defects %d)", got, want, r.Defects())
+	}
+	// The same read in the phase's own rules (a timer) is tried at every
+	// moment: each minute of publishing is a path of its own.
+	src, err := os.ReadFile("testdata/world-exit.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	timer := strings.Replace(string(src), "effects: [ticks += 1]", `effects: [ticks += 1, 'said = said || published("comms", "site")']`, 1)
+	timer = strings.Replace(timer, `effects: ['said = published("comms", "site")']`, "label: on", 1)
+	sc, err := scenario.Parse("timer.yaml", []byte(timer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err = Explore(sc, ExploreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := outcomes(r); len(got) != 2 || got[0].paths < 4 || got[1].paths != 1 {
+		t.Errorf("read by a timer: outcomes %v", got)
+	}
+}
