@@ -339,6 +339,16 @@ var goldenPaths = []goldenPath{
 	}, nil, "wire_gone", "failure"},
 }
 
+// goldenActs are what teams say in the world on a golden path (ttx play
+// --act): the best runs answer the reporter, open the platform ticket and
+// publish on the trusted channel in time; the worst outage run publishes on
+// the status page the intruder still controls.
+var goldenActs = map[string][]string{
+	"brand-hijack-best":  {"9m comms reply bh_reporter_email", "12m comms publish newsroom", "19m soc send chirper_support"},
+	"outage-comms-best":  {"31m comms publish newsroom"},
+	"outage-comms-worst": {"31m sre publish status"},
+}
+
 // playText renders a run the way ttx play prints it: one sim.Line per
 // event, then a summary line.
 func playText(res *sim.PlayResult) string {
@@ -363,7 +373,15 @@ func TestGoldenPlays(t *testing.T) {
 			if sc == nil {
 				t.Fatalf("%s.yaml not loaded", p.scenario)
 			}
-			res, err := sim.Play(sc, sim.PlayOptions{Choices: p.choices, Delays: p.delays})
+			var acts []sim.Act
+			for _, a := range goldenActs[p.scenario+"-"+p.name] {
+				act, err := sim.ParseAct(a)
+				if err != nil {
+					t.Fatal(err)
+				}
+				acts = append(acts, act)
+			}
+			res, err := sim.Play(sc, sim.PlayOptions{Choices: p.choices, Delays: p.delays, Acts: acts})
 			if err != nil {
 				t.Fatalf("play: %v", err)
 			}
