@@ -941,6 +941,7 @@ func (m *Machine) deliver(i int) {
 	}
 	e.Teams = slices.Clone(in.Teams)
 	e.Objectives = slices.Clone(in.Objectives)
+	e.Reply = slices.Clone(in.Reply)
 	e.Audience = audienceOf(in.Teams)
 	m.emit(e)
 }

@@ -383,3 +383,31 @@ func TestExploreWorldExitRead(t *testing.T) {
 		t.Errorf("read by a timer: outcomes %v", got)
 	}
 }
+
+// TestPublicReplyFromOutlet: a reply sent from an outlet the team owns is
+// public (the outlet's audience), counts as a publication there and as a
+// reply; the inject says who may reply to it.
+func TestPublicReplyFromOutlet(t *testing.T) {
+	m := newMachine(t, "world.yaml", nil)
+	evs := m.Start(0)
+	evs = append(evs, m.Advance(time.Minute)...)
+	i := slices.IndexFunc(evs, func(e Event) bool { return e.Kind == KindInjectDelivered && e.Inject == "email" })
+	if i < 0 || !slices.Equal(evs[i].Reply, []string{"comms"}) {
+		t.Fatalf("inject_delivered reply: %+v", evs)
+	}
+	if _, err := m.Send(2*time.Minute, Message{ID: "x", Action: ActionReply, Team: "comms", Inject: "email", Outlet: "newsroom", Body: "On the record."}); !errors.Is(err, ErrNeedsApproval) {
+		t.Fatalf("unapproved public reply: %v", err)
+	}
+	got, err := m.Send(2*time.Minute, Message{ID: "x", Action: ActionReply, Team: "comms", Inject: "email", Outlet: "newsroom", Body: "On the record.", ApprovedBy: "lee"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := messages(got)[0]
+	if e.Outlet != "newsroom" || e.OutletName != "Acme newsroom" || !slices.Equal(e.Audience, []string{"*"}) || e.Persona != "reporter" || e.Thread != "email" {
+		t.Errorf("public reply = %+v", e)
+	}
+	s := m.Snapshot()
+	if !reflect.DeepEqual(s.Published, []Publication{{"comms", "newsroom", 2 * time.Minute}}) || !slices.Equal(s.Replied, []string{"email"}) {
+		t.Errorf("snapshot: %+v %v", s.Published, s.Replied)
+	}
+}
