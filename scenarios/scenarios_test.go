@@ -483,3 +483,46 @@ func TestExploreShipped(t *testing.T) {
 		})
 	}
 }
+
+// TestReadmeWorldExample loads the worked example of scenarios/README.md
+// and plays it as the text says it ends.
+func TestReadmeWorldExample(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "## Teams acting in the world: a worked example")
+	if !ok {
+		t.Fatal("README.md has no worked example")
+	}
+	_, rest, _ = strings.Cut(rest, "```yaml\n")
+	src, _, _ := strings.Cut(rest, "```")
+	sc, err := scenario.Parse("README.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acts []sim.Act
+	for _, a := range []string{"4m comms reply press", "5m soc send support", "6m comms publish newsroom"} {
+		act, err := sim.ParseAct(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		acts = append(acts, act)
+	}
+	res, err := sim.Play(sc, sim.PlayOptions{Acts: acts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != "contained" || len(res.Notes) > 0 {
+		t.Errorf("outcome %q, notes %v", res.Outcome, res.Notes)
+	}
+	if m := res.Events[len(res.Events)-1]; m.Kind != sim.KindObjectiveMeasure || !m.Met {
+		t.Errorf("measure: %+v", m)
+	}
+	if res, err := sim.Play(sc, sim.PlayOptions{}); err != nil || res.Outcome != "headline" {
+		t.Errorf("without acts: %v %v", res, err)
+	}
+	if r, err := sim.Explore(sc, sim.ExploreOptions{}); err != nil || r.Defects() != 0 {
+		t.Errorf("explore: %v %+v", err, r)
+	}
+}
