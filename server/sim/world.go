@@ -274,7 +274,7 @@ func (m *Machine) send(msg Message) error {
 		if o, err = m.outletFor(&msg); err != nil {
 			return err
 		}
-		if _, dup := m.w.threads[threadKey(msg.Team, msg.ID)]; dup {
+		if _, dup := m.threadOf(msg.Team, msg.ID); dup {
 			return fmt.Errorf("%w: id %q is already used", ErrBadMessage, msg.ID)
 		}
 		msg.Thread, msg.Persona, msg.Inject = msg.ID, o.As, ""

@@ -153,6 +153,7 @@ func TestSendErrors(t *testing.T) {
 		{"unknown canned reply", 2 * time.Minute, Message{ID: "x", Action: ActionPersona, Team: "soc", Thread: "t0", Canned: "sorry"}, ErrNotFound},
 		{"canned reply whose condition fails", 2 * time.Minute, Message{ID: "x", Action: ActionPersona, Team: "soc", Thread: "t0", Canned: "restored"}, ErrNotAllowed},
 		{"reused id", 2 * time.Minute, Message{ID: "t0", Action: ActionCompose, Team: "soc", Persona: "support", Body: "x"}, ErrBadMessage},
+		{"publication named like a thread", 2 * time.Minute, Message{ID: "email", Action: ActionPublish, Team: "comms", Outlet: "newsroom", Body: "x", ApprovedBy: "lee"}, ErrBadMessage},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
