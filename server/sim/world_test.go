@@ -443,3 +443,26 @@ func TestAutoReplyAfterPersonaAnswer(t *testing.T) {
 		t.Errorf("messages %v, want %v", got, want)
 	}
 }
+
+// TestMeasuresWhenEnded: the facilitator ending the exercise evaluates the
+// measures too; nothing done means not met, with the values read.
+func TestMeasuresWhenEnded(t *testing.T) {
+	m := newMachine(t, "world.yaml", nil)
+	m.Start(0)
+	m.Advance(2 * time.Minute)
+	evs := m.End(3*time.Minute, "out of time")
+	if got := briefs(evs); !slices.Equal(got, []string{"outcome_reached:ended", "objective_measured", "objective_measured"}) {
+		t.Fatalf("events %v", got)
+	}
+	want := []MeasureResult{
+		{Objective: "fast", Measure: `published("comms", "newsroom") and published_at("comms", "newsroom") - delivered_at("email") <= 10`,
+			Values: []NamedValue{{`published("comms", "newsroom")`, false}, {`published_at("comms", "newsroom")`, -1.0}, {`delivered_at("email")`, 1.0}}},
+		{Objective: "ticket", Measure: `sent("soc", "support")`, Values: []NamedValue{{`sent("soc", "support")`, false}}},
+	}
+	if got := m.Snapshot().Measures; !reflect.DeepEqual(got, want) {
+		t.Errorf("measures %+v", got)
+	}
+	if e := evs[1]; e.Met || e.Objective != "fast" || len(e.Values) != 3 {
+		t.Errorf("event %+v", e)
+	}
+}
