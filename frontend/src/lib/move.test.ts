@@ -13,7 +13,7 @@ describe('moving a participant', () => {
     expect(moveTargets(teams, 'nowhere')).toHaveLength(3);
   });
 
-  const base = 'Move Mo from SOC to Legal? Their screen switches to Legal’s feed and decisions at once; answers they gave for SOC stay.';
+  const base = 'Move Mo from SOC to Legal? Their screen switches at once; answers they gave for SOC stay.';
   it.each([
     [{ name: 'Mo', from: 'SOC', to: 'Legal', lead: false, alone: false }, base],
     [{ name: 'Mo', from: 'SOC', to: 'Legal', lead: false, alone: true }, base],

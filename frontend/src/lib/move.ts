@@ -19,5 +19,5 @@ export function moveTargets(teams: TeamChoice[], current: string): TeamChoice[] 
 export function moveQuestion(o: { name: string; from: string; to: string; lead: boolean; alone: boolean }): string {
   const who = o.name || 'this participant';
   const lead = o.lead ? (o.alone ? ` ${o.from} is left without a lead.` : ` ${o.from}’s lead passes to the teammate who joined earliest.`) : '';
-  return `Move ${who} from ${o.from} to ${o.to}? Their screen switches to ${o.to}’s feed and decisions at once; answers they gave for ${o.from} stay.${lead}`;
+  return `Move ${who} from ${o.from} to ${o.to}? Their screen switches at once; answers they gave for ${o.from} stay.${lead}`;
 }
