@@ -39,11 +39,16 @@ func TestMoveParticipantOverWebSocket(t *testing.T) {
 	moID := e.participantID(mo)
 	url := "/api/exercises/" + ex + "/participants/" + moID + "/move"
 
+	fw, _, err := e.dial(fac, "", ex, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	mw, _, err := e.dial(nil, mo, ex, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mw.waitFor("live", func(f frame) bool { return f.str("type") == "live" })
+	fw.waitFor("Mo online in comms", func(f frame) bool { return presenceOf(f, "Mo") == "online" && teamOnline(f, "comms") == 1 })
 	if r := e.do(fac, "POST", "/api/exercises/"+ex+"/start", nil, nil); r.status != http.StatusOK {
 		t.Fatalf("start: %d %s", r.status, r.body)
 	}
@@ -83,6 +88,9 @@ func TestMoveParticipantOverWebSocket(t *testing.T) {
 	if p := moved.payload(); p.str("participant") != moID || p.str("from") != "comms" || p.str("to") != "soc" || p["lead"] != true {
 		t.Fatalf("participant_moved = %v, want Mo from comms to soc, leading it", p)
 	}
+	// Presence counts Mo in soc now, and no longer in comms.
+	fw.waitFor("Mo online in soc", func(f frame) bool { return teamOnline(f, "soc") == 1 && teamOnline(f, "comms") == 0 })
+	mw.waitFor("soc's count on Mo's socket", func(f frame) bool { return teamOnline(f, "soc") == 1 })
 	var me struct {
 		Team string `json:"team"`
 		Lead bool   `json:"lead"`

@@ -9,7 +9,7 @@ import (
 	"github.com/ttxsim/ttx/server/engine"
 )
 
-// team returns a participant's team and lead flag in a snapshot.
+// memberOf returns a participant's team and lead flag in a snapshot.
 func memberOf(t *testing.T, e *env, id, pid string) (string, bool) {
 	t.Helper()
 	snap, err := e.eng.Snapshot(ctxT(t), id)
@@ -118,6 +118,20 @@ func TestMoveParticipant(t *testing.T) {
 	}
 	if err := e.eng.Move(ctx, id, r2, "blue"); !errors.Is(err, engine.ErrEnded) {
 		t.Fatalf("Move after the end = %v, want ErrEnded", err)
+	}
+
+	// An archive carries the move: its audience is both teams, which the
+	// import checks, and the participants as they are now.
+	a, err := engine.Export(ctx, e.st, id, e.clock.Now(), "ttx test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := newEnv(t)
+	if _, err := engine.Import(ctx, dst.st, a, dst.clock.Now()); err != nil {
+		t.Fatalf("import of an exercise with a move: %v", err)
+	}
+	if tm, lead := memberOf(t, dst, id, r1); tm != "blue" || lead {
+		t.Fatalf("imported: %s in %s (lead %v), want blue, not lead", r1, tm, lead)
 	}
 }
 
