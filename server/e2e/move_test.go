@@ -19,7 +19,8 @@ func feedHas(text string) string {
 // "Move to…" control (confirmed in place). Without a reload the phone says
 // so, shows SOC's feed (its history from before the move too), SOC's
 // lead-mode decision, which the participant now leads, and no more of
-// Communications'.
+// Communications'. axe-core checks the console's question and the moved
+// phone's page.
 func TestMoveParticipantToAnotherTeam(t *testing.T) {
 	t.Parallel()
 	h, bs := newHarness(t, "facilitator", "phone")
@@ -53,6 +54,8 @@ func TestMoveParticipantToAnotherTeam(t *testing.T) {
 		h.fatalf("the move asks %q", q)
 	}
 	fac.screenshot("move-confirm")
+	ax := newAxeChecker(h)
+	ax.check(fac, "console move question")
 	fac.click("confirm the move", `//div[contains(@class,'move')]//div[contains(@class,'confirm')]//button[normalize-space()='Move']`)
 
 	phone.waitJS("the moved notice", `(() => { const n = document.querySelector('[data-moved-notice]'); return !!n && n.textContent.includes('You were moved to Security Operations.'); })()`, actionTimeout)
@@ -77,4 +80,5 @@ func TestMoveParticipantToAnotherTeam(t *testing.T) {
 		h.fatalf("the phone received Communications' message after the move")
 	}
 	phone.screenshot("moved-phone")
+	ax.check(phone, "feed after a move")
 }
