@@ -1,9 +1,13 @@
 package api
 
 import (
+	"context"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/ttxsim/ttx/server/store"
 )
 
 // participantID reads a token's participant id from /api/me.
@@ -162,6 +166,83 @@ func TestMoveParticipantOverWebSocket(t *testing.T) {
 	} {
 		if got[k] != want {
 			t.Errorf("replay after the move: %s present %v, want %v", k, got[k], want)
+		}
+	}
+}
+
+// tokensThen is a TokenStore that runs a hook once, armed, right after it
+// resolved a participant token: the hook acts between a handshake's
+// authentication and the connection's registration.
+type tokensThen struct {
+	TokenStore
+	mu   sync.Mutex
+	hook func()
+}
+
+func (s *tokensThen) arm(f func()) {
+	s.mu.Lock()
+	s.hook = f
+	s.mu.Unlock()
+}
+
+func (s *tokensThen) ParticipantByTokenHash(ctx context.Context, hash string) (store.Participant, error) {
+	p, err := s.TokenStore.ParticipantByTokenHash(ctx, hash)
+	s.mu.Lock()
+	f := s.hook
+	s.hook = nil
+	s.mu.Unlock()
+	if f != nil {
+		f()
+	}
+	return p, err
+}
+
+// TestMoveDuringHandshake: Mo's token is read while Mo is in comms; the move
+// to soc commits and is published before the connection is registered, so
+// the publisher cannot switch it. The replay reaches the move and switches
+// it: soc's later frames arrive, comms' do not.
+func TestMoveDuringHandshake(t *testing.T) {
+	tokens := &tokensThen{}
+	e := newEnv(t, func(s *envSetup) {
+		tokens.TokenStore = s.d.Tokens
+		s.d.Tokens = tokens
+	})
+	fac := e.login()
+	ex, code := e.createExercise(fac)
+	cam := e.joinAs(code, "Cam", "comms")
+	mo := e.joinAs(code, "Mo", "comms")
+	moID := e.participantID(mo)
+	if r := e.do(fac, "POST", "/api/exercises/"+ex+"/start", nil, nil); r.status != http.StatusOK {
+		t.Fatalf("start: %d %s", r.status, r.body)
+	}
+	tokens.arm(func() {
+		if err := e.eng.Move(context.Background(), ex, moID, "soc"); err != nil {
+			t.Errorf("move: %v", err)
+		}
+	})
+	mw, _, err := e.dial(nil, mo, ex, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := mw.waitFor("hello", func(f frame) bool { return f.str("type") == "hello" }); h.str("team") != "comms" {
+		t.Fatalf("hello = %v: the token was read before the move, so it says comms", h)
+	}
+	mw.waitFor("live", func(f frame) bool { return f.str("type") == "live" })
+	moved := mw.waitFor("the move in the replay", isEvent("participant_moved"))
+
+	e.clock.Advance(2 * time.Minute) // soc_alert (soc) at 1m, ops_chat (comms) at 2m
+	if r := e.do(nil, "POST", "/api/exercises/"+ex+"/answers", map[string]any{"client_id": "cam-1", "decision": "holding_statement", "option": "post"}, bearer(cam)); r.status != http.StatusOK {
+		t.Fatalf("Cam answers comms' decision: %d %s", r.status, r.body)
+	}
+	mw.send(map[string]any{"type": "answer", "id": "mo-soc", "decision": "lock_account", "option": "report"})
+	if f := mw.reply("mo-soc"); f.str("type") != "ack" {
+		t.Fatalf("Mo answers soc's decision: %v", f)
+	}
+	mw.waitFor("soc's live inject", isInject("soc_alert"))
+	mw.waitFor("Mo's answer", func(f frame) bool { return f.str("kind") == "answer_submitted" && f.payload().str("team") == "soc" })
+	for _, f := range mw.all() {
+		if p := f.payload(); f.str("type") == "event" && f.num("seq") > moved.num("seq") && (p.str("team") == "comms" || p.str("inject") == "ops_chat") {
+			t.Errorf("comms' frame reached Mo after the move: %v", f)
 		}
 	}
 }
