@@ -107,15 +107,6 @@ func (ws *wsSession) moveTo(c *hub.Conn, seq int64, to string) {
 	}
 }
 
-// frame encodes ev for this connection, or returns nil when it may not see
-// it, with the connection's team as it is now.
-func (ws *wsSession) frame(ev engine.Event) *hub.Frame {
-	ws.mu.Lock()
-	id := ws.id
-	ws.mu.Unlock()
-	return frameFor(ev, &id)
-}
-
 // moved counts an online participant in their new team.
 func (p *presence) moved(ex, participant, to string) {
 	p.mu.Lock()

@@ -141,6 +141,9 @@ func (s *Server) websocket(c *gin.Context) {
 	}
 	last := hello.After
 	page := first
+	// The replay filters each event for the team the participant was in
+	// at that event.
+	view := *id
 	for {
 		frames := make([]*hub.Frame, 0, len(page))
 		for _, ev := range page {
@@ -148,8 +151,9 @@ func (s *Server) websocket(c *gin.Context) {
 				// A move the publisher may have applied before this
 				// connection was registered: from here on, the new team.
 				sess.moveTo(conn, ev.Seq, mp.To)
+				view.Team = mp.To
 			}
-			if f := sess.frame(ev); f != nil {
+			if f := frameFor(ev, &view); f != nil {
 				frames = append(frames, f)
 			}
 			last = ev.Seq
