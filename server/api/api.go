@@ -311,6 +311,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	exFac.POST("/end", s.command(msgEnd))
 	exFac.DELETE("/participants/:pid", s.removeParticipant)
 	exFac.POST("/participants/:pid/lead", s.promoteLead)
+	exFac.POST("/participants/:pid/move", s.moveParticipant)
 	exFac.POST("/join-code", s.rotateJoinCode)
 	exFac.GET("/observers", s.listObservers)
 	exFac.POST("/observers", s.addObserver)

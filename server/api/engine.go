@@ -26,6 +26,7 @@ type Engine interface {
 	Join(ctx context.Context, exerciseID string, in engine.JoinInput) (store.Participant, error)
 	Leave(ctx context.Context, exerciseID, participantID string) error
 	SetLead(ctx context.Context, exerciseID, participantID string) error
+	Move(ctx context.Context, exerciseID, participantID, team string) error
 	Answer(ctx context.Context, exerciseID, participantID string, in engine.AnswerInput) (engine.Ack, error)
 	FacilitatorAnswer(ctx context.Context, exerciseID string, in engine.AnswerInput) (engine.Ack, error)
 	AddNote(ctx context.Context, exerciseID string, in engine.NoteInput) (int64, error)

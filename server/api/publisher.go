@@ -267,6 +267,13 @@ func (p *Publisher) Publish(exerciseID string, events []engine.Event) {
 				return appendEvent(b, ev, false)
 			})})
 		}
+		if ev.Kind == engine.KindMoved {
+			// The move's frames go out under the old topics, later
+			// ones under the new.
+			p.hub.BroadcastBatch(msgs)
+			msgs = msgs[len(msgs):]
+			p.moved(exerciseID, ev)
+		}
 	}
 	p.hub.BroadcastBatch(msgs)
 	if m := p.metrics; m != nil && len(events) > 0 {

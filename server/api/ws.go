@@ -141,10 +141,19 @@ func (s *Server) websocket(c *gin.Context) {
 	}
 	last := hello.After
 	page := first
+	// The replay filters each event for the team the participant was in
+	// at that event.
+	view := *id
 	for {
 		frames := make([]*hub.Frame, 0, len(page))
 		for _, ev := range page {
-			if f := frameFor(ev, &sess.id); f != nil {
+			if mp, ok := movedIn(ev); ok && id.Role == Participant && mp.Participant == id.SubjectID {
+				// A move the publisher may have applied before this
+				// connection was registered: from here on, the new team.
+				sess.moveTo(conn, ev.Seq, mp.To)
+				view.Team = mp.To
+			}
+			if f := frameFor(ev, &view); f != nil {
 				frames = append(frames, f)
 			}
 			last = ev.Seq
@@ -187,7 +196,7 @@ func (s *Server) websocket(c *gin.Context) {
 // see, and how its messages are handled.
 type wsSession struct {
 	s      *Server
-	id     Identity // a copy: never changes for the connection's life
+	id     Identity // a copy: only Team changes, when the participant is moved (moveTo)
 	ex     string
 	topics []string
 
@@ -196,7 +205,8 @@ type wsSession struct {
 	droppedAt time.Time // start of the flood window
 
 	mu      sync.Mutex
-	present bool // counted in presence
+	present bool  // counted in presence
+	movedAt int64 // seq of the last participant_moved applied (moveTo); id.Team is guarded by mu
 }
 
 func (ws *wsSession) Topics() []string { return ws.topics }

@@ -463,6 +463,12 @@ func expectedAudience(ev Event) ([]string, error) {
 			return nil, err
 		}
 		return team(p.Team), nil
+	case KindMoved:
+		var p MovePayload
+		if err := json.Unmarshal(ev.Payload, &p); err != nil {
+			return nil, err
+		}
+		return p.audience(), nil
 	}
 	var p struct {
 		Audience []string `json:"audience"`

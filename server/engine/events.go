@@ -24,6 +24,7 @@ const (
 	KindJoined      = "participant_joined" // {participant, team, name, lead}
 	KindLeft        = "participant_left"   // {participant, team}
 	KindLeadChanged = "lead_changed"       // {participant, team}
+	KindMoved       = "participant_moved"  // {participant, name, from, to, lead}: the facilitator moved a participant to another team
 	KindStart       = "exercise_started"   // {speed}; followed by the sim's started events
 	KindPaused      = "exercise_paused"    // {reason}: "imported" when an import paused a running exercise
 	KindResumed     = "exercise_resumed"   // {}
@@ -54,7 +55,7 @@ func IsInput(kind string) bool {
 // being an output of the sim (whose payload is a sim.Event).
 func IsEngineKind(kind string) bool {
 	switch kind {
-	case KindCreated, KindJoined, KindLeft, KindLeadChanged, KindStart, KindPaused, KindResumed, KindSpeed,
+	case KindCreated, KindJoined, KindLeft, KindLeadChanged, KindMoved, KindStart, KindPaused, KindResumed, KindSpeed,
 		KindSkipped, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindFacEnd, KindNote:
 		return true
 	}
@@ -71,6 +72,8 @@ func enginePayload(kind string) any {
 		return createdPayload{}
 	case KindJoined, KindLeft, KindLeadChanged:
 		return participantPayload{}
+	case KindMoved:
+		return MovePayload{}
 	case KindStart, KindSpeed:
 		return speedPayload{}
 	case KindPaused:

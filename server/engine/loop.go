@@ -377,7 +377,7 @@ func (r *replayer) apply(ev Event) {
 	var got []sim.Event
 	var err error
 	switch ev.Kind {
-	case KindCreated, KindJoined, KindLeft, KindLeadChanged, KindNote:
+	case KindCreated, KindJoined, KindLeft, KindLeadChanged, KindMoved, KindNote:
 		// Participants come from their table; these change no machine state.
 	case KindStart:
 		l.speed = max(decode[speedPayload](r, ev).Speed, MinSpeed)

@@ -39,6 +39,7 @@ type Commit struct {
 	Join       *Participant // inserted
 	Left       string       // participant id marked as left at LeftAt
 	LeftAt     time.Time
+	Move       *Move  // a participant changes team; applied before LeadChange
 	LeadChange string // participant id that becomes its team's only lead
 }
 
@@ -70,6 +71,11 @@ func (s *Store) Commit(ctx context.Context, c Commit) ([]Event, error) {
 		}
 		if c.Left != "" {
 			if err := markLeft(ctx, tx, c.ExerciseID, c.Left, c.LeftAt); err != nil {
+				return err
+			}
+		}
+		if c.Move != nil {
+			if err := moveParticipant(ctx, tx, c.ExerciseID, *c.Move); err != nil {
 				return err
 			}
 		}

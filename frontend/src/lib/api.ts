@@ -82,6 +82,14 @@ export interface PlayInfo {
   clock: PlayClock | null;
 }
 
+/** One page of GET /api/exercises/:id/events: wire event frames, oldest first. */
+export interface EventPage {
+  events: unknown[];
+  /** The seq to continue after. */
+  nextAfter: number;
+  more: boolean;
+}
+
 export interface ParticipantInfo {
   id: string;
   name: string;
@@ -121,6 +129,8 @@ export interface Api {
   /** Forget the stored participant session (leave this device). */
   forgetParticipant(): void;
   playInfo(s: ParticipantSession): Promise<PlayInfo>;
+  /** GET /api/exercises/:id/events after a seq: one page of the log as the participant's team sees it now. */
+  teamEvents(s: ParticipantSession, after: number): Promise<EventPage>;
 
   /** Check an observer token and store it. */
   useObserverToken(token: string): Promise<ObserverSession>;
@@ -188,6 +198,7 @@ export const offlineApi: Api = {
   participant: () => null,
   forgetParticipant: () => undefined,
   playInfo: notConnected,
+  teamEvents: notConnected,
   useObserverToken: notConnected,
   observer: () => null,
   forgetObserver: () => undefined,
@@ -388,10 +399,14 @@ export function httpApi(o: HttpApiOptions = {}): Api {
           : null,
       };
       if (participant && participant.token === sess.token) {
-        participant = { ...participant, title: info.exercise.title || participant.title, lead: info.me.lead };
+        participant = { ...participant, title: info.exercise.title || participant.title, team: info.me.team || participant.team, lead: info.me.lead };
         save(storage, PARTICIPANT_KEY, participant);
       }
       return info;
+    },
+    async teamEvents(sess, after) {
+      const d = await call('GET', `${exPath(sess.exercise)}/events?after=${Math.max(0, Math.floor(after))}&limit=1000`, undefined, sess.token);
+      return { events: Array.isArray(d['events']) ? d['events'] : [], nextAfter: n(d, 'next_after'), more: d['more'] === true };
     },
     async useObserverToken(token) {
       const t = token.trim();

@@ -425,7 +425,10 @@ export interface LogEvent {
   /** inject_skipped: why; transition_taken: why; outcome_reached/facilitator_end: the end reason. */
   reason: string;
   decision: string;
+  /** participant_moved: the team they moved to. */
   team: string;
+  /** participant_moved: the team they left. */
+  fromTeam: string;
   prompt: string;
   options: LogOption[];
   mode: DecisionMode;
@@ -564,7 +567,8 @@ export function adaptLogEvent(raw: unknown): LogEvent | null {
     channel: str(p, 'channel'),
     reason: str(p, 'reason'),
     decision: str(p, 'decision'),
-    team: str(p, 'team'),
+    team: kind === 'participant_moved' ? str(p, 'to') : str(p, 'team'),
+    fromTeam: kind === 'participant_moved' ? str(p, 'from') : '',
     prompt: str(p, 'prompt'),
     options: optsRaw.filter(isObj).map((o) => ({ id: str(o, 'id'), label: str(o, 'label') || str(o, 'id') })),
     mode: adaptMode(str(p, 'mode')),
@@ -812,14 +816,17 @@ export function adaptPresenceFrame(f: unknown): PresenceBatch | null {
   return { changes, teams };
 }
 
-/** Team membership: participant_joined/left and lead_changed (the team's own). */
+/** Team membership: participant_joined/left/moved and lead_changed (the team's own). */
 export interface RosterEvent {
-  kind: 'joined' | 'left' | 'lead';
+  kind: 'joined' | 'left' | 'lead' | 'moved';
   participant: string;
+  /** moved: the team they are in now. */
   team: string;
-  /** joined only. */
+  /** moved: the team they left; '' otherwise. */
+  from: string;
+  /** joined and moved. */
   name: string;
-  /** joined: whether they lead; lead: always true. */
+  /** joined, moved: whether they lead (the new team); lead: always true. */
   lead: boolean;
 }
 
@@ -830,11 +837,14 @@ export function adaptRosterEvent(f: unknown): RosterEvent | null {
   if (!participant) return null;
   switch (str(f, 'kind')) {
     case 'participant_joined':
-      return { kind: 'joined', participant, team: str(p, 'team'), name: str(p, 'name'), lead: bool(p, 'lead') };
+      return { kind: 'joined', participant, team: str(p, 'team'), from: '', name: str(p, 'name'), lead: bool(p, 'lead') };
     case 'participant_left':
-      return { kind: 'left', participant, team: str(p, 'team'), name: '', lead: false };
+      return { kind: 'left', participant, team: str(p, 'team'), from: '', name: '', lead: false };
     case 'lead_changed':
-      return { kind: 'lead', participant, team: str(p, 'team'), name: '', lead: true };
+      return { kind: 'lead', participant, team: str(p, 'team'), from: '', name: '', lead: true };
+    case 'participant_moved':
+      if (!str(p, 'to')) return null;
+      return { kind: 'moved', participant, team: str(p, 'to'), from: str(p, 'from'), name: str(p, 'name'), lead: bool(p, 'lead') };
   }
   return null;
 }

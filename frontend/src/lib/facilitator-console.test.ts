@@ -118,6 +118,20 @@ describe('reduceConsole', () => {
     expect(again).toBe(s);
   });
 
+  it('moves a participant between team rosters; the old team’s next lead follows', () => {
+    const moved = loadEvents(s, [
+      frame(21, 'participant_moved', 8, { participant: 'p1', name: 'Ana', from: 'comms', to: 'soc' }, ['comms', 'soc']),
+      frame(22, 'lead_changed', 8, { participant: 'p2', team: 'comms', name: 'Ben', lead: true }, ['comms']),
+    ]);
+    const r = rosters(moved, model.teams);
+    const members = (team: string) => r.find((t) => t.id === team)?.members.map((p) => [p.name, p.lead]);
+    expect(members('comms')).toEqual([['Ben', true]]);
+    expect(members('soc')).toEqual([
+      ['Cy', true],
+      ['Ana', false],
+    ]);
+  });
+
   it('places a late event in order', () => {
     const partial = loadEvents(initialConsole(model), [log[0], log[2]]);
     const filled = loadEvents(partial, [log[1]]);

@@ -154,6 +154,10 @@ export function reduceConsole(s: ConsoleState, ev: LogEvent): ConsoleState {
     case 'lead_changed':
       n.participants = n.participants.map((p) => (p.team === ev.team ? { ...p, lead: p.id === ev.participant } : p));
       break;
+    case 'participant_moved':
+      // The old team's new lead, if any, follows as lead_changed.
+      n.participants = upsertParticipant(n.participants, ev.participant, (p) => ({ ...p, name: p.name || ev.name, team: ev.team || p.team, lead: ev.lead }));
+      break;
     case 'exercise_started':
       n.status = 'running';
       if (ev.speed > 0) n.speed = ev.speed;

@@ -424,6 +424,8 @@ export interface FacilitatorApi {
   rotateJoinCode(id: string): Promise<JoinInfo>;
   /** Make a participant their team's lead. */
   promoteLead(id: string, participant: string): Promise<void>;
+  /** Move a participant to another team. */
+  moveParticipant(id: string, participant: string, team: string): Promise<void>;
   observers(id: string): Promise<ObserverInfo[]>;
   addObserver(id: string, name: string): Promise<NewObserver>;
   revokeObserver(id: string, observer: string): Promise<void>;
@@ -569,6 +571,9 @@ export function createFacilitatorApi(fetchFn: Fetch, base = ''): FacilitatorApi 
     },
     promoteLead: async (id, participant) => {
       await call('POST', `${ex(id)}/participants/${encodeURIComponent(participant)}/lead`);
+    },
+    moveParticipant: async (id, participant, team) => {
+      await call('POST', `${ex(id)}/participants/${encodeURIComponent(participant)}/move`, { team });
     },
     rotateJoinCode: async (id) => {
       const r = await call('POST', `${ex(id)}/join-code`);

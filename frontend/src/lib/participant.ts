@@ -4,6 +4,12 @@
 // the team roster (names and lead) and how many teammates are online, and
 // delivers answers exactly once.
 //
+// A move to another team (participant_moved naming this participant) keeps
+// the socket: the server already filters what follows for the new team. The
+// page holds later frames, loads the new team's view and whole history over
+// REST, rebuilds the feed and roster from them, then goes on (see "Moving a
+// participant" in docs/protocol.md).
+//
 // Answers: each gets a client id (its idempotency key) kept in an outbox,
 // which is saved in sessionStorage. An answer is sent over the socket; it is
 // resent with the same id after a reconnect or a reload until the server
@@ -22,7 +28,7 @@ import {
   type PlayInfo,
 } from './api';
 import type { ClockSync } from './clock';
-import { adaptClockEvent, adaptPresenceFrame, adaptRosterEvent, isEndFrame, parseServerTime, type FeedEvent } from './events';
+import { adaptClockEvent, adaptPresenceFrame, adaptRosterEvent, isEndFrame, parseServerTime, type FeedEvent, type RosterEvent } from './events';
 import { createFeed, type FeedStore } from './feed';
 import { applyClockEvent, clockSync, initialClock, replyOffset, seedClock, wallOffset, type ClockState } from './liveclock';
 import {
@@ -50,6 +56,21 @@ export interface OutboxEntry {
   /** Why it failed (failed), or what is happening (queued). */
   message: string;
 }
+
+/** The facilitator moved this participant to another team. */
+export interface MoveNotice {
+  from: string;
+  to: string;
+  /** The new team's name. */
+  toName: string;
+  /** Whether the new team's earlier messages were loaded (else a reload shows them). */
+  complete: boolean;
+}
+
+/** Pages of history a move loads at most (1000 events each). */
+const MAX_HISTORY_PAGES = 100;
+/** Tries at loading the new team's view after a move. */
+const MOVE_TRIES = 3;
 
 /** Why the session stopped for good, when it did. */
 export type EndReason = '' | 'ended' | 'removed' | 'invalid';
@@ -81,6 +102,9 @@ export interface PlaySession {
   /** Whether this participant leads the team now. */
   readonly lead: Readable<boolean>;
   readonly outbox: Readable<Record<string, OutboxEntry>>;
+  /** Set when the facilitator moves this participant to another team. */
+  readonly moved: Readable<MoveNotice | null>;
+  dismissMove(): void;
   start(): Promise<void>;
   answer(a: AnswerSubmission): void;
   /** Send a failed or queued answer again, with its original id. */
@@ -165,6 +189,11 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
   const teamOnline = writable<number | null>(null);
   const leadOverride = writable<boolean | null>(null);
   const outbox = writable<Record<string, OutboxEntry>>(loadOutbox(storage, outboxKey));
+  const moved = writable<MoveNotice | null>(null);
+  // The team whose view the page holds (feed, roster, presence count).
+  let team = session.team;
+  // Frames held while a move loads the new team's view; null otherwise.
+  let held: { f: ServerFrame; live: boolean }[] | null = null;
 
   let clockState: ClockState = initialClock;
   let offset: number | null = null;
@@ -280,7 +309,14 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
     members.update((m) => {
       const next = { ...m };
       if (r.kind === 'joined') next[r.participant] = { id: r.participant, name: r.name, lead: r.lead };
-      else if (r.kind === 'lead') {
+      else if (r.kind === 'moved') {
+        // The team's lead does not change when someone comes in (they lead
+        // only a team without one); a leaving lead's successor follows as
+        // lead_changed.
+        if (r.team === team) next[r.participant] = { id: r.participant, name: r.name || next[r.participant]?.name || '', lead: r.lead };
+        else if (r.from === team) delete next[r.participant];
+        if (r.participant === session.participant) leadOverride.set(r.lead);
+      }      else if (r.kind === 'lead') {
         for (const k of Object.keys(next)) if (next[k].lead) next[k] = { ...next[k], lead: false };
         next[r.participant] = { ...(next[r.participant] ?? { id: r.participant, name: '' }), lead: true };
         if (r.participant !== session.participant) leadOverride.set(false);
@@ -292,7 +328,64 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
     });
   };
 
+  /** One page after another of the log as the (new) team sees it. */
+  const loadHistory = async (): Promise<unknown[]> => {
+    const out: unknown[] = [];
+    let after = 0;
+    for (let i = 0; i < MAX_HISTORY_PAGES; i++) {
+      const page = await api.teamEvents(session, after);
+      out.push(...page.events);
+      if (!page.more || page.nextAfter <= after) break;
+      after = page.nextAfter;
+    }
+    return out;
+  };
+
+  /**
+   * This participant was moved: load the new team's view and its whole
+   * history, rebuild the feed and the roster from them, then apply what
+   * arrived meanwhile. If it cannot be loaded, the page goes on with what it
+   * has and the notice says a reload shows the rest.
+   */
+  const switchTeam = async (m: RosterEvent) => {
+    held = [];
+    team = m.team;
+    let complete = false;
+    for (let attempt = 0; attempt < MOVE_TRIES && !destroyed && !complete; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, retryMs));
+      try {
+        const [i, history] = await Promise.all([api.playInfo(session), loadHistory()]);
+        if (destroyed) return;
+        info.set(i);
+        feed.reset();
+        leadOverride.set(null);
+        members.set({ [i.me.id]: { id: i.me.id, name: i.me.name, lead: i.me.lead } });
+        feed.load(history);
+        for (const f of history) onRoster(f);
+        complete = true;
+      } catch {
+        /* tried again after a pause */
+      }
+    }
+    if (destroyed) return;
+    const toName = get(info)?.teams.find((t) => t.id === m.team)?.name || m.team;
+    moved.set({ from: m.from, to: m.team, toName, complete });
+    const later = held ?? [];
+    held = null;
+    for (const h of later) onEvent(h.f, h.live);
+  };
+
   const onEvent = (f: ServerFrame, live: boolean) => {
+    if (held) {
+      held.push({ f, live });
+      return;
+    }
+    const r = adaptRosterEvent(f);
+    if (r?.kind === 'moved' && r.participant === session.participant && r.team !== team) {
+      // The history load brings this frame too.
+      void switchTeam(r);
+      return;
+    }
     // The backlog after a (re)connect is shown without the "new" highlight.
     if (live) feed.apply(f);
     else feed.load([f]);
@@ -320,7 +413,6 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
       }
     } else if (f.type === 'presence') {
       const b = adaptPresenceFrame(f);
-      const team = get(info)?.me.team || session.team;
       const n = b?.teams[team];
       if (n !== undefined) teamOnline.set(n);
     } else if (f.type === 'live' && ended) {
@@ -367,12 +459,17 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
     teamOnline,
     lead,
     outbox,
+    moved,
+    dismissMove() {
+      moved.set(null);
+    },
     async start() {
       try {
         const sent = now();
         const i = await api.playInfo(session);
         if (destroyed) return;
         info.set(i);
+        if (i.me.team) team = i.me.team;
         seed(i.clock, sent, now());
         members.update((m) => ({ ...m, [i.me.id]: m[i.me.id] ?? { id: i.me.id, name: i.me.name, lead: i.me.lead } }));
       } catch (err) {

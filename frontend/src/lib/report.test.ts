@@ -125,6 +125,25 @@ describe('Markdown export', () => {
   });
 });
 
+describe('moves between teams', () => {
+  it('says who moved where, and who leads the team they left', () => {
+    const r = buildReport({
+      ...raw,
+      events: [
+        ...events.slice(0, 4),
+        frame(5, 'participant_moved', 1, { participant: 'p1', name: 'Ana', from: 'comms', to: 'legal' }, ['comms', 'legal']),
+        frame(6, 'lead_changed', 1, { participant: 'p2', team: 'comms', name: 'Ben', lead: true }, ['comms']),
+        frame(7, 'participant_moved', 2, { participant: 'p2', name: 'Ben', from: 'comms', to: 'soc', lead: true }, ['comms', 'soc']),
+      ],
+    });
+    expect(r.timeline.slice(4).map((t) => t.summary)).toEqual([
+      'Ana moved from Comms & Social to Legal & Privacy',
+      '=HYPERLINK("http://evil.example","click") is now the lead of Comms & Social',
+      '=HYPERLINK("http://evil.example","click") moved from Comms & Social to Security Operations (SOC/IR) as lead',
+    ]);
+  });
+});
+
 describe('extended decisions', () => {
   const extendedRaw = {
     ...raw,

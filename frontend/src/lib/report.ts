@@ -122,6 +122,8 @@ export function summarize(ev: LogEvent, model: ScenarioModel, names: Map<string,
       return `${who(ev.participant)} left ${team(ev.team)}`;
     case 'lead_changed':
       return `${who(ev.participant)} is now the lead of ${team(ev.team)}`;
+    case 'participant_moved':
+      return `${who(ev.participant)} moved from ${team(ev.fromTeam)} to ${team(ev.team)}${ev.lead ? ' as lead' : ''}`;
     case 'exercise_started':
       return `Exercise started at ×${ev.speed || 1}`;
     case 'exercise_paused':

@@ -61,6 +61,7 @@ describe('wire frames', () => {
       kind: 'joined',
       participant: 'zxhpzux7yvwgaqbm',
       team: 'soc',
+      from: '',
       name: 'Sam',
       lead: true,
     });
@@ -75,6 +76,15 @@ describe('wire frames', () => {
     });
     expect(objectivesOf(frames.find((f) => f.kind === 'decision_opened'))).toEqual(['recover']);
     expect(adaptRosterEvent({ kind: 'participant_joined', payload: {} })).toBeNull();
+    expect(adaptRosterEvent({ type: 'event', seq: 9, kind: 'participant_moved', payload: { participant: 'p1', name: 'Mo', from: 'comms', to: 'soc', lead: true } })).toEqual({
+      kind: 'moved',
+      participant: 'p1',
+      team: 'soc',
+      from: 'comms',
+      name: 'Mo',
+      lead: true,
+    });
+    expect(adaptRosterEvent({ type: 'event', seq: 9, kind: 'participant_moved', payload: { participant: 'p1', from: 'comms' } })).toBeNull();
   });
 });
 

@@ -42,7 +42,7 @@ export type FakeApi = Api & {
   /** What participant() answers from now on (as a real join stores it). */
   setParticipant(s: ParticipantSession | null): void;
 } & {
-  [K in 'lookupCode' | 'join' | 'playInfo' | 'answerRest' | 'noteRest' | 'observeInfo' | 'useObserverToken' | 'forgetParticipant' | 'forgetObserver']: ReturnType<typeof vi.fn>;
+  [K in 'lookupCode' | 'join' | 'playInfo' | 'teamEvents' | 'answerRest' | 'noteRest' | 'observeInfo' | 'useObserverToken' | 'forgetParticipant' | 'forgetObserver']: ReturnType<typeof vi.fn>;
 };
 
 export function fakeApi(opts: { participant?: ParticipantSession | null; observer?: ObserverSession | null } = {}): FakeApi {
@@ -60,6 +60,7 @@ export function fakeApi(opts: { participant?: ParticipantSession | null; observe
       participant = null;
     }),
     playInfo: vi.fn(() => Promise.resolve(playInfo)),
+    teamEvents: vi.fn(() => Promise.reject(new Error('not scripted'))),
     observer: () => observer,
     forgetObserver: vi.fn(() => {
       observer = null;
