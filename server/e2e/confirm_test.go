@@ -1,0 +1,38 @@
+package e2e
+
+import (
+	"testing"
+)
+
+// The console in a real browser asks every irreversible question in the
+// page (the harness refuses browser dialogs): replacing the join code and
+// forcing a transition go through their in-page questions. Its connection
+// badge says "Connected · not started" in the lobby and "Live" only once
+// the exercise runs.
+func TestConsoleAsksInPageAndSaysLiveOnlyWhileRunning(t *testing.T) {
+	t.Parallel()
+	h, bs := newHarness(t, "fac")
+	fac := bs[0]
+	h.loginFacilitator(fac, "console questions passphrase")
+	_, code := h.createExercise(fac, "example-hijacked-account", "Questions drill")
+
+	badge := `(document.querySelector('.exhead .conn') || {textContent: ''}).textContent.trim()`
+	fac.waitJS("the lobby's badge", badge+` === 'Connected · not started'`, actionTimeout)
+
+	fac.click("new code", buttonXPath("New code"))
+	fac.click("replace it", buttonXPath("Replace it"))
+	fac.waitJS("a new join code", `(() => { const c = document.querySelector('.joinbox .code'); return c && c.textContent.replace('-', '') !== `+jsString(code)+`; })()`, actionTimeout)
+
+	startExercise(fac)
+	fac.waitJS("the running console's badge", badge+` === 'Live'`, actionTimeout)
+
+	fac.selectOption("choose the state", "#force-state", "escalation")
+	fac.click("force transition", buttonXPath("Force transition"))
+	fac.waitJS("the question", `(document.querySelector('.confirm .q') || {textContent: ''}).textContent.includes('The story spreads')`, actionTimeout)
+	fac.click("move now", buttonXPath("Move now"))
+	fac.waitJS("the forced state", `[...document.querySelectorAll('.now h3')].some((e) => e.textContent.includes('The story spreads'))`, actionTimeout)
+	fac.shot("console-forced")
+	if n := fac.dialogCount(); n != 0 {
+		h.fatalf("the console opened %d browser dialog(s); it must ask in the page", n)
+	}
+}
