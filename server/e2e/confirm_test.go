@@ -8,7 +8,8 @@ import (
 // page (the harness refuses browser dialogs): replacing the join code and
 // forcing a transition go through their in-page questions. Its connection
 // badge says "Connected · not started" in the lobby and "Live" only once
-// the exercise runs.
+// the exercise runs. Facilitator-only text (a persona's role line) shows
+// the exercise's parameters filled in.
 func TestConsoleAsksInPageAndSaysLiveOnlyWhileRunning(t *testing.T) {
 	t.Parallel()
 	h, bs := newHarness(t, "fac")
@@ -25,6 +26,13 @@ func TestConsoleAsksInPageAndSaysLiveOnlyWhileRunning(t *testing.T) {
 
 	startExercise(fac)
 	fac.waitJS("the running console's badge", badge+` === 'Live'`, actionTimeout)
+
+	// Who the first inject's persona is, with the exercise's parameters
+	// filled in (the scenario writes "{{company}} Giveaways").
+	fac.waitJS("the first inject's persona line", `[...document.querySelectorAll('.fnotes')].some((e) => e.textContent.includes('Giveaways'))`, actionTimeout)
+	if raw := evalJS[string](fac, "unfilled placeholders", `[...document.querySelectorAll('main *')].filter((e) => e.children.length === 0 && e.textContent.includes('{{')).map((e) => e.textContent.trim()).slice(0, 5).join(' | ')`); raw != "" {
+		h.fatalf("the console shows unfilled parameters: %s", raw)
+	}
 
 	fac.selectOption("choose the state", "#force-state", "escalation")
 	fac.click("force transition", buttonXPath("Force transition"))
