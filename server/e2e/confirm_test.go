@@ -7,18 +7,24 @@ import (
 // The console in a real browser asks every irreversible question in the
 // page (the harness refuses browser dialogs): replacing the join code and
 // forcing a transition go through their in-page questions. Its connection
-// badge says "Connected · not started" in the lobby and "Live" only once
-// the exercise runs. Facilitator-only text (a persona's role line) shows
+// badge, and a participant's pill, say "Connected · not started" in the
+// lobby and "Live" only once the exercise runs. Facilitator-only text (a persona's role line) shows
 // the exercise's parameters filled in.
 func TestConsoleAsksInPageAndSaysLiveOnlyWhileRunning(t *testing.T) {
 	t.Parallel()
-	h, bs := newHarness(t, "fac")
-	fac := bs[0]
+	h, bs := newHarness(t, "fac", "soc-phone")
+	fac, soc := bs[0], bs[1]
+	soc.setPhone()
 	h.loginFacilitator(fac, "console questions passphrase")
 	_, code := h.createExercise(fac, "example-hijacked-account", "Questions drill")
 
 	badge := `(document.querySelector('.exhead .conn') || {textContent: ''}).textContent.trim()`
 	fac.waitJS("the lobby's badge", badge+` === 'Connected · not started'`, actionTimeout)
+
+	// A participant in the lobby is connected, not live.
+	h.joinAs(soc, code, "Sam SOC", "soc")
+	pill := `(document.querySelector('p.conn') || {textContent: ''}).textContent.trim()`
+	soc.waitJS("the participant's pill in the lobby", pill+` === 'Connected · not started'`, actionTimeout)
 
 	fac.click("new code", buttonXPath("New code"))
 	fac.click("replace it", buttonXPath("Replace it"))
@@ -26,6 +32,7 @@ func TestConsoleAsksInPageAndSaysLiveOnlyWhileRunning(t *testing.T) {
 
 	startExercise(fac)
 	fac.waitJS("the running console's badge", badge+` === 'Live'`, actionTimeout)
+	soc.waitJS("the participant's pill once running", pill+` === 'Live'`, actionTimeout)
 
 	// Who the first inject's persona is, with the exercise's parameters
 	// filled in (the scenario writes "{{company}} Giveaways").
