@@ -72,17 +72,55 @@ const graphProblemsJS = `((titles, minPx, fitsWidth) => {
 // placeholderRE is a {{param}} of scenario text.
 var placeholderRE = regexp.MustCompile(`\{\{\s*([A-Za-z0-9_]+)\s*\}\}`)
 
-// The branch graph of the brand-hijack scenario on a desktop console and in
-// its report: every state's whole title is drawn, inside its box, at a
-// readable size; no box or edge label covers another; nothing is clipped.
+// The branch graph of every shipped scenario on a desktop console and in
+// its report, and of brand-hijack's report on a phone: every state's whole
+// title is drawn, inside its box, at a readable size; no box or edge label
+// covers another; nothing is clipped; the page never scrolls sideways.
 func TestBranchGraphReadable(t *testing.T) {
 	t.Parallel()
 	h, bs := newHarness(t, "facilitator")
 	fac := bs[0]
 	h.loginFacilitator(fac, "branch graph passphrase")
-	id, _ := h.createExercise(fac, bhScenario, "Graph drill")
-	startExercise(fac)
-	// The titles as the console shows them: the exercise's parameters filled in.
+	api := h.facilitatorAPI(fac)
+	for i, scenarioID := range []string{bhScenario, "outage-comms", "exec-mfa-fatigue", "example-hijacked-account"} {
+		if i > 0 {
+			fac.navigate("/console")
+			fac.waitJS("the scenario library", `document.querySelectorAll('li.entry').length > 0`, actionTimeout)
+		}
+		id, _ := h.createExercise(fac, scenarioID, "Graph drill "+scenarioID)
+		startExercise(fac)
+		titlesJSON := shownTitles(t, api, id)
+		check := func(where string, minPx float64, fitsWidth bool) {
+			t.Helper()
+			fac.waitJS("the branch graph of "+where, `document.querySelectorAll('figure.graph g.node').length > 0`, actionTimeout)
+			fac.settle()
+			probs := evalJS[[]string](fac, "graph problems on "+where, fmt.Sprintf("%s(%s, %v, %v)", graphProblemsJS, titlesJSON, minPx, fitsWidth))
+			if o := overflowX(fac); o != "" {
+				probs = append(probs, o)
+			}
+			fac.screenshot("graph-" + scenarioID + "-" + where)
+			if len(probs) > 0 {
+				h.fatalf("%s: the branch graph on the %s is hard to read:\n  %s", scenarioID, where, strings.Join(probs, "\n  "))
+			}
+		}
+		check("console", 11, true)
+		fac.navigate("/report/" + id)
+		fac.waitJS("the report", `document.querySelector('#r-path')`, actionTimeout)
+		check("report", 11, true)
+		if scenarioID == bhScenario {
+			// On a phone the report keeps the words readable and scrolls
+			// the picture, not the page.
+			fac.setPhone()
+			check("report-phone", 9.5, false)
+			fac.setDesktop()
+		}
+	}
+}
+
+// shownTitles is every state's title as the console shows it (the
+// exercise's parameters filled in), as a JSON object by state id.
+func shownTitles(t *testing.T, api *apiClient, id string) []byte {
+	t.Helper()
 	var sc struct {
 		Scenario struct {
 			Parameters []struct{ ID, Default string } `json:"parameters"`
@@ -94,7 +132,6 @@ func TestBranchGraphReadable(t *testing.T) {
 			Params map[string]string `json:"params"`
 		} `json:"exercise"`
 	}
-	api := h.facilitatorAPI(fac)
 	api.get(t, "/api/exercises/"+id+"/scenario", &sc)
 	api.get(t, "/api/exercises/"+id, &ex)
 	values := map[string]string{}
@@ -111,22 +148,9 @@ func TestBranchGraphReadable(t *testing.T) {
 			return m
 		})
 	}
-	titlesJSON, err := json.Marshal(titles)
+	out, err := json.Marshal(titles)
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(where string, minPx float64, fitsWidth bool) {
-		t.Helper()
-		fac.waitJS("the branch graph of "+where, `document.querySelectorAll('figure.graph g.node').length > 0`, actionTimeout)
-		fac.settle()
-		probs := evalJS[[]string](fac, "graph problems on "+where, fmt.Sprintf("%s(%s, %v, %v)", graphProblemsJS, titlesJSON, minPx, fitsWidth))
-		fac.screenshot("graph-" + where)
-		if len(probs) > 0 {
-			h.fatalf("the branch graph on the %s is hard to read:\n  %s", where, strings.Join(probs, "\n  "))
-		}
-	}
-	check("console", 11, true)
-	fac.navigate("/report/" + id)
-	fac.waitJS("the report", `document.querySelector('#r-path')`, actionTimeout)
-	check("report", 11, true)
+	return out
 }

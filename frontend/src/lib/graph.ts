@@ -21,7 +21,7 @@ export const NODE_LINE = 17;
 export const EDGE_FONT = 11.5;
 export const EDGE_LINE = 15;
 /** Longest line of a state's title, px: longer titles wrap. */
-export const NODE_TEXT_MAX = 190;
+export const NODE_TEXT_MAX = 176;
 const NODE_PAD_X = 12;
 const NODE_PAD_Y = 9;
 const NODE_MIN_W = 96;
@@ -245,7 +245,7 @@ export function layoutGraph(model: ScenarioModel, measure: Measure = estimateWid
   const edgeWidth = (s: string) => measure(s, EDGE_FONT, true);
 
   const g = new Graph<object, DagreNode, DagreEdge>({ multigraph: true, directed: true });
-  g.setGraph({ rankdir: 'TB', nodesep: 28, edgesep: 14, ranksep: 22, marginx: 0, marginy: 0 });
+  g.setGraph({ rankdir: 'TB', nodesep: 18, edgesep: 12, ranksep: 22, marginx: 0, marginy: 0 });
   const lines = new Map<string, string[]>();
   // Insertion order is file order with the start state first: dagre's
   // ordering starts from it.
