@@ -17,7 +17,7 @@ import (
 	"github.com/ttxsim/ttx/server/sim"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/golden/*.txt from the current play output")
+var update = flag.Bool("update", false, "rewrite testdata/golden/*.txt from the current play output and the web UI's graph fixtures from the scenarios")
 
 // libraryEntry is what one shipped scenario must keep offering. The minimums
 // are the acceptance bar for a scenario a trainer can run as is; lowering one

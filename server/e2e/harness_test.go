@@ -757,7 +757,7 @@ func (h *harness) submitJoin(p *browser, name, teamID string) {
 	p.screenshot("join-" + teamID)
 	p.click("join", buttonXPath("Join"))
 	p.waitJS("the feed page", `location.pathname === '/play' && document.querySelector('ol[aria-label="Feed"]')`, actionTimeout)
-	p.waitJS("a live connection", `document.querySelector('p.conn.live')`, actionTimeout)
+	p.waitJS("a live connection", `document.querySelector('p.conn.live, p.conn.connected')`, actionTimeout)
 }
 
 // feedCard is one inject card as the page shows it, with the parts that

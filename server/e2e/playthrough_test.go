@@ -117,7 +117,7 @@ func TestPlayThroughInBrowsers(t *testing.T) {
 		h.fatalf("before the reload SOC should hold at least 2 cards and 1 decision, has %d cards and %+v", len(beforeCards), beforeDecisions)
 	}
 	soc.b.do("reload", chromedp.Reload())
-	soc.b.waitJS("the feed after reload", `document.querySelector('p.conn.live') && document.querySelector('ol[aria-label="Feed"]')`, actionTimeout)
+	soc.b.waitJS("the feed after reload", `document.querySelector('p.conn.live, p.conn.connected') && document.querySelector('ol[aria-label="Feed"]')`, actionTimeout)
 	soc.b.waitJS("the catch-up", fmt.Sprintf(`document.querySelectorAll('ol[aria-label="Feed"] article[data-channel]').length >= %d && document.querySelectorAll('section.decision').length >= %d`, len(beforeCards), len(beforeDecisions)), actionTimeout)
 	afterCards := cardsOf(soc.b)
 	afterDecisions := evalJS[[]decisionView](soc.b, "decisions after reload", decisionsJS)

@@ -278,7 +278,11 @@ export function paramValues(m: ScenarioModel, given: Record<string, string> = {}
   return v;
 }
 
-/** The model with every text an author wrote rendered with the exercise's parameter values. */
+/**
+ * The model with every text an author wrote rendered with the exercise's
+ * parameter values, the facilitator-only ones included (persona roles,
+ * notes): the console and the report never show a raw {{param}}.
+ */
 export function withParams(m: ScenarioModel, given: Record<string, string> = {}): ScenarioModel {
   const v = paramValues(m, given);
   const r = (t: string) => renderText(t, v);
@@ -287,7 +291,8 @@ export function withParams(m: ScenarioModel, given: Record<string, string> = {})
     title: r(m.title),
     summary: r(m.summary),
     teams: m.teams.map((t) => ({ ...t, name: r(t.name) })),
-    objectives: m.objectives.map((o) => ({ ...o, title: r(o.title), met: r(o.met) })),
+    objectives: m.objectives.map((o) => ({ ...o, title: r(o.title), capability: r(o.capability), met: r(o.met) })),
+    personas: m.personas.map((p) => ({ ...p, name: r(p.name), handle: r(p.handle), org: r(p.org), role: r(p.role) })),
     variables: m.variables.map((x) => ({ ...x, label: r(x.label), description: r(x.description) })),
     states: m.states.map((st) => ({
       ...st,
@@ -296,8 +301,8 @@ export function withParams(m: ScenarioModel, given: Record<string, string> = {})
       notes: r(st.notes),
       discussion: st.discussion.map(r),
       debrief: r(st.debrief),
-      injects: st.injects.map((i) => ({ ...i, title: r(i.title) })),
-      decisions: st.decisions.map((d) => ({ ...d, prompt: r(d.prompt), options: d.options.map((o) => ({ ...o, label: r(o.label) })) })),
+      injects: st.injects.map((i) => ({ ...i, title: r(i.title), notes: r(i.notes) })),
+      decisions: st.decisions.map((d) => ({ ...d, prompt: r(d.prompt), notes: r(d.notes), options: d.options.map((o) => ({ ...o, label: r(o.label), notes: r(o.notes) })) })),
       transitions: st.transitions.map((t) => ({ ...t, label: r(t.label) })),
     })),
   };

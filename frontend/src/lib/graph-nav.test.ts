@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitZoom, graphBounds, nextNode, stepZoom } from './graph-nav';
-import { labelWidth, type GraphLayout } from './graph';
+import { fitZoom, graphBounds, nextNode, stepZoom, textMeasure } from './graph-nav';
+import { estimateWidth, type GraphLayout } from './graph';
 
 describe('nextNode', () => {
   const ids = ['a', 'b', 'c'];
@@ -38,16 +38,21 @@ describe('zoom', () => {
 });
 
 describe('graphBounds', () => {
-  it('holds the edge labels that stick out of the layout', () => {
+  it('holds the edge labels and states that stick out of the layout', () => {
     const layout = {
       width: 300,
       height: 100,
       layers: [],
       nodes: [{ id: 'a', x: 10, y: 10, w: 100, h: 50 }],
-      edges: [{ key: 'a->b#0', label: 'a long label sticking out', lx: 290, ly: 120 }],
+      edges: [{ key: 'a->b#0', label: 'a long label sticking out', lx: 290, ly: 120, lw: 150, lh: 36 }],
     } as unknown as GraphLayout;
-    const b = graphBounds(layout);
-    expect(b.width).toBe(Math.ceil(290 + labelWidth('a long label sticking out') / 2 + 8));
-    expect(b.height).toBe(137);
+    expect(graphBounds(layout)).toEqual({ width: 365, height: 138 });
+    expect(graphBounds(layout, 8)).toEqual({ width: 373, height: 146 });
+  });
+});
+
+describe('textMeasure', () => {
+  it('falls back to the estimate where there is no canvas', () => {
+    expect(textMeasure()).toBe(estimateWidth);
   });
 });

@@ -2,7 +2,7 @@
 // helpers for BranchGraph (keyboard focus order, zoom steps, the box that
 // holds every node and edge label).
 
-import { labelWidth, type GraphLayout } from './graph';
+import { estimateWidth, type GraphLayout, type Measure } from './graph';
 
 /** The node to focus after a key press, or null when the key does not move. */
 export function nextNode(ids: string[], from: string, key: string): string | null {
@@ -38,18 +38,40 @@ export function fitZoom(width: number, box: number): number {
   return Math.min(1, Math.max(0.2, box / width));
 }
 
-/** Width and height that hold every node and every edge label. */
-export function graphBounds(layout: GraphLayout, pad = 8): { width: number; height: number } {
+/** Width and height that hold every node, edge label and edge. */
+export function graphBounds(layout: GraphLayout, pad = 0): { width: number; height: number } {
   let width = layout.width;
   let height = layout.height;
   for (const e of layout.edges) {
-    if (!e.label) continue;
-    width = Math.max(width, e.lx + labelWidth(e.label) / 2 + pad);
-    height = Math.max(height, e.ly + 9 + pad);
+    if (!e.lw) continue;
+    width = Math.max(width, e.lx + e.lw / 2 + pad);
+    height = Math.max(height, e.ly + e.lh / 2 + pad);
   }
   for (const n of layout.nodes) {
     width = Math.max(width, n.x + n.w + pad);
     height = Math.max(height, n.y + n.h + pad);
   }
   return { width: Math.ceil(width), height: Math.ceil(height) };
+}
+
+/**
+ * Text widths as this browser draws them in the page's font (--font), from
+ * a canvas that is never shown; the estimate where there is none (tests).
+ */
+export function textMeasure(): Measure {
+  if (typeof OffscreenCanvas === 'undefined' || typeof document === 'undefined') return estimateWidth;
+  const ctx = new OffscreenCanvas(1, 1).getContext('2d');
+  if (!ctx) return estimateWidth;
+  const family = getComputedStyle(document.documentElement).getPropertyValue('--font').trim() || 'sans-serif';
+  const cache = new Map<string, number>();
+  return (text, size, bold) => {
+    const key = `${size}|${bold ? 1 : 0}|${text}`;
+    let w = cache.get(key);
+    if (w === undefined) {
+      ctx.font = `${bold ? 700 : 400} ${size}px ${family}`;
+      w = ctx.measureText(text).width;
+      cache.set(key, w);
+    }
+    return w;
+  };
 }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { adaptScenario, edgeText, type ScenarioModel } from './facilitator-scenario';
-import { BACK_ROOM, MARGIN, clipText, depths, GAP_X, LABEL_PITCH, labelWidth, layoutGraph, NODE_H, NODE_W, pathEdgeKeys, wrapTitle, type GraphLayout } from './graph';
+import { backEdges, clipText, depths, EDGE_FONT, EDGE_LINES_MAX, EDGE_TEXT_MAX, estimateWidth, layoutGraph, NODE_FONT, NODE_TEXT_MAX, pathEdgeKeys, wrapText, type GraphLayout } from './graph';
 import brandHijack from './testdata/brand-hijack.scenario.json';
+
+// The branch graph of every shipped scenario, as the API sends it (kept
+// true to scenarios/*.yaml by a Go test in scenarios/).
+const shipped = Object.entries(import.meta.glob<{ default: unknown }>('./testdata/graphs/*.json', { eager: true })).map(([file, mod]) => [file.replace(/.*\//, ''), adaptScenario(mod.default)] as const);
 
 const sample = adaptScenario(brandHijack);
 
@@ -16,60 +20,94 @@ function model(start: string, states: [string, string[]][], extra: Partial<Scena
   });
 }
 
+/** Every box drawn: states and edge labels. */
+function boxes(l: GraphLayout): { what: string; x: number; y: number; r: number; b: number }[] {
+  return [
+    ...l.nodes.map((n) => ({ what: `state ${n.id}`, x: n.x, y: n.y, r: n.x + n.w, b: n.y + n.h })),
+    ...l.edges.filter((e) => e.lw > 0).map((e) => ({ what: `label ${e.key}`, x: e.lx - e.lw / 2, y: e.ly - e.lh / 2, r: e.lx + e.lw / 2, b: e.ly + e.lh / 2 })),
+  ];
+}
+
+/** Pairs of boxes on top of each other. */
 function overlaps(l: GraphLayout): string[] {
+  const bs = boxes(l);
   const out: string[] = [];
-  for (let i = 0; i < l.nodes.length; i++) {
-    for (let j = i + 1; j < l.nodes.length; j++) {
-      const a = l.nodes[i];
-      const b = l.nodes[j];
-      if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) out.push(`${a.id}/${b.id}`);
+  for (let i = 0; i < bs.length; i++) {
+    for (let j = i + 1; j < bs.length; j++) {
+      const a = bs[i];
+      const b = bs[j];
+      if (a.x < b.r && b.x < a.r && a.y < b.b && b.y < a.b) out.push(`${a.what} / ${b.what}`);
     }
   }
   return out;
 }
 
-describe('layoutGraph on a shipped scenario', () => {
-  const l = layoutGraph(sample);
+/** What lies outside the picture: boxes, and the points of edge paths. */
+function outside(l: GraphLayout): string[] {
+  const out = boxes(l)
+    .filter((b) => b.x < 0 || b.y < 0 || b.r > l.width || b.b > l.height)
+    .map((b) => b.what);
+  for (const e of l.edges) {
+    const nums = [...e.d.matchAll(/(-?[\d.]+),(-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    if (nums.some(([x, y]) => x < 0 || y < 0 || x > l.width || y > l.height)) out.push(`edge ${e.key}`);
+  }
+  return out;
+}
 
-  it('places every state once, the start in the first column', () => {
-    expect(l.nodes.map((n) => n.id).sort()).toEqual(sample.states.map((s) => s.id).sort());
-    const start = l.nodes.find((n) => n.start)!;
-    expect(start.id).toBe('hijack_begins');
-    expect(start.layer).toBe(0);
-    expect(l.layers[0]).toEqual(['hijack_begins']);
-  });
+const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
 
-  it('puts states in columns by breadth-first depth', () => {
-    const d = depths(sample);
-    for (const n of l.nodes) expect(n.layer).toBe(d.get(n.id));
-    expect(d.get('source_identified')).toBe(1);
-    expect(d.get('wrong_trail')).toBe(1);
-    expect(d.get('vendor_report')).toBe(3);
-    expect(d.get('contained')).toBe(4);
-  });
+describe.each(shipped)('the branch graph of %s', (_file, m) => {
+  const l = layoutGraph(m);
 
-  it('has no overlapping nodes and keeps them inside the picture', () => {
-    expect(overlaps(l)).toEqual([]);
+  it('draws every state with its whole title, each line inside its box', () => {
+    expect(l.nodes.map((n) => n.id).sort()).toEqual(m.states.map((s) => s.id).sort());
     for (const n of l.nodes) {
-      expect(n.x).toBeGreaterThanOrEqual(0);
-      expect(n.y).toBeGreaterThanOrEqual(MARGIN);
-      expect(n.x + n.w).toBeLessThanOrEqual(l.width);
-      expect(n.y + n.h).toBeLessThanOrEqual(l.height);
+      expect(norm(n.lines.join(' ')), n.id).toBe(norm(n.title));
+      expect(n.lines.join(' '), n.id).not.toContain('…');
+      for (const line of n.lines) expect(estimateWidth(line, NODE_FONT, true), `${n.id}: ${line}`).toBeLessThanOrEqual(n.w - 2 * 10);
+      // Wrapped on word boundaries: no line could take the next line's first word.
+      for (let i = 0; i + 1 < n.lines.length; i++) {
+        expect(estimateWidth(`${n.lines[i]} ${n.lines[i + 1].split(' ')[0]}`, NODE_FONT, true), n.id).toBeGreaterThan(NODE_TEXT_MAX);
+      }
     }
   });
 
-  it("draws one edge per transition and every edge's endpoints exist", () => {
-    const ids = new Set(l.nodes.map((n) => n.id));
-    const transitions = sample.states.reduce((a, s) => a + s.transitions.length, 0);
+  it('draws every transition label whole, inside its box', () => {
+    const transitions = m.states.reduce((a, s) => a + s.transitions.length, 0);
     expect(l.edges).toHaveLength(transitions);
     for (const e of l.edges) {
-      expect(ids.has(e.from)).toBe(true);
-      expect(ids.has(e.to)).toBe(true);
+      const t = m.states.find((s) => s.id === e.from)!.transitions.filter((x) => x.to === e.to)[Number(e.key.split('#')[1])];
+      expect(e.fullLabel).toBe(edgeText(t));
+      expect(norm(e.lines.join(' ')), e.key).toBe(norm(e.fullLabel));
+      for (const line of e.lines) expect(estimateWidth(line, EDGE_FONT, true), line).toBeLessThanOrEqual(e.lw);
+    }
+  });
+
+  it('puts no box on top of another and nothing outside the picture', () => {
+    expect(overlaps(l)).toEqual([]);
+    expect(outside(l)).toEqual([]);
+  });
+
+  it('has the start state alone on top and every edge between states it draws', () => {
+    expect(l.layers[0]).toEqual([m.start]);
+    const start = l.nodes.find((n) => n.id === m.start)!;
+    expect(start.start && start.layer === 0 && start.reachable).toBe(true);
+    for (const n of l.nodes) if (n.id !== m.start) expect(n.y, n.id).toBeGreaterThan(start.y);
+    const ids = new Set(l.nodes.map((n) => n.id));
+    for (const e of l.edges) {
+      expect(ids.has(e.from) && ids.has(e.to)).toBe(true);
       expect(e.d).toMatch(/^M[\d.-]+,[\d.-]+ C/);
-      expect(Number.isFinite(e.lx) && Number.isFinite(e.ly)).toBe(true);
     }
     expect(new Set(l.edges.map((e) => e.key)).size).toBe(l.edges.length);
   });
+
+  it('is deterministic', () => {
+    expect(JSON.stringify(layoutGraph(m))).toBe(JSON.stringify(l));
+  });
+});
+
+describe('layoutGraph', () => {
+  const l = layoutGraph(sample);
 
   it('marks final states with their rating', () => {
     const finals = l.nodes.filter((n) => n.final).map((n) => [n.id, n.rating]);
@@ -81,49 +119,56 @@ describe('layoutGraph on a shipped scenario', () => {
     ]);
   });
 
-  it('is deterministic', () => {
-    expect(JSON.stringify(layoutGraph(adaptScenario(brandHijack)))).toBe(JSON.stringify(l));
+  it('goes down as the exercise progresses: a forward edge ends below where it starts', () => {
+    const y = (id: string) => l.nodes.find((n) => n.id === id)!.y;
+    for (const e of l.edges) if (!e.back) expect(y(e.to), e.key).toBeGreaterThan(y(e.from));
+    // Ranks are rows, numbered from the top, and each lists its states left to right.
+    for (const n of l.nodes) expect(l.layers[n.layer][n.order]).toBe(n.id);
   });
 
   it('gives parallel edges distinct curves', () => {
     const par = l.edges.filter((e) => e.from === 'source_identified' && e.to === 'exec_targeted');
     expect(par).toHaveLength(2);
     expect(par[0].d).not.toBe(par[1].d);
+    expect(par[0].ly === par[1].ly && par[0].lx === par[1].lx).toBe(false);
   });
 
   it('highlights the edges of a path', () => {
     const keys = pathEdgeKeys(l, ['hijack_begins', 'source_identified', 'recovery', 'vendor_report', 'contained']);
-    expect([...keys]).toEqual([
-      'hijack_begins->source_identified#0',
-      'source_identified->recovery#0',
-      'recovery->vendor_report#0',
-      'vendor_report->contained#0',
-    ]);
+    expect([...keys]).toEqual(['hijack_begins->source_identified#0', 'source_identified->recovery#0', 'recovery->vendor_report#0', 'vendor_report->contained#0']);
     // A forced jump between states without an edge highlights nothing.
     expect(pathEdgeKeys(l, ['hijack_begins', 'contained']).size).toBe(0);
+  });
+
+  it('sizes the boxes to the text as measured', () => {
+    const wide = layoutGraph(sample, (s, size, bold) => 1.5 * estimateWidth(s, size, bold));
+    const w = (x: GraphLayout) => x.nodes.find((n) => n.id === 'second_wave')!.w;
+    expect(w(wide)).toBeGreaterThan(w(l));
+    // Narrower text, fewer lines: the measure decides where titles wrap.
+    const narrow = layoutGraph(sample, (s, size, bold) => 0.5 * estimateWidth(s, size, bold));
+    expect(narrow.nodes.reduce((a, n) => a + n.lines.length, 0)).toBeLessThan(l.nodes.reduce((a, n) => a + n.lines.length, 0));
+    expect(overlaps(wide)).toEqual([]);
+    expect(overlaps(narrow)).toEqual([]);
   });
 });
 
 describe('layoutGraph edge cases', () => {
-  it('puts unreachable states in an extra last column', () => {
+  it('lays out states the start cannot reach, without overlaps', () => {
     const l = layoutGraph(model('a', [['a', ['b']], ['b', []], ['orphan', ['b']]]));
     const orphan = l.nodes.find((n) => n.id === 'orphan')!;
-    expect(orphan.layer).toBe(2);
     expect(orphan.reachable).toBe(false);
-    const back = l.edges.find((e) => e.from === 'orphan')!;
-    expect(back.back).toBe(true);
+    expect(l.edges.find((e) => e.from === 'orphan')!.back).toBe(false);
+    expect(overlaps(l)).toEqual([]);
+    expect(outside(l)).toEqual([]);
   });
 
-  it('draws loops and back edges as arcs above the columns', () => {
-    const l = layoutGraph(model('a', [['a', ['b', 'a']], ['b', ['a']]]));
-    const self = l.edges.find((e) => e.from === 'a' && e.to === 'a')!;
-    const back = l.edges.find((e) => e.from === 'b' && e.to === 'a')!;
-    expect(self.back && back.back).toBe(true);
-    expect(back.ly).toBeLessThan(l.nodes.find((n) => n.id === 'a')!.y);
-    expect(back.ly).toBeGreaterThan(0);
-    // The room for the arcs is there only when some edge needs it.
-    expect(Math.min(...l.nodes.map((n) => n.y))).toBeGreaterThanOrEqual(MARGIN + BACK_ROOM);
-    expect(Math.min(...layoutGraph(model('a', [['a', ['b']], ['b', []]])).nodes.map((n) => n.y))).toBe(MARGIN);
+  it('draws loops and edges back to an earlier state as going back, the start still on top', () => {
+    const l = layoutGraph(model('a', [['a', ['b', 'a']], ['b', ['c', 'a']], ['c', ['b']]]));
+    const back = (from: string, to: string) => l.edges.find((e) => e.from === from && e.to === to)!.back;
+    expect([back('a', 'a'), back('b', 'a'), back('c', 'b'), back('a', 'b'), back('b', 'c')]).toEqual([true, true, true, false, false]);
+    expect(l.layers[0]).toEqual(['a']);
+    expect(overlaps(l)).toEqual([]);
+    expect(outside(l)).toEqual([]);
   });
 
   it('drops edges to unknown states and survives an unknown start', () => {
@@ -139,94 +184,83 @@ describe('layoutGraph edge cases', () => {
     expect(l.width).toBeGreaterThan(0);
   });
 
-  it('orders a column by its neighbours to avoid crossings', () => {
-    // a -> c, b -> d, with d listed first: the sweeps put d beside b.
+  it('orders a rank by its neighbours to avoid crossings', () => {
+    // a -> c, b -> d, with d listed first: d goes on b's side.
     const l = layoutGraph(model('s', [['s', ['a', 'b']], ['a', ['c']], ['b', ['d']], ['d', []], ['c', []]]));
-    const y = (id: string) => l.nodes.find((n) => n.id === id)!.y;
-    expect(Math.sign(y('a') - y('b'))).toBe(Math.sign(y('c') - y('d')));
+    const x = (id: string) => l.nodes.find((n) => n.id === id)!.x;
+    expect(Math.sign(x('a') - x('b'))).toBe(Math.sign(x('c') - x('d')));
   });
 
-  it('keeps a wide column free of overlaps', () => {
+  it('keeps a wide rank and many labels free of overlaps', () => {
     const many = Array.from({ length: 12 }, (_, i) => `n${i}`);
-    const l = layoutGraph(model('s', [['s', many], ...many.map((id): [string, string[]] => [id, []])]));
+    const base = model('s', [['s', many], ...many.map((id): [string, string[]] => [id, ['s']])]);
+    const labelled = { ...base, states: base.states.map((s) => ({ ...s, transitions: s.transitions.map((t, i) => ({ ...t, label: `a label long enough to wrap onto two lines ${i}` })) })) };
+    const l = layoutGraph(labelled);
     expect(overlaps(l)).toEqual([]);
-    expect(l.height).toBeGreaterThanOrEqual(12 * NODE_H);
-    expect(l.width).toBeGreaterThanOrEqual(2 * NODE_W);
+    expect(outside(l)).toEqual([]);
+    expect(l.layers[1]).toHaveLength(12);
+  });
+
+  it('shortens only a label longer than its lines, keeping the whole of it for focus and hover', () => {
+    const long = 'chose("first_response", "capture") && severity >= 3 && reputation < 40 && answered("legal_hold") && !visited("wrong_trail")';
+    const base = model('a', [['a', ['b']], ['b', []]]);
+    const l = layoutGraph({ ...base, states: base.states.map((s) => ({ ...s, transitions: s.transitions.map((t) => ({ ...t, when: long })) })) });
+    const e = l.edges[0];
+    expect(e.fullLabel).toBe(long);
+    expect(e.lines).toHaveLength(EDGE_LINES_MAX);
+    expect(e.lines[EDGE_LINES_MAX - 1].endsWith('…')).toBe(true);
+    for (const line of e.lines) expect(estimateWidth(line, EDGE_FONT, true)).toBeLessThanOrEqual(Math.max(EDGE_TEXT_MAX, ...long.split(' ').map((w) => estimateWidth(w, EDGE_FONT, true))));
+  });
+
+  it('gives a state with a very long title a box for all of it', () => {
+    const title = 'An extraordinarily long state title that keeps going and going, with Supercalifragilisticexpialidociousness in it';
+    const base = model('a', [['a', []]]);
+    const l = layoutGraph({ ...base, states: base.states.map((s) => ({ ...s, title })) });
+    const n = l.nodes[0];
+    expect(n.lines.join(' ')).toBe(title);
+    for (const line of n.lines) expect(estimateWidth(line, NODE_FONT, true)).toBeLessThan(n.w);
+    expect(n.h).toBeGreaterThan(n.lines.length * NODE_FONT);
   });
 });
 
-describe('labels', () => {
-  it('wraps titles into two clipped lines', () => {
-    expect(wrapTitle('Short')).toEqual(['Short']);
-    expect(wrapTitle('The hijack begins on the brand account')).toEqual(['The hijack begins on', 'the brand account']);
-    const long = wrapTitle('An extraordinarily long state title that keeps going and going');
-    expect(long).toHaveLength(2);
-    expect(long[1].endsWith('…')).toBe(true);
-    expect(Array.from(long[1]).length).toBeLessThanOrEqual(21);
-    expect(wrapTitle('Supercalifragilisticexpialidocious')[0].endsWith('…')).toBe(true);
+describe('wrapText', () => {
+  const chars = (s: string) => Array.from(s).length;
+  it.each([
+    ['Short', 10, ['Short']],
+    ['The hijack begins on the brand account', 20, ['The hijack begins on', 'the brand account']],
+    ['  spaces \n and\ttabs  ', 20, ['spaces and tabs']],
+    ['a Supercalifragilisticexpialidocious word', 10, ['a', 'Supercalifragilisticexpialidocious', 'word']],
+    ['', 10, ['']],
+  ])('wraps %j at %s', (text, max, want) => {
+    expect(wrapText(text, max, chars)).toEqual(want);
   });
+});
 
-  it('uses the label, else the condition and delay, for edges', () => {
+describe('backEdges', () => {
+  it.each([
+    ['a chain', model('a', [['a', ['b']], ['b', ['c']], ['c', []]]), []],
+    ['a loop to itself', model('a', [['a', ['a', 'b']], ['b', []]]), ['a->a#0']],
+    ['a way back up', model('a', [['a', ['b']], ['b', ['a', 'a']]]), ['b->a#0', 'b->a#1']],
+    ['a diamond', model('a', [['a', ['b', 'c']], ['b', ['d']], ['c', ['d']], ['d', []]]), []],
+    ['a cycle away from the start', model('s', [['s', ['x']], ['y', ['x']], ['x', ['y']]]), ['y->x#0']],
+  ])('in %s', (_name, m, want) => {
+    expect([...backEdges(m)].sort()).toEqual(want);
+  });
+});
+
+describe('edge texts', () => {
+  it('uses the label, else the condition and delay', () => {
     expect(edgeText({ to: 'x', when: 'a  &&\n b', afterNs: 0, label: '' })).toBe('a && b');
     expect(edgeText({ to: 'x', when: '', afterNs: 600e9, label: '' })).toBe('after 10m');
     expect(edgeText({ to: 'x', when: 'ok', afterNs: 90e9, label: '' })).toBe('ok · after 1m30s');
     expect(edgeText({ to: 'x', when: 'ok', afterNs: 90e9, label: 'Named' })).toBe('Named');
     expect(clipText('abcdefghij', 5)).toBe('abcd…');
   });
-});
 
-describe('edge labels', () => {
-  it('never overlap within a gap and stay inside the picture', () => {
-    for (const m of [sample, model('s', [['s', ['a', 'b', 'c', 'd', 'e', 'f']], ...['a', 'b', 'c', 'd', 'e', 'f'].map((id): [string, string[]] => [id, []])])]) {
-      // Give every edge a label so each one is placed.
-      const labelled = { ...m, states: m.states.map((s) => ({ ...s, transitions: s.transitions.map((t, i) => ({ ...t, label: t.label || `edge ${i}` })) })) };
-      const l = layoutGraph(labelled);
-      const fwd = l.edges.filter((e) => !e.back);
-      for (let i = 0; i < fwd.length; i++) {
-        for (let j = i + 1; j < fwd.length; j++) {
-          if (fwd[i].lx === fwd[j].lx) expect(Math.abs(fwd[i].ly - fwd[j].ly)).toBeGreaterThanOrEqual(LABEL_PITCH - 0.11);
-        }
-      }
-      for (const e of l.edges) {
-        expect(e.ly).toBeGreaterThan(0);
-        expect(e.ly).toBeLessThan(l.height);
-        // A forward label sits in the gap after its source column, clear of every box.
-        if (!e.back) {
-          for (const n of l.nodes) expect(e.lx > n.x && e.lx < n.x + n.w).toBe(false);
-          expect(e.lx).toBe(l.nodes.find((n) => n.id === e.from)!.x + NODE_W + GAP_X / 2);
-        }
-      }
-    }
-  });
-});
-
-describe('edges within one column and over the top', () => {
-  it('bows an edge between two states of one column into the gap on the right', () => {
-    const l = layoutGraph(model('s', [['s', ['a', 'b']], ['a', ['b']], ['b', []]]));
-    const e = l.edges.find((x) => x.from === 'a' && x.to === 'b')!;
-    const a = l.nodes.find((n) => n.id === 'a')!;
-    expect(e.back).toBe(true);
-    expect(e.lx).toBe(a.x + a.w + GAP_X / 2);
-    const xs = [...e.d.matchAll(/(-?[\d.]+),/g)].map((m) => Number(m[1]));
-    expect(Math.min(...xs)).toBeGreaterThanOrEqual(a.x + a.w);
-  });
-
-  it('keeps labels of arcs over the top apart', () => {
-    const base = model('s', [['s', ['m']], ['m', ['e']], ['e', ['s', 'm', 's']]]);
-    const labelled = layoutGraph({
-      ...base,
-      states: base.states.map((st) => ({
-        ...st,
-        transitions: st.transitions.map((t, i) => ({ ...t, label: `back edge ${i}` })),
-      })),
-    });
-    const top = labelled.edges.filter((e) => e.back);
-    expect(top).toHaveLength(3);
-    for (let i = 0; i < top.length; i++) {
-      for (let j = i + 1; j < top.length; j++) {
-        const apart = Math.abs(top[i].lx - top[j].lx) >= (labelWidth(top[i].label) + labelWidth(top[j].label)) / 2 || Math.abs(top[i].ly - top[j].ly) >= LABEL_PITCH;
-        expect(apart).toBe(true);
-      }
-    }
+  it('has breadth-first depths from the start', () => {
+    const d = depths(sample);
+    expect(d.get('hijack_begins')).toBe(0);
+    expect(d.get('source_identified')).toBe(1);
+    expect(d.get('vendor_report')).toBe(3);
   });
 });

@@ -1,34 +1,68 @@
-// Layered layout of a scenario's branch graph, drawn by the browser as SVG.
+// Layout of a scenario's branch graph, drawn by the browser as SVG.
 //
-// States are placed in columns by their breadth-first depth from the start
-// state (left to right, as the exercise progresses); states the start cannot
-// reach go in one extra column at the end. Within a column, states are
-// ordered by a few barycentre sweeps (each state near the average row of its
-// neighbours), which keeps edges short and crossings few. Everything is
-// deterministic: the same scenario gives the same picture, tie-breaking by
-// file order. Pure: no DOM, so it is tested in node.
+// Every state is a box sized to its whole title, wrapped on word
+// boundaries; every transition's label is a box of its own. The boxes are
+// placed by dagre (a layered "Sugiyama" layout: ranks from the start state
+// downwards as the exercise progresses, few crossings, label boxes given
+// room of their own), so no two boxes overlap and nothing is cut. Back
+// edges are found by a depth-first walk from the start state in file
+// order and laid out as if reversed, so the start state is always on top
+// and a loop reads as a way back up. Deterministic: the same scenario and
+// the same text widths give the same picture. Pure: no DOM (the component
+// passes a measure of text widths from a canvas; tests use the estimate).
 
+import { Graph, layout as dagreLayout } from '@dagrejs/dagre';
 import { edgeText, type ScenarioModel } from './facilitator-scenario';
 
-export const NODE_W = 156;
-export const NODE_H = 54;
-export const GAP_X = 132;
-export const GAP_Y = 30;
-export const MARGIN = 24;
-/** Room above the top row for edges that go back (arcs). */
-export const BACK_ROOM = 36;
-const EDGE_LABEL_MAX = 18;
-const LINE_MAX = 21;
+/** Font size of a state's title, px (BranchGraph draws it at this size). */
+export const NODE_FONT = 13;
+export const NODE_LINE = 17;
+/** Font size of a transition's label, px. */
+export const EDGE_FONT = 11.5;
+export const EDGE_LINE = 15;
+/** Longest line of a state's title, px: longer titles wrap. */
+export const NODE_TEXT_MAX = 176;
+const NODE_PAD_X = 12;
+const NODE_PAD_Y = 9;
+const NODE_MIN_W = 96;
+/** Longest line of a transition's label, px. */
+export const EDGE_TEXT_MAX = 170;
+/** Lines of a transition's label drawn; the rest is told on focus and hover. */
+export const EDGE_LINES_MAX = 3;
+const EDGE_PAD_X = 6;
+const EDGE_PAD_Y = 3;
+export const MARGIN = 16;
+
+/** Width in px of text drawn in the graph's font at a size, bold or not. */
+export type Measure = (text: string, size: number, bold: boolean) => number;
+
+// Advance widths in em of a wide sans-serif (DejaVu Sans, the widest of the
+// usual system faces), bold: an estimate that errs on the wide side, for
+// where no canvas can measure (tests, a browser without canvas).
+const NARROW = new Set(" .,:;'|!il()[]{}jf-t\"");
+const WIDE = new Set('mwMW@%—…&€');
+export const estimateWidth: Measure = (text, size, bold) => {
+  let em = 0;
+  for (const ch of text) {
+    if (NARROW.has(ch)) em += 0.36;
+    else if (WIDE.has(ch)) em += 0.98;
+    else if (ch >= 'A' && ch <= 'Z') em += 0.76;
+    else em += 0.64;
+  }
+  return em * size * (bold ? 1.08 : 1);
+};
 
 export interface GraphNode {
   id: string;
   title: string;
-  /** The title wrapped into at most two short lines. */
+  /** The whole title, wrapped on word boundaries into lines. */
   lines: string[];
+  /** Top left corner, width and height of the box. */
   x: number;
   y: number;
   w: number;
   h: number;
+  /** Rank (row from the top) and place in it, left to right. */
   layer: number;
   order: number;
   start: boolean;
@@ -43,14 +77,19 @@ export interface GraphEdge {
   key: string;
   from: string;
   to: string;
-  /** Short text for the picture; fullLabel is the whole of it. */
+  /** The text drawn (lines joined), shortened only past EDGE_LINES_MAX lines; fullLabel is the whole of it. */
   label: string;
   fullLabel: string;
+  /** The label's lines as drawn. */
+  lines: string[];
   /** SVG path data. */
   d: string;
-  /** Where the label sits. */
+  /** Centre, width and height of the label's box (0×0 without a label). */
   lx: number;
   ly: number;
+  lw: number;
+  lh: number;
+  /** Goes back up (a loop to an earlier state) or to itself. */
   back: boolean;
 }
 
@@ -59,6 +98,7 @@ export interface GraphLayout {
   height: number;
   nodes: GraphNode[];
   edges: GraphEdge[];
+  /** State ids by rank, each left to right. */
   layers: string[][];
 }
 
@@ -69,29 +109,38 @@ export function clipText(s: string, n: number): string {
   return chars.length <= n ? t : `${chars.slice(0, n - 1).join('').trimEnd()}…`;
 }
 
-/** Wrap a title into at most two lines of about `max` characters. */
-export function wrapTitle(title: string, max = LINE_MAX): string[] {
-  const words = title.replace(/\s+/g, ' ').trim().split(' ').filter(Boolean);
+/**
+ * Wrap text on word boundaries into lines no wider than max px (a single
+ * word wider than that gets a line of its own, never cut). Every word is
+ * kept: the lines joined by spaces are the text with its spaces collapsed.
+ */
+export function wrapText(text: string, max: number, width: (s: string) => number): string[] {
+  const words = text.replace(/\s+/g, ' ').trim().split(' ').filter(Boolean);
   const lines: string[] = [];
   let cur = '';
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i];
+  for (const w of words) {
     const next = cur ? `${cur} ${w}` : w;
-    if (Array.from(next).length <= max) {
+    if (!cur || width(next) <= max) {
       cur = next;
       continue;
     }
-    if (cur) lines.push(cur);
+    lines.push(cur);
     cur = w;
-    if (lines.length === 1) {
-      // Second and last line: the rest, clipped.
-      cur = words.slice(i).join(' ');
-      break;
-    }
   }
-  if (cur) lines.push(cur);
-  if (lines.length === 0) return [''];
-  return lines.slice(0, 2).map((l) => clipText(l, max));
+  if (cur || lines.length === 0) lines.push(cur);
+  return lines;
+}
+
+/** An edge label's lines: wrapped, at most EDGE_LINES_MAX, the last one ending in … when the label goes on. */
+function edgeLines(text: string, width: (s: string) => number): string[] {
+  if (!text) return [];
+  const lines = wrapText(text, EDGE_TEXT_MAX, width);
+  if (lines.length <= EDGE_LINES_MAX) return lines;
+  const kept = lines.slice(0, EDGE_LINES_MAX);
+  let last = `${kept[EDGE_LINES_MAX - 1]} ${lines[EDGE_LINES_MAX]}`;
+  while (last.length > 1 && width(`${last}…`) > EDGE_TEXT_MAX) last = last.slice(0, -1).trimEnd();
+  kept[EDGE_LINES_MAX - 1] = `${last}…`;
+  return kept;
 }
 
 /** Breadth-first depth of every state reachable from start; transitions in file order. */
@@ -115,216 +164,220 @@ export function depths(model: ScenarioModel): Map<string, number> {
   return out;
 }
 
-function midCubic(p0: number, p1: number, p2: number, p3: number): number {
-  return 0.125 * p0 + 0.375 * p1 + 0.375 * p2 + 0.125 * p3;
+/**
+ * The transitions that go back: those reaching a state still on the path
+ * of a depth-first walk from the start state (then from every state not
+ * yet seen, in file order), transitions in file order. Without them the
+ * graph has no cycle. Keys are from->to#n, as GraphEdge.key.
+ */
+export function backEdges(model: ScenarioModel): Set<string> {
+  const byId = new Map(model.states.map((s) => [s.id, s]));
+  const state = new Map<string, 1 | 2>(); // 1 on the path, 2 done
+  const back = new Set<string>();
+  const visit = (root: string) => {
+    // Iterative, so a long chain of states cannot overflow the stack.
+    const stack: { id: string; i: number; seen: Map<string, number> }[] = [{ id: root, i: 0, seen: new Map() }];
+    state.set(root, 1);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const ts = byId.get(top.id)!.transitions;
+      if (top.i >= ts.length) {
+        state.set(top.id, 2);
+        stack.pop();
+        continue;
+      }
+      const to = ts[top.i++].to;
+      const n = top.seen.get(to) ?? 0;
+      top.seen.set(to, n + 1);
+      if (!byId.has(to)) continue;
+      const st = state.get(to);
+      if (st === 1) back.add(`${top.id}->${to}#${n}`);
+      else if (st === undefined) {
+        state.set(to, 1);
+        stack.push({ id: to, i: 0, seen: new Map() });
+      }
+    }
+  };
+  if (byId.has(model.start)) visit(model.start);
+  for (const s of model.states) if (!state.has(s.id)) visit(s.id);
+  return back;
 }
 
-function cubicAt(p0: number, p1: number, p2: number, p3: number, t: number): number {
-  const u = 1 - t;
-  return u * u * u * p0 + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t * t * t * p3;
-}
+type Pt = { x: number; y: number };
 
-/** The parameter t at which a curve whose x only grows reaches x (bisection). */
-function tAtX(x0: number, x1: number, x2: number, x3: number, x: number): number {
-  let lo = 0;
-  let hi = 1;
-  for (let i = 0; i < 30; i++) {
-    const mid = (lo + hi) / 2;
-    if (cubicAt(x0, x1, x2, x3, mid) < x) lo = mid;
-    else hi = mid;
+/** Cubic Bézier segments of a Catmull-Rom spline through the points. */
+function spline(pts: Pt[]): Pt[][] {
+  const out: Pt[][] = [];
+  for (let i = 0; i + 1 < pts.length; i++) {
+    const p0 = pts[Math.max(0, i - 1)];
+    const p1 = pts[i];
+    const p2 = pts[i + 1];
+    const p3 = pts[Math.min(pts.length - 1, i + 2)];
+    out.push([p1, { x: p1.x + (p2.x - p0.x) / 6, y: p1.y + (p2.y - p0.y) / 6 }, { x: p2.x - (p3.x - p1.x) / 6, y: p2.y - (p3.y - p1.y) / 6 }, p2]);
   }
-  return (lo + hi) / 2;
-}
-
-/** Least vertical distance between the centres of two edge labels. */
-export const LABEL_PITCH = 19;
-
-/** About how wide an edge label is drawn (11px sans), with its padding. */
-export function labelWidth(label: string): number {
-  return Math.min(140, Array.from(label).length * 6.4 + 10);
+  return out;
 }
 
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
-export function layoutGraph(model: ScenarioModel): GraphLayout {
+interface DagreNode {
+  width: number;
+  height: number;
+  x?: number;
+  y?: number;
+}
+interface DagreEdge {
+  width: number;
+  height: number;
+  labelpos: 'c';
+  minlen: number;
+  x?: number;
+  y?: number;
+  points?: Pt[];
+}
+
+export function layoutGraph(model: ScenarioModel, measure: Measure = estimateWidth): GraphLayout {
   const states = model.states.filter((s) => s.id !== '');
-  const fileIndex = new Map(states.map((s, i) => [s.id, i]));
+  const ids = new Set(states.map((s) => s.id));
   const depth = depths(model);
-  const maxDepth = depth.size ? Math.max(...depth.values()) : -1;
-  const layerOf = new Map<string, number>();
-  for (const s of states) layerOf.set(s.id, depth.has(s.id) ? depth.get(s.id)! : maxDepth + 1);
+  const back = backEdges({ ...model, states });
+  const nodeWidth = (s: string) => measure(s, NODE_FONT, true);
+  const edgeWidth = (s: string) => measure(s, EDGE_FONT, true);
 
-  // Columns in BFS discovery order (file order for the unreachable column).
-  const nLayers = states.length ? Math.max(...layerOf.values()) + 1 : 0;
-  const layers: string[][] = Array.from({ length: nLayers }, () => []);
-  const discovered = [...depth.keys()];
-  for (const id of discovered) layers[layerOf.get(id)!].push(id);
-  for (const s of states) if (!depth.has(s.id)) layers[layerOf.get(s.id)!].push(s.id);
-
-  // Neighbours across columns, for the barycentre sweeps.
-  const preds = new Map<string, string[]>();
-  const succs = new Map<string, string[]>();
+  const g = new Graph<object, DagreNode, DagreEdge>({ multigraph: true, directed: true });
+  g.setGraph({ rankdir: 'TB', nodesep: 18, edgesep: 12, ranksep: 22, marginx: 0, marginy: 0 });
+  const lines = new Map<string, string[]>();
+  // Insertion order is file order with the start state first: dagre's
+  // ordering starts from it.
+  const order = [...states].sort((a, b) => Number(b.id === model.start) - Number(a.id === model.start));
+  for (const s of order) {
+    const ls = wrapText(s.title, NODE_TEXT_MAX, nodeWidth);
+    lines.set(s.id, ls);
+    const w = Math.max(NODE_MIN_W, Math.ceil(Math.max(...ls.map(nodeWidth)) + 2 * NODE_PAD_X));
+    g.setNode(s.id, { width: w, height: ls.length * NODE_LINE + 2 * NODE_PAD_Y });
+  }
+  interface Pending {
+    key: string;
+    from: string;
+    to: string;
+    full: string;
+    lines: string[];
+    lw: number;
+    lh: number;
+    back: boolean;
+    reversed: boolean;
+    name: string;
+  }
+  const pending: Pending[] = [];
   for (const s of states) {
+    const seen = new Map<string, number>();
     for (const t of s.transitions) {
-      if (!fileIndex.has(t.to) || t.to === s.id) continue;
-      (succs.get(s.id) ?? succs.set(s.id, []).get(s.id)!).push(t.to);
-      (preds.get(t.to) ?? preds.set(t.to, []).get(t.to)!).push(s.id);
+      if (!ids.has(t.to)) continue;
+      const n = seen.get(t.to) ?? 0;
+      seen.set(t.to, n + 1);
+      const key = `${s.id}->${t.to}#${n}`;
+      const full = edgeText(t);
+      const ls = edgeLines(full, edgeWidth);
+      const lw = ls.length ? Math.ceil(Math.max(...ls.map(edgeWidth)) + 2 * EDGE_PAD_X) : 0;
+      const lh = ls.length ? ls.length * EDGE_LINE + 2 * EDGE_PAD_Y : 0;
+      const reversed = back.has(key) && t.to !== s.id;
+      const p: Pending = { key, from: s.id, to: t.to, full, lines: ls, lw, lh, back: back.has(key) || t.to === s.id, reversed, name: key };
+      pending.push(p);
+      const [v, w] = reversed ? [t.to, s.id] : [s.id, t.to];
+      g.setEdge(v, w, { width: lw, height: lh, labelpos: 'c', minlen: 1 }, p.name);
     }
   }
-  const pos = new Map<string, number>();
-  const index = () => layers.forEach((l) => l.forEach((id, i) => pos.set(id, i)));
-  index();
-  const sweep = (li: number, nb: Map<string, string[]>, fromLayer: number) => {
-    const l = layers[li];
-    const bc = new Map<string, number>();
-    for (const id of l) {
-      const ns = (nb.get(id) ?? []).filter((x) => layerOf.get(x) === fromLayer);
-      bc.set(id, ns.length ? ns.reduce((a, x) => a + pos.get(x)!, 0) / ns.length : pos.get(id)!);
-    }
-    l.sort((a, b) => bc.get(a)! - bc.get(b)! || pos.get(a)! - pos.get(b)! || fileIndex.get(a)! - fileIndex.get(b)!);
-    l.forEach((id, i) => pos.set(id, i));
+  dagreLayout(g);
+
+  // Everything drawn, in dagre's coordinates, then moved to start at MARGIN.
+  const segs = new Map<string, Pt[][]>();
+  for (const p of pending) {
+    const [v, w] = p.reversed ? [p.to, p.from] : [p.from, p.to];
+    const e = g.edge(v, w, p.name);
+    const pts = (e.points ?? []).map((q) => ({ x: q.x, y: q.y }));
+    if (p.reversed) pts.reverse();
+    segs.set(p.key, spline(pts));
+  }
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  const grow = (x0: number, y0: number, x1: number, y1: number) => {
+    minX = Math.min(minX, x0);
+    minY = Math.min(minY, y0);
+    maxX = Math.max(maxX, x1);
+    maxY = Math.max(maxY, y1);
   };
-  for (let it = 0; it < 4; it++) {
-    for (let li = 1; li < nLayers; li++) sweep(li, preds, li - 1);
-    for (let li = nLayers - 2; li >= 0; li--) sweep(li, succs, li + 1);
+  for (const id of g.nodes()) {
+    const n = g.node(id);
+    grow(n.x! - n.width / 2, n.y! - n.height / 2, n.x! + n.width / 2, n.y! + n.height / 2);
+  }
+  for (const p of pending) {
+    const e = g.edge(p.reversed ? p.to : p.from, p.reversed ? p.from : p.to, p.name);
+    if (p.lw) grow(e.x! - p.lw / 2, e.y! - p.lh / 2, e.x! + p.lw / 2, e.y! + p.lh / 2);
+    for (const seg of segs.get(p.key)!) for (const q of seg) grow(q.x, q.y, q.x, q.y);
+  }
+  if (!Number.isFinite(minX)) {
+    minX = minY = 0;
+    maxX = maxY = 0;
+  }
+  const dx = MARGIN - minX;
+  const dy = MARGIN - minY;
+
+  const byId = new Map(states.map((s) => [s.id, s]));
+  const nodes: GraphNode[] = order.map((s) => {
+    const n = g.node(s.id);
+    return {
+      id: s.id,
+      title: s.title,
+      lines: lines.get(s.id)!,
+      x: r1(n.x! - n.width / 2 + dx),
+      y: r1(n.y! - n.height / 2 + dy),
+      w: n.width,
+      h: n.height,
+      layer: 0,
+      order: 0,
+      start: s.id === model.start,
+      final: byId.get(s.id)!.outcome !== '',
+      reachable: depth.has(s.id),
+      rating: s.rating,
+      outcome: s.outcome,
+    };
+  });
+  // Ranks are rows: the distinct centre heights, top to bottom.
+  const rows = [...new Set(nodes.map((n) => r1(n.y + n.h / 2)))].sort((a, b) => a - b);
+  const layers: string[][] = rows.map(() => []);
+  nodes.sort((a, b) => a.y + a.h / 2 - (b.y + b.h / 2) || a.x - b.x);
+  for (const n of nodes) {
+    n.layer = rows.indexOf(r1(n.y + n.h / 2));
+    n.order = layers[n.layer].length;
+    layers[n.layer].push(n.id);
   }
 
-  // Room above the columns only when some edge arcs over the top.
-  const arcs = states.some((s) => s.transitions.some((t) => fileIndex.has(t.to) && layerOf.get(t.to)! < layerOf.get(s.id)!) || s.transitions.some((t) => t.to === s.id));
-  const topRoom = arcs ? BACK_ROOM : 0;
-  const tallest = Math.max(0, ...layers.map((l) => l.length));
-  const colH = (k: number) => k * NODE_H + Math.max(0, k - 1) * GAP_Y;
-  const innerH = colH(tallest);
-  const byId = new Map(states.map((s) => [s.id, s]));
-  const nodes: GraphNode[] = [];
-  const nodeOf = new Map<string, GraphNode>();
-  layers.forEach((l, li) => {
-    const top = MARGIN + topRoom + (innerH - colH(l.length)) / 2;
-    l.forEach((id, i) => {
-      const s = byId.get(id)!;
-      const node: GraphNode = {
-        id,
-        title: s.title,
-        lines: wrapTitle(s.title),
-        x: MARGIN + li * (NODE_W + GAP_X),
-        y: r1(top + i * (NODE_H + GAP_Y)),
-        w: NODE_W,
-        h: NODE_H,
-        layer: li,
-        order: i,
-        start: id === model.start,
-        final: s.outcome !== '',
-        reachable: depth.has(id),
-        rating: s.rating,
-        outcome: s.outcome,
-      };
-      nodes.push(node);
-      nodeOf.set(id, node);
-    });
+  const edges: GraphEdge[] = pending.map((p) => {
+    const e = g.edge(p.reversed ? p.to : p.from, p.reversed ? p.from : p.to, p.name);
+    const s = segs.get(p.key)!;
+    const pt = (q: Pt) => `${r1(q.x + dx)},${r1(q.y + dy)}`;
+    const d = s.length ? `M${pt(s[0][0])} ${s.map((c) => `C${pt(c[1])} ${pt(c[2])} ${pt(c[3])}`).join(' ')}` : '';
+    return {
+      key: p.key,
+      from: p.from,
+      to: p.to,
+      label: p.lines.join(' '),
+      fullLabel: p.full,
+      lines: p.lines,
+      d,
+      lx: p.lw ? r1(e.x! + dx) : 0,
+      ly: p.lw ? r1(e.y! + dy) : 0,
+      lw: p.lw,
+      lh: p.lh,
+      back: p.back,
+    };
   });
 
-  const edges: GraphEdge[] = [];
-  // Which labels compete for room: those in the gap after column n, or
-  // those of arcs over the top ('top').
-  const labelGroup = new Map<GraphEdge, number | 'top'>();
-  const parallel = new Map<string, number>();
-  for (const s of states) {
-    const a = nodeOf.get(s.id)!;
-    for (const t of s.transitions) {
-      const b = nodeOf.get(t.to);
-      if (!b) continue;
-      const pair = `${s.id}->${t.to}`;
-      const n = parallel.get(pair) ?? 0;
-      parallel.set(pair, n + 1);
-      const full = edgeText(t);
-      const back = b.layer <= a.layer;
-      // Parallel edges fan out: 0, +1, -1, +2 ... steps of 14px.
-      const fan = n === 0 ? 0 : (n % 2 === 1 ? 1 : -1) * Math.ceil(n / 2) * 14;
-      let d: string;
-      let lx: number;
-      let ly: number;
-      if (!back) {
-        const x0 = a.x + a.w;
-        const y0 = a.y + a.h / 2 + fan / 3;
-        const x3 = b.x;
-        const y3 = b.y + b.h / 2 + fan / 3;
-        const dx = (x3 - x0) / 2;
-        const c1x = x0 + dx;
-        const c1y = y0 + fan;
-        const c2x = x3 - dx;
-        const c2y = y3 + fan;
-        d = `M${r1(x0)},${r1(y0)} C${r1(c1x)},${r1(c1y)} ${r1(c2x)},${r1(c2y)} ${r1(x3)},${r1(y3)}`;
-        // The label sits in the gap right after the source column, where no
-        // state box is, even when the edge spans several columns.
-        lx = x0 + GAP_X / 2;
-        ly = cubicAt(y0, c1y, c2y, y3, tAtX(x0, c1x, c2x, x3, lx));
-      } else if (b.layer === a.layer && b !== a) {
-        // Between two states of one column: a bow into the gap on the
-        // right, whose outermost point (and label) is the gap's middle.
-        const x0 = a.x + a.w;
-        const y0 = a.y + a.h / 2 + fan / 3;
-        const x3 = b.x + b.w;
-        const y3 = b.y + b.h / 2 + fan / 3;
-        const bow = (GAP_X / 2) * (4 / 3) + Math.abs(fan);
-        d = `M${r1(x0)},${r1(y0)} C${r1(x0 + bow)},${r1(y0)} ${r1(x3 + bow)},${r1(y3)} ${r1(x3)},${r1(y3)}`;
-        lx = x0 + GAP_X / 2;
-        ly = (y0 + y3) / 2;
-      } else {
-        // Back or self edge: an arc over the top of the columns.
-        const x0 = a.x + a.w / 2 + 12;
-        const y0 = a.y;
-        const x3 = b.x + b.w / 2 - 12;
-        const y3 = b.y;
-        const lift = BACK_ROOM + MARGIN / 2 + Math.abs(fan);
-        const topY = Math.min(y0, y3) - lift;
-        const c1x = x0;
-        const c2x = x3 === x0 ? x3 - 40 : x3;
-        d = `M${r1(x0)},${r1(y0)} C${r1(c1x)},${r1(topY)} ${r1(c2x)},${r1(topY)} ${r1(x3)},${r1(y3)}`;
-        lx = midCubic(x0, c1x, c2x, x3);
-        ly = midCubic(y0, topY, topY, y3);
-      }
-      const edge: GraphEdge = { key: `${pair}#${n}`, from: s.id, to: t.to, label: clipText(full, EDGE_LABEL_MAX), fullLabel: full, d, lx: r1(lx), ly: r1(ly), back };
-      edges.push(edge);
-      labelGroup.set(edge, b.layer > a.layer || (b.layer === a.layer && b !== a) ? a.layer : 'top');
-    }
-  }
-
-  const width = nLayers ? MARGIN * 2 + nLayers * NODE_W + (nLayers - 1) * GAP_X : MARGIN * 2;
-  const height = MARGIN * 2 + topRoom + innerH;
-
-  // Labels in the same gap must not cover each other: push them apart
-  // vertically, in order, then lift the group back inside the picture.
-  const gaps = new Map<number, GraphEdge[]>();
-  const top: GraphEdge[] = [];
-  for (const e of edges) {
-    if (!e.label) continue;
-    const g = labelGroup.get(e)!;
-    if (g === 'top') top.push(e);
-    else (gaps.get(g) ?? gaps.set(g, []).get(g)!).push(e);
-  }
-  for (const list of gaps.values()) {
-    list.sort((a, b) => a.ly - b.ly || a.key.localeCompare(b.key));
-    for (let i = 1; i < list.length; i++) {
-      if (list[i].ly < list[i - 1].ly + LABEL_PITCH) list[i].ly = r1(list[i - 1].ly + LABEL_PITCH);
-    }
-    const over = list[list.length - 1].ly - (height - LABEL_PITCH / 2);
-    if (over > 0) for (const e of list) e.ly = r1(Math.max(LABEL_PITCH / 2, e.ly - over));
-  }
-  // Arcs over the top: a label that would cover an earlier one moves up.
-  const placed: GraphEdge[] = [];
-  for (const e of top) {
-    const w = labelWidth(e.label);
-    for (let guard = 0; guard < 20; guard++) {
-      const hit = placed.find((p) => Math.abs(p.lx - e.lx) < (labelWidth(p.label) + w) / 2 && Math.abs(p.ly - e.ly) < LABEL_PITCH);
-      if (!hit) break;
-      e.ly = r1(hit.ly - LABEL_PITCH);
-    }
-    placed.push(e);
-  }
-
   return {
-    width,
-    height,
+    width: Math.ceil(maxX - minX + 2 * MARGIN),
+    height: Math.ceil(maxY - minY + 2 * MARGIN),
     nodes,
     edges,
     layers,

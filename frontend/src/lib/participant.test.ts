@@ -269,6 +269,19 @@ describe('play session', () => {
     expect(get(s.clock)).toEqual({ serverNs: 0, localMs: Date.parse('2026-01-01T10:01:00Z'), rate: 3 });
   });
 
+  it('knows the exercise has not started, then runs, then is paused (the pill says Live only while it runs)', async () => {
+    vi.setSystemTime(Date.parse('2026-01-01T10:00:00Z'));
+    api.playInfo.mockImplementation(() => Promise.resolve({ ...playInfo, clock: { atNs: 0, speed: 1, status: 'lobby', serverTime: '2026-01-01T10:00:00Z' } }));
+    const { s, ws } = await started();
+    expect(get(s.phase)).toBe('lobby');
+    goLive(ws, [], 2);
+    expect(get(s.phase)).toBe('lobby');
+    ws.frame(wire.event(3, 'exercise_started', { speed: 1 }, 0, '2026-01-01T10:01:00Z'));
+    expect(get(s.phase)).toBe('running');
+    ws.frame(wire.event(4, 'exercise_paused', {}, 60e9, '2026-01-01T10:02:00Z'));
+    expect(get(s.phase)).toBe('paused');
+  });
+
   it('knows how many of the team are online from the team presence frames', async () => {
     const { s, ws } = await started();
     expect(get(s.teamOnline)).toBeNull();

@@ -28,6 +28,7 @@ import {
   type PlayInfo,
 } from './api';
 import type { ClockSync } from './clock';
+import type { ExercisePhase } from './conn-label';
 import { adaptClockEvent, adaptPresenceFrame, adaptRosterEvent, isEndFrame, parseServerTime, type FeedEvent, type RosterEvent } from './events';
 import { createFeed, type FeedStore } from './feed';
 import { applyClockEvent, clockSync, initialClock, replyOffset, seedClock, wallOffset, type ClockState } from './liveclock';
@@ -96,6 +97,8 @@ export interface PlaySession {
   readonly statusDetail: Readable<StatusDetail>;
   readonly stopped: Readable<EndReason>;
   readonly clock: Readable<ClockSync | null>;
+  /** Where the exercise is, by the clock ('' until the first reading): the pill says "Live" only while it runs. */
+  readonly phase: Readable<ExercisePhase>;
   readonly members: Readable<Record<string, Member>>;
   /** Participants of the team online now (this one included); null while unknown or not live. */
   readonly teamOnline: Readable<number | null>;
@@ -198,7 +201,13 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
   let clockState: ClockState = initialClock;
   let offset: number | null = null;
   const clock = writable<ClockSync | null>(null);
-  const updateClock = () => clock.set(clockSync(clockState, offset));
+  const phase = writable<ExercisePhase>('');
+  // Whether a reading or a clock event has told where the exercise is.
+  let phaseKnown = false;
+  const updateClock = () => {
+    clock.set(clockSync(clockState, offset));
+    if (phaseKnown) phase.set(!clockState.started ? 'lobby' : clockState.paused ? 'paused' : 'running');
+  };
 
   let socket: LiveSocket | null = null;
   let destroyed = false;
@@ -293,6 +302,7 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
     const serverMs = parseServerTime(c.serverTime);
     if (!Number.isFinite(serverMs)) return;
     clockState = seedClock({ atNs: c.atNs, speed: c.speed, status: c.status, serverMs });
+    phaseKnown = true;
     offset = replyOffset(c.serverTime, sentMs, receivedMs);
     updateClock();
   };
@@ -392,6 +402,7 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
     const c = adaptClockEvent(f);
     if (c) {
       clockState = applyClockEvent(clockState, c);
+      phaseKnown = true;
       updateClock();
     }
     onRoster(f);
@@ -455,6 +466,7 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
     statusDetail,
     stopped,
     clock,
+    phase,
     members,
     teamOnline,
     lead,

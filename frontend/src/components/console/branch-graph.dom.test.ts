@@ -32,7 +32,7 @@ describe('BranchGraph', { timeout: 20_000 }, () => {
     // The current state's whole story shows below, with full transition labels.
     const detail = c.querySelector('.detail')!;
     expect(detail.textContent).toContain('current state');
-    const fullLabels = model.states.find((s) => s.id === 'hijack_begins')!.transitions.filter((t) => t.label.length > 18).map((t) => t.label);
+    const fullLabels = model.states.find((s) => s.id === 'hijack_begins')!.transitions.filter((t) => t.label.length > 0).map((t) => t.label);
     for (const l of fullLabels) expect(detail.textContent).toContain(l);
     // Arrow keys move focus to the next state; its details replace the current one's.
     const first = nodes.find((n) => n.dataset.node === 'hijack_begins')!;
@@ -74,9 +74,18 @@ describe('BranchGraph', { timeout: 20_000 }, () => {
     }
   });
 
-  it('in a report (fit) is a plain figure: no zoom bar, no focus stops', () => {
+  it('in a report (fit) is a figure: no zoom bar, its states no focus stops, its box one (it scrolls on a phone)', () => {
     r = render(BranchGraph, { model, fit: true, label: 'Branch graph' });
     expect(r.container.querySelector('.zoombar')).toBeNull();
-    expect(r.container.querySelector('[tabindex]')).toBeNull();
+    expect([...r.container.querySelectorAll('[tabindex]')].map((e) => e.classList.contains('scroll'))).toEqual([true]);
+    expect(r.container.querySelector('g.node[tabindex], g.node[role]')).toBeNull();
+  });
+
+  it('draws every title whole, in lines on word boundaries', () => {
+    r = render(BranchGraph, { model, label: 'Branch graph' });
+    for (const s of model.states) {
+      const drawn = [...r.container.querySelectorAll(`.nlabels g[data-for="${s.id}"] text`)].map((t) => t.textContent).join(' ');
+      expect(drawn).toBe(s.title.replace(/\s+/g, ' ').trim());
+    }
   });
 });
