@@ -210,7 +210,9 @@ func TestScheduledInjectFollowsTheExerciseClock(t *testing.T) {
 		t.Fatalf("at 20:00: delivered %v", got)
 	}
 	evs := allEvents(t, e.eng, id)
-	i := slices.IndexFunc(evs, func(ev engine.Event) bool { return ev.Kind == engine.KindFacInject && strings.Contains(string(ev.Payload), "twenty") })
+	i := slices.IndexFunc(evs, func(ev engine.Event) bool {
+		return ev.Kind == engine.KindFacInject && strings.Contains(string(ev.Payload), "twenty")
+	})
 	if i < 0 || evs[i].ExerciseTime != 20*time.Minute {
 		t.Fatalf("twenty sent at %v", evs[i].ExerciseTime)
 	}
