@@ -309,6 +309,8 @@ func (s *Server) routes() (*gin.Engine, error) {
 	exFac.POST("/close-decision", s.command(msgCloseDecision))
 	exFac.POST("/extend-decision", s.command(msgExtendDecision))
 	exFac.POST("/end", s.command(msgEnd))
+	exFac.POST("/schedule-inject", s.command(msgScheduleInject))
+	exFac.POST("/cancel-scheduled-inject", s.command(msgCancelScheduled))
 	exFac.DELETE("/participants/:pid", s.removeParticipant)
 	exFac.POST("/participants/:pid/lead", s.promoteLead)
 	exFac.POST("/join-code", s.rotateJoinCode)

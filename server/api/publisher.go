@@ -143,7 +143,7 @@ func facilitatorOnly(ev engine.Event) bool {
 		return true
 	case string(sim.KindInjectDelivered), string(sim.KindInjectSkipped), engine.KindFacInject,
 		string(sim.KindDecisionOpened), string(sim.KindDecisionAnswered), string(sim.KindDecisionClosed),
-		string(sim.KindDecisionExtended), engine.KindNote:
+		string(sim.KindDecisionExtended), engine.KindNote, engine.KindInjectScheduled, engine.KindScheduleCancelled:
 	default:
 		return false
 	}

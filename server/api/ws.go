@@ -310,6 +310,13 @@ func (s *Server) apply(id *Identity, ex string, m ClientMessage) (ackFrame, erro
 		return ackFrame{}, e.ExtendDecision(ctx, ex, m.Extend.Decision, time.Duration(m.Extend.By)*time.Second, m.ID)
 	case msgEnd:
 		return ackFrame{}, e.End(ctx, ex, m.End.Reason)
+	case msgScheduleInject:
+		in := m.Schedule.Inject
+		in.ClientID = m.ID // a repeated id does not schedule twice
+		s, err := e.ScheduleInject(ctx, ex, engine.ScheduleInput{At: m.Schedule.At, In: m.Schedule.In, Inject: in})
+		return ackFrame{Schedule: s.ID}, err
+	case msgCancelScheduled:
+		return ackFrame{}, e.CancelScheduledInject(ctx, ex, m.CancelSchedule.Schedule)
 	}
 	return ackFrame{}, &Error{Status: http.StatusBadRequest, Code: "unknown_type", Message: "unknown message type"}
 }

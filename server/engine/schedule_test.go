@@ -213,7 +213,10 @@ func TestScheduledInjectFollowsTheExerciseClock(t *testing.T) {
 	i := slices.IndexFunc(evs, func(ev engine.Event) bool {
 		return ev.Kind == engine.KindFacInject && strings.Contains(string(ev.Payload), "twenty")
 	})
-	if i < 0 || evs[i].ExerciseTime != 20*time.Minute {
+	if i < 0 {
+		t.Fatal("twenty was not sent")
+	}
+	if evs[i].ExerciseTime != 20*time.Minute {
 		t.Fatalf("twenty sent at %v", evs[i].ExerciseTime)
 	}
 }
