@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { adaptLogEvent } from './events';
 import { commandBody, type AdHocInject } from './facilitator';
+import { adaptScenario } from './facilitator-scenario';
+import { summarize } from './report';
 import { MAX_AHEAD_NS, parseClock, reduceScheduled, scheduledLabel, scheduledOfSnapshot, timingOf, type ScheduledInject } from './schedule';
 
 const MIN = 60e9;
@@ -117,5 +120,15 @@ describe('schedule commands', () => {
   });
   it('cancels by id', () => {
     expect(commandBody({ type: 'cancel-scheduled-inject', schedule: 'q1' })).toEqual({ schedule: 'q1' });
+  });
+});
+
+describe('the report', () => {
+  it.each([
+    ['inject_scheduled', { schedule: 'a', at: 25 * MIN, channel: 'email', body: 'x' }, 'Facilitator scheduled an ad-hoc email for later'],
+    ['inject_schedule_cancelled', { schedule: 'a' }, 'Facilitator cancelled a scheduled inject'],
+  ])('says what %s was', (kind, payload, want) => {
+    const ev = adaptLogEvent({ type: 'event', seq: 3, kind, at: MIN, payload });
+    expect(ev && summarize(ev, adaptScenario({}), new Map())).toBe(want);
   });
 });
