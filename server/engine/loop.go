@@ -55,10 +55,15 @@ type loop struct {
 
 	gone      bool // the exercise was deleted: the loop stops after the command
 	broken    bool // a commit failed: the machine may be ahead of the log
+	diskFull  bool // and it failed for want of disk space
 	retryAt   time.Time
 	stopTimer func() bool
 	armed     armKey
 }
+
+// diskFullRetry is how long an exercise whose write met a full disk waits
+// before it tries again.
+const diskFullRetry = time.Second
 
 // armKey identifies what the current timer was armed for, to avoid
 // re-arming after every command.
@@ -124,7 +129,7 @@ func (l *loop) reload() {
 		l.retryAt = l.e.clock.Now().Add(time.Second)
 		return
 	}
-	l.broken = false
+	l.broken, l.diskFull = false, false
 	l.known.Store(l.lastSeq)
 	l.catchUp()
 }
@@ -149,14 +154,19 @@ func (l *loop) serve(c *command) {
 		c.reply <- result{err: c.ctx.Err()}
 		return
 	}
+	if l.broken && l.diskFull {
+		// The loop waits a second between its own retries on a full disk;
+		// a command is worth a try at once: space may have returned.
+		l.reload()
+	}
 	if l.broken {
-		c.reply <- result{err: fmt.Errorf("engine: exercise %s: %w", l.id, ErrUnavailable)}
+		c.reply <- result{err: l.unavailable()}
 		return
 	}
 	if l.safely(func() {
 		l.catchUp()
 		if l.broken {
-			r.err = fmt.Errorf("engine: exercise %s: %w", l.id, ErrUnavailable)
+			r.err = l.unavailable()
 			return
 		}
 		r.v, r.err = c.fn(l, l.e.clock.Now())
@@ -167,6 +177,15 @@ func (l *loop) serve(c *command) {
 	// timer reflects it (tests driving a fake clock rely on this).
 	l.arm()
 	c.reply <- r
+}
+
+// unavailable is a command's error while the loop is broken, saying when
+// the disk is full.
+func (l *loop) unavailable() error {
+	if l.diskFull {
+		return fmt.Errorf("engine: exercise %s: %w: %w", l.id, ErrUnavailable, store.ErrDiskFull)
+	}
+	return fmt.Errorf("engine: exercise %s: %w", l.id, ErrUnavailable)
 }
 
 // arm sets the one timer the loop needs: the next scheduled item of a
@@ -277,6 +296,12 @@ func (l *loop) commit(now time.Time, evs []Event, c store.Commit) ([]Event, erro
 		l.broken = true
 		l.known.Store(-1)
 		l.retryAt = now
+		if l.diskFull = errors.Is(err, store.ErrDiskFull); l.diskFull {
+			// Every write fails until space is freed: retrying at once
+			// would replay the log and fail again in a hot loop while a
+			// timer's item stays due.
+			l.retryAt = now.Add(diskFullRetry)
+		}
 		return nil, fmt.Errorf("engine: exercise %s: commit: %w: %w", l.id, ErrUnavailable, err)
 	}
 	for _, ev := range out {
