@@ -28,7 +28,7 @@ func topicTeam(ex, team string) string  { return "ex:" + ex + ":team:" + team }
 func topicsFor(id *Identity, ex string) []string {
 	switch id.Role {
 	case Facilitator:
-		return []string{topicFacilitator(ex)}
+		return []string{topicFacilitator(ex), topicFacilitators}
 	case Observer:
 		return []string{topicObserver(ex)}
 	case Participant:

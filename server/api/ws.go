@@ -170,6 +170,12 @@ func (s *Server) websocket(c *gin.Context) {
 		}
 	}
 	conn.Send(hub.NewDirectFrame(0, mustFrame(liveFrame{Type: "live", LastSeq: last})))
+	if id.Role == Facilitator && s.disk != nil {
+		// Before the held frames: a change since the subscription comes after.
+		if f := s.disk.fullFrame(); f != nil {
+			conn.Send(f)
+		}
+	}
 	if err := conn.Live(); err != nil {
 		return
 	}
