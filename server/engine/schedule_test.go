@@ -397,3 +397,46 @@ func TestScheduleInjectRefusals(t *testing.T) {
 		t.Fatalf("after the end = %v, want ErrEnded", err)
 	}
 }
+
+// TestScheduledInjectMovesWithTheArchive: an exported exercise carries its
+// schedules (in the log): the import, paused, lists the cancelled one no
+// more and the pending one still, and sends it at its time once resumed.
+func TestScheduledInjectMovesWithTheArchive(t *testing.T) {
+	src := newEnv(t)
+	ctx := ctxT(t)
+	id := scheduleDrill(t, src)
+	schedule(t, src, id, 3*time.Minute, adhoc("sent"))
+	c := schedule(t, src, id, 4*time.Minute, adhoc("dropped"))
+	schedule(t, src, id, 20*time.Minute, adhoc("pending", "red"))
+	if err := src.eng.CancelScheduledInject(ctx, id, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	src.clock.Advance(5 * time.Minute)
+	if _, err := src.eng.Snapshot(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := exportToFile(t, src, id)
+	dst := newEnv(t)
+	dst.clock.Set(src.clock.Now())
+	if _, err := engine.Import(ctx, dst.st, a, dst.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	s, err := dst.eng.Snapshot(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Status != "paused" || len(s.Scheduled) != 1 || s.Scheduled[0].Inject.ID != "pending" || s.Scheduled[0].At != 20*time.Minute {
+		t.Fatalf("imported: %s, scheduled %+v", s.Status, s.Scheduled)
+	}
+	if err := dst.eng.Resume(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	// The import paused at the log's last exercise time, 3:00 (the send).
+	dst.clock.Advance(17 * time.Minute)
+	if _, err := dst.eng.Snapshot(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if got := delivered(t, allEvents(t, dst.eng, id)); !slices.Equal(got, []string{"sent", "ten", "pending"}) {
+		t.Fatalf("delivered after the import: %v", got)
+	}
+}
