@@ -43,6 +43,8 @@ func TestScheduleInjectFromTheConsole(t *testing.T) {
 	fac.click("schedule in a minute", buttonXPath("Schedule inject"))
 	fac.waitJS("both listed", scheduledJS+`.length === 2 && `+scheduledJS+`[0].includes('Chat from Sam Okafor: Scheduled call')`, actionTimeout)
 	fac.screenshot("console-scheduled")
+	// The form's When controls and the list pass axe-core, phone and desktop.
+	newAxeChecker(h).checkBoth(fac, "console with scheduled injects")
 
 	fac.click("cancel the T+50:00 inject", `//button[@aria-label='Cancel the inject scheduled for T+50:00']`)
 	fac.waitJS("one left", scheduledJS+`.length === 1`, actionTimeout)
