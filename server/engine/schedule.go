@@ -73,21 +73,8 @@ func (l *loop) schedule(now time.Time, in ScheduleInput) (ScheduledInject, error
 	if (in.At > 0) == (in.In > 0) {
 		return ScheduledInject{}, invalid("give either a time on the exercise clock or a delay, not both")
 	}
-	clock := l.clockAt(now)
-	at := in.At
-	if in.In > 0 {
-		if in.In > MaxScheduleAhead {
-			return ScheduledInject{}, invalid("an inject can be scheduled at most %s ahead", sim.FormatDuration(MaxScheduleAhead))
-		}
-		at = clock + in.In
-	}
-	if at <= clock {
-		return ScheduledInject{}, invalid("%s has passed (the exercise clock reads %s): send the inject now instead",
-			sim.FormatClock(at), sim.FormatClock(clock))
-	}
-	if at > clock+MaxScheduleAhead {
-		return ScheduledInject{}, invalid("an inject can be scheduled at most %s ahead", sim.FormatDuration(MaxScheduleAhead))
-	}
+	// A retry is answered before the time is checked: the time of a
+	// schedule made before may have passed since.
 	key, done, err := l.commandKey(in.Inject.ClientID)
 	if err != nil {
 		return ScheduledInject{}, err
@@ -102,6 +89,21 @@ func (l *loop) schedule(now time.Time, in ScheduleInput) (ScheduledInject, error
 			return ScheduledInject{}, fmt.Errorf("engine: schedule: %w: %w", ErrConflict, err)
 		}
 		return ScheduledInject{ID: p.Schedule, At: p.At, Inject: p.AdHoc}, nil
+	}
+	clock := l.clockAt(now)
+	at := in.At
+	if in.In > 0 {
+		if in.In > MaxScheduleAhead {
+			return ScheduledInject{}, invalid("an inject can be scheduled at most %s ahead", sim.FormatDuration(MaxScheduleAhead))
+		}
+		at = clock + in.In
+	}
+	if at <= clock {
+		return ScheduledInject{}, invalid("%s has passed (the exercise clock reads %s): send the inject now instead",
+			sim.FormatClock(at), sim.FormatClock(clock))
+	}
+	if at > clock+MaxScheduleAhead {
+		return ScheduledInject{}, invalid("an inject can be scheduled at most %s ahead", sim.FormatDuration(MaxScheduleAhead))
 	}
 	if len(l.sched) >= MaxScheduled {
 		return ScheduledInject{}, invalid("at most %d injects can wait at once; cancel one first", MaxScheduled)

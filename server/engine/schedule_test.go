@@ -375,7 +375,17 @@ func TestScheduleInjectRefusals(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(again, first) || lastSeq(t, e, id) != before {
 		t.Fatalf("repeat = %+v, %v (wrote %d events); want %+v", again, err, lastSeq(t, e, id)-before, first)
 	}
-	for range engine.MaxScheduled - 1 {
+	// Even once its time has passed (it was sent meanwhile).
+	e.clock.Advance(4 * time.Minute)
+	if _, err := e.eng.Snapshot(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	before = lastSeq(t, e, id)
+	again, err = e.eng.ScheduleInject(ctx, id, engine.ScheduleInput{At: 5 * time.Minute, Inject: in})
+	if err != nil || !reflect.DeepEqual(again, first) || lastSeq(t, e, id) != before {
+		t.Fatalf("repeat after its time = %+v, %v (wrote %d events); want %+v", again, err, lastSeq(t, e, id)-before, first)
+	}
+	for range engine.MaxScheduled { // the first was sent: none waits
 		if _, err := e.eng.ScheduleInject(ctx, id, engine.ScheduleInput{In: time.Hour, Inject: adhoc("many")}); err != nil {
 			t.Fatal(err)
 		}
