@@ -113,7 +113,9 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 		defer stopProfiler()
 	}
 
-	st, err := store.Open(ctx, cfg.DB, store.Options{Own: true, OnDisk: logDisk(log.With(slog.String("component", "store")), cfg.DB)})
+	// Disk episodes go to the log and, once the API is up, to facilitators.
+	diskAlerts, logDiskState := api.NewDiskAlerts(), logDisk(log.With(slog.String("component", "store")), cfg.DB)
+	st, err := store.Open(ctx, cfg.DB, store.Options{Own: true, OnDisk: func(d store.DiskState) { logDiskState(d); diskAlerts.Changed(d) }})
 	if err != nil {
 		log.Error("open database", slog.Any("error", err))
 		return 1
@@ -186,6 +188,7 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 		Ready:   func(ctx context.Context) error { return ready(ctx, st) },
 		Limits:  api.DefaultLimits(time.Now),
 		Endings: endings,
+		Disk:    diskAlerts,
 
 		Metrics:        mx,
 		MetricsHandler: reg.Handler(),

@@ -90,6 +90,9 @@ type Deps struct {
 	// refuses new ones then (pass the same to the Publisher); nil: sockets
 	// of ended exercises stay open.
 	Endings *Endings
+	// Disk tells facilitators' sockets when the database's disk fills up
+	// and clears (give its Changed to the store); nil: it is not said.
+	Disk *DiskAlerts
 
 	// Templates keeps facilitators' saved ad-hoc injects; nil: the
 	// template routes answer 503.
@@ -112,6 +115,7 @@ type Server struct {
 	hub      Hub
 	presence *presence
 	endings  *Endings
+	disk     *DiskAlerts
 
 	templates TemplateStore
 
@@ -183,7 +187,11 @@ func New(d Deps, o Options) (*Server, error) {
 		ready: d.Ready, now: d.Now, limits: d.Limits, opts: o,
 		presence: newPresence(d.Hub, o.PresenceInterval, d.Metrics),
 		endings:  d.Endings,
+		disk:     d.Disk,
 		metrics:  d.Metrics, metricsHandler: d.MetricsHandler,
+	}
+	if d.Disk != nil && d.Hub != nil {
+		d.Disk.attach(d.Hub)
 	}
 	for _, p := range o.TrustedProxies {
 		pr, err := config.ParseProxy(p)
@@ -309,6 +317,8 @@ func (s *Server) routes() (*gin.Engine, error) {
 	exFac.POST("/close-decision", s.command(msgCloseDecision))
 	exFac.POST("/extend-decision", s.command(msgExtendDecision))
 	exFac.POST("/end", s.command(msgEnd))
+	exFac.POST("/schedule-inject", s.command(msgScheduleInject))
+	exFac.POST("/cancel-scheduled-inject", s.command(msgCancelScheduled))
 	exFac.DELETE("/participants/:pid", s.removeParticipant)
 	exFac.POST("/participants/:pid/lead", s.promoteLead)
 	exFac.POST("/participants/:pid/move", s.moveParticipant)

@@ -40,6 +40,8 @@ type Engine interface {
 	ExtendDecision(ctx context.Context, exerciseID, decisionID string, by time.Duration, clientID string) error
 	Force(ctx context.Context, exerciseID, stateID string) error
 	Inject(ctx context.Context, exerciseID string, in engine.AdHoc) error
+	ScheduleInject(ctx context.Context, exerciseID string, in engine.ScheduleInput) (engine.ScheduledInject, error)
+	CancelScheduledInject(ctx context.Context, exerciseID, scheduleID string) error
 	End(ctx context.Context, exerciseID, reason string) error
 
 	Archive(ctx context.Context, exerciseID string, archived bool) error

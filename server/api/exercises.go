@@ -227,6 +227,9 @@ func (s *Server) getExercise(c *gin.Context) {
 				fail(c, errInternal(err))
 				return
 			}
+			snap.Scheduled = slices.DeleteFunc(snap.Scheduled, func(s engine.ScheduledInject) bool {
+				return slices.Contains(s.Inject.Teams, scenario.FacilitatorTeam)
+			})
 			snap.Sim.Delivered = slices.DeleteFunc(slices.Clone(snap.Sim.Delivered), func(injID string) bool {
 				inj := sc.Inject(injID)
 				return inj == nil || (len(inj.Teams) > 0 && !slices.ContainsFunc(inj.Teams, func(t string) bool { return t != scenario.FacilitatorTeam }))
@@ -372,7 +375,7 @@ func (s *Server) restMessage(c *gin.Context, typ string) (ClientMessage, *Error)
 		}
 		delete(top, "client_id")
 		top["id"] = cid
-	} else if key := c.GetHeader("Idempotency-Key"); key != "" && (typ == msgInject || typ == msgExtendDecision) {
+	} else if key := c.GetHeader("Idempotency-Key"); key != "" && (typ == msgInject || typ == msgExtendDecision || typ == msgScheduleInject) {
 		// The request id of the commands that must not apply twice: a
 		// retry with the same key is acknowledged without effect.
 		top["id"], _ = json.Marshal(key)
@@ -413,6 +416,8 @@ func (s *Server) command(typ string) gin.HandlerFunc {
 			c.JSON(http.StatusCreated, gin.H{"seq": ack.Seq})
 		case msgSkip:
 			c.JSON(http.StatusOK, gin.H{"clock": ack.Clock})
+		case msgScheduleInject:
+			c.JSON(http.StatusOK, gin.H{"schedule": ack.Schedule})
 		default:
 			c.JSON(http.StatusOK, gin.H{"ok": true})
 		}

@@ -108,7 +108,8 @@ func readFile(t *testing.T, name string) []byte {
 func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "ttx.db"), store.Options{})
+	disk := NewDiskAlerts()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "ttx.db"), store.Options{OnDisk: disk.Changed})
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
 	}
@@ -139,6 +140,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		Ready:   func(ctx context.Context) error { _, err := st.SchemaVersion(ctx); return err },
 		Now:     clock.Now,
 		Endings: endings,
+		Disk:    disk,
 
 		Metrics:        mx,
 		MetricsHandler: reg.Handler(),

@@ -40,6 +40,9 @@ const (
 	msgEnd           = "end"
 
 	msgExtendDecision = "extend_decision"
+
+	msgScheduleInject  = "schedule_inject"
+	msgCancelScheduled = "cancel_scheduled_inject"
 )
 
 // maxExtendSeconds bounds one extension of a decision's time limit.
@@ -62,6 +65,9 @@ var messageKeys = map[string]string{
 	msgSkip:          ",",
 
 	msgExtendDecision: ",decision,by,",
+
+	msgScheduleInject:  ",inject,at,in,",
+	msgCancelScheduled: ",schedule,",
 }
 
 // ClientMessage is a decoded, structurally valid client frame. Exactly one
@@ -79,6 +85,9 @@ type ClientMessage struct {
 	Decision *DecisionMsg
 	End      *EndMsg
 	Extend   *ExtendMsg
+
+	Schedule       *ScheduleMsg
+	CancelSchedule *CancelScheduleMsg
 }
 
 // Message bodies. Each lists every field it accepts: any other field is an
@@ -140,6 +149,21 @@ type (
 		ID       string `json:"id"`
 		Decision string `json:"decision"`
 		By       int    `json:"by"`
+	}
+	// ScheduleMsg schedules an ad-hoc inject At an exercise time, or In a
+	// delay of exercise time from now (nanoseconds; exactly one is set).
+	ScheduleMsg struct {
+		Type   string        `json:"type"`
+		ID     string        `json:"id"`
+		Inject engine.AdHoc  `json:"inject"`
+		At     time.Duration `json:"at,omitempty"`
+		In     time.Duration `json:"in,omitempty"`
+	}
+	// CancelScheduleMsg cancels a scheduled inject before its time.
+	CancelScheduleMsg struct {
+		Type     string `json:"type"`
+		ID       string `json:"id"`
+		Schedule string `json:"schedule"`
 	}
 	// EndMsg ends the exercise.
 	EndMsg struct {
@@ -260,6 +284,12 @@ func decodeClientMessage(data []byte, sized bool) (ClientMessage, *ProtocolError
 	case msgExtendDecision:
 		m.Extend = &ExtendMsg{}
 		target = m.Extend
+	case msgScheduleInject:
+		m.Schedule = &ScheduleMsg{}
+		target = m.Schedule
+	case msgCancelScheduled:
+		m.CancelSchedule = &CancelScheduleMsg{}
+		target = m.CancelSchedule
 	case msgStart, msgPause, msgResume, msgSkip:
 		target = &bareMsg{}
 	default:
@@ -319,15 +349,17 @@ func (m *ClientMessage) check() string {
 			return fmt.Sprintf("speed must be %g to %g", engine.MinSpeed, engine.MaxSpeed)
 		}
 	case m.Inject != nil:
-		in := m.Inject.Inject
-		if strings.TrimSpace(in.Body) == "" {
-			return "inject body is required"
+		return checkInject(m.Inject.Inject)
+	case m.Schedule != nil:
+		if (m.Schedule.At > 0) == (m.Schedule.In > 0) || m.Schedule.At < 0 || m.Schedule.In < 0 {
+			return "give at (the exercise time to send it) or in (a delay), in nanoseconds"
 		}
-		if len(in.Teams) > 50 {
-			return "too many teams"
+		return checkInject(m.Schedule.Inject)
+	case m.CancelSchedule != nil:
+		if m.CancelSchedule.Schedule == "" {
+			return "schedule is required"
 		}
-		return first(short("body", in.Body, engine.MaxInjectBody), short("title", in.Title, engine.MaxInjectField),
-			short("from", in.From, engine.MaxInjectField))
+		return short("schedule", m.CancelSchedule.Schedule, 100)
 	case m.Force != nil:
 		if m.Force.State == "" {
 			return "state is required"
@@ -348,6 +380,25 @@ func (m *ClientMessage) check() string {
 			return fmt.Sprintf("by must be a whole number of seconds from 1 to %d", maxExtendSeconds)
 		}
 		return short("decision", m.Extend.Decision, 100)
+	}
+	return ""
+}
+
+// checkInject checks an ad-hoc inject's shape, sent at once or scheduled.
+func checkInject(in engine.AdHoc) string {
+	if strings.TrimSpace(in.Body) == "" {
+		return "inject body is required"
+	}
+	if len(in.Teams) > 50 {
+		return "too many teams"
+	}
+	for _, f := range []struct {
+		name, v string
+		n       int
+	}{{"body", in.Body, engine.MaxInjectBody}, {"title", in.Title, engine.MaxInjectField}, {"from", in.From, engine.MaxInjectField}} {
+		if len(f.v) > f.n {
+			return fmt.Sprintf("%s is longer than %d bytes", f.name, f.n)
+		}
 	}
 	return ""
 }
@@ -401,6 +452,7 @@ type (
 		Seq       int64         `json:"seq,omitempty"`       // answers and notes: their event
 		Duplicate bool          `json:"duplicate,omitempty"` // the answer's client id was already recorded
 		Clock     time.Duration `json:"clock,omitempty"`     // skip: the new exercise clock
+		Schedule  string        `json:"schedule,omitempty"`  // schedule_inject: the schedule's id
 	}
 	errorFrame struct {
 		Type    string `json:"type"` // "error"

@@ -195,6 +195,7 @@ func TestProtocolDocFrames(t *testing.T) {
 		"ack":      reflect.TypeFor[ackFrame](),
 		"error":    reflect.TypeFor[errorFrame](),
 		"presence": reflect.TypeFor[presenceBatch](),
+		"status":   reflect.TypeFor[statusFrame](),
 	}
 	for name, typ := range frames {
 		tb := tables[name]

@@ -28,7 +28,7 @@ func topicTeam(ex, team string) string  { return "ex:" + ex + ":team:" + team }
 func topicsFor(id *Identity, ex string) []string {
 	switch id.Role {
 	case Facilitator:
-		return []string{topicFacilitator(ex)}
+		return []string{topicFacilitator(ex), topicFacilitators}
 	case Observer:
 		return []string{topicObserver(ex)}
 	case Participant:
@@ -143,7 +143,7 @@ func facilitatorOnly(ev engine.Event) bool {
 		return true
 	case string(sim.KindInjectDelivered), string(sim.KindInjectSkipped), engine.KindFacInject,
 		string(sim.KindDecisionOpened), string(sim.KindDecisionAnswered), string(sim.KindDecisionClosed),
-		string(sim.KindDecisionExtended), engine.KindNote:
+		string(sim.KindDecisionExtended), engine.KindNote, engine.KindInjectScheduled, engine.KindScheduleCancelled:
 	default:
 		return false
 	}

@@ -179,6 +179,12 @@ func (s *Server) websocket(c *gin.Context) {
 		}
 	}
 	conn.Send(hub.NewDirectFrame(0, mustFrame(liveFrame{Type: "live", LastSeq: last})))
+	if id.Role == Facilitator && s.disk != nil {
+		// Before the held frames: a change since the subscription comes after.
+		if f := s.disk.fullFrame(); f != nil {
+			conn.Send(f)
+		}
+	}
 	if err := conn.Live(); err != nil {
 		return
 	}
@@ -320,6 +326,13 @@ func (s *Server) apply(id *Identity, ex string, m ClientMessage) (ackFrame, erro
 		return ackFrame{}, e.ExtendDecision(ctx, ex, m.Extend.Decision, time.Duration(m.Extend.By)*time.Second, m.ID)
 	case msgEnd:
 		return ackFrame{}, e.End(ctx, ex, m.End.Reason)
+	case msgScheduleInject:
+		in := m.Schedule.Inject
+		in.ClientID = m.ID // a repeated id does not schedule twice
+		s, err := e.ScheduleInject(ctx, ex, engine.ScheduleInput{At: m.Schedule.At, In: m.Schedule.In, Inject: in})
+		return ackFrame{Schedule: s.ID}, err
+	case msgCancelScheduled:
+		return ackFrame{}, e.CancelScheduledInject(ctx, ex, m.CancelSchedule.Schedule)
 	}
 	return ackFrame{}, &Error{Status: http.StatusBadRequest, Code: "unknown_type", Message: "unknown message type"}
 }

@@ -451,7 +451,8 @@ func checkArchive(a *Archive) (store.ExerciseDump, time.Duration, error) {
 // each team's browser receives, so an archive must not widen it.
 func expectedAudience(ev Event) ([]string, error) {
 	switch ev.Kind {
-	case KindCreated, KindTick, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindNote:
+	case KindCreated, KindTick, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindNote,
+		KindInjectScheduled, KindScheduleCancelled:
 		return staff(), nil
 	case KindStart, KindPaused, KindResumed, KindSpeed, KindSkipped, KindFacEnd:
 		return everyone(), nil

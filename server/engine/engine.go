@@ -637,6 +637,9 @@ type Snapshot struct {
 	Participants []Participant  `json:"participants"`
 	Decisions    []DecisionView `json:"decisions"` // open decisions
 	Sim          sim.Snapshot   `json:"sim"`       // state, variables, open and settled decisions
+	// Scheduled lists the ad-hoc injects waiting for their time, in due
+	// order (empty once the exercise has ended).
+	Scheduled []ScheduledInject `json:"scheduled"`
 }
 
 // Participant is a participant as shown in a snapshot (no token hash).

@@ -39,13 +39,17 @@ const (
 	KindFacForce    = "facilitator_force"  // {state}
 	KindFacEnd      = "facilitator_end"    // {reason}; the sim's outcome_reached follows
 	KindNote        = "note_added"         // {author, team, objective, text}
+
+	KindInjectScheduled   = "inject_scheduled"          // {schedule, at, AdHoc fields}: fires later as facilitator_inject {schedule, …}
+	KindScheduleCancelled = "inject_schedule_cancelled" // {schedule, teams}
 )
 
 // IsInput reports whether an event of this kind is an input that drives
 // the sim machine when the log is replayed.
 func IsInput(kind string) bool {
 	switch kind {
-	case KindStart, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindFacEnd, KindSkipped:
+	case KindStart, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindFacEnd, KindSkipped,
+		KindInjectScheduled, KindScheduleCancelled:
 		return true
 	}
 	return false
@@ -56,7 +60,8 @@ func IsInput(kind string) bool {
 func IsEngineKind(kind string) bool {
 	switch kind {
 	case KindCreated, KindJoined, KindLeft, KindLeadChanged, KindMoved, KindStart, KindPaused, KindResumed, KindSpeed,
-		KindSkipped, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindFacEnd, KindNote:
+		KindSkipped, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindFacEnd, KindNote,
+		KindInjectScheduled, KindScheduleCancelled:
 		return true
 	}
 	return false
@@ -87,7 +92,11 @@ func enginePayload(kind string) any {
 	case KindAnswer, KindFacAnswer:
 		return answerPayload{}
 	case KindFacInject:
-		return AdHoc{}
+		return injectPayload{}
+	case KindInjectScheduled:
+		return scheduledPayload{}
+	case KindScheduleCancelled:
+		return cancelPayload{}
 	case KindFacClose:
 		return decisionPayload{}
 	case KindFacExtend:
@@ -186,6 +195,29 @@ type AdHoc struct {
 func (a AdHoc) sim() sim.AdHoc {
 	return sim.AdHoc{ID: a.ID, Teams: a.Teams, Channel: a.Channel, From: a.From, Title: a.Title, Body: a.Body,
 		To: a.To, Platform: a.Platform, Level: a.Level, Ref: a.Ref, Image: a.Image, Engagement: a.Engagement}
+}
+
+// injectPayload is a facilitator_inject: the ad-hoc inject, and the
+// schedule it came from when it was scheduled rather than sent at once.
+type injectPayload struct {
+	AdHoc
+	Schedule string `json:"schedule,omitempty"`
+}
+
+// scheduledPayload is an inject_scheduled: the inject and the exercise
+// time it is due at.
+type scheduledPayload struct {
+	Schedule string        `json:"schedule"`
+	At       time.Duration `json:"at"`
+	AdHoc
+}
+
+// cancelPayload is an inject_schedule_cancelled. Teams repeats the
+// inject's, so that a cancelled facilitator-only inject stays with the
+// facilitator.
+type cancelPayload struct {
+	Schedule string   `json:"schedule"`
+	Teams    []string `json:"teams,omitempty"`
 }
 
 type decisionPayload struct {

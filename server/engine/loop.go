@@ -42,6 +42,10 @@ type loop struct {
 	floor      time.Duration
 	lastSeq    int64
 	parts      []*store.Participant // join order
+	// sched holds the scheduled injects not yet sent, in due order;
+	// schedDone the ids of those sent (true) or cancelled (false).
+	sched     []ScheduledInject
+	schedDone map[string]bool
 
 	// known is lastSeq for other goroutines: the log's end while the loop
 	// holds it, -1 while loading or after a failed commit (then the log
@@ -51,10 +55,15 @@ type loop struct {
 
 	gone      bool // the exercise was deleted: the loop stops after the command
 	broken    bool // a commit failed: the machine may be ahead of the log
+	diskFull  bool // and it failed for want of disk space
 	retryAt   time.Time
 	stopTimer func() bool
 	armed     armKey
 }
+
+// diskFullRetry is how long an exercise whose write met a full disk waits
+// before it tries again.
+const diskFullRetry = time.Second
 
 // armKey identifies what the current timer was armed for, to avoid
 // re-arming after every command.
@@ -120,7 +129,7 @@ func (l *loop) reload() {
 		l.retryAt = l.e.clock.Now().Add(time.Second)
 		return
 	}
-	l.broken = false
+	l.broken, l.diskFull = false, false
 	l.known.Store(l.lastSeq)
 	l.catchUp()
 }
@@ -145,14 +154,19 @@ func (l *loop) serve(c *command) {
 		c.reply <- result{err: c.ctx.Err()}
 		return
 	}
+	if l.broken && l.diskFull {
+		// The loop waits a second between its own retries on a full disk;
+		// a command is worth a try at once: space may have returned.
+		l.reload()
+	}
 	if l.broken {
-		c.reply <- result{err: fmt.Errorf("engine: exercise %s: %w", l.id, ErrUnavailable)}
+		c.reply <- result{err: l.unavailable()}
 		return
 	}
 	if l.safely(func() {
 		l.catchUp()
 		if l.broken {
-			r.err = fmt.Errorf("engine: exercise %s: %w", l.id, ErrUnavailable)
+			r.err = l.unavailable()
 			return
 		}
 		r.v, r.err = c.fn(l, l.e.clock.Now())
@@ -163,6 +177,15 @@ func (l *loop) serve(c *command) {
 	// timer reflects it (tests driving a fake clock rely on this).
 	l.arm()
 	c.reply <- r
+}
+
+// unavailable is a command's error while the loop is broken, saying when
+// the disk is full.
+func (l *loop) unavailable() error {
+	if l.diskFull {
+		return fmt.Errorf("engine: exercise %s: %w: %w", l.id, ErrUnavailable, store.ErrDiskFull)
+	}
+	return fmt.Errorf("engine: exercise %s: %w", l.id, ErrUnavailable)
 }
 
 // arm sets the one timer the loop needs: the next scheduled item of a
@@ -176,7 +199,7 @@ func (l *loop) arm() {
 	case l.broken:
 		k = armKey{kind: 3, wall: l.retryAt}
 	case l.status == store.StatusRunning && l.m != nil:
-		if due, ok := l.m.NextDue(); ok {
+		if due, ok := l.nextDue(); ok {
 			k = armKey{kind: 1, due: due, wall: l.anchorWall, ex: l.anchorEx, speed: l.speed, status: l.status}
 		}
 	default:
@@ -231,20 +254,27 @@ func (l *loop) clockAt(now time.Time) time.Duration {
 
 // catchUp applies everything that has fallen due on the exercise clock,
 // as one clock_tick input followed by the sim's events (each stamped with
-// its own due time).
+// its own due time). Scheduled injects due meanwhile are sent at their own
+// times, in order with the scenario's items (see fireDue), in the same
+// commit.
 func (l *loop) catchUp() {
 	if l.broken || l.m == nil || (l.status != store.StatusRunning && l.status != store.StatusPaused) {
 		return
 	}
 	now := l.e.clock.Now()
 	at := l.clockAt(now)
-	due, ok := l.m.NextDue()
+	due, ok := l.nextDue()
 	if !ok || due > at {
 		return
 	}
-	outs := l.m.Advance(at)
-	evs := append([]Event{{Kind: KindTick, WallTime: now, ExerciseTime: at, Payload: mustJSON(tickPayload{To: at}), Audience: staff()}},
-		fromSim(now, outs)...)
+	evs := l.fireDue(now, at)
+	if due, ok := l.m.NextDue(); ok && due <= at {
+		evs = append(evs, tickEvent(now, at))
+		evs = append(evs, fromSim(now, l.m.Advance(at))...)
+	}
+	if len(evs) == 0 {
+		return
+	}
 	if _, err := l.commit(now, evs, store.Commit{}); err != nil {
 		l.e.log.Error("engine: commit clock tick", "exercise", l.id, "err", err)
 	}
@@ -266,6 +296,12 @@ func (l *loop) commit(now time.Time, evs []Event, c store.Commit) ([]Event, erro
 		l.broken = true
 		l.known.Store(-1)
 		l.retryAt = now
+		if l.diskFull = errors.Is(err, store.ErrDiskFull); l.diskFull {
+			// Every write fails until space is freed: retrying at once
+			// would replay the log and fail again in a hot loop while a
+			// timer's item stays due.
+			l.retryAt = now.Add(diskFullRetry)
+		}
 		return nil, fmt.Errorf("engine: exercise %s: commit: %w: %w", l.id, ErrUnavailable, err)
 	}
 	for _, ev := range out {
@@ -328,6 +364,7 @@ func (l *loop) load() error {
 	}
 	l.status, l.speed = store.StatusLobby, MinSpeed
 	l.anchorWall, l.anchorEx, l.floor, l.lastSeq = time.Time{}, 0, 0, 0
+	l.sched, l.schedDone = nil, nil
 
 	r := replayer{l: l}
 	for {
@@ -399,7 +436,16 @@ func (r *replayer) apply(ev Event) {
 	case KindAnswer, KindFacAnswer:
 		got, err = l.m.Answer(at, decode[answerPayload](r, ev).simAnswer())
 	case KindFacInject:
-		got = l.m.Inject(at, decode[AdHoc](r, ev).sim())
+		p := decode[injectPayload](r, ev)
+		if p.Schedule != "" {
+			l.dropScheduled(p.Schedule, true)
+		}
+		got = l.m.Inject(at, p.sim())
+	case KindInjectScheduled:
+		p := decode[scheduledPayload](r, ev)
+		l.addScheduled(ScheduledInject{ID: p.Schedule, At: p.At, Inject: p.AdHoc})
+	case KindScheduleCancelled:
+		l.dropScheduled(decode[cancelPayload](r, ev).Schedule, false)
 	case KindFacClose:
 		got, err = l.m.CloseDecision(at, decode[decisionPayload](r, ev).Decision)
 	case KindFacExtend:
@@ -647,7 +693,7 @@ func (l *loop) skip(now time.Time) (time.Duration, error) {
 		return 0, err
 	}
 	from := l.clockAt(now)
-	due, ok := l.m.NextDue()
+	due, ok := l.nextDue()
 	if !ok {
 		return 0, fmt.Errorf("%w: nothing is scheduled", ErrConflict)
 	}
@@ -655,6 +701,9 @@ func (l *loop) skip(now time.Time) (time.Duration, error) {
 	outs := l.m.Advance(to)
 	evs := append([]Event{{Kind: KindSkipped, WallTime: now, ExerciseTime: to, Audience: everyone(),
 		Payload: mustJSON(skipPayload{From: from, To: to})}}, fromSim(now, outs)...)
+	// A scheduled inject due then follows the scenario's items of that
+	// instant, as it does when the clock reaches it.
+	evs = append(evs, l.fireDue(now, to)...)
 	l.anchorWall, l.anchorEx = now, to
 	if _, err := l.commit(now, evs, store.Commit{}); err != nil {
 		return 0, err
@@ -906,7 +955,7 @@ func (l *loop) snapshot(now time.Time) Snapshot {
 		}
 	}
 	s := Snapshot{ID: l.id, Title: l.ex.Title, Status: l.status, Outcome: l.ex.Outcome, Speed: l.speed, Clock: at,
-		LastSeq: l.lastSeq, Sim: l.m.Snapshot(), Teams: make([]store.Team, 0, len(l.sc.Teams)),
+		LastSeq: l.lastSeq, Sim: l.m.Snapshot(), Scheduled: l.scheduledView(), Teams: make([]store.Team, 0, len(l.sc.Teams)),
 		Participants: make([]Participant, 0, len(l.parts)), Decisions: []DecisionView{}}
 	if l.status == store.StatusEnded && s.Outcome == "" {
 		s.Outcome = s.Sim.Outcome

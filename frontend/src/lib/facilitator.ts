@@ -8,6 +8,7 @@
 // field of the wrong type reads as missing), so pages never touch wire JSON.
 
 import { adaptPresenceChange, adaptPresenceFrame, type PresenceBatch, type PresenceChange } from './events';
+import { scheduledOfSnapshot, type ScheduledInject, type Timing } from './schedule';
 
 export type Obj = Record<string, unknown>;
 
@@ -246,6 +247,8 @@ export interface Snapshot {
   done: boolean;
   outcome: string;
   rating: string;
+  /** Ad-hoc injects waiting for their time, in due order. */
+  scheduled: ScheduledInject[];
 }
 
 /** One participant's presence (an entry of `online`, or of a presence frame's `changes`). */
@@ -312,6 +315,7 @@ export function adaptSnapshot(v: unknown): Snapshot {
     done: bool(sim, 'done'),
     outcome: str(sim, 'outcome'),
     rating: str(sim, 'rating'),
+    scheduled: scheduledOfSnapshot(s),
   };
 }
 
@@ -359,6 +363,9 @@ export type Command =
   | { type: 'skip' }
   | { type: 'speed'; speed: number }
   | { type: 'inject'; inject: AdHocInject }
+  /** An ad-hoc inject sent later: at an exercise time, or in a delay (ns). */
+  | { type: 'schedule-inject'; inject: AdHocInject; timing: Timing }
+  | { type: 'cancel-scheduled-inject'; schedule: string }
   | { type: 'force'; state: string }
   | { type: 'close-decision'; decision: string }
   /** by: seconds to add, 1 to MAX_EXTEND_SECONDS. */
@@ -370,19 +377,25 @@ export type Command =
 /** The most one extension of a decision may add (the server refuses more). */
 export const MAX_EXTEND_SECONDS = 3600;
 
+function injectBody(i: AdHocInject): Obj {
+  const inject: Obj = { channel: i.channel, body: i.body };
+  if (i.teams.length) inject.teams = i.teams;
+  if (i.from.trim()) inject.from = i.from.trim();
+  if (i.title.trim()) inject.title = i.title.trim();
+  return inject;
+}
+
 /** The REST body of a command: its fields without the type. */
 export function commandBody(c: Command): Obj {
   switch (c.type) {
     case 'speed':
       return { speed: c.speed };
-    case 'inject': {
-      const i = c.inject;
-      const inject: Obj = { channel: i.channel, body: i.body };
-      if (i.teams.length) inject.teams = i.teams;
-      if (i.from.trim()) inject.from = i.from.trim();
-      if (i.title.trim()) inject.title = i.title.trim();
-      return { inject };
-    }
+    case 'inject':
+      return { inject: injectBody(c.inject) };
+    case 'schedule-inject':
+      return 'atNs' in c.timing ? { inject: injectBody(c.inject), at: c.timing.atNs } : { inject: injectBody(c.inject), in: c.timing.inNs };
+    case 'cancel-scheduled-inject':
+      return { schedule: c.schedule };
     case 'force':
       return { state: c.state };
     case 'close-decision':

@@ -150,6 +150,10 @@ export function summarize(ev: LogEvent, model: ScenarioModel, names: Map<string,
       return `Inject ${ev.injectId} skipped (${ev.reason || 'condition false'})`;
     case 'facilitator_inject':
       return `Facilitator sent an ad-hoc ${ev.channel || 'inject'}`;
+    case 'inject_scheduled':
+      return `Facilitator scheduled an ad-hoc ${ev.channel || 'inject'} for later`;
+    case 'inject_schedule_cancelled':
+      return 'Facilitator cancelled a scheduled inject';
     case 'decision_opened':
       return `Decision ${ev.decision} opened for ${team(ev.team)}`;
     case 'answer_submitted':

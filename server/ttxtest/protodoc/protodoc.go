@@ -89,23 +89,37 @@ type CodeField struct {
 }
 
 // JSONFields lists the JSON fields of a struct type as encoding/json
-// writes them (embedded structs are not followed: payloads use none).
+// writes them: the fields of an embedded struct without a JSON name are
+// promoted, and a field of the outer struct wins over a promoted one of
+// the same name.
 func JSONFields(t reflect.Type) map[string]CodeField {
 	out := map[string]CodeField{}
+	var embedded []reflect.Type
 	for f := range t.Fields() {
-		if !f.IsExported() {
-			continue
-		}
 		tag := f.Tag.Get("json")
 		if tag == "-" {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			embedded = append(embedded, f.Type)
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
 		if name == "" {
 			name = f.Name
 		}
 		omit := slices.Contains(strings.Split(opts, ","), "omitempty") || slices.Contains(strings.Split(opts, ","), "omitzero")
 		out[name] = CodeField{Type: f.Type, OmitEmpty: omit}
+	}
+	for _, et := range embedded {
+		for name, f := range JSONFields(et) {
+			if _, ok := out[name]; !ok {
+				out[name] = f
+			}
+		}
 	}
 	return out
 }
