@@ -80,6 +80,10 @@ func TestAccessMatrix(t *testing.T) {
 		// on the SOC's behalf.
 		{"POST", x + "/answers", map[string]any{"client_id": "m-1", "decision": "lock_account", "option": "revoke"}, other | facil},
 		{"POST", x + "/notes", map[string]any{"text": "note"}, observer | facil},
+		// Chat: the SOC may chat, in its own rooms (team:comms is 404 to it).
+		{"POST", x + "/chat", map[string]any{"room": "team:comms", "body": "hi"}, partA | other | facil},
+		{"POST", x + "/receipt", map[string]any{"seq": 1}, partA | other},
+		{"GET", x + "/receipts", nil, observer | facil},
 		{"GET", x + "/scenario", nil, facil},
 		{"GET", x + "/report", nil, facil},
 		{"GET", x + "/observers", nil, facil},
@@ -205,6 +209,8 @@ func TestWebSocketMessageMatrix(t *testing.T) {
 		{map[string]any{"type": "force", "state": "nowhere"}, []string{"facilitator"}},
 		{map[string]any{"type": "close_decision", "decision": "nothing"}, []string{"facilitator"}},
 		{map[string]any{"type": "extend_decision", "decision": "nothing", "by": 60}, []string{"facilitator"}},
+		{map[string]any{"type": "chat", "room": "team:comms", "body": "hi"}, []string{"participantA", "otherTeam", "facilitator"}},
+		{map[string]any{"type": "receipt", "seq": 1}, []string{"participantA", "otherTeam"}},
 		{map[string]any{"type": "end", "reason": "done"}, []string{"facilitator"}},
 	}
 	n := 0

@@ -287,6 +287,9 @@ func (s *Server) routes() (*gin.Engine, error) {
 	ex.GET("/events", require(Facilitator, Participant, Observer), s.exerciseEvents)
 	ex.POST("/answers", require(Participant, Facilitator), s.command(msgAnswer))
 	ex.POST("/notes", require(Observer, Facilitator), s.command(msgNote))
+	ex.POST("/chat", require(Participant, Facilitator), s.command(msgChat))
+	ex.POST("/receipt", require(Participant), s.command(msgReceipt))
+	ex.GET("/receipts", require(Facilitator, Observer), s.receipts)
 
 	exFac := ex.Group("", require(Facilitator))
 	exFac.GET("/scenario", s.exerciseScenario)

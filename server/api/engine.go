@@ -41,6 +41,10 @@ type Engine interface {
 	Inject(ctx context.Context, exerciseID string, in engine.AdHoc) error
 	End(ctx context.Context, exerciseID, reason string) error
 
+	Chat(ctx context.Context, exerciseID string, a engine.Actor, in engine.ChatInput) (engine.WorldAck, error)
+	Receipt(ctx context.Context, exerciseID, participantID string, in engine.ReceiptInput) (engine.WorldAck, error)
+	Receipts(ctx context.Context, exerciseID string) ([]engine.InjectReceipts, error)
+
 	Archive(ctx context.Context, exerciseID string, archived bool) error
 	Delete(ctx context.Context, exerciseID string) error
 }
@@ -72,6 +76,10 @@ func engineError(err error) *Error {
 		"forbidden":       http.StatusForbidden,
 		"decision_closed": http.StatusConflict,
 		"paused":          http.StatusConflict,
+		"not_allowed":     http.StatusForbidden,
+		"needs_approval":  http.StatusConflict,
+		"stale_draft":     http.StatusConflict,
+		"too_large":       http.StatusRequestEntityTooLarge,
 		"closed":          http.StatusServiceUnavailable,
 		"unavailable":     http.StatusServiceUnavailable,
 		"overflow":        http.StatusServiceUnavailable,

@@ -372,7 +372,11 @@ func (s *Server) restMessage(c *gin.Context, typ string) (ClientMessage, *Error)
 		}
 		delete(top, "client_id")
 		top["id"] = cid
-	} else if key := c.GetHeader("Idempotency-Key"); key != "" && (typ == msgInject || typ == msgExtendDecision) {
+	} else if cid, ok := top["client_id"]; ok && isWorldType(typ) {
+		// World commands are idempotent by client_id, as answers.
+		delete(top, "client_id")
+		top["id"] = cid
+	} else if key := c.GetHeader("Idempotency-Key"); key != "" && (typ == msgInject || typ == msgExtendDecision || isWorldType(typ)) {
 		// The request id of the commands that must not apply twice: a
 		// retry with the same key is acknowledged without effect.
 		top["id"], _ = json.Marshal(key)
@@ -413,6 +417,8 @@ func (s *Server) command(typ string) gin.HandlerFunc {
 			c.JSON(http.StatusCreated, gin.H{"seq": ack.Seq})
 		case msgSkip:
 			c.JSON(http.StatusOK, gin.H{"clock": ack.Clock})
+		case msgChat, msgReceipt, msgDraft, msgDiscardDraft, msgRequestApproval, msgApprove, msgReject, msgSend, msgPersonaSend:
+			worldReply(c, m, ack)
 		default:
 			c.JSON(http.StatusOK, gin.H{"ok": true})
 		}

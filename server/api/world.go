@@ -1,0 +1,174 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ttxsim/ttx/server/engine"
+)
+
+// Teams acting in the world: the client messages (and their REST mirrors)
+// for chat, receipts, drafts and approvals, and messages said in the
+// world. Every one goes through runCommand like the others.
+
+// Client message types of the world.
+const (
+	msgChat            = "chat"
+	msgReceipt         = "receipt"
+	msgDraft           = "draft"
+	msgDiscardDraft    = "discard_draft"
+	msgRequestApproval = "request_approval"
+	msgApprove         = "approve"
+	msgReject          = "reject"
+	msgSend            = "send"
+	msgPersonaSend     = "persona_send"
+)
+
+// WorldMsg is the body of every world message; messageKeys says which of
+// its fields each type accepts.
+type WorldMsg struct {
+	Type    string `json:"type"`
+	ID      string `json:"id"`
+	Room    string `json:"room,omitempty"`
+	Seq     int64  `json:"seq,omitempty"`
+	Opened  bool   `json:"opened,omitempty"`
+	Draft   string `json:"draft,omitempty"`
+	Version int    `json:"version,omitempty"`
+	Comment string `json:"comment,omitempty"`
+	Action  string `json:"action,omitempty"`
+	Outlet  string `json:"outlet,omitempty"`
+	Persona string `json:"persona,omitempty"`
+	Inject  string `json:"inject,omitempty"`
+	Thread  string `json:"thread,omitempty"`
+	Team    string `json:"team,omitempty"`
+	Title   string `json:"title,omitempty"`
+	Body    string `json:"body,omitempty"`
+	Canned  string `json:"canned,omitempty"`
+}
+
+// check validates shapes: required fields and the length of ids. Text
+// lengths (in characters) and meaning are the engine's.
+func (w *WorldMsg) check(typ string) string {
+	for _, f := range []struct{ name, v string }{{"room", w.Room}, {"draft", w.Draft}, {"action", w.Action},
+		{"outlet", w.Outlet}, {"persona", w.Persona}, {"inject", w.Inject}, {"thread", w.Thread}, {"team", w.Team}, {"canned", w.Canned}} {
+		if len(f.v) > engine.MaxRefLen {
+			return f.name + " is longer than 100 bytes"
+		}
+	}
+	switch typ {
+	case msgChat:
+		if w.Room == "" {
+			return "room is required"
+		}
+		if strings.TrimSpace(w.Body) == "" {
+			return "body is required"
+		}
+	case msgReceipt:
+		if w.Seq < 1 {
+			return "seq must be the inject's event seq"
+		}
+	case msgDraft:
+		if w.Action == "" {
+			return "action is required"
+		}
+	case msgDiscardDraft, msgRequestApproval:
+		if w.Draft == "" {
+			return "draft is required"
+		}
+	case msgApprove, msgReject:
+		if w.Draft == "" {
+			return "draft is required"
+		}
+		if w.Version < 1 {
+			return "version is required: the draft's version you read"
+		}
+	case msgSend:
+		if w.Draft == "" && w.Action == "" {
+			return "give a draft, or an action and its content"
+		}
+	case msgPersonaSend:
+		if w.Persona == "" || w.Team == "" {
+			return "persona and team are required"
+		}
+		if strings.TrimSpace(w.Body) == "" && w.Canned == "" {
+			return "give a body or a canned reply"
+		}
+	}
+	return ""
+}
+
+// isWorldType reports whether typ is one of the world's message types.
+func isWorldType(typ string) bool {
+	switch typ {
+	case msgChat, msgReceipt, msgDraft, msgDiscardDraft, msgRequestApproval, msgApprove, msgReject, msgSend, msgPersonaSend:
+		return true
+	}
+	return false
+}
+
+// actorOf is who sends a command, for the engine.
+func actorOf(id *Identity) engine.Actor {
+	if id.Role == Facilitator {
+		return engine.Actor{Name: id.Name}
+	}
+	return engine.Actor{Participant: id.SubjectID}
+}
+
+// applyWorld authorises a world message by role and applies it; the
+// engine checks teams, rooms, drafts and the scenario's rules.
+func (s *Server) applyWorld(ctx context.Context, id *Identity, ex string, m ClientMessage) (ackFrame, error) {
+	w, e, role := m.World, s.engine, id.Role
+	allowed := map[string][]Role{
+		msgChat:    {Participant, Facilitator},
+		msgReceipt: {Participant},
+	}[m.Type]
+	ok := false
+	for _, r := range allowed {
+		ok = ok || r == role
+	}
+	if !ok {
+		return ackFrame{}, &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "not allowed for your role"}
+	}
+	var ack engine.WorldAck
+	var err error
+	switch m.Type {
+	case msgChat:
+		ack, err = e.Chat(ctx, ex, actorOf(id), engine.ChatInput{ClientID: m.ID, Room: w.Room, Body: w.Body})
+	case msgReceipt:
+		ack, err = e.Receipt(ctx, ex, id.SubjectID, engine.ReceiptInput{Seq: w.Seq, Opened: w.Opened})
+	}
+	return ackFrame{Seq: ack.Seq, Duplicate: ack.Duplicate, Draft: ack.Draft, Version: ack.Version, Message: ack.Message, Thread: ack.Thread}, err
+}
+
+// worldReply answers a REST world command: what the WebSocket ack says.
+func worldReply(c *gin.Context, m ClientMessage, ack ackFrame) {
+	out := gin.H{"client_id": m.ID, "duplicate": ack.Duplicate}
+	if ack.Seq != 0 {
+		out["seq"] = ack.Seq
+	}
+	if ack.Draft != "" {
+		out["draft"], out["version"] = ack.Draft, ack.Version
+	}
+	if ack.Message != "" {
+		out["message"], out["thread"] = ack.Message, ack.Thread
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// receipts serves GET /api/exercises/:id/receipts: per delivered inject and
+// per team, who received and who opened it (staff).
+func (s *Server) receipts(c *gin.Context) {
+	if !s.needEngine(c) {
+		return
+	}
+	ctx, cancel := withTimeout(c.Request.Context())
+	defer cancel()
+	rs, err := s.engine.Receipts(ctx, c.Param("id"))
+	if err != nil {
+		fail(c, engineError(err))
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"injects": rs})
+}
