@@ -290,6 +290,11 @@ func (s *Server) routes() (*gin.Engine, error) {
 	ex.POST("/chat", require(Participant, Facilitator), s.command(msgChat))
 	ex.POST("/receipt", require(Participant), s.command(msgReceipt))
 	ex.GET("/receipts", require(Facilitator, Observer), s.receipts)
+	ex.POST("/draft", require(Participant), s.command(msgDraft))
+	ex.POST("/discard-draft", require(Participant), s.command(msgDiscardDraft))
+	ex.POST("/request-approval", require(Participant), s.command(msgRequestApproval))
+	ex.POST("/approve", require(Participant, Facilitator), s.command(msgApprove))
+	ex.POST("/reject", require(Participant, Facilitator), s.command(msgReject))
 
 	exFac := ex.Group("", require(Facilitator))
 	exFac.GET("/scenario", s.exerciseScenario)

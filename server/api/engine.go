@@ -44,6 +44,8 @@ type Engine interface {
 	Chat(ctx context.Context, exerciseID string, a engine.Actor, in engine.ChatInput) (engine.WorldAck, error)
 	Receipt(ctx context.Context, exerciseID, participantID string, in engine.ReceiptInput) (engine.WorldAck, error)
 	Receipts(ctx context.Context, exerciseID string) ([]engine.InjectReceipts, error)
+	SaveDraft(ctx context.Context, exerciseID, participantID string, in engine.DraftInput) (engine.WorldAck, error)
+	Draft(ctx context.Context, exerciseID string, a engine.Actor, in engine.DraftCommand) (engine.WorldAck, error)
 
 	Archive(ctx context.Context, exerciseID string, archived bool) error
 	Delete(ctx context.Context, exerciseID string) error

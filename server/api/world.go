@@ -121,8 +121,13 @@ func actorOf(id *Identity) engine.Actor {
 func (s *Server) applyWorld(ctx context.Context, id *Identity, ex string, m ClientMessage) (ackFrame, error) {
 	w, e, role := m.World, s.engine, id.Role
 	allowed := map[string][]Role{
-		msgChat:    {Participant, Facilitator},
-		msgReceipt: {Participant},
+		msgChat:            {Participant, Facilitator},
+		msgReceipt:         {Participant},
+		msgDraft:           {Participant},
+		msgDiscardDraft:    {Participant},
+		msgRequestApproval: {Participant},
+		msgApprove:         {Participant, Facilitator},
+		msgReject:          {Participant, Facilitator},
 	}[m.Type]
 	ok := false
 	for _, r := range allowed {
@@ -138,6 +143,13 @@ func (s *Server) applyWorld(ctx context.Context, id *Identity, ex string, m Clie
 		ack, err = e.Chat(ctx, ex, actorOf(id), engine.ChatInput{ClientID: m.ID, Room: w.Room, Body: w.Body})
 	case msgReceipt:
 		ack, err = e.Receipt(ctx, ex, id.SubjectID, engine.ReceiptInput{Seq: w.Seq, Opened: w.Opened})
+	case msgDraft:
+		ack, err = e.SaveDraft(ctx, ex, id.SubjectID, engine.DraftInput{ClientID: m.ID, Draft: w.Draft, Action: w.Action,
+			Outlet: w.Outlet, Persona: w.Persona, Inject: w.Inject, Thread: w.Thread, Title: w.Title, Body: w.Body})
+	case msgDiscardDraft, msgRequestApproval, msgApprove, msgReject:
+		do := map[string]string{msgDiscardDraft: engine.DraftDiscard, msgRequestApproval: engine.DraftRequest,
+			msgApprove: engine.DraftApprove, msgReject: engine.DraftReject}[m.Type]
+		ack, err = e.Draft(ctx, ex, actorOf(id), engine.DraftCommand{ClientID: m.ID, Draft: w.Draft, Do: do, Version: w.Version, Comment: w.Comment})
 	}
 	return ackFrame{Seq: ack.Seq, Duplicate: ack.Duplicate, Draft: ack.Draft, Version: ack.Version, Message: ack.Message, Thread: ack.Thread}, err
 }

@@ -557,12 +557,6 @@ func clipText(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// lineDeclared reports whether the scenario declares a direct chat line
-// between teams a and b (either side's `lines` suffices).
-func (l *loop) lineDeclared(a, b string) bool {
-	return false
-}
-
 // checkWorldAudience checks the audience of a world event read from an
 // archive, which must not widen it: chat goes to its room's teams,
 // receipts to staff, drafts and approvals to their team (and at most one
@@ -615,4 +609,266 @@ func checkWorldAudience(ev Event) (known bool, err error) {
 		}
 	}
 	return true, nil
+}
+
+// --- drafts and approval ---
+
+// DraftInput is the full content of a draft's next version. Draft ""
+// starts a new draft.
+type DraftInput struct {
+	ClientID string
+	Draft    string
+	Action   string // publish | reply | compose
+	Outlet   string
+	Persona  string
+	Inject   string
+	Thread   string
+	Title    string
+	Body     string
+}
+
+// SaveDraft saves a team draft's next version (any member of the team).
+// A new version withdraws a pending approval request and any approval.
+func (e *Engine) SaveDraft(ctx context.Context, exerciseID, participantID string, in DraftInput) (WorldAck, error) {
+	v, err := e.do(ctx, exerciseID, func(l *loop, now time.Time) (any, error) { return l.saveDraft(now, participantID, in) })
+	if err != nil {
+		return WorldAck{}, err
+	}
+	return v.(WorldAck), nil
+}
+
+// DraftCommand is discard, request_approval, approve or reject.
+type DraftCommand struct {
+	ClientID string
+	Draft    string
+	Do       string // DraftDiscard, DraftRequest, DraftApprove, DraftReject
+	Version  int    // approve, reject: the version judged
+	Comment  string // approve, reject
+}
+
+// DraftCommand.Do values.
+const (
+	DraftDiscard = "discard"
+	DraftRequest = "request_approval"
+	DraftApprove = "approve"
+	DraftReject  = "reject"
+)
+
+// Draft applies a command to an existing draft: discard and request
+// approval (the draft's team), approve and reject (the approver or the
+// facilitator).
+func (e *Engine) Draft(ctx context.Context, exerciseID string, a Actor, in DraftCommand) (WorldAck, error) {
+	v, err := e.do(ctx, exerciseID, func(l *loop, now time.Time) (any, error) { return l.draftCommand(now, a, in) })
+	if err != nil {
+		return WorldAck{}, err
+	}
+	return v.(WorldAck), nil
+}
+
+// checkTarget checks what a message or draft is about, as far as the
+// scenario says it statically: an outlet the team publishes on, a persona
+// it may reach, an inject that exists. Whether a reply's inject was
+// delivered to the team is the sim's to say when it is sent.
+func (l *loop) checkTarget(team, action, outlet, persona, inject string) error {
+	for _, f := range []struct{ name, v string }{{"outlet", outlet}, {"persona", persona}, {"inject", inject}} {
+		if err := checkRef(f.name, f.v); err != nil {
+			return err
+		}
+	}
+	switch action {
+	case ActionPublish:
+		if outlet == "" {
+			return invalid("publish needs an outlet")
+		}
+		return l.mayPublish(team, outlet)
+	case ActionReply:
+		if inject == "" {
+			return invalid("reply needs an inject")
+		}
+		if l.sc.Inject(inject) == nil {
+			return fmt.Errorf("%w: inject %q", ErrNotFound, clipText(inject, 60))
+		}
+	case ActionCompose:
+		if persona == "" {
+			return invalid("compose needs a persona")
+		}
+		return l.mayReach(team, persona)
+	default:
+		return invalid("action must be publish, reply or compose")
+	}
+	return nil
+}
+
+func (l *loop) saveDraft(now time.Time, pid string, in DraftInput) (WorldAck, error) {
+	if err := checkWritten("title", in.Title, MaxMessageTitle, false); err != nil {
+		return WorldAck{}, err
+	}
+	if err := checkWritten("body", in.Body, MaxMessageBody, false); err != nil {
+		return WorldAck{}, err
+	}
+	if err := checkRef("thread", in.Thread); err != nil {
+		return WorldAck{}, err
+	}
+	a := Actor{Participant: pid}
+	key, prev, err := l.worldKey(a, in.ClientID)
+	if err != nil {
+		return WorldAck{}, err
+	}
+	if prev != nil {
+		return duplicateAck(prev), nil
+	}
+	part, err := l.present(pid)
+	if err != nil {
+		return WorldAck{}, err
+	}
+	if err := l.checkTarget(part.TeamID, in.Action, in.Outlet, in.Persona, in.Inject); err != nil {
+		return WorldAck{}, err
+	}
+	aud := team(part.TeamID)
+	version := 1
+	id := in.Draft
+	if id == "" {
+		if id, err = l.e.newID(); err != nil {
+			return WorldAck{}, err
+		}
+	} else {
+		d, err := l.teamDraft(part.TeamID, id)
+		if err != nil {
+			return WorldAck{}, err
+		}
+		version = d.payload.Version + 1
+		if d.requested > 0 && d.approver != part.TeamID && l.sc.Team(d.approver) != nil {
+			aud = append(aud, d.approver) // their request is withdrawn: they see the new version
+		}
+	}
+	p := draftPayload{Draft: id, Version: version, Action: in.Action, Team: part.TeamID, Participant: pid, Outlet: in.Outlet,
+		Persona: in.Persona, Inject: in.Inject, Thread: in.Thread, Title: in.Title, Body: in.Body, ClientID: in.ClientID}
+	return l.commitWorld(now, Event{Kind: KindDraftSaved, Audience: aud, ClientID: key, Payload: mustJSON(p)},
+		WorldAck{Draft: id, Version: version})
+}
+
+// teamDraft returns an open draft of the team; another team's draft is
+// not found, as one that does not exist.
+func (l *loop) teamDraft(team, id string) (*draft, error) {
+	d := l.world().drafts[id]
+	if d == nil || d.payload.Team != team {
+		return nil, fmt.Errorf("%w: draft %q", ErrNotFound, clipText(id, 60))
+	}
+	if d.closed != "" {
+		return nil, fmt.Errorf("%w: draft %q was %s", ErrConflict, id, d.closed)
+	}
+	return d, nil
+}
+
+// approverTeams is the audience an approval of d is shown to: its team
+// and the approver team (none more for lead).
+func (l *loop) approverTeams(d *draft, approver string) []string {
+	aud := team(d.payload.Team)
+	if approver != d.payload.Team && approver != ApproveLead && l.sc.Team(approver) != nil {
+		aud = append(aud, approver)
+	}
+	return aud
+}
+
+// ApproveLead is an outlet approval by the drafting team's lead.
+const ApproveLead = "lead"
+
+func (l *loop) draftCommand(now time.Time, a Actor, in DraftCommand) (WorldAck, error) {
+	if err := checkRef("draft", in.Draft); err != nil {
+		return WorldAck{}, err
+	}
+	if err := checkWritten("comment", in.Comment, MaxComment, false); err != nil {
+		return WorldAck{}, err
+	}
+	key, prev, err := l.worldKey(a, in.ClientID)
+	if err != nil {
+		return WorldAck{}, err
+	}
+	if prev != nil {
+		return duplicateAck(prev), nil
+	}
+	var part *store.Participant
+	if !a.facilitator() {
+		if part, err = l.present(a.Participant); err != nil {
+			return WorldAck{}, err
+		}
+	}
+	w := l.world()
+	switch in.Do {
+	case DraftDiscard, DraftRequest:
+		if part == nil {
+			return WorldAck{}, fmt.Errorf("%w: only the draft's team may %s it", ErrForbidden, in.Do)
+		}
+		d, err := l.teamDraft(part.TeamID, in.Draft)
+		if err != nil {
+			return WorldAck{}, err
+		}
+		if in.Do == DraftDiscard {
+			aud := team(d.payload.Team)
+			if d.requested > 0 {
+				aud = l.approverTeams(d, d.approver)
+			}
+			p := draftRefPayload{Draft: in.Draft, Team: d.payload.Team, Participant: part.ID}
+			return l.commitWorld(now, Event{Kind: KindDraftDiscarded, Audience: aud, ClientID: key, Payload: mustJSON(p)}, WorldAck{Draft: in.Draft})
+		}
+		approver, err := l.approverOf(d)
+		if err != nil {
+			return WorldAck{}, err
+		}
+		if d.approved == d.payload.Version {
+			return WorldAck{}, fmt.Errorf("%w: version %d is already approved", ErrConflict, d.approved)
+		}
+		p := approvalPayload{Draft: in.Draft, Version: d.payload.Version, Team: d.payload.Team, Participant: part.ID, Name: part.Name,
+			Approver: approver, Title: d.payload.Title, Body: d.payload.Body, Outlet: d.payload.Outlet}
+		return l.commitWorld(now, Event{Kind: KindApprovalRequested, Audience: l.approverTeams(d, approver), ClientID: key, Payload: mustJSON(p)},
+			WorldAck{Draft: in.Draft, Version: d.payload.Version})
+	case DraftApprove, DraftReject:
+		d := w.drafts[in.Draft]
+		if d == nil || !l.mayJudge(part, d) {
+			// Not the approver: as if there were no such draft.
+			return WorldAck{}, fmt.Errorf("%w: draft %q awaiting your approval", ErrNotFound, clipText(in.Draft, 60))
+		}
+		if d.closed != "" {
+			return WorldAck{}, fmt.Errorf("%w: draft %q was %s", ErrConflict, in.Draft, d.closed)
+		}
+		if in.Version != d.payload.Version {
+			return WorldAck{}, fmt.Errorf("%w: draft %q is at version %d, not %d", ErrStaleDraft, in.Draft, d.payload.Version, in.Version)
+		}
+		if d.requested != d.payload.Version && !a.facilitator() {
+			return WorldAck{}, fmt.Errorf("%w: nobody asked to approve version %d", ErrConflict, in.Version)
+		}
+		approver := d.approver
+		if approver == "" {
+			approver, _ = l.approverOf(d)
+		}
+		p := verdictPayload{Draft: in.Draft, Version: in.Version, Team: d.payload.Team, Participant: FacilitatorID, Name: a.Name, Comment: in.Comment}
+		if part != nil {
+			p.Participant, p.Name = part.ID, part.Name
+		}
+		kind := KindDraftApproved
+		if in.Do == DraftReject {
+			kind = KindDraftRejected
+		}
+		return l.commitWorld(now, Event{Kind: kind, Audience: l.approverTeams(d, approver), ClientID: key, Payload: mustJSON(p)},
+			WorldAck{Draft: in.Draft, Version: in.Version})
+	}
+	return WorldAck{}, invalid("unknown draft command %q", in.Do)
+}
+
+// mayJudge reports whether a participant (nil: the facilitator) may
+// approve or reject the draft's pending request: a member of the approver
+// team, or for lead the drafting team's lead unless they saved the current
+// version. The facilitator may approve anything.
+func (l *loop) mayJudge(part *store.Participant, d *draft) bool {
+	if part == nil {
+		return true
+	}
+	switch d.approver {
+	case "":
+		return false
+	case ApproveLead:
+		return part.TeamID == d.payload.Team && part.Lead && part.ID != d.payload.Participant
+	default:
+		return part.TeamID == d.approver
+	}
 }
