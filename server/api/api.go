@@ -295,6 +295,9 @@ func (s *Server) routes() (*gin.Engine, error) {
 	ex.POST("/request-approval", require(Participant), s.command(msgRequestApproval))
 	ex.POST("/approve", require(Participant, Facilitator), s.command(msgApprove))
 	ex.POST("/reject", require(Participant, Facilitator), s.command(msgReject))
+	ex.POST("/send", require(Participant), s.command(msgSend))
+	ex.POST("/persona-send", require(Facilitator), s.command(msgPersonaSend))
+	ex.GET("/canned", require(Facilitator), s.canned)
 
 	exFac := ex.Group("", require(Facilitator))
 	exFac.GET("/scenario", s.exerciseScenario)

@@ -10,6 +10,7 @@ import (
 	"github.com/ttxsim/ttx/server/engine"
 	"github.com/ttxsim/ttx/server/hub"
 	"github.com/ttxsim/ttx/server/scenario"
+	"github.com/ttxsim/ttx/server/sim"
 	"github.com/ttxsim/ttx/server/store"
 )
 
@@ -46,6 +47,8 @@ type Engine interface {
 	Receipts(ctx context.Context, exerciseID string) ([]engine.InjectReceipts, error)
 	SaveDraft(ctx context.Context, exerciseID, participantID string, in engine.DraftInput) (engine.WorldAck, error)
 	Draft(ctx context.Context, exerciseID string, a engine.Actor, in engine.DraftCommand) (engine.WorldAck, error)
+	Send(ctx context.Context, exerciseID string, a engine.Actor, in engine.SendInput) (engine.WorldAck, error)
+	Canned(ctx context.Context, exerciseID, team, thread string) ([]sim.CannedOffer, error)
 
 	Archive(ctx context.Context, exerciseID string, archived bool) error
 	Delete(ctx context.Context, exerciseID string) error

@@ -128,6 +128,8 @@ func (s *Server) applyWorld(ctx context.Context, id *Identity, ex string, m Clie
 		msgRequestApproval: {Participant},
 		msgApprove:         {Participant, Facilitator},
 		msgReject:          {Participant, Facilitator},
+		msgSend:            {Participant},
+		msgPersonaSend:     {Facilitator},
 	}[m.Type]
 	ok := false
 	for _, r := range allowed {
@@ -150,6 +152,9 @@ func (s *Server) applyWorld(ctx context.Context, id *Identity, ex string, m Clie
 		do := map[string]string{msgDiscardDraft: engine.DraftDiscard, msgRequestApproval: engine.DraftRequest,
 			msgApprove: engine.DraftApprove, msgReject: engine.DraftReject}[m.Type]
 		ack, err = e.Draft(ctx, ex, actorOf(id), engine.DraftCommand{ClientID: m.ID, Draft: w.Draft, Do: do, Version: w.Version, Comment: w.Comment})
+	case msgSend, msgPersonaSend:
+		ack, err = e.Send(ctx, ex, actorOf(id), engine.SendInput{ClientID: m.ID, Draft: w.Draft, Action: w.Action, Outlet: w.Outlet,
+			Persona: w.Persona, Inject: w.Inject, Thread: w.Thread, Title: w.Title, Body: w.Body, Team: w.Team, Canned: w.Canned})
 	}
 	return ackFrame{Seq: ack.Seq, Duplicate: ack.Duplicate, Draft: ack.Draft, Version: ack.Version, Message: ack.Message, Thread: ack.Thread}, err
 }
@@ -183,4 +188,25 @@ func (s *Server) receipts(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"injects": rs})
+}
+
+// canned serves GET /api/exercises/:id/canned?team=&thread=: the canned
+// replies the facilitator may send as the persona of a team's thread.
+func (s *Server) canned(c *gin.Context) {
+	if !s.needEngine(c) {
+		return
+	}
+	team, thread := c.Query("team"), c.Query("thread")
+	if team == "" || thread == "" || len(team) > engine.MaxRefLen || len(thread) > engine.MaxRefLen {
+		fail(c, errBadRequest("invalid", "team and thread are required"))
+		return
+	}
+	ctx, cancel := withTimeout(c.Request.Context())
+	defer cancel()
+	offers, err := s.engine.Canned(ctx, c.Param("id"), team, thread)
+	if err != nil {
+		fail(c, engineError(err))
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"canned": offers})
 }

@@ -411,6 +411,8 @@ func (r *replayer) apply(ev Event) {
 		got, err = l.m.ExtendDecision(at, p.Decision, p.By)
 	case KindFacForce:
 		got, err = l.m.Force(at, decode[statePayload](r, ev).State)
+	case KindMessageSubmitted:
+		got, err = l.m.Send(at, decode[messagePayload](r, ev).simMessage())
 	case KindFacEnd:
 		got = l.m.End(at, decode[endPayload](r, ev).Reason)
 		l.status = store.StatusEnded

@@ -770,9 +770,6 @@ func (l *loop) approverTeams(d *draft, approver string) []string {
 	return aud
 }
 
-// ApproveLead is an outlet approval by the drafting team's lead.
-const ApproveLead = "lead"
-
 func (l *loop) draftCommand(now time.Time, a Actor, in DraftCommand) (WorldAck, error) {
 	if err := checkRef("draft", in.Draft); err != nil {
 		return WorldAck{}, err
@@ -824,7 +821,11 @@ func (l *loop) draftCommand(now time.Time, a Actor, in DraftCommand) (WorldAck, 
 			WorldAck{Draft: in.Draft, Version: d.payload.Version})
 	case DraftApprove, DraftReject:
 		d := w.drafts[in.Draft]
-		if d == nil || !l.mayJudge(part, d) {
+		approver := ""
+		if d != nil {
+			approver, _ = l.approverOf(d)
+		}
+		if d == nil || !l.mayJudge(part, d, approver) {
 			// Not the approver: as if there were no such draft.
 			return WorldAck{}, fmt.Errorf("%w: draft %q awaiting your approval", ErrNotFound, clipText(in.Draft, 60))
 		}
@@ -836,10 +837,6 @@ func (l *loop) draftCommand(now time.Time, a Actor, in DraftCommand) (WorldAck, 
 		}
 		if d.requested != d.payload.Version && !a.facilitator() {
 			return WorldAck{}, fmt.Errorf("%w: nobody asked to approve version %d", ErrConflict, in.Version)
-		}
-		approver := d.approver
-		if approver == "" {
-			approver, _ = l.approverOf(d)
 		}
 		p := verdictPayload{Draft: in.Draft, Version: in.Version, Team: d.payload.Team, Participant: FacilitatorID, Name: a.Name, Comment: in.Comment}
 		if part != nil {
@@ -856,19 +853,175 @@ func (l *loop) draftCommand(now time.Time, a Actor, in DraftCommand) (WorldAck, 
 }
 
 // mayJudge reports whether a participant (nil: the facilitator) may
-// approve or reject the draft's pending request: a member of the approver
-// team, or for lead the drafting team's lead unless they saved the current
-// version. The facilitator may approve anything.
-func (l *loop) mayJudge(part *store.Participant, d *draft) bool {
+// approve or reject the draft, whose outlet's approver is approver: a
+// member of the approver team, or for lead the drafting team's lead unless
+// they saved the current version. The facilitator may approve anything.
+func (l *loop) mayJudge(part *store.Participant, d *draft, approver string) bool {
 	if part == nil {
 		return true
 	}
-	switch d.approver {
+	switch approver {
 	case "":
 		return false
 	case ApproveLead:
 		return part.TeamID == d.payload.Team && part.Lead && part.ID != d.payload.Participant
 	default:
-		return part.TeamID == d.approver
+		return part.TeamID == approver
 	}
+}
+
+// --- messages said in the world ---
+
+// SendInput is a message a team sends (publish, reply, compose), from a
+// draft or as given, or a persona's message the facilitator sends.
+type SendInput struct {
+	ClientID string
+	Draft    string // with a draft, the action, target and content are the draft's
+	Action   string // publish | reply | compose; the facilitator's is always persona
+	Outlet   string
+	Persona  string
+	Inject   string
+	Thread   string
+	Title    string
+	Body     string
+	Team     string // persona messages: the team answered
+	Canned   string // persona messages: a canned reply instead of Body
+}
+
+// Send says something in the world: a participant publishes, replies or
+// writes to a persona; the facilitator answers a team as a persona. The
+// input is logged as message_submitted, then the sim's message_sent.
+func (e *Engine) Send(ctx context.Context, exerciseID string, a Actor, in SendInput) (WorldAck, error) {
+	v, err := e.do(ctx, exerciseID, func(l *loop, now time.Time) (any, error) { return l.send(now, a, in) })
+	if err != nil {
+		return WorldAck{}, err
+	}
+	return v.(WorldAck), nil
+}
+
+func (p messagePayload) simMessage() sim.Message {
+	return sim.Message{ID: p.Message, Action: p.Action, Team: p.Team, Participant: p.Participant, Persona: p.Persona,
+		Outlet: p.Outlet, Inject: p.Inject, Thread: p.Thread, Title: p.Title, Body: p.Body, DraftedBy: p.DraftedBy,
+		ApprovedBy: p.ApprovedBy, ByFacilitator: p.ByFacilitator, Canned: p.Canned}
+}
+
+// sendError classifies an error of sim.Send.
+func sendError(err error) error {
+	var kind error
+	switch {
+	case errors.Is(err, sim.ErrNotAllowed):
+		kind = ErrNotAllowed
+	case errors.Is(err, sim.ErrNeedsApproval):
+		kind = ErrNeedsApproval
+	case errors.Is(err, sim.ErrNotFound):
+		kind = ErrNotFound
+	case errors.Is(err, sim.ErrMessageTooLong):
+		kind = ErrTooLarge
+	case errors.Is(err, sim.ErrBadMessage):
+		kind = ErrInvalid
+	default:
+		return simError(err)
+	}
+	return fmt.Errorf("%w: %w", kind, err)
+}
+
+func (l *loop) send(now time.Time, a Actor, in SendInput) (WorldAck, error) {
+	for _, f := range []struct{ name, v string }{{"draft", in.Draft}, {"outlet", in.Outlet}, {"persona", in.Persona},
+		{"inject", in.Inject}, {"thread", in.Thread}, {"team", in.Team}, {"canned", in.Canned}} {
+		if err := checkRef(f.name, f.v); err != nil {
+			return WorldAck{}, err
+		}
+	}
+	key, prev, err := l.worldKey(a, in.ClientID)
+	if err != nil {
+		return WorldAck{}, err
+	}
+	if prev != nil {
+		return duplicateAck(prev), nil
+	}
+	if err := l.needLive(); err != nil {
+		return WorldAck{}, err
+	}
+	var p messagePayload
+	if a.facilitator() {
+		if in.Team == scenario.FacilitatorTeam || l.sc.Team(in.Team) == nil {
+			return WorldAck{}, fmt.Errorf("%w: team %q", ErrNotFound, clipText(in.Team, 60))
+		}
+		p = messagePayload{Action: ActionPersona, Team: in.Team, Persona: in.Persona, Thread: in.Thread, Body: in.Body,
+			Canned: in.Canned, ByFacilitator: true}
+	} else {
+		part, err := l.present(a.Participant)
+		if err != nil {
+			return WorldAck{}, err
+		}
+		if l.status == store.StatusPaused {
+			return WorldAck{}, fmt.Errorf("%w: the facilitator paused exercise %s; send when it resumes", ErrPaused, l.id)
+		}
+		p = messagePayload{Action: in.Action, Team: part.TeamID, Participant: part.ID, Persona: in.Persona, Outlet: in.Outlet,
+			Inject: in.Inject, Thread: in.Thread, Title: in.Title, Body: in.Body}
+		if in.Draft != "" {
+			d, err := l.teamDraft(part.TeamID, in.Draft)
+			if err != nil {
+				return WorldAck{}, err
+			}
+			dp := d.payload
+			p = messagePayload{Action: dp.Action, Team: dp.Team, Participant: part.ID, Persona: dp.Persona, Outlet: dp.Outlet,
+				Inject: dp.Inject, Thread: dp.Thread, Title: dp.Title, Body: dp.Body, Draft: dp.Draft, DraftedBy: dp.Participant}
+			if _, err := l.approverOf(d); err == nil {
+				if d.approved != dp.Version {
+					return WorldAck{}, fmt.Errorf("%w: draft %q version %d is not approved", ErrNeedsApproval, dp.Draft, dp.Version)
+				}
+				p.ApprovedBy = d.approvedBy
+			}
+		}
+		if p.Action == ActionPersona || p.Action == "" {
+			return WorldAck{}, invalid("action must be publish, reply or compose")
+		}
+	}
+	if err := checkWritten("title", p.Title, MaxMessageTitle, false); err != nil {
+		return WorldAck{}, err
+	}
+	if err := checkWritten("body", p.Body, MaxMessageBody, p.Canned == ""); err != nil {
+		return WorldAck{}, err
+	}
+	if p.Message, err = l.e.newID(); err != nil {
+		return WorldAck{}, err
+	}
+	p.ClientID = in.ClientID
+	at := l.clockAt(now)
+	outs, err := l.m.Send(at, p.simMessage())
+	if err != nil {
+		l.keep(now, at, outs)
+		return WorldAck{}, sendError(err)
+	}
+	aud, thread := team(p.Team), p.Thread
+	for _, o := range outs {
+		if o.Kind == sim.KindMessageSent && o.Message == p.Message {
+			aud, thread = slices.Clone(o.Audience), o.Thread
+			break
+		}
+	}
+	evs := append([]Event{{Kind: KindMessageSubmitted, WallTime: now, ExerciseTime: at, Audience: aud, ClientID: key, Payload: mustJSON(p)}},
+		fromSim(now, outs)...)
+	out, err := l.commit(now, evs, store.Commit{})
+	if err != nil {
+		return WorldAck{}, err
+	}
+	return WorldAck{Seq: out[0].Seq, Message: p.Message, Thread: thread}, nil
+}
+
+// Canned lists the canned replies the facilitator may send as the persona
+// of a team's thread; ErrNotFound for a thread the team does not have.
+func (e *Engine) Canned(ctx context.Context, exerciseID, team, thread string) ([]sim.CannedOffer, error) {
+	v, err := e.do(ctx, exerciseID, func(l *loop, now time.Time) (any, error) {
+		offers := l.m.Canned(team, thread)
+		if offers == nil {
+			return nil, fmt.Errorf("%w: team %q has no thread %q", ErrNotFound, clipText(team, 60), clipText(thread, 60))
+		}
+		return offers, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]sim.CannedOffer), nil
 }

@@ -1,0 +1,192 @@
+package api
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ttxsim/ttx/server/engine"
+)
+
+// newWorldEnv starts an exercise of the engine's world scenario (outlets
+// with approval, an inject taking replies, a reachable persona, a chat
+// line) with Ann and Cat (comms), Lee (legal), Sol (soc), an observer and
+// the facilitator, each on a WebSocket.
+func newWorldEnv(t *testing.T) (*testEnv, string, map[string]string, map[string]*wsClient) {
+	t.Helper()
+	e := newEnv(t)
+	fac := e.login()
+	ex, err := e.eng.Create(context.Background(), engine.CreateInput{File: "world.yaml", Source: readFile(t, "../engine/testdata/world.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.SetJoinCode(context.Background(), ex.ID, "WQRDWQRD"); err != nil {
+		t.Fatal(err)
+	}
+	toks := map[string]string{
+		"ann": e.joinAs("WQRDWQRD", "Ann", "comms"), "cat": e.joinAs("WQRDWQRD", "Cat", "comms"),
+		"lee": e.joinAs("WQRDWQRD", "Lee", "legal"), "sol": e.joinAs("WQRDWQRD", "Sol", "soc"),
+	}
+	toks["obs"] = e.observer(fac, ex.ID)
+	conns := map[string]*wsClient{}
+	for name, tok := range toks {
+		w, _, err := e.dial(nil, tok, ex.ID, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns[name] = w
+	}
+	wf, _, err := e.dial(fac, "", ex.ID, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns["fac"] = wf
+	for _, w := range conns {
+		w.waitFor("live", func(f frame) bool { return f.str("type") == "live" })
+	}
+	wf.send(map[string]any{"type": "start", "id": "go"})
+	if f := wf.reply("go"); f.str("type") != "ack" {
+		t.Fatalf("start: %v", f)
+	}
+	return e, ex.ID, toks, conns
+}
+
+func kindsSeen(w *wsClient) map[string]int {
+	out := map[string]int{}
+	for _, f := range w.all() {
+		if f.str("type") == "event" {
+			k := f.str("kind")
+			if k == "message_sent" || k == "message_submitted" {
+				k += "/" + f.payload().str("action")
+			}
+			out[k]++
+		}
+	}
+	return out
+}
+
+// TestDraftApproveSendOverWebSockets plays drafting, approval, publishing,
+// a reply and a persona's answer over real WebSockets and HTTP, and checks
+// who receives what: another team never gets a team's drafts, approvals,
+// replies or persona answers, live or on catch-up; the approver team gets
+// the request; every team gets the publication; staff get everything.
+func TestDraftApproveSendOverWebSockets(t *testing.T) {
+	e, ex, toks, c := newWorldEnv(t)
+	wa, wl, wf := c["ann"], c["lee"], c["fac"]
+	// A reply and the reporter's answer stay with comms.
+	e.clock.Advance(time.Minute)
+	wa.waitFor("the email", isInject("email"))
+	wa.send(map[string]any{"type": "send", "id": "s2", "action": "reply", "inject": "email", "body": "A statement is on our newsroom."})
+	if f := wa.reply("s2"); f.str("type") != "ack" || f.str("thread") != "email" {
+		t.Fatalf("reply: %v", f)
+	}
+	c["sol"].send(map[string]any{"type": "send", "id": "x1", "action": "reply", "inject": "email", "body": "me too"})
+	if f := c["sol"].reply("x1"); f.str("code") != "not_allowed" {
+		t.Fatalf("soc replies to comms' email: %v", f)
+	}
+	r := e.do(e.login(), "GET", "/api/exercises/"+ex+"/canned?team=comms&thread=email", nil, nil)
+	if r.status != 200 || !strings.Contains(r.body, `"id":"quote"`) || !strings.Contains(r.body, `Can I quote Acme?`) {
+		t.Fatalf("canned: %d %s", r.status, r.body)
+	}
+	if r := e.do(nil, "GET", "/api/exercises/"+ex+"/canned?team=comms&thread=email", nil, bearer(toks["ann"])); r.status != 403 {
+		t.Fatalf("canned as a participant: %d", r.status)
+	}
+	wf.send(map[string]any{"type": "persona_send", "id": "ps", "persona": "reporter", "team": "comms", "thread": "email", "canned": "quote"})
+	if f := wf.reply("ps"); f.str("type") != "ack" {
+		t.Fatalf("persona_send: %v", f)
+	}
+	wa.waitFor("the reporter's answer", func(f frame) bool {
+		return f.str("kind") == "message_sent" && f.payload().str("action") == "persona" && f.payload().str("body") == "Can I quote Acme?"
+	})
+	wa.send(map[string]any{"type": "persona_send", "id": "ps2", "persona": "reporter", "team": "comms", "thread": "email", "body": "x"})
+	if f := wa.reply("ps2"); f.str("code") != "forbidden" {
+		t.Fatalf("persona_send by a participant: %v", f)
+	}
+
+	wa.send(map[string]any{"type": "draft", "id": "d1", "action": "publish", "outlet": "newsroom", "title": "Statement", "body": "We are aware."})
+	d1 := wa.reply("d1")
+	draft := d1.str("draft")
+	if d1.str("type") != "ack" || draft == "" || d1.num("version") != 1 {
+		t.Fatalf("draft ack: %v", d1)
+	}
+	r = e.do(nil, "POST", "/api/exercises/"+ex+"/draft", map[string]any{"client_id": "d2", "draft": draft, "action": "publish", "outlet": "newsroom",
+		"title": "Statement", "body": "We are aware and investigating."}, bearer(toks["cat"]))
+	if r.status != 200 || !strings.Contains(r.body, `"version":2`) {
+		t.Fatalf("REST draft: %d %s", r.status, r.body)
+	}
+	wa.send(map[string]any{"type": "send", "id": "s0", "draft": draft})
+	if f := wa.reply("s0"); f.str("code") != "needs_approval" {
+		t.Fatalf("send before approval: %v", f)
+	}
+	if r := e.do(nil, "POST", "/api/exercises/"+ex+"/send", map[string]any{"draft": draft}, bearer(toks["cat"])); r.status != 409 || !strings.Contains(r.body, "needs_approval") {
+		t.Fatalf("REST send before approval: %d %s", r.status, r.body)
+	}
+	wa.send(map[string]any{"type": "request_approval", "id": "ra", "draft": draft})
+	if f := wa.reply("ra"); f.str("type") != "ack" {
+		t.Fatalf("request approval: %v", f)
+	}
+	req := wl.waitFor("legal gets the request", isEvent("approval_requested")).payload()
+	if req.str("body") != "We are aware and investigating." || req.str("name") != "Ann" || req.num("version") != 2 {
+		t.Fatalf("approval_requested: %v", req)
+	}
+	wl.send(map[string]any{"type": "approve", "id": "ap1", "draft": draft, "version": 1})
+	if f := wl.reply("ap1"); f.str("code") != "stale_draft" {
+		t.Fatalf("approve v1: %v", f)
+	}
+	wl.send(map[string]any{"type": "approve", "id": "ap2", "draft": draft, "version": 2, "comment": "Fine by legal."})
+	if f := wl.reply("ap2"); f.str("type") != "ack" {
+		t.Fatalf("approve v2: %v", f)
+	}
+	wa.waitFor("comms sees the approval", isEvent("draft_approved"))
+	wa.send(map[string]any{"type": "send", "id": "s1", "draft": draft})
+	s1 := wa.reply("s1")
+	if s1.str("type") != "ack" || s1.str("message") == "" || s1.str("thread") != s1.str("message") {
+		t.Fatalf("publish: %v", s1)
+	}
+	for _, name := range []string{"ann", "lee", "sol", "obs", "fac"} {
+		p := c[name].waitFor(name+" sees the statement", func(f frame) bool {
+			return f.str("kind") == "message_sent" && f.payload().str("action") == "publish"
+		}).payload()
+		if p.str("outlet_name") != "Acme newsroom" || p.str("approved_by") == "" || p.str("drafted_by") == "" {
+			t.Errorf("%s: publication %v", name, p)
+		}
+	}
+
+	// The statement and the reply end the exercise: outcome_reached, which
+	// every team sees, comes after everything else.
+	for _, name := range []string{"ann", "lee", "sol", "obs"} {
+		c[name].waitFor("the outcome", isEvent("outcome_reached"))
+	}
+	check := func(name string, got map[string]int, want map[string]int) {
+		t.Helper()
+		for k, n := range want {
+			if got[k] != n {
+				t.Errorf("%s: %d %s, want %d (all: %v)", name, got[k], k, n, got)
+			}
+		}
+	}
+	private := map[string]int{"draft_saved": 0, "approval_requested": 0, "draft_approved": 0, "message_submitted/reply": 0,
+		"message_sent/reply": 0, "message_sent/persona": 0, "message_submitted/persona": 0}
+	check("sol", kindsSeen(c["sol"]), private)
+	check("sol", kindsSeen(c["sol"]), map[string]int{"message_sent/publish": 1, "message_submitted/publish": 1})
+	check("lee", kindsSeen(wl), map[string]int{"draft_saved": 0, "approval_requested": 1, "draft_approved": 1, "message_sent/reply": 0, "message_sent/publish": 1})
+	check("ann", kindsSeen(wa), map[string]int{"draft_saved": 2, "approval_requested": 1, "draft_approved": 1, "message_sent/reply": 1, "message_sent/persona": 1})
+	check("obs", kindsSeen(c["obs"]), map[string]int{"draft_saved": 2, "approval_requested": 1, "message_sent/reply": 1, "message_sent/persona": 1})
+	// Catch-up filters the same way.
+	again, _, err := e.dial(nil, toks["sol"], ex, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.waitFor("live", func(f frame) bool { return f.str("type") == "live" })
+	check("sol after a reload", kindsSeen(again), private)
+	ev := e.do(nil, "GET", "/api/exercises/"+ex+"/events?limit=1000", nil, bearer(toks["sol"]))
+	for _, s := range []string{"A statement is on our newsroom", "Can I quote"} {
+		if strings.Contains(ev.body, s) {
+			t.Errorf("sol's event page holds %q", s)
+		}
+	}
+	if strings.Contains(ev.body, "draft_saved") || strings.Contains(ev.body, "approval_requested") {
+		t.Errorf("sol's event page holds drafts")
+	}
+}
