@@ -449,6 +449,7 @@ func (s *Server) report(c *gin.Context) {
 		return
 	}
 	var events []json.RawMessage
+	var log []engine.Event // for the world section
 	for after := int64(0); ; {
 		page, err := s.engine.Events(ctx, ex.ID, after, maxEventPage)
 		if err != nil {
@@ -459,11 +460,22 @@ func (s *Server) report(c *gin.Context) {
 			events = append(events, encodeEvent(ev, true))
 			after = ev.Seq
 		}
+		log = append(log, page...)
 		if len(page) < maxEventPage {
 			break
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"exercise": s.viewOf(c, ex, true), "snapshot": snap, "scenario": sc, "events": events})
+	receipts, err := s.engine.Receipts(ctx, ex.ID)
+	if err != nil {
+		fail(c, engineError(err))
+		return
+	}
+	names := map[string]string{}
+	for _, p := range snap.Participants {
+		names[p.ID] = p.Name
+	}
+	c.JSON(http.StatusOK, gin.H{"exercise": s.viewOf(c, ex, true), "snapshot": snap, "scenario": sc, "events": events,
+		"world": buildWorldReport(log, names), "receipts": receipts})
 }
 
 // removeParticipant takes a participant out of the exercise: their token

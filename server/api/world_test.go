@@ -190,3 +190,76 @@ func TestDraftApproveSendOverWebSockets(t *testing.T) {
 		t.Errorf("sol's event page holds drafts")
 	}
 }
+
+// TestReportWorld: the report lists what teams said in the world with who
+// and when, the latency from what prompted it, the chat room by room, and
+// the receipts.
+func TestReportWorld(t *testing.T) {
+	e, ex, _, c := newWorldEnv(t)
+	wa, wf := c["ann"], c["fac"]
+	e.clock.Advance(time.Minute)
+	email := wa.waitFor("the email", isInject("email")).num("seq")
+	wa.send(map[string]any{"type": "receipt", "id": "rc", "seq": email, "opened": true})
+	wa.reply("rc")
+	e.clock.Advance(30 * time.Second)
+	wa.send(map[string]any{"type": "send", "id": "s1", "action": "reply", "inject": "email", "body": "Statement soon."})
+	if f := wa.reply("s1"); f.str("type") != "ack" {
+		t.Fatalf("reply: %v", f)
+	}
+	e.clock.Advance(10 * time.Second)
+	wf.send(map[string]any{"type": "persona_send", "id": "p1", "persona": "reporter", "team": "comms", "thread": "email", "body": "When?"})
+	wf.reply("p1")
+	wa.send(map[string]any{"type": "chat", "id": "c1", "room": "team:comms", "body": "I answered Dana"})
+	wa.reply("c1")
+	c["lee"].send(map[string]any{"type": "chat", "id": "c2", "room": "line:comms:legal", "body": "Show me first next time"})
+	c["lee"].reply("c2")
+	var rep struct {
+		World struct {
+			Messages []struct {
+				Action  string `json:"action"`
+				Name    string `json:"name"`
+				Body    string `json:"body"`
+				Latency *int64 `json:"latency"`
+				Prompt  *struct {
+					Kind   string `json:"kind"`
+					Inject string `json:"inject"`
+				} `json:"prompt"`
+			} `json:"messages"`
+			Chat []struct {
+				Room  string `json:"room"`
+				Lines []struct {
+					Name string `json:"name"`
+					Body string `json:"body"`
+				} `json:"lines"`
+			} `json:"chat"`
+		} `json:"world"`
+		Receipts []struct {
+			Inject string `json:"inject"`
+			Teams  []struct {
+				Opened []struct {
+					Name string `json:"name"`
+				} `json:"opened"`
+			} `json:"teams"`
+		} `json:"receipts"`
+	}
+	r := e.do(e.login(), "GET", "/api/exercises/"+ex+"/report", nil, nil)
+	if r.status != 200 {
+		t.Fatalf("report: %d %s", r.status, r.body)
+	}
+	r.json(t, &rep)
+	m := rep.World.Messages
+	if len(m) != 2 || m[0].Action != "reply" || m[0].Name != "Ann" || m[0].Prompt == nil || m[0].Prompt.Inject != "email" ||
+		m[0].Latency == nil || time.Duration(*m[0].Latency) != 30*time.Second {
+		t.Fatalf("the reply in the report: %+v", m)
+	}
+	if m[1].Action != "persona" || m[1].Prompt == nil || m[1].Prompt.Kind != "message_sent" || time.Duration(*m[1].Latency) != 10*time.Second {
+		t.Fatalf("the persona's answer in the report: %+v", m[1])
+	}
+	if ch := rep.World.Chat; len(ch) != 2 || ch[0].Room != "team:comms" || ch[0].Lines[0].Name != "Ann" || ch[1].Room != "line:comms:legal" ||
+		ch[1].Lines[0].Body != "Show me first next time" {
+		t.Fatalf("chat in the report: %+v", ch)
+	}
+	if len(rep.Receipts) != 1 || rep.Receipts[0].Inject != "email" || len(rep.Receipts[0].Teams) != 1 || len(rep.Receipts[0].Teams[0].Opened) != 1 {
+		t.Fatalf("receipts in the report: %+v", rep.Receipts)
+	}
+}
