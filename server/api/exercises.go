@@ -207,7 +207,8 @@ func (s *Server) getExercise(c *gin.Context) {
 			return
 		}
 		clock := clockView{At: snap.Clock, Speed: snap.Speed, Status: snap.Status, ServerTime: s.now().UTC()}
-		c.JSON(http.StatusOK, gin.H{"exercise": s.viewOf(c, ex, false), "me": meOf(id), "team": mine, "teams": teams, "clock": clock})
+		c.JSON(http.StatusOK, gin.H{"exercise": s.viewOf(c, ex, false), "me": meOf(id), "team": mine, "teams": teams, "clock": clock,
+			"world": worldInfoFor(sc, ex.Params, id.Team, snap.Sim.Delivered)})
 	default:
 		snap, err := s.engine.Snapshot(ctx, ex.ID)
 		if err != nil {

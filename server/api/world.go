@@ -3,10 +3,12 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ttxsim/ttx/server/engine"
+	"github.com/ttxsim/ttx/server/scenario"
 )
 
 // Teams acting in the world: the client messages (and their REST mirrors)
@@ -209,4 +211,57 @@ func (s *Server) canned(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"canned": offers})
+}
+
+// worldInfo is what the scenario lets a participant's team do in the
+// world, for its composer: the outlets it publishes on or approves for,
+// the personas it may write to, the teams it has a chat line with, and
+// the injects delivered so far that take its replies (not the ones still
+// to come: that would tell the story ahead).
+type worldInfo struct {
+	Outlets  []worldOutlet  `json:"outlets"`
+	Personas []worldPersona `json:"personas"`
+	Lines    []string       `json:"lines"`
+	Replies  []string       `json:"replies"`
+}
+
+type worldOutlet struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	Channel  string   `json:"channel"`
+	Platform string   `json:"platform,omitempty"`
+	Approval string   `json:"approval,omitempty"`
+	Teams    []string `json:"teams"`
+}
+
+type worldPersona struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Via  string `json:"via"`
+}
+
+func worldInfoFor(sc *scenario.Scenario, params map[string]string, team string, delivered []string) worldInfo {
+	w := worldInfo{Outlets: []worldOutlet{}, Personas: []worldPersona{}, Lines: []string{}, Replies: []string{}}
+	for _, o := range sc.Outlets {
+		if o.PublishedBy(team) || o.Approval == team {
+			w.Outlets = append(w.Outlets, worldOutlet{ID: o.ID, Name: scenario.Render(o.Name, params), Channel: string(o.Channel),
+				Platform: scenario.Render(o.Platform, params), Approval: o.Approval, Teams: o.Teams})
+		}
+	}
+	for _, p := range sc.Personas {
+		if p.ReachableBy(team) {
+			w.Personas = append(w.Personas, worldPersona{ID: p.ID, Name: scenario.Render(p.Name, params), Via: string(p.ViaChannel())})
+		}
+	}
+	for _, t := range sc.Teams {
+		if t.ID != team && sc.HasLine(team, t.ID) {
+			w.Lines = append(w.Lines, t.ID)
+		}
+	}
+	for _, id := range delivered {
+		if in := sc.Inject(id); in != nil && in.TakesReplyFrom(team) && !slices.Contains(w.Replies, id) {
+			w.Replies = append(w.Replies, id)
+		}
+	}
+	return w
 }

@@ -263,3 +263,50 @@ func TestReportWorld(t *testing.T) {
 		t.Fatalf("receipts in the report: %+v", rep.Receipts)
 	}
 }
+
+// TestParticipantWorldInfo: a participant's GET says what the scenario
+// lets the team do in the world, and only the injects delivered so far.
+func TestParticipantWorldInfo(t *testing.T) {
+	e, ex, toks, c := newWorldEnv(t)
+	get := func(name string) worldInfo {
+		t.Helper()
+		var out struct {
+			World worldInfo `json:"world"`
+		}
+		e.do(nil, "GET", "/api/exercises/"+ex, nil, bearer(toks[name])).json(t, &out)
+		return out.World
+	}
+	ids := func(w worldInfo) string {
+		var s []string
+		for _, o := range w.Outlets {
+			s = append(s, "outlet:"+o.ID+"/"+o.Name+"/"+o.Approval)
+		}
+		for _, p := range w.Personas {
+			s = append(s, "persona:"+p.ID+"/"+p.Via)
+		}
+		for _, l := range w.Lines {
+			s = append(s, "line:"+l)
+		}
+		for _, r := range w.Replies {
+			s = append(s, "reply:"+r)
+		}
+		return strings.Join(s, " ")
+	}
+	for name, want := range map[string]string{
+		"ann": "outlet:newsroom/Acme newsroom/legal outlet:backup/Backup account/lead line:legal",
+		"lee": "outlet:newsroom/Acme newsroom/legal line:comms",
+		"sol": "outlet:status/Status/ persona:support/ticket",
+	} {
+		if got := ids(get(name)); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+	e.clock.Advance(time.Minute)
+	c["ann"].waitFor("the email", isInject("email"))
+	if got := get("ann").Replies; len(got) != 1 || got[0] != "email" {
+		t.Errorf("ann's replies once the email is in: %v", got)
+	}
+	if got := get("sol").Replies; len(got) != 0 {
+		t.Errorf("sol's replies: %v", got)
+	}
+}
