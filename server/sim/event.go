@@ -76,7 +76,8 @@ const OutcomeEnded = "ended"
 //	inject_delivered  inject (absent for an ad-hoc inject without id), adhoc, channel, title, body,
 //	                  persona, persona_name, persona_handle, persona_avatar, persona_org,
 //	                  persona_email (email channel: scenario.PersonaEmail),
-//	                  platform, to, level, ref, image, engagement, teams, objectives
+//	                  platform, to, level, ref, image, engagement, teams, objectives,
+//	                  reply (teams that may reply to it)
 //	inject_skipped    inject, channel, title, reason ("if: <condition>")
 //	decision_opened   decision, team, prompt, options [{id,label}], mode, free_text,
 //	                  ask_confidence, ask_rationale, time_limit (ns), closes_at (ns), default, objectives
@@ -134,6 +135,7 @@ type Event struct {
 	Engagement    *scenario.Engagement `json:"engagement,omitempty"`
 	Teams         []string             `json:"teams,omitempty"`
 	Objectives    []string             `json:"objectives,omitempty"`
+	Reply         []string             `json:"reply,omitempty"` // inject_delivered: teams that may reply
 	StoryJump     time.Duration        `json:"story_jump,omitempty"`
 
 	Decision      string        `json:"decision,omitempty"`

@@ -99,6 +99,13 @@ type plan struct {
 
 	// Indexes of teams, outlets and personas, for what teams did.
 	teamIdx, outletIdx, personaIdx map[string]int
+	// acts are the world actions explore tries (only those a rule reads).
+	acts []worldAct
+	// Per state, the world facts (explore): read by its rules (own),
+	// also by its transitions' effects (reads0, tried on entry), and by
+	// the rules of the states reachable from it (live).
+	own, reads0, live []refs
+	afterOnly         []bool // states left only by timed transitions without `when`
 }
 
 func newPlan(sc *scenario.Scenario) *plan {
@@ -152,6 +159,14 @@ func newPlan(sc *scenario.Scenario) *plan {
 		p.refDelivered[i] = p.refs.delivered[in.ID]
 	}
 	p.reads = whenReads(p, sc)
+	p.acts = worldActs(p)
+	var exit []refs
+	p.own, exit, p.live = worldLive(p)
+	p.afterOnly = afterOnly(p)
+	p.reads0 = make([]refs, len(exit))
+	for i := range exit {
+		p.reads0[i] = unionRefs(p.own[i], exit[i])
+	}
 	return p
 }
 
@@ -196,6 +211,9 @@ type Machine struct {
 	// lean (explore) builds only the events explore reads, with only
 	// their identifying fields, and renders no text.
 	lean bool
+	// noAutos: automatic canned replies are not scheduled (explore: a
+	// persona's answer changes nothing the rules read).
+	noAutos bool
 	// reuse: the events a call returns live in out until the next call
 	// (explore's lean machines do the same).
 	reuse bool
@@ -923,6 +941,7 @@ func (m *Machine) deliver(i int) {
 	}
 	e.Teams = slices.Clone(in.Teams)
 	e.Objectives = slices.Clone(in.Objectives)
+	e.Reply = slices.Clone(in.Reply)
 	e.Audience = audienceOf(in.Teams)
 	m.emit(e)
 }

@@ -478,10 +478,10 @@ func (m *Machine) Canned(team, threadID string) []CannedOffer {
 }
 
 // scheduleAutos schedules the automatic canned replies of the thread msg
-// was written in. A lean (explore) machine schedules none: persona
-// messages change nothing the rules read.
+// was written in. Explore's machines schedule none: persona messages
+// change nothing the rules read.
 func (m *Machine) scheduleAutos(msg Message) {
-	if m.lean {
+	if m.lean || m.noAutos {
 		return
 	}
 	t := m.w.threads[threadKey(msg.Team, msg.Thread)]

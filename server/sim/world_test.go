@@ -3,11 +3,14 @@ package sim
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ttxsim/ttx/server/scenario"
 )
 
 // worldInputs is a play-through of testdata/world.yaml: comms answers the
@@ -289,5 +292,122 @@ func TestCloneIndependentWorld(t *testing.T) {
 	}
 	if s := m.Snapshot(); len(s.Sent) != 0 || m.Canned("soc", "t1") != nil {
 		t.Errorf("the original saw the clone's message: %+v", s.Sent)
+	}
+}
+
+// TestExploreWorldUnread: outlets, reachable personas and injects taking
+// replies that no rule reads add nothing to the search.
+func TestExploreWorldUnread(t *testing.T) {
+	src, err := os.ReadFile("testdata/basic.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := Explore(loadTD(t, "basic.yaml"), ExploreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	world := strings.Replace(string(src), "  reporter: {name: Dana Reyes,", "  reporter: {reachable: [soc], canned: [{id: ok, label: OK, body: OK, after: 1m}], name: Dana Reyes,", 1) +
+		"outlets:\n  site: {name: Site, channel: news, teams: [comms], approval: lead}\n"
+	sc, err := scenario.Parse("basic-world.yaml", []byte(world))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Outlets) != 1 || !sc.Persona("reporter").ReachableBy("soc") {
+		t.Fatal("the world was not added")
+	}
+	after, err := Explore(sc, ExploreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Situations != before.Situations || after.Branches != before.Branches || after.Paths != before.Paths {
+		t.Errorf("situations %d -> %d, branches %d -> %d, paths %d -> %d", before.Situations, after.Situations,
+			before.Branches, after.Branches, before.Paths, after.Paths)
+	}
+}
+
+// TestExploreWorldRead: where a rule reads a publication, a reply or a
+// message, explore tries sending it, so both endings of world.yaml are
+// found, each action at most once on a path.
+func TestExploreWorldRead(t *testing.T) {
+	r := explore(t, "world.yaml", ExploreOptions{})
+	if r.Defects() != 0 || r.Limit != "" {
+		t.Fatalf("defects %d limit %q: %+v", r.Defects(), r.Limit, r)
+	}
+	got := map[string]uint64{}
+	for _, o := range r.Outcomes {
+		got[o.Outcome] = o.Paths
+	}
+	if got["calm"] == 0 || got["storm"] == 0 {
+		t.Errorf("outcomes %+v: both must be reachable", r.Outcomes)
+	}
+	// Two facts are read (comms published on newsroom, comms replied to
+	// the email): the search stays small.
+	if r.Situations > 200 {
+		t.Errorf("%d situations", r.Situations)
+	}
+	// With full machines (every event, own environments) the result is the same.
+	full := explore(t, "world.yaml", ExploreOptions{full: true})
+	if full.Situations != r.Situations || full.Paths != r.Paths {
+		t.Errorf("full machines: %d situations %d paths, lean: %d %d", full.Situations, full.Paths, r.Situations, r.Paths)
+	}
+	t.Logf("world.yaml: %d situations, %d branches, %d paths", r.Situations, r.Branches, r.Paths)
+}
+
+// TestExploreWorldExitRead: a fact read only by the effects of a phase's
+// timed exit is tried once, just before the exit, not at every moment of
+// the phase: one path to each ending.
+func TestExploreWorldExitRead(t *testing.T) {
+	r := explore(t, "world-exit.yaml", ExploreOptions{})
+	got := outcomes(r)
+	want := []outcomeCount{{"good", 1, 5 * time.Minute, 5 * time.Minute}, {"bad", 1, 5 * time.Minute, 5 * time.Minute}}
+	if !slices.Equal(got, want) || r.Defects() != 0 {
+		t.Errorf("outcomes %v, want %v (defects %d)", got, want, r.Defects())
+	}
+	// The same read in the phase's own rules (a timer) is tried at every
+	// moment: each minute of publishing is a path of its own.
+	src, err := os.ReadFile("testdata/world-exit.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	timer := strings.Replace(string(src), "effects: [ticks += 1]", `effects: [ticks += 1, 'said = said || published("comms", "site")']`, 1)
+	timer = strings.Replace(timer, `effects: ['said = published("comms", "site")']`, "label: on", 1)
+	sc, err := scenario.Parse("timer.yaml", []byte(timer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err = Explore(sc, ExploreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := outcomes(r); len(got) != 2 || got[0].paths < 4 || got[1].paths != 1 {
+		t.Errorf("read by a timer: outcomes %v", got)
+	}
+}
+
+// TestPublicReplyFromOutlet: a reply sent from an outlet the team owns is
+// public (the outlet's audience), counts as a publication there and as a
+// reply; the inject says who may reply to it.
+func TestPublicReplyFromOutlet(t *testing.T) {
+	m := newMachine(t, "world.yaml", nil)
+	evs := m.Start(0)
+	evs = append(evs, m.Advance(time.Minute)...)
+	i := slices.IndexFunc(evs, func(e Event) bool { return e.Kind == KindInjectDelivered && e.Inject == "email" })
+	if i < 0 || !slices.Equal(evs[i].Reply, []string{"comms"}) {
+		t.Fatalf("inject_delivered reply: %+v", evs)
+	}
+	if _, err := m.Send(2*time.Minute, Message{ID: "x", Action: ActionReply, Team: "comms", Inject: "email", Outlet: "newsroom", Body: "On the record."}); !errors.Is(err, ErrNeedsApproval) {
+		t.Fatalf("unapproved public reply: %v", err)
+	}
+	got, err := m.Send(2*time.Minute, Message{ID: "x", Action: ActionReply, Team: "comms", Inject: "email", Outlet: "newsroom", Body: "On the record.", ApprovedBy: "lee"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := messages(got)[0]
+	if e.Outlet != "newsroom" || e.OutletName != "Acme newsroom" || !slices.Equal(e.Audience, []string{"*"}) || e.Persona != "reporter" || e.Thread != "email" {
+		t.Errorf("public reply = %+v", e)
+	}
+	s := m.Snapshot()
+	if !reflect.DeepEqual(s.Published, []Publication{{"comms", "newsroom", 2 * time.Minute}}) || !slices.Equal(s.Replied, []string{"email"}) {
+		t.Errorf("snapshot: %+v %v", s.Published, s.Replied)
 	}
 }
