@@ -685,8 +685,10 @@ func (l *loop) checkTarget(team, action, outlet, persona, inject string) error {
 		if inject == "" {
 			return invalid("reply needs an inject")
 		}
-		if l.sc.Inject(inject) == nil {
-			return fmt.Errorf("%w: inject %q", ErrNotFound, clipText(inject, 60))
+		// Only an inject the team has received and may answer: a draft
+		// must not tell whether an inject still to come exists.
+		if in := l.sc.Inject(inject); in == nil || !in.TakesReplyFrom(team) || !l.deliveredTo(inject, team) {
+			return fmt.Errorf("%w: no inject %q to reply to", ErrNotFound, clipText(inject, 60))
 		}
 	case ActionCompose:
 		if persona == "" {
@@ -745,6 +747,16 @@ func (l *loop) saveDraft(now time.Time, pid string, in DraftInput) (WorldAck, er
 		Persona: in.Persona, Inject: in.Inject, Thread: in.Thread, Title: in.Title, Body: in.Body, ClientID: in.ClientID}
 	return l.commitWorld(now, Event{Kind: KindDraftSaved, Audience: aud, ClientID: key, Payload: mustJSON(p)},
 		WorldAck{Draft: id, Version: version})
+}
+
+// deliveredTo reports whether the inject has been delivered to the team.
+func (l *loop) deliveredTo(inject, team string) bool {
+	for _, d := range l.world().deliveries {
+		if d.inject == inject && (slices.Contains(d.audience, sim.AllTeams) || slices.Contains(d.audience, team)) {
+			return true
+		}
+	}
+	return false
 }
 
 // teamDraft returns an open draft of the team; another team's draft is

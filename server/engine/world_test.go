@@ -456,3 +456,29 @@ func TestArchiveWorldRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestReplyDraftTellsNoStoryAhead: a reply can be drafted only to an
+// inject the team received and may answer; any other id is not found, so
+// a draft cannot probe for injects still to come.
+func TestReplyDraftTellsNoStoryAhead(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	id, ann, _, lee, _ := worldExercise(t, e)
+	save := func(pid, cid, inject string) error {
+		_, err := e.eng.SaveDraft(ctx, id, pid, engine.DraftInput{ClientID: cid, Action: "reply", Inject: inject, Body: "x"})
+		return err
+	}
+	if err := save(ann, "d1", "email"); !errors.Is(err, engine.ErrNotFound) {
+		t.Fatalf("reply draft before the email: %v", err)
+	}
+	if err := save(ann, "d2", "nope"); !errors.Is(err, engine.ErrNotFound) {
+		t.Fatalf("reply draft to no inject: %v", err)
+	}
+	e.clock.Advance(time.Minute)
+	if err := save(ann, "d3", "email"); err != nil {
+		t.Fatalf("reply draft once the email is in: %v", err)
+	}
+	if err := save(lee, "d4", "email"); !errors.Is(err, engine.ErrNotFound) {
+		t.Fatalf("legal drafts a reply to comms' email: %v", err)
+	}
+}
