@@ -91,8 +91,8 @@ func (w *WorldMsg) check(typ string) string {
 			return "give a draft, or an action and its content"
 		}
 	case msgPersonaSend:
-		if w.Persona == "" || w.Team == "" {
-			return "persona and team are required"
+		if w.Persona == "" || w.Team == "" || w.Thread == "" {
+			return "persona, team and thread are required: a persona answers in a team's thread"
 		}
 		if strings.TrimSpace(w.Body) == "" && w.Canned == "" {
 			return "give a body or a canned reply"
