@@ -323,6 +323,12 @@ func (l *loop) worldKey(a Actor, clientID string) (string, *Event, error) {
 	return key, nil, nil
 }
 
+// worldID names a new draft or message after the command that made it:
+// its log key without the prefix, "<participant|facilitator>/<client id>",
+// unique in the exercise as the key is. Derived, not drawn at random, so
+// that the same inputs give the same log (a replay, a reference run).
+func worldID(key string) string { return strings.TrimPrefix(key, "w/") }
+
 // duplicateAck is the ack of a command whose client id the log holds.
 func duplicateAck(prev *Event) WorldAck {
 	ack := WorldAck{Seq: prev.Seq, Duplicate: true}
@@ -730,9 +736,7 @@ func (l *loop) saveDraft(now time.Time, pid string, in DraftInput) (WorldAck, er
 	version := 1
 	id := in.Draft
 	if id == "" {
-		if id, err = l.e.newID(); err != nil {
-			return WorldAck{}, err
-		}
+		id = worldID(key)
 	} else {
 		d, err := l.teamDraft(part.TeamID, id)
 		if err != nil {
@@ -996,10 +1000,7 @@ func (l *loop) send(now time.Time, a Actor, in SendInput) (WorldAck, error) {
 	if err := checkWritten("body", p.Body, MaxMessageBody, p.Canned == ""); err != nil {
 		return WorldAck{}, err
 	}
-	if p.Message, err = l.e.newID(); err != nil {
-		return WorldAck{}, err
-	}
-	p.ClientID = in.ClientID
+	p.Message, p.ClientID = worldID(key), in.ClientID
 	at := l.clockAt(now)
 	outs, err := l.m.Send(at, p.simMessage())
 	if err != nil {
