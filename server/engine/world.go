@@ -831,6 +831,9 @@ func (l *loop) draftCommand(now time.Time, a Actor, in DraftCommand) (WorldAck, 
 		if d.approved == d.payload.Version {
 			return WorldAck{}, fmt.Errorf("%w: version %d is already approved", ErrConflict, d.approved)
 		}
+		if d.requested == d.payload.Version {
+			return WorldAck{Draft: in.Draft, Version: d.payload.Version}, nil // already asked: nothing new to log
+		}
 		p := approvalPayload{Draft: in.Draft, Version: d.payload.Version, Team: d.payload.Team, Participant: part.ID, Name: part.Name,
 			Approver: approver, Title: d.payload.Title, Body: d.payload.Body, Outlet: d.payload.Outlet}
 		return l.commitWorld(now, Event{Kind: KindApprovalRequested, Audience: l.approverTeams(d, approver), ClientID: key, Payload: mustJSON(p)},

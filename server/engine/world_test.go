@@ -109,6 +109,13 @@ func TestDraftApprovalPublish(t *testing.T) {
 	if _, err := cmd(annA, "r1", engine.DraftRequest, v1.Draft, 0); err != nil {
 		t.Fatal(err)
 	}
+	before := len(allEvents(t, e.eng, id))
+	if again, err := cmd(engine.Actor{Participant: cat}, "r1b", engine.DraftRequest, v1.Draft, 0); err != nil || again.Seq != 0 || again.Version != 2 {
+		t.Fatalf("asking again for the same version: %+v %v", again, err)
+	}
+	if after := len(allEvents(t, e.eng, id)); after != before {
+		t.Fatalf("asking again logged %d events", after-before)
+	}
 	if ev, p := lastOf(t, e, id, engine.KindApprovalRequested); !slices.Equal(ev.Audience, []string{"comms", "legal"}) || p["approver"] != "legal" || p["version"] != 2.0 {
 		t.Fatalf("approval_requested %v %v", ev.Audience, p)
 	}
