@@ -46,6 +46,32 @@ func TestDecodeClientMessage(t *testing.T) {
 		{`{"type":"extend_decision","id":"x","decision":"d","by":1e30}`, "bad_field", nil},
 		{`{"type":"extend_decision","id":"x","decision":"d","by":60,"seconds":60}`, "bad_field", nil},
 		{`{"type":"extend_decision","id":"x","decision":"d","By":60}`, "bad_field", nil},
+		// Teams in the world: each type takes its own fields only.
+		{`{"type":"chat","id":"c","room":"team:comms","body":"hi"}`, "", func(m ClientMessage) bool {
+			return m.World.Room == "team:comms" && m.World.Body == "hi"
+		}},
+		{`{"type":"chat","id":"c","room":"team:comms"}`, "invalid", nil},
+		{`{"type":"chat","id":"c","body":"hi"}`, "invalid", nil},
+		{`{"type":"chat","id":"c","room":"team:comms","body":"hi","draft":"d"}`, "bad_field", nil},
+		{`{"type":"chat","id":"c","room":"` + strings.Repeat("r", 101) + `","body":"hi"}`, "invalid", nil},
+		{`{"type":"receipt","id":"r","seq":7,"opened":true}`, "", func(m ClientMessage) bool { return m.World.Seq == 7 && m.World.Opened }},
+		{`{"type":"receipt","id":"r","seq":0}`, "invalid", nil},
+		{`{"type":"receipt","id":"r","seq":"7"}`, "bad_field", nil},
+		{`{"type":"draft","id":"d","action":"publish","outlet":"newsroom","body":""}`, "", func(m ClientMessage) bool { return m.World.Outlet == "newsroom" }},
+		{`{"type":"draft","id":"d","body":"x"}`, "invalid", nil},
+		{`{"type":"draft","id":"d","action":"publish","team":"comms","body":"x"}`, "bad_field", nil},
+		{`{"type":"approve","id":"a","draft":"k","version":2,"comment":"ok"}`, "", func(m ClientMessage) bool { return m.World.Version == 2 }},
+		{`{"type":"approve","id":"a","draft":"k"}`, "invalid", nil},
+		{`{"type":"reject","id":"a","version":1}`, "invalid", nil},
+		{`{"type":"discard_draft","id":"x"}`, "invalid", nil},
+		{`{"type":"send","id":"s"}`, "invalid", nil},
+		{`{"type":"send","id":"s","draft":"k"}`, "", func(m ClientMessage) bool { return m.World.Draft == "k" }},
+		{`{"type":"send","id":"s","action":"reply","inject":"i","body":"b","canned":"c"}`, "bad_field", nil},
+		{`{"type":"persona_send","id":"p","persona":"reporter","team":"comms","thread":"t","canned":"quote"}`, "", func(m ClientMessage) bool {
+			return m.World.Canned == "quote"
+		}},
+		{`{"type":"persona_send","id":"p","persona":"reporter","team":"comms","body":"b"}`, "invalid", nil},
+		{`{"type":"persona_send","id":"p","persona":"reporter","team":"comms","thread":"t"}`, "invalid", nil},
 		{`null`, "bad_json", nil},
 		{``, "bad_json", nil},
 	} {
@@ -75,6 +101,12 @@ func FuzzDecodeClientMessage(f *testing.F) {
 		`{"type":"close_decision","id":"c","decision":"x"}`,
 		`{"type":"extend_decision","id":"x","decision":"d","by":300}`,
 		`{"type":"extend_decision","id":"x","decision":"d","by":3601}`,
+		`{"type":"chat","id":"c","room":"team:comms","body":"hi"}`,
+		`{"type":"receipt","id":"r","seq":7,"opened":true}`,
+		`{"type":"draft","id":"d","draft":"k","action":"publish","outlet":"o","title":"t","body":"b"}`,
+		`{"type":"approve","id":"a","draft":"k","version":2,"comment":"ok"}`,
+		`{"type":"send","id":"s","action":"reply","inject":"i","thread":"i","body":"b"}`,
+		`{"type":"persona_send","id":"p","persona":"x","team":"comms","thread":"t","canned":"q"}`,
 		`{"type":"end","id":"e","reason":"r"}`,
 		`{"type":"start","id":"s"}`,
 		`{"type":"answer","id":"a","decision":"d","text":"\u0000\ud800"}`,
@@ -116,6 +148,8 @@ func FuzzDecodeClientMessage(f *testing.F) {
 			body = m.End
 		case m.Extend != nil:
 			body = m.Extend
+		case m.World != nil:
+			body = m.World
 		default:
 			body = bareMsg{Type: m.Type, ID: m.ID}
 		}

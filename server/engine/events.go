@@ -42,6 +42,18 @@ const (
 
 	KindInjectScheduled   = "inject_scheduled"          // {schedule, at, AdHoc fields}: fires later as facilitator_inject {schedule, …}
 	KindScheduleCancelled = "inject_schedule_cancelled" // {schedule, teams}
+
+	// Teams acting in the world (world.go). message_submitted is an input
+	// (replayed into sim.Send); the others change only the engine's own
+	// state, rebuilt from the log on load.
+	KindMessageSubmitted  = "message_submitted"  // messagePayload; the sim's message_sent follows
+	KindDraftSaved        = "draft_saved"        // draftPayload
+	KindDraftDiscarded    = "draft_discarded"    // draftRefPayload
+	KindApprovalRequested = "approval_requested" // approvalPayload
+	KindDraftApproved     = "draft_approved"     // verdictPayload
+	KindDraftRejected     = "draft_rejected"     // verdictPayload
+	KindChat              = "chat_posted"        // chatPayload
+	KindReceipt           = "inject_receipt"     // receiptPayload
 )
 
 // IsInput reports whether an event of this kind is an input that drives
@@ -49,7 +61,7 @@ const (
 func IsInput(kind string) bool {
 	switch kind {
 	case KindStart, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindFacEnd, KindSkipped,
-		KindInjectScheduled, KindScheduleCancelled:
+		KindInjectScheduled, KindScheduleCancelled, KindMessageSubmitted:
 		return true
 	}
 	return false
@@ -61,7 +73,9 @@ func IsEngineKind(kind string) bool {
 	switch kind {
 	case KindCreated, KindJoined, KindLeft, KindLeadChanged, KindMoved, KindStart, KindPaused, KindResumed, KindSpeed,
 		KindSkipped, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindFacEnd, KindNote,
-		KindInjectScheduled, KindScheduleCancelled:
+		KindInjectScheduled, KindScheduleCancelled,
+		KindMessageSubmitted, KindDraftSaved, KindDraftDiscarded, KindApprovalRequested, KindDraftApproved, KindDraftRejected,
+		KindChat, KindReceipt:
 		return true
 	}
 	return false
@@ -107,6 +121,20 @@ func enginePayload(kind string) any {
 		return endPayload{}
 	case KindNote:
 		return notePayload{}
+	case KindMessageSubmitted:
+		return messagePayload{}
+	case KindDraftSaved:
+		return draftPayload{}
+	case KindDraftDiscarded:
+		return draftRefPayload{}
+	case KindApprovalRequested:
+		return approvalPayload{}
+	case KindDraftApproved, KindDraftRejected:
+		return verdictPayload{}
+	case KindChat:
+		return chatPayload{}
+	case KindReceipt:
+		return receiptPayload{}
 	}
 	return nil
 }
