@@ -337,7 +337,7 @@ describe('lobby and live console', () => {
     reason.dispatchEvent(new Event('input'));
     c.querySelector<HTMLFormElement>('.endform')!.requestSubmit();
     await vi.waitFor(() => expect(calls.find((x) => x.url.endsWith('/end'))?.body).toBe('{"reason":"Out of time"}'));
-    await vi.waitFor(() => expect(c.querySelector('[role=alert]')?.textContent).toBe('the exercise has ended'));
+    await vi.waitFor(() => expect(c.querySelector('p.error[role=alert]')?.textContent).toBe('the exercise has ended'));
   });
 });
 
