@@ -24,6 +24,7 @@ import {
 import type { ClockSync } from './clock';
 import { adaptClockEvent, adaptPresenceFrame, adaptRosterEvent, isEndFrame, parseServerTime, type FeedEvent } from './events';
 import { createFeed, type FeedStore } from './feed';
+import { emptyWorld, reduceWorld, type WorldState } from './world';
 import { applyClockEvent, clockSync, initialClock, replyOffset, seedClock, wallOffset, type ClockState } from './liveclock';
 import {
   ConnectionLostError,
@@ -81,7 +82,15 @@ export interface PlaySession {
   /** Whether this participant leads the team now. */
   readonly lead: Readable<boolean>;
   readonly outbox: Readable<Record<string, OutboxEntry>>;
+  /** Chat, messages, drafts: what the team does in the world (lib/world.ts). */
+  readonly world: Readable<WorldState>;
   start(): Promise<void>;
+  /**
+   * Send a world command (chat, draft, send, approve, receipt…) over the
+   * socket. Every such command is idempotent by its id, so it is resent
+   * after a reconnect until acknowledged or refused.
+   */
+  request(type: string, body: Record<string, unknown>, id?: string): Promise<Ack>;
   answer(a: AnswerSubmission): void;
   /** Send a failed or queued answer again, with its original id. */
   retry(decision: string): void;
@@ -165,6 +174,7 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
   const teamOnline = writable<number | null>(null);
   const leadOverride = writable<boolean | null>(null);
   const outbox = writable<Record<string, OutboxEntry>>(loadOutbox(storage, outboxKey));
+  const world = writable<WorldState>(emptyWorld());
 
   let clockState: ClockState = initialClock;
   let offset: number | null = null;
@@ -296,6 +306,9 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
     // The backlog after a (re)connect is shown without the "new" highlight.
     if (live) feed.apply(f);
     else feed.load([f]);
+    const w = get(world);
+    const nw = reduceWorld(w, f);
+    if (nw !== w) world.set(nw);
     const c = adaptClockEvent(f);
     if (c) {
       clockState = applyClockEvent(clockState, c);
@@ -367,6 +380,7 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
     teamOnline,
     lead,
     outbox,
+    world,
     async start() {
       try {
         const sent = now();
@@ -387,7 +401,16 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
         // Carry on without the team view: the feed still works.
         fatal.set('');
       }
-      socket = api.connect(session, { lastSeq: () => feed.lastSeq(), onEvent, onFrame, onStatus, onReset: () => feed.reset() });
+      socket = api.connect(session, {
+        lastSeq: () => feed.lastSeq(),
+        onEvent,
+        onFrame,
+        onStatus,
+        onReset: () => {
+          feed.reset();
+          world.set(emptyWorld());
+        },
+      });
       socket.start();
       // Answers left over from before a reload go out once the stream is live.
     },
@@ -403,6 +426,10 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
           ...get(outbox)[a.decision],
           message: 'Saved on this device. It will be sent when the connection is back.',
         });
+    },
+    request(type, body, id) {
+      if (!socket || get(stopped)) return Promise.reject(new ConnectionLostError(id ?? '', 'Not connected.'));
+      return socket.request(type, body, { id: id ?? newId(), resend: true });
     },
     retry(decision) {
       if (get(outbox)[decision]) send(decision);
