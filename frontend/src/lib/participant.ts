@@ -25,6 +25,7 @@ import type { ClockSync } from './clock';
 import { adaptClockEvent, adaptPresenceFrame, adaptRosterEvent, isEndFrame, parseServerTime, type FeedEvent } from './events';
 import { createFeed, type FeedStore } from './feed';
 import { emptyWorld, reduceWorld, type WorldState } from './world';
+import { createReceipts } from './receipts';
 import { applyClockEvent, clockSync, initialClock, replyOffset, seedClock, wallOffset, type ClockState } from './liveclock';
 import {
   ConnectionLostError,
@@ -91,6 +92,8 @@ export interface PlaySession {
    * after a reconnect until acknowledged or refused.
    */
   request(type: string, body: Record<string, unknown>, id?: string): Promise<Ack>;
+  /** The card of the inject delivered at this seq has been on screen. */
+  opened(seq: number): void;
   answer(a: AnswerSubmission): void;
   /** Send a failed or queued answer again, with its original id. */
   retry(decision: string): void;
@@ -175,6 +178,11 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
   const leadOverride = writable<boolean | null>(null);
   const outbox = writable<Record<string, OutboxEntry>>(loadOutbox(storage, outboxKey));
   const world = writable<WorldState>(emptyWorld());
+  const receipts = createReceipts({
+    send: (seq, opened) => (socket ? socket.request('receipt', { seq, opened }, { id: newId(), resend: true }) : Promise.reject(new Error('not connected'))),
+    storage,
+    key: `ttx.receipts.${session.exercise}.${session.participant}`,
+  });
 
   let clockState: ClockState = initialClock;
   let offset: number | null = null;
@@ -309,6 +317,7 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
     const w = get(world);
     const nw = reduceWorld(w, f);
     if (nw !== w) world.set(nw);
+    if (f.kind === 'inject_delivered' && typeof f.seq === 'number' && !get(stopped)) receipts.received(f.seq);
     const c = adaptClockEvent(f);
     if (c) {
       clockState = applyClockEvent(clockState, c);
@@ -431,6 +440,9 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
       if (!socket || get(stopped)) return Promise.reject(new ConnectionLostError(id ?? '', 'Not connected.'));
       return socket.request(type, body, { id: id ?? newId(), resend: true });
     },
+    opened(seq) {
+      if (!get(stopped)) receipts.opened(seq);
+    },
     retry(decision) {
       if (get(outbox)[decision]) send(decision);
     },
@@ -442,6 +454,7 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
     },
     destroy() {
       destroyed = true;
+      receipts.stop();
       socket?.close();
     },
   };
