@@ -60,8 +60,10 @@ describe('compose rules', () => {
     { name: 'no world info: a persona’s message', w: { outlets: [], personas: [], lines: [], replies: [] }, i: inj('x'), want: true },
     { name: 'no world info: a sitrep', w: { outlets: [], personas: [], lines: [], replies: [] }, i: inj('x', { channel: 'sitrep' }), want: false },
     { name: 'no world info: no sender', w: { outlets: [], personas: [], lines: [], replies: [] }, i: inj('x', { from: null }), want: false },
+    { name: 'the inject names the team', w: world, i: inj('later', { reply: ['comms'] }), want: true },
+    { name: 'the inject names another team', w: world, i: inj('reporter_email', { reply: ['soc'] }), want: false },
   ])('canReply: $name', ({ w, i, want }) => {
-    expect(canReply(i, w)).toBe(want);
+    expect(canReply(i, w, 'comms')).toBe(want);
   });
 
   it('lists the team’s own outlets', () => {

@@ -57,11 +57,14 @@ export function worldKnown(w: WorldInfo): boolean {
 }
 
 /**
- * Whether the team may reply to an inject: it is in the scenario's list;
+ * Whether the team may reply to an inject: the inject names the team, or
+ * it is in the list of the participant's GET;
  * when the server gives no list, any inject from a persona (not a
  * situation report) is offered and the server decides.
  */
-export function canReply(inj: InjectView, w: WorldInfo): boolean {
+export function canReply(inj: InjectView, w: WorldInfo, team = ''): boolean {
+  // The inject says who may reply (delivered after the page loaded its world).
+  if (inj.reply?.length) return inj.reply.includes(team) || inj.reply.includes('*');
   if (w.replies.length > 0 || worldKnown(w)) return w.replies.includes(inj.id);
   return !!inj.from && inj.channel !== 'sitrep' && !!inj.id;
 }

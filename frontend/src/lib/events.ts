@@ -64,6 +64,8 @@ export interface InjectView {
   image: string;
   engagement: Engagement | null;
   teams: string[];
+  /** Teams that may reply to it (issue #18); absent or empty: none said. */
+  reply?: string[];
 }
 
 export interface OptionView {
@@ -244,6 +246,7 @@ export function adaptInject(v: unknown): InjectView | null {
       ? { likes: count(eng, 'likes'), reposts: count(eng, 'reposts'), replies: count(eng, 'replies') }
       : null,
     teams: strList(v, 'teams'),
+    ...(strList(v, 'reply').length ? { reply: strList(v, 'reply') } : {}),
   };
 }
 
@@ -733,6 +736,7 @@ export function fromWire(f: Obj): Obj {
         image: p['image'],
         engagement: p['engagement'],
         teams: p['teams'],
+        reply: p['reply'],
       };
       break;
     case 'decision_opened':
