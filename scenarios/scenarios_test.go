@@ -339,6 +339,16 @@ var goldenPaths = []goldenPath{
 	}, nil, "wire_gone", "failure"},
 }
 
+// goldenActs are what teams say in the world on a golden path (ttx play
+// --act): the best runs answer the reporter, open the platform ticket and
+// publish on the trusted channel in time; the worst outage run publishes on
+// the status page the intruder still controls.
+var goldenActs = map[string][]string{
+	"brand-hijack-best":  {"9m comms reply bh_reporter_email", "12m comms publish newsroom", "19m soc send chirper_support"},
+	"outage-comms-best":  {"31m comms publish newsroom"},
+	"outage-comms-worst": {"31m sre publish status"},
+}
+
 // playText renders a run the way ttx play prints it: one sim.Line per
 // event, then a summary line.
 func playText(res *sim.PlayResult) string {
@@ -363,7 +373,15 @@ func TestGoldenPlays(t *testing.T) {
 			if sc == nil {
 				t.Fatalf("%s.yaml not loaded", p.scenario)
 			}
-			res, err := sim.Play(sc, sim.PlayOptions{Choices: p.choices, Delays: p.delays})
+			var acts []sim.Act
+			for _, a := range goldenActs[p.scenario+"-"+p.name] {
+				act, err := sim.ParseAct(a)
+				if err != nil {
+					t.Fatal(err)
+				}
+				acts = append(acts, act)
+			}
+			res, err := sim.Play(sc, sim.PlayOptions{Choices: p.choices, Delays: p.delays, Acts: acts})
 			if err != nil {
 				t.Fatalf("play: %v", err)
 			}
@@ -463,5 +481,48 @@ func TestExploreShipped(t *testing.T) {
 			}
 			t.Logf("%d branches, %d distinct situations, %d paths", r.Branches, r.Situations, r.Paths)
 		})
+	}
+}
+
+// TestReadmeWorldExample loads the worked example of scenarios/README.md
+// and plays it as the text says it ends.
+func TestReadmeWorldExample(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "## Teams acting in the world: a worked example")
+	if !ok {
+		t.Fatal("README.md has no worked example")
+	}
+	_, rest, _ = strings.Cut(rest, "```yaml\n")
+	src, _, _ := strings.Cut(rest, "```")
+	sc, err := scenario.Parse("README.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acts []sim.Act
+	for _, a := range []string{"4m comms reply press", "5m soc send support", "6m comms publish newsroom"} {
+		act, err := sim.ParseAct(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		acts = append(acts, act)
+	}
+	res, err := sim.Play(sc, sim.PlayOptions{Acts: acts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != "contained" || len(res.Notes) > 0 {
+		t.Errorf("outcome %q, notes %v", res.Outcome, res.Notes)
+	}
+	if m := res.Events[len(res.Events)-1]; m.Kind != sim.KindObjectiveMeasure || !m.Met {
+		t.Errorf("measure: %+v", m)
+	}
+	if res, err := sim.Play(sc, sim.PlayOptions{}); err != nil || res.Outcome != "headline" {
+		t.Errorf("without acts: %v %v", res, err)
+	}
+	if r, err := sim.Explore(sc, sim.ExploreOptions{}); err != nil || r.Defects() != 0 {
+		t.Errorf("explore: %v %+v", err, r)
 	}
 }

@@ -35,6 +35,10 @@ With --flood N, N more participants send valid client messages at
 whenever the server closes them; each run is paired with an unflooded one and
 the report gives the other clients' p99 flooded / unflooded.
 
+With --mode chat, every exercise has one team of --team-size participants,
+each sending a line to the team's room every --interval for --duration;
+the report gives the fan-out of every copy and what was lost.
+
 With --target, log in with --user and the password from --password-file or
 TTX_LOADTEST_PASSWORD; --pid enables memory and CPU figures for it.
 
@@ -50,16 +54,18 @@ func cmdLoadtest(args []string, stdout, stderr io.Writer) int {
 		spawn        = fs.Bool("spawn", false, "spawn a fresh 'ttx serve' child per run (the default without --target)")
 		exe          = fs.String("exe", "", "ttx `binary` to spawn (default: this one)")
 		suite        = fs.String("suite", "", "run a predefined plan: `standard` (what BENCHMARKS.md reports) or quick")
-		mode         = fs.String("mode", "fanout", "`workload`: fanout (ad-hoc injects) or ticking (scenario timers)")
+		mode         = fs.String("mode", "fanout", "`workload`: fanout (ad-hoc injects), ticking (scenario timers) or chat (team rooms)")
 		participants = fs.Int("participants", 1000, "simulated participants (WebSockets) in all")
 		exercises    = fs.Int("exercises", 1, "exercises the participants are spread over (ticking: 200 by default)")
 		size         = fs.Int("size", 500, "ad-hoc inject body in `bytes`")
 		injects      = fs.Int("injects", 0, "ad-hoc injects per exercise (default: rate × duration)")
 		rate         = fs.Float64("rate", 5, "ad-hoc injects per second, all exercises together")
-		duration     = fs.Duration("duration", 0, "fanout: broadcast phase (default 20s); ticking: how long each exercise runs (default 60s)")
+		duration     = fs.Duration("duration", 0, "fanout: broadcast phase (default 20s); ticking: how long each exercise runs (default 60s); chat: how long members send (default 60s)")
 		address      = fs.String("address", loadtest.AddressAll, "which teams each inject goes to: all, rotate or mixed")
 		scenarioID   = fs.String("scenario", "brand-hijack", "library scenario `id` the exercises are created from")
 		speed        = fs.Float64("speed", 10, "ticking: time compression")
+		teamSize     = fs.Int("team-size", 25, "chat: participants per exercise, all in one team room")
+		interval     = fs.Duration("interval", 10*time.Second, "chat: time between one member's lines")
 		repeat       = fs.Int("repeat", 1, "runs per fan-out workload; the run with the median p99 is reported")
 		baseline     = fs.Bool("baseline", true, "run every fan-out workload against the baseline hub too")
 		replay       = fs.Bool("replay", false, "fanout: connect with after=0 and replay the log, instead of resuming at its end")
@@ -187,8 +193,22 @@ func cmdLoadtest(args []string, stdout, stderr io.Writer) int {
 			*participants = 25 * e
 		}
 		plan.Ticking = &loadtest.TickingConfig{Exercises: e, PerExercise: max(*participants/e, 1), Speed: *speed, Window: d, Scenario: *scenarioID}
+	case *mode == "chat":
+		d := *duration
+		if d == 0 {
+			d = time.Minute
+		}
+		e := *exercises
+		if !set["exercises"] {
+			e = 200
+		}
+		plan.Chat = &loadtest.ChatConfig{Exercises: e, TeamSize: *teamSize, Interval: *interval, Window: d, Scenario: *scenarioID}
+		if err := plan.Chat.Validate(); err != nil {
+			fmt.Fprintf(stderr, "ttx loadtest: %v\n", err)
+			return 2
+		}
 	default:
-		fmt.Fprintf(stderr, "ttx loadtest: --mode must be fanout or ticking, got %q\n", *mode)
+		fmt.Fprintf(stderr, "ttx loadtest: --mode must be fanout, ticking or chat, got %q\n", *mode)
 		return 2
 	}
 	if *coldStart && plan.ColdStart == 0 {

@@ -20,7 +20,7 @@ func TestLoadtestRefuses(t *testing.T) {
 		{"named target", []string{"--target", "http://localhost:8080"}, "", "not a loopback address"},
 		{"no password", []string{"--target", "http://127.0.0.1:8080"}, "", "needs the facilitator's password"},
 		{"both", []string{"--target", "http://127.0.0.1:8080", "--spawn"}, "", "not both"},
-		{"bad mode", []string{"--mode", "storm"}, "", "--mode must be fanout or ticking"},
+		{"bad mode", []string{"--mode", "storm"}, "", "--mode must be fanout, ticking or chat"},
 		{"bad suite", []string{"--suite", "huge"}, "", "unknown suite"},
 		{"extra args", []string{"now"}, "", "unexpected arguments"},
 		{"baseline elsewhere", []string{"--serve-baseline", "0.0.0.0:0"}, "", "needs a loopback host:port"},

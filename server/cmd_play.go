@@ -11,9 +11,11 @@ import (
 	"github.com/ttxsim/ttx/server/sim"
 )
 
-const playUsage = `Usage: ttx play FILE [--choose DECISION=OPTION]... [--answer-at DECISION=DURATION]... [--param NAME=VALUE]... [--speed N] [--until DURATION] [--json]
+const playUsage = `Usage: ttx play FILE [--choose DECISION=OPTION]... [--answer-at DECISION=DURATION]... [--act "TIME TEAM ACTION TARGET"]... [--param NAME=VALUE]... [--speed N] [--until DURATION] [--json]
 Runs a scenario on a virtual clock: chosen decisions are answered by the team lead when they open;
-the others take their default or expire. Prints one line per event.
+the others take their default or expire. Acts are team actions at exercise times:
+"6m comms publish newsroom", "3m comms reply reporter_email", "4m soc send platform_support".
+Prints one line per event.
 Exit status: 0 an outcome was reached, 1 the run ended without one, 2 usage or load error.
 `
 
@@ -25,6 +27,8 @@ func cmdPlay(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&choose, "choose", "answer DECISION with OPTION when it opens (DECISION=OPTION, repeatable)")
 	fs.Var(&answerAt, "answer-at", "answer DECISION this long after it opens instead (DECISION=DURATION, repeatable)")
 	fs.Var(&params, "param", "set a scenario parameter (NAME=VALUE, repeatable)")
+	var acts listFlag
+	fs.Var(&acts, "act", `a team action at an exercise time: "6m comms publish OUTLET", "3m comms reply INJECT" or "4m soc send PERSONA" (repeatable)`)
 	speed := fs.Float64("speed", 1, "time compression the exercise would run at (only changes the printed wall-clock length)")
 	until := fs.Duration("until", 0, "stop at this exercise time (default: 4x the scenario's duration, at least 24h)")
 	asJSON := fs.Bool("json", false, "print the events as JSON lines")
@@ -49,11 +53,20 @@ func cmdPlay(args []string, stdout, stderr io.Writer) int {
 		}
 		delays[k] = d
 	}
+	var scripted []sim.Act
+	for _, a := range acts {
+		act, err := sim.ParseAct(a)
+		if err != nil {
+			fmt.Fprintf(stderr, "ttx play: --act %q: %v\n", a, err)
+			return 2
+		}
+		scripted = append(scripted, act)
+	}
 	sc, ok := loadScenario(files[0], stderr)
 	if !ok {
 		return 2
 	}
-	res, err := sim.Play(sc, sim.PlayOptions{Params: params.m, Choices: choose.m, Delays: delays, Until: *until})
+	res, err := sim.Play(sc, sim.PlayOptions{Params: params.m, Choices: choose.m, Delays: delays, Acts: scripted, Until: *until})
 	if err != nil {
 		fmt.Fprintf(stderr, "ttx play: %s\n", strings.TrimPrefix(err.Error(), "sim: play: "))
 		return 2
@@ -96,4 +109,14 @@ func ratingOrNone(s string) string {
 		return "no rating"
 	}
 	return s
+}
+
+// listFlag collects the values of a repeatable flag, in order.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, "; ") }
+
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, v)
+	return nil
 }

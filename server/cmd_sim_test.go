@@ -51,6 +51,23 @@ func TestCmdPlay(t *testing.T) {
 		{"no file", []string{"play"}, 2, nil, []string{"Usage: ttx play FILE"}, nil},
 		{"missing file", []string{"play", "sim/testdata/missing.yaml"}, 2, nil, []string{"missing.yaml"}, nil},
 		{"help", []string{"play", "-h"}, 0, nil, []string{"Usage: ttx play FILE"}, nil},
+		{"scripted team actions", []string{"play", "sim/testdata/world.yaml", "--act", "2m comms reply email", "--act", "3m soc send support",
+			"--act", "7m comms publish newsroom"}, 0,
+			[]string{
+				`+00:02:00  [crisis]  REPLY  comms -> reporter  email  "(scripted by ttx play)"  (re email)`,
+				`+00:03:00  [crisis]  WRITE  soc -> support  ticket  "(scripted by ttx play)"  (thread play-2)`,
+				`+00:04:00  [crisis]  PERSONA  reporter -> comms  email  "Can I quote Acme?"  (canned quote)`,
+				`+00:06:00  [escalated]  PERSONA  support -> soc  ticket  "Ticket received by Acme support."  (canned ack)`,
+				`+00:07:00  [escalated]  PUBLISH  comms on newsroom  news  "(scripted by ttx play)"  -> all  (approved by play-approver)`,
+				`+00:07:00  [escalated]  GOTO  escalated -> calm`,
+				`MEASURE  fast  met  (published("comms", "newsroom")=true, published_at("comms", "newsroom")=7, delivered_at("email")=1)`,
+				`== outcome calm (success)`,
+			}, nil, nil},
+		{"an act that is not allowed is a note", []string{"play", "sim/testdata/world.yaml", "--act", "30s comms reply email"}, 0,
+			[]string{`OUTCOME  storm`}, []string{`+00:00:30: --act "30s comms reply email" not applied: not allowed: inject "email" has not been delivered`}, []string{"REPLY"}},
+		{"act naming an unknown outlet", []string{"play", "sim/testdata/world.yaml", "--act", "1m comms publish blog"}, 2, nil, []string{`unknown outlet "blog"`}, nil},
+		{"malformed act", []string{"play", "sim/testdata/world.yaml", "--act", "comms publish newsroom"}, 2, nil, []string{`want "TIME TEAM publish|reply|send TARGET"`}, nil},
+		{"unknown act", []string{"play", "sim/testdata/world.yaml", "--act", "1m comms shout newsroom"}, 2, nil, []string{`unknown action "shout"`}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -80,6 +80,20 @@ func TestAccessMatrix(t *testing.T) {
 		// on the SOC's behalf.
 		{"POST", x + "/answers", map[string]any{"client_id": "m-1", "decision": "lock_account", "option": "revoke"}, other | facil},
 		{"POST", x + "/notes", map[string]any{"text": "note"}, observer | facil},
+		// Chat: the SOC may chat, in its own rooms (team:comms is 404 to it).
+		{"POST", x + "/chat", map[string]any{"room": "team:comms", "body": "hi"}, partA | other | facil},
+		{"POST", x + "/receipt", map[string]any{"seq": 1}, partA | other},
+		{"GET", x + "/receipts", nil, observer | facil},
+		// Drafts and messages: participants of the exercise (the rules of
+		// the scenario answer 404 to a draft that is not theirs).
+		{"POST", x + "/draft", map[string]any{"action": "reply", "inject": "press_email", "body": "x"}, partA | other},
+		{"POST", x + "/discard-draft", map[string]any{"draft": "nope"}, partA | other},
+		{"POST", x + "/request-approval", map[string]any{"draft": "nope"}, partA | other},
+		{"POST", x + "/approve", map[string]any{"draft": "nope", "version": 1}, partA | other | facil},
+		{"POST", x + "/reject", map[string]any{"draft": "nope", "version": 1}, partA | other | facil},
+		{"POST", x + "/send", map[string]any{"draft": "nope"}, partA | other},
+		{"POST", x + "/persona-send", map[string]any{"persona": "reporter", "team": "comms", "thread": "nope", "body": "x"}, facil},
+		{"GET", x + "/canned?team=comms&thread=press_email", nil, facil},
 		{"GET", x + "/scenario", nil, facil},
 		{"GET", x + "/report", nil, facil},
 		{"GET", x + "/observers", nil, facil},
@@ -205,10 +219,22 @@ func TestWebSocketMessageMatrix(t *testing.T) {
 		{map[string]any{"type": "force", "state": "nowhere"}, []string{"facilitator"}},
 		{map[string]any{"type": "close_decision", "decision": "nothing"}, []string{"facilitator"}},
 		{map[string]any{"type": "extend_decision", "decision": "nothing", "by": 60}, []string{"facilitator"}},
+		{map[string]any{"type": "chat", "room": "team:comms", "body": "hi"}, []string{"participantA", "otherTeam", "facilitator"}},
+		{map[string]any{"type": "receipt", "seq": 1}, []string{"participantA", "otherTeam"}},
+		{map[string]any{"type": "draft", "action": "reply", "inject": "press_email", "body": "x"}, []string{"participantA", "otherTeam"}},
+		{map[string]any{"type": "discard_draft", "draft": "nope"}, []string{"participantA", "otherTeam"}},
+		{map[string]any{"type": "request_approval", "draft": "nope"}, []string{"participantA", "otherTeam"}},
+		{map[string]any{"type": "approve", "draft": "nope", "version": 1}, []string{"participantA", "otherTeam", "facilitator"}},
+		{map[string]any{"type": "reject", "draft": "nope", "version": 1}, []string{"participantA", "otherTeam", "facilitator"}},
+		{map[string]any{"type": "send", "draft": "nope"}, []string{"participantA", "otherTeam"}},
+		{map[string]any{"type": "persona_send", "persona": "reporter", "team": "comms", "thread": "nope", "body": "x"}, []string{"facilitator"}},
 		{map[string]any{"type": "end", "reason": "done"}, []string{"facilitator"}},
 	}
 	n := 0
 	for _, m := range msgs {
+		// One message per identity per row: refill the budget as it is
+		// spent, so that the rows outnumbering the burst are not refused.
+		e.clock.Advance(200 * time.Millisecond)
 		for _, name := range []string{"participantA", "otherTeam", "observer", "facilitator"} {
 			n++
 			id := m.msg["type"].(string) + "-" + name

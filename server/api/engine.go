@@ -10,6 +10,7 @@ import (
 	"github.com/ttxsim/ttx/server/engine"
 	"github.com/ttxsim/ttx/server/hub"
 	"github.com/ttxsim/ttx/server/scenario"
+	"github.com/ttxsim/ttx/server/sim"
 	"github.com/ttxsim/ttx/server/store"
 )
 
@@ -40,6 +41,14 @@ type Engine interface {
 	Force(ctx context.Context, exerciseID, stateID string) error
 	Inject(ctx context.Context, exerciseID string, in engine.AdHoc) error
 	End(ctx context.Context, exerciseID, reason string) error
+
+	Chat(ctx context.Context, exerciseID string, a engine.Actor, in engine.ChatInput) (engine.WorldAck, error)
+	Receipt(ctx context.Context, exerciseID, participantID string, in engine.ReceiptInput) (engine.WorldAck, error)
+	Receipts(ctx context.Context, exerciseID string) ([]engine.InjectReceipts, error)
+	SaveDraft(ctx context.Context, exerciseID, participantID string, in engine.DraftInput) (engine.WorldAck, error)
+	Draft(ctx context.Context, exerciseID string, a engine.Actor, in engine.DraftCommand) (engine.WorldAck, error)
+	Send(ctx context.Context, exerciseID string, a engine.Actor, in engine.SendInput) (engine.WorldAck, error)
+	Canned(ctx context.Context, exerciseID, team, thread string) ([]sim.CannedOffer, error)
 
 	Archive(ctx context.Context, exerciseID string, archived bool) error
 	Delete(ctx context.Context, exerciseID string) error
@@ -72,6 +81,10 @@ func engineError(err error) *Error {
 		"forbidden":       http.StatusForbidden,
 		"decision_closed": http.StatusConflict,
 		"paused":          http.StatusConflict,
+		"not_allowed":     http.StatusForbidden,
+		"needs_approval":  http.StatusConflict,
+		"stale_draft":     http.StatusConflict,
+		"too_large":       http.StatusRequestEntityTooLarge,
 		"closed":          http.StatusServiceUnavailable,
 		"unavailable":     http.StatusServiceUnavailable,
 		"overflow":        http.StatusServiceUnavailable,

@@ -207,7 +207,8 @@ func (s *Server) getExercise(c *gin.Context) {
 			return
 		}
 		clock := clockView{At: snap.Clock, Speed: snap.Speed, Status: snap.Status, ServerTime: s.now().UTC()}
-		c.JSON(http.StatusOK, gin.H{"exercise": s.viewOf(c, ex, false), "me": meOf(id), "team": mine, "teams": teams, "clock": clock})
+		c.JSON(http.StatusOK, gin.H{"exercise": s.viewOf(c, ex, false), "me": meOf(id), "team": mine, "teams": teams, "clock": clock,
+			"world": worldInfoFor(sc, ex.Params, id.Team, snap.Sim.Delivered)})
 	default:
 		snap, err := s.engine.Snapshot(ctx, ex.ID)
 		if err != nil {
@@ -372,7 +373,11 @@ func (s *Server) restMessage(c *gin.Context, typ string) (ClientMessage, *Error)
 		}
 		delete(top, "client_id")
 		top["id"] = cid
-	} else if key := c.GetHeader("Idempotency-Key"); key != "" && (typ == msgInject || typ == msgExtendDecision) {
+	} else if cid, ok := top["client_id"]; ok && isWorldType(typ) {
+		// World commands are idempotent by client_id, as answers.
+		delete(top, "client_id")
+		top["id"] = cid
+	} else if key := c.GetHeader("Idempotency-Key"); key != "" && (typ == msgInject || typ == msgExtendDecision || isWorldType(typ)) {
 		// The request id of the commands that must not apply twice: a
 		// retry with the same key is acknowledged without effect.
 		top["id"], _ = json.Marshal(key)
@@ -413,6 +418,8 @@ func (s *Server) command(typ string) gin.HandlerFunc {
 			c.JSON(http.StatusCreated, gin.H{"seq": ack.Seq})
 		case msgSkip:
 			c.JSON(http.StatusOK, gin.H{"clock": ack.Clock})
+		case msgChat, msgReceipt, msgDraft, msgDiscardDraft, msgRequestApproval, msgApprove, msgReject, msgSend, msgPersonaSend:
+			worldReply(c, m, ack)
 		default:
 			c.JSON(http.StatusOK, gin.H{"ok": true})
 		}
@@ -443,6 +450,7 @@ func (s *Server) report(c *gin.Context) {
 		return
 	}
 	var events []json.RawMessage
+	var log []engine.Event // for the world section
 	for after := int64(0); ; {
 		page, err := s.engine.Events(ctx, ex.ID, after, maxEventPage)
 		if err != nil {
@@ -453,11 +461,22 @@ func (s *Server) report(c *gin.Context) {
 			events = append(events, encodeEvent(ev, true))
 			after = ev.Seq
 		}
+		log = append(log, page...)
 		if len(page) < maxEventPage {
 			break
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"exercise": s.viewOf(c, ex, true), "snapshot": snap, "scenario": sc, "events": events})
+	receipts, err := s.engine.Receipts(ctx, ex.ID)
+	if err != nil {
+		fail(c, engineError(err))
+		return
+	}
+	names := map[string]string{}
+	for _, p := range snap.Participants {
+		names[p.ID] = p.Name
+	}
+	c.JSON(http.StatusOK, gin.H{"exercise": s.viewOf(c, ex, true), "snapshot": snap, "scenario": sc, "events": events,
+		"world": buildWorldReport(log, names), "receipts": receipts})
 }
 
 // removeParticipant takes a participant out of the exercise: their token

@@ -62,6 +62,17 @@ var messageKeys = map[string]string{
 	msgSkip:          ",",
 
 	msgExtendDecision: ",decision,by,",
+
+	// Teams acting in the world (world.go).
+	msgChat:            ",room,body,",
+	msgReceipt:         ",seq,opened,",
+	msgDraft:           ",draft,action,outlet,persona,inject,thread,title,body,",
+	msgDiscardDraft:    ",draft,",
+	msgRequestApproval: ",draft,",
+	msgApprove:         ",draft,version,comment,",
+	msgReject:          ",draft,version,comment,",
+	msgSend:            ",draft,action,outlet,persona,inject,thread,title,body,",
+	msgPersonaSend:     ",persona,team,thread,body,canned,",
 }
 
 // ClientMessage is a decoded, structurally valid client frame. Exactly one
@@ -79,6 +90,7 @@ type ClientMessage struct {
 	Decision *DecisionMsg
 	End      *EndMsg
 	Extend   *ExtendMsg
+	World    *WorldMsg // chat, receipt, drafts, approvals, send, persona_send
 }
 
 // Message bodies. Each lists every field it accepts: any other field is an
@@ -262,6 +274,9 @@ func decodeClientMessage(data []byte, sized bool) (ClientMessage, *ProtocolError
 		target = m.Extend
 	case msgStart, msgPause, msgResume, msgSkip:
 		target = &bareMsg{}
+	case msgChat, msgReceipt, msgDraft, msgDiscardDraft, msgRequestApproval, msgApprove, msgReject, msgSend, msgPersonaSend:
+		m.World = &WorldMsg{}
+		target = m.World
 	default:
 		return ClientMessage{}, &ProtocolError{ID: id, Code: "unknown_type", Message: fmt.Sprintf("unknown message type %q", clip(typ, 40))}
 	}
@@ -348,6 +363,8 @@ func (m *ClientMessage) check() string {
 			return fmt.Sprintf("by must be a whole number of seconds from 1 to %d", maxExtendSeconds)
 		}
 		return short("decision", m.Extend.Decision, 100)
+	case m.World != nil:
+		return m.World.check(m.Type)
 	}
 	return ""
 }
@@ -401,6 +418,10 @@ type (
 		Seq       int64         `json:"seq,omitempty"`       // answers and notes: their event
 		Duplicate bool          `json:"duplicate,omitempty"` // the answer's client id was already recorded
 		Clock     time.Duration `json:"clock,omitempty"`     // skip: the new exercise clock
+		Draft     string        `json:"draft,omitempty"`     // draft: the draft's id
+		Version   int           `json:"version,omitempty"`   // draft: its version now
+		Message   string        `json:"message,omitempty"`   // send, persona_send: the message's id
+		Thread    string        `json:"thread,omitempty"`    // send, persona_send: its conversation
 	}
 	errorFrame struct {
 		Type    string `json:"type"` // "error"

@@ -283,6 +283,9 @@ func (s *Server) apply(id *Identity, ex string, m ClientMessage) (ackFrame, erro
 		}
 		return ackFrame{}, nil
 	}
+	if m.World != nil {
+		return s.applyWorld(ctx, id, ex, m)
+	}
 	if role != Facilitator {
 		return forbidden()
 	}

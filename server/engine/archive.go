@@ -392,11 +392,13 @@ func checkArchive(a *Archive) (store.ExerciseDump, time.Duration, error) {
 		if len(ev.ClientID) > 2*MaxClientIDLen+1 {
 			return bad("event %d: client id too long", ev.Seq)
 		}
-		want, err := expectedAudience(ev)
-		if err != nil {
+		if known, err := checkWorldAudience(ev); known {
+			if err != nil {
+				return bad("event %d (%s): %v", ev.Seq, clip(ev.Kind), err)
+			}
+		} else if want, err := expectedAudience(ev); err != nil {
 			return bad("event %d (%s): %v", ev.Seq, clip(ev.Kind), err)
-		}
-		if !slices.Equal(want, ev.Audience) && !(len(want) == 0 && len(ev.Audience) == 0) {
+		} else if !slices.Equal(want, ev.Audience) && !(len(want) == 0 && len(ev.Audience) == 0) {
 			return bad("event %d (%s): audience %q, but this kind of event is shown to %q", ev.Seq, clip(ev.Kind), ev.Audience, want)
 		}
 		if ev.Kind == KindJoined {

@@ -104,6 +104,11 @@ func (s *crashServer) handle(line string) string {
 			return fmt.Sprintf("ERR %s %s %v", f[3], engine.Code(err), err)
 		}
 		return fmt.Sprintf("ACK %s %d %t", f[3], ack.Seq, ack.Duplicate)
+	case len(f) == 1 && f[0] == "wsetup":
+		return s.worldSetup(ctx)
+	case len(f) == 5 && (f[0] == "chat" || f[0] == "send"):
+		at(4)
+		return s.world(ctx, f[0], f[1], f[2], f[3])
 	case len(f) == 3 && f[0] == "snap":
 		at(2)
 		snap, err := s.eng.Snapshot(ctx, f[1])

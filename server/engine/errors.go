@@ -25,10 +25,19 @@ var (
 
 	// ErrPaused: participants answer only while the clock runs.
 	ErrPaused = errors.New("engine: exercise is paused")
+
+	// Teams acting in the world: the scenario does not let the team do
+	// this (outlet, persona, inject); publishing needs an approval of the
+	// draft's current version; the draft changed since the version named.
+	ErrNotAllowed    = errors.New("engine: not allowed by the scenario")
+	ErrNeedsApproval = errors.New("engine: needs approval")
+	ErrStaleDraft    = errors.New("engine: the draft changed")
+	ErrTooLarge      = errors.New("engine: too large")
 )
 
 // Code returns a stable, client-safe code for an engine error: not_found,
-// invalid, conflict, ended, forbidden, decision_closed, paused, closed,
+// invalid, conflict, ended, forbidden, decision_closed, paused,
+// not_allowed, needs_approval, stale_draft, too_large, closed,
 // unavailable, overflow, timeout, or internal.
 func Code(err error) string {
 	switch {
@@ -48,6 +57,14 @@ func Code(err error) string {
 		return "decision_closed"
 	case errors.Is(err, ErrPaused):
 		return "paused"
+	case errors.Is(err, ErrNotAllowed):
+		return "not_allowed"
+	case errors.Is(err, ErrNeedsApproval):
+		return "needs_approval"
+	case errors.Is(err, ErrStaleDraft):
+		return "stale_draft"
+	case errors.Is(err, ErrTooLarge):
+		return "too_large"
 	case errors.Is(err, ErrClosed):
 		return "closed"
 	case errors.Is(err, ErrUnavailable):

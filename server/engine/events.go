@@ -38,13 +38,26 @@ const (
 	KindFacForce    = "facilitator_force"  // {state}
 	KindFacEnd      = "facilitator_end"    // {reason}; the sim's outcome_reached follows
 	KindNote        = "note_added"         // {author, team, objective, text}
+
+	// Teams acting in the world (world.go). message_submitted is an input
+	// (replayed into sim.Send); the others change only the engine's own
+	// state, rebuilt from the log on load.
+	KindMessageSubmitted  = "message_submitted"  // messagePayload; the sim's message_sent follows
+	KindDraftSaved        = "draft_saved"        // draftPayload
+	KindDraftDiscarded    = "draft_discarded"    // draftRefPayload
+	KindApprovalRequested = "approval_requested" // approvalPayload
+	KindDraftApproved     = "draft_approved"     // verdictPayload
+	KindDraftRejected     = "draft_rejected"     // verdictPayload
+	KindChat              = "chat_posted"        // chatPayload
+	KindReceipt           = "inject_receipt"     // receiptPayload
 )
 
 // IsInput reports whether an event of this kind is an input that drives
 // the sim machine when the log is replayed.
 func IsInput(kind string) bool {
 	switch kind {
-	case KindStart, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindFacEnd, KindSkipped:
+	case KindStart, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindFacEnd, KindSkipped,
+		KindMessageSubmitted:
 		return true
 	}
 	return false
@@ -55,7 +68,9 @@ func IsInput(kind string) bool {
 func IsEngineKind(kind string) bool {
 	switch kind {
 	case KindCreated, KindJoined, KindLeft, KindLeadChanged, KindStart, KindPaused, KindResumed, KindSpeed,
-		KindSkipped, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindFacEnd, KindNote:
+		KindSkipped, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindFacEnd, KindNote,
+		KindMessageSubmitted, KindDraftSaved, KindDraftDiscarded, KindApprovalRequested, KindDraftApproved, KindDraftRejected,
+		KindChat, KindReceipt:
 		return true
 	}
 	return false
@@ -95,6 +110,20 @@ func enginePayload(kind string) any {
 		return endPayload{}
 	case KindNote:
 		return notePayload{}
+	case KindMessageSubmitted:
+		return messagePayload{}
+	case KindDraftSaved:
+		return draftPayload{}
+	case KindDraftDiscarded:
+		return draftRefPayload{}
+	case KindApprovalRequested:
+		return approvalPayload{}
+	case KindDraftApproved, KindDraftRejected:
+		return verdictPayload{}
+	case KindChat:
+		return chatPayload{}
+	case KindReceipt:
+		return receiptPayload{}
 	}
 	return nil
 }

@@ -42,6 +42,7 @@ type loop struct {
 	floor      time.Duration
 	lastSeq    int64
 	parts      []*store.Participant // join order
+	w          *world               // drafts, deliveries, receipts: derived from the log (world.go)
 
 	// known is lastSeq for other goroutines: the log's end while the loop
 	// holds it, -1 while loading or after a failed commit (then the log
@@ -271,6 +272,7 @@ func (l *loop) commit(now time.Time, evs []Event, c store.Commit) ([]Event, erro
 	for _, ev := range out {
 		l.lastSeq = ev.Seq
 		l.floor = max(l.floor, ev.ExerciseTime)
+		l.observe(ev)
 	}
 	if c.Status != "" {
 		l.status = c.Status
@@ -328,6 +330,7 @@ func (l *loop) load() error {
 	}
 	l.status, l.speed = store.StatusLobby, MinSpeed
 	l.anchorWall, l.anchorEx, l.floor, l.lastSeq = time.Time{}, 0, 0, 0
+	l.w = newWorld()
 
 	r := replayer{l: l}
 	for {
@@ -373,6 +376,7 @@ func (r *replayer) apply(ev Event) {
 	l := r.l
 	l.lastSeq = ev.Seq
 	l.floor = max(l.floor, ev.ExerciseTime)
+	l.observe(ev)
 	at := ev.ExerciseTime
 	var got []sim.Event
 	var err error
@@ -407,6 +411,8 @@ func (r *replayer) apply(ev Event) {
 		got, err = l.m.ExtendDecision(at, p.Decision, p.By)
 	case KindFacForce:
 		got, err = l.m.Force(at, decode[statePayload](r, ev).State)
+	case KindMessageSubmitted:
+		got, err = l.m.Send(at, decode[messagePayload](r, ev).simMessage())
 	case KindFacEnd:
 		got = l.m.End(at, decode[endPayload](r, ev).Reason)
 		l.status = store.StatusEnded

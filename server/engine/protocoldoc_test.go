@@ -322,6 +322,7 @@ func scenarioRunEvents(t *testing.T) []sim.Event {
 			out = append(out, res.Events...)
 		}
 		out = append(out, facilitatorRun(t, sc)...)
+		out = append(out, worldRun(t, sc)...)
 	}
 	return out
 }

@@ -32,6 +32,7 @@ var (
 	keyAt     = []byte(`"at":`)
 	keyWall   = []byte(`"wall_time":"`)
 	keyInject = []byte(`"inject":"`)
+	keyID     = []byte(`"id":"`)
 	markerPfx = []byte(`LTX:`)
 )
 

@@ -123,6 +123,20 @@ func (r *Report) WriteTable(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
+	if ch := r.Chat; ch != nil {
+		fmt.Fprintf(w, "Chat: %d exercises × a team of %d, each member a %d-byte line every %s for %s (%.0f lines/s in all)\n",
+			ch.Exercises, ch.TeamSize, ch.Size, ch.Interval, ch.Window, ch.Rate)
+		fmt.Fprintf(w, "  lines: %d sent, %d acknowledged, %d refused; copies: %d expected, %d delivered, %d lost, %d duplicates, %d to another team\n",
+			ch.Sent, ch.Acked, ch.Refused, ch.Expected, ch.Delivered, ch.Lost, ch.Duplicates, ch.Foreign)
+		fmt.Fprintf(w, "  fan-out (receive − send), ms: p50 %s, p90 %s, p99 %s, max %s\n",
+			msText(ch.Latency.P50), msText(ch.Latency.P90), msText(ch.Latency.P99), msText(ch.Latency.Max))
+		fmt.Fprintf(w, "  server RSS %s MiB idle, %s MiB after; CPU %.1f s; dial failures %d, disconnects %d; load average %.1f\n",
+			mib(ch.RSSIdle), mib(ch.RSSAfter), ch.CPU.Seconds(), ch.DialFailed, ch.Disconnected, ch.LoadAvg)
+		if len(ch.Errors) > 0 {
+			fmt.Fprintf(w, "  errors: %s\n", strings.Join(ch.Errors, "; "))
+		}
+		fmt.Fprintln(w)
+	}
 	if cs := r.ColdStart; cs != nil {
 		fmt.Fprintf(w, "Cold start to the first 200 on /healthz (%d runs), ms: new database median %s max %s; restart median %s max %s\n\n",
 			cs.Runs, msText(cs.First.P50), msText(cs.First.Max), msText(cs.Restart.P50), msText(cs.Restart.Max))

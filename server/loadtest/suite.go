@@ -17,6 +17,7 @@ import (
 type Plan struct {
 	Fanout    []FanoutConfig
 	Ticking   *TickingConfig
+	Chat      *ChatConfig
 	ColdStart int // cold starts to time (each: a new database, then a restart); 0: none
 }
 
@@ -85,6 +86,7 @@ type Report struct {
 	// consecutive sizes of the one-exercise, every-team fan-out workloads.
 	MemorySlopes []MemorySlope    `json:"memory_slopes,omitempty"`
 	Ticking      *TickingResult   `json:"ticking,omitempty"`
+	Chat         *ChatResult      `json:"chat,omitempty"`
 	ColdStart    *ColdStartResult `json:"cold_start,omitempty"`
 	Targets      []TargetCheck    `json:"targets,omitempty"`
 	Errors       []string         `json:"errors,omitempty"`
@@ -271,6 +273,17 @@ func Run(ctx context.Context, o Options, plan Plan) (*Report, error) {
 			fail(fmt.Errorf("ticking: %w", err))
 		}
 	}
+	if plan.Chat != nil && ctx.Err() == nil {
+		cc := *plan.Chat
+		log.Info("chat run", "exercises", cc.Exercises, "team_size", cc.TeamSize, "interval", cc.Interval, "window", cc.Window)
+		cr, err := withTTX(ctx, o, func(ep Endpoint, cred Credentials) (*ChatResult, error) {
+			return RunChat(ctx, ep, cred, cc, log)
+		})
+		rep.Chat = cr
+		if err != nil {
+			fail(fmt.Errorf("chat: %w", err))
+		}
+	}
 	rep.Targets = targets(rep)
 	return rep, nil
 }
@@ -412,6 +425,15 @@ func targets(rep *Report) []TargetCheck {
 		out = append(out, TargetCheck{Name: fmt.Sprintf("%d×%d at ×%g for %s: timers late", tk.Exercises, tk.PerExercise, tk.Speed, tk.Window),
 			Target: "0 beyond 100 ms", Measured: fmt.Sprintf("%d late arrivals, %d late commits, %d missed", tk.LateArrivals, tk.ServerLate, tk.Missed),
 			Pass: tk.LateArrivals == 0 && tk.ServerLate == 0 && tk.Missed == 0 && tk.Expected > 0})
+	}
+	if ch := rep.Chat; ch != nil {
+		name := fmt.Sprintf("chat: %d×%d, a line each per %s", ch.Exercises, ch.TeamSize, ch.Interval)
+		out = append(out, TargetCheck{Name: name + ": nothing lost", Target: "0 lost",
+			Measured: fmt.Sprintf("%d lost of %d, %d refused, %d duplicates, %d to another team, %d disconnected",
+				ch.Lost, ch.Expected, ch.Refused, ch.Duplicates, ch.Foreign, ch.Disconnected),
+			Pass: ch.Lost == 0 && ch.Refused == 0 && ch.Duplicates == 0 && ch.Foreign == 0 && ch.Disconnected == 0 && ch.Expected > 0})
+		out = append(out, TargetCheck{Name: name + ": fan-out p99", Target: "< 100 ms",
+			Measured: fmt.Sprintf("%.1f ms", ms(ch.Latency.P99)), Pass: ch.Latency.P99 > 0 && ch.Latency.P99 < 100*time.Millisecond})
 	}
 	if cs := rep.ColdStart; cs != nil {
 		out = append(out, TargetCheck{Name: "cold start to /healthz (existing database)", Target: "< 200 ms",

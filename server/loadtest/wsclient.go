@@ -76,6 +76,13 @@ type client struct {
 	readErr   error
 	liveErr   error // set before live is closed when the connection ended first
 	closing   atomic.Bool
+
+	// Chat workload: acks and error frames of the lines this client sent
+	// (counted as they come, for the driver to wait on), and the marker
+	// indexes of the acknowledged ones (read after done).
+	acks, refused atomic.Int32
+	ackedIDs      []int
+	errFrames     int
 }
 
 // clientHooks decide what a client keeps; they run on its reader goroutine.
@@ -88,6 +95,9 @@ type clientHooks struct {
 	scenario bool
 	counter  *counter
 	seen     func(c *client) []bool // per-client dedupe table, by index
+	// chat keeps the run's chat lines (chat_posted with a marker) like
+	// injects, and counts acks and errors.
+	chat bool
 }
 
 // dialOpts are how a client connects.
@@ -172,6 +182,24 @@ func (c *client) read(h *clientHooks, needLive bool) {
 			c.presence++
 			c.other++
 			continue
+		case "ack":
+			if h.chat {
+				if id := stringAfter(buf.Bytes(), keyID); len(id) > 1 && id[0] == 'c' {
+					if n, err := strconv.Atoi(string(id[1:])); err == nil {
+						c.ackedIDs = append(c.ackedIDs, n)
+					}
+				}
+				c.acks.Add(1)
+			}
+			c.other++
+			continue
+		case "error":
+			if h.chat {
+				c.errFrames++
+				c.refused.Add(1)
+			}
+			c.other++
+			continue
 		default:
 			c.other++
 			continue
@@ -182,6 +210,11 @@ func (c *client) read(h *clientHooks, needLive bool) {
 			c.other++
 			continue
 		case "inject_delivered":
+		case "chat_posted":
+			if !h.chat {
+				c.other++
+				continue
+			}
 		default:
 			c.other++
 			continue

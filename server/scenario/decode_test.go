@@ -39,6 +39,19 @@ func TestDecodeAllKeys(t *testing.T) {
 	check("objective", sc.Objective("warn").Teams, []string{"comms"})
 	check("persona avatar", sc.Persona("reporter").Avatar, "DR")
 	check("default avatar", sc.Persona("bot").Avatar, "B")
+	rp := sc.Persona("reporter")
+	check("persona world", []any{rp.Reachable, rp.Via, len(rp.Canned)}, []any{[]string{"comms", "soc"}, Chat, 1})
+	cn := rp.Canned[0]
+	check("canned", []any{cn.ID, cn.Label, cn.Body, cn.If.Src, cn.After}, []any{"thanks", "Thank them", "Thanks from {{company}}.", `not sent("soc", "reporter")`, 3 * time.Minute})
+	check("via default", sc.Persona("bot").ViaChannel(), Email)
+	nr := sc.Outlet("newsroom")
+	check("outlet", []any{nr.Name, nr.Channel, nr.As, nr.Platform, nr.Teams, nr.Approval, nr.Audience},
+		[]any{"{{company}} newsroom", Social, "bot", "Chirp", []string{"comms"}, "soc", []string{"comms", "soc"}})
+	st := sc.Outlet("status")
+	check("outlet defaults", []any{st.Teams, st.Approval, st.Audience, st.SeenBy("soc")}, []any{[]string{"comms"}, ApprovalLead, []string{"*"}, true})
+	check("lines", []any{sc.Team("soc").Lines, sc.HasLine("comms", "soc"), sc.HasLine("soc", "comms"), sc.HasLine("comms", "comms"), sc.Lines()},
+		[]any{[]string{"comms"}, true, true, false, [][2]string{{"comms", "soc"}}})
+	check("measure", sc.Objective("warn").Measure.Src, `published("comms", "newsroom") and published_at("comms", "newsroom") - delivered_at("post") <= 10`)
 	v := sc.Variable("reputation")
 	check("variable", []any{v.Type, v.Initial, *v.Min, *v.Max, v.Visible}, []any{Number, 50.0, 0.0, 100.0, true})
 	check("string initial", sc.Variable("stance").Initial, "quiet")
@@ -50,6 +63,7 @@ func TestDecodeAllKeys(t *testing.T) {
 	check("inject", []any{in.At, in.Teams, in.Channel, in.From, in.To, in.Platform, in.Level, in.Ref, in.Image, in.Notes, in.If.Src},
 		[]any{90 * time.Second, []string{"comms", "soc"}, Social, "reporter", "everyone", "Chirp", "high", "T-1", "A photo", "Only for the facilitator.", "reputation > 10"})
 	check("engagement", *in.Engagement, Engagement{1, 2, 3})
+	check("reply", []any{in.Reply, in.TakesReplyFrom("comms"), in.TakesReplyFrom("soc"), in.Canned[0].ID}, []any{[]string{"comms"}, true, false, "quote"})
 	check("facilitator inject", sc.Inject("secret").Teams, []string{FacilitatorTeam})
 	d := sc.Decision("speak")
 	check("decision", []any{d.Team, d.FreeText, d.Mode, d.Confidence, d.Rationale, d.At, d.TimeLimit, d.Default, d.Objectives},

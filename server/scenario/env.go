@@ -17,6 +17,15 @@ type Runtime interface {
 	Answer(decision string) string
 	Visited(state string) bool
 	Delivered(inject string) bool
+
+	// What teams did in the world; times are exercise minutes, -1 when
+	// it has not happened.
+	Published(team, outlet string) bool
+	Replied(inject string) bool
+	Sent(team, persona string) bool
+	PublishedAt(team, outlet string) float64
+	DeliveredAt(inject string) float64
+	MinutesSincePublished(team, outlet string) float64
 }
 
 // Env is the environment expressions run against: the variables, elapsed
@@ -35,7 +44,7 @@ const maxStringValue = 10000
 // NewEnv returns an environment with every variable at its initial value,
 // elapsed and clock at 0, and the functions calling rt.
 func (sc *Scenario) NewEnv(rt Runtime) *Env {
-	m := make(map[string]any, len(sc.Variables)+9)
+	m := make(map[string]any, len(sc.Variables)+15)
 	for _, v := range sc.Variables {
 		m[v.ID] = v.Initial
 	}
@@ -56,6 +65,12 @@ func (e *Env) bind(rt Runtime) {
 	e.m["visited"] = rt.Visited
 	e.m["delivered"] = rt.Delivered
 	e.m["clamp"] = clampFn
+	e.m["published"] = rt.Published
+	e.m["replied"] = rt.Replied
+	e.m["sent"] = rt.Sent
+	e.m["published_at"] = rt.PublishedAt
+	e.m["delivered_at"] = rt.DeliveredAt
+	e.m["minutes_since_published"] = rt.MinutesSincePublished
 }
 
 // Clone copies the variable values into a new environment bound to rt (for

@@ -20,6 +20,25 @@ func (f *fakeRuntime) Answer(d string) string  { return f.chose[d] }
 func (f *fakeRuntime) Visited(s string) bool   { return f.visited[s] }
 func (f *fakeRuntime) Delivered(i string) bool { return f.delivered[i] }
 
+// The world functions: comms published on "site" at minute 3, "i" was
+// delivered at minute 1, and nothing else happened.
+func (f *fakeRuntime) Published(t, o string) bool { return t == "a" && o == "site" }
+func (f *fakeRuntime) Replied(i string) bool      { return false }
+func (f *fakeRuntime) Sent(t, p string) bool      { return false }
+func (f *fakeRuntime) PublishedAt(t, o string) float64 {
+	if f.Published(t, o) {
+		return 3
+	}
+	return -1
+}
+func (f *fakeRuntime) DeliveredAt(i string) float64 {
+	if f.delivered[i] {
+		return 1
+	}
+	return -1
+}
+func (f *fakeRuntime) MinutesSincePublished(t, o string) float64 { return -1 }
+
 const envScenario = `
 id: env
 title: Env

@@ -39,13 +39,21 @@ var refFuncs = map[string]struct {
 	"answer":    {1, `answer("decision_id")`},
 	"visited":   {1, `visited("state_id")`},
 	"delivered": {1, `delivered("inject_id")`},
+	// What teams did in the world.
+	"published":               {2, `published("team_id", "outlet_id")`},
+	"replied":                 {1, `replied("inject_id")`},
+	"sent":                    {2, `sent("team_id", "persona_id")`},
+	"published_at":            {2, `published_at("team_id", "outlet_id")`},
+	"delivered_at":            {1, `delivered_at("inject_id")`},
+	"minutes_since_published": {2, `minutes_since_published("team_id", "outlet_id")`},
 }
 
 // allowedBuiltins are expr builtins that are cheap and bounded.
 var allowedBuiltins = []string{"abs", "ceil", "floor", "round", "min", "max", "len", "lower", "upper", "trim"}
 
 // functionNames lists every callable name, for hints.
-var functionNames = []string{"chose", "answered", "closed", "answer", "visited", "delivered", "clamp",
+var functionNames = []string{"chose", "answered", "closed", "answer", "visited", "delivered",
+	"published", "replied", "sent", "published_at", "delivered_at", "minutes_since_published", "clamp",
 	"abs", "ceil", "floor", "round", "min", "max", "len", "lower", "upper", "trim"}
 
 var allowedBinary = map[string]bool{
@@ -82,6 +90,13 @@ func (sc *Scenario) compileEnv() map[string]any {
 		"visited":   func(string) bool { return false },
 		"delivered": func(string) bool { return false },
 		"clamp":     clampFn,
+
+		"published":               func(string, string) bool { return false },
+		"replied":                 func(string) bool { return false },
+		"sent":                    func(string, string) bool { return false },
+		"published_at":            func(string, string) float64 { return 0 },
+		"delivered_at":            func(string) float64 { return 0 },
+		"minutes_since_published": func(string, string) float64 { return 0 },
 	}
 	for _, v := range sc.Variables {
 		env[v.ID] = zeroOf(v.Type)
@@ -504,6 +519,8 @@ func (c *exprCompiler) ident(n *ast.IdentifierNode, pos func() Pos) {
 		hint = fmt.Sprintf(`use visited("%s")`, name)
 	case sc.idx.injects[name] != nil:
 		hint = fmt.Sprintf(`use delivered("%s")`, name)
+	case sc.idx.outlets[name] != nil:
+		hint = fmt.Sprintf(`use published("team", "%s")`, name)
 	case sc.idx.params[name] != nil:
 		hint = "parameters are text for {{" + name + "}}, not values in rules"
 	case strings.HasPrefix(name, "$"):
@@ -571,10 +588,22 @@ func (c *exprCompiler) call(n *ast.CallNode, t exprText) {
 		if sc.idx.states[lits[0]] == nil {
 			d.errs.add(at(n.Arguments[0]), d.hintFor(lits[0], stateIDs(sc)), "unknown state '%s'", clip(lits[0], 40))
 		}
-	case "delivered":
+	case "delivered", "delivered_at":
 		if sc.idx.injects[lits[0]] == nil {
 			d.errs.add(at(n.Arguments[0]), d.hintFor(lits[0], sortedKeys(sc.idx.injects)), "unknown inject '%s'", clip(lits[0], 40))
 		}
+	case "replied":
+		in := sc.idx.injects[lits[0]]
+		switch {
+		case in == nil:
+			d.errs.add(at(n.Arguments[0]), d.hintFor(lits[0], sortedKeys(sc.idx.injects)), "unknown inject '%s'", clip(lits[0], 40))
+		case len(in.Reply) == 0:
+			d.errs.add(at(n.Arguments[0]), "add 'reply: true' (and 'from') to the inject", "inject '%s' takes no replies, so replied(\"%s\") is always false", in.ID, in.ID)
+		}
+	case "published", "published_at", "minutes_since_published":
+		c.publishRef(lits, n, at)
+	case "sent":
+		c.sentRef(lits, n, at)
 	default:
 		dc := sc.idx.decisions[lits[0]]
 		if dc == nil {

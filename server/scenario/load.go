@@ -77,7 +77,7 @@ func (d *decoder) scenario(root *yaml.Node) {
 	f := d.fields(root, scenarioSpec, "the scenario")
 	sc.idx = index{
 		params: map[string]*Parameter{}, teams: map[string]*Team{}, objectives: map[string]*Objective{},
-		personas: map[string]*Persona{}, variables: map[string]*Variable{}, states: map[string]*State{},
+		personas: map[string]*Persona{}, outlets: map[string]*Outlet{}, variables: map[string]*Variable{}, states: map[string]*State{},
 		decisions: map[string]*Decision{}, injects: map[string]*Inject{}, stateOf: map[string]*State{},
 	}
 	if n := f.get("id"); n != nil {
@@ -108,6 +108,7 @@ func (d *decoder) scenario(root *yaml.Node) {
 		sc.Parameters = append(sc.Parameters, p)
 		sc.idx.params[id] = p
 	})
+	var lines []teamLines
 	d.entries(f.get("teams"), "teams", "team", idPattern, func(id string, k, v *yaml.Node) {
 		if id == FacilitatorTeam {
 			d.errs.add(posOf(k), "the facilitator is always present; choose another team id", "'%s' is reserved", id)
@@ -115,9 +116,15 @@ func (d *decoder) scenario(root *yaml.Node) {
 		}
 		tf := d.fields(v, teamSpec, "team '"+id+"'")
 		t := &Team{ID: id, Pos: posOf(k), Name: d.text(tf.get("name"), "name"), Brief: d.text(tf.get("brief"), "brief")}
+		var ps []Pos
+		t.Lines, ps = d.strs(tf.get("lines"), "lines")
+		lines = append(lines, teamLines{t, ps})
 		sc.Teams = append(sc.Teams, t)
 		sc.idx.teams[id] = t
 	})
+	for _, l := range lines {
+		d.lineRefs(l.t, l.ps)
+	}
 	if n := f.get("teams"); n != nil && len(sc.Teams) == 0 && n.Kind == yaml.MappingNode && len(n.Content) == 0 {
 		d.errs.add(posOf(n), "add at least one team, for example 'comms: {name: Communications}'", "the scenario has no teams")
 	}
@@ -130,6 +137,7 @@ func (d *decoder) scenario(root *yaml.Node) {
 		var ps []Pos
 		o.Teams, ps = d.strs(of.get("teams"), "teams")
 		d.teamRefs(o.Teams, ps, false)
+		o.Measure = d.expr(of.get("measure"), "measure")
 		sc.Objectives = append(sc.Objectives, o)
 		sc.idx.objectives[id] = o
 	})
@@ -142,6 +150,13 @@ func (d *decoder) scenario(root *yaml.Node) {
 			Org:    d.text(pf.get("org"), "org"),
 			Avatar: d.str(pf.get("avatar"), "avatar"),
 			Role:   d.text(pf.get("role"), "role")}
+		var ps []Pos
+		p.Reachable, ps = d.strs(pf.get("reachable"), "reachable")
+		d.teamRefs(p.Reachable, ps, false)
+		if n := pf.get("via"); n != nil {
+			p.Via = d.channelOf(n, "via", Vias, "a new message to a persona")
+		}
+		p.Canned = d.cannedList(pf.get("canned"), "persona '"+id+"'")
 		if p.Email != "" && !ValidEmail(Render(p.Email, d.paramDefaults())) {
 			d.errs.add(posOf(pf.get("email")), "write one address such as 'dana.reyes@ledger.example' (no name, no <>)", "email '%s' is not a valid address", clip(p.Email, 60))
 		}
@@ -155,6 +170,11 @@ func (d *decoder) scenario(root *yaml.Node) {
 		}
 		sc.Personas = append(sc.Personas, p)
 		sc.idx.personas[id] = p
+	})
+	d.entries(f.get("outlets"), "outlets", "outlet", idPattern, func(id string, k, v *yaml.Node) {
+		o := d.outlet(id, k, v)
+		sc.Outlets = append(sc.Outlets, o)
+		sc.idx.outlets[id] = o
 	})
 	d.entries(f.get("variables"), "variables", "variable", varPattern, func(id string, k, v *yaml.Node) {
 		if reservedName(id) {
@@ -462,6 +482,7 @@ func (d *decoder) inject(s *State, n *yaml.Node) *Inject {
 	} else if in.Channel == Social && f.get("channel") != nil {
 		d.errs.add(f.pos, "add 'from: <persona id>' naming the account that posts it", "a social post needs 'from'")
 	}
+	d.injectReplies(in, f)
 	if e := f.get("engagement"); e != nil {
 		if in.Channel != Social && in.Channel != News {
 			d.errs.add(posOf(e), "remove it, or set 'channel: social'", "'engagement' only applies to social posts and news stories")

@@ -43,7 +43,9 @@ func (d *Decision) Option(id string) *Option {
 // Exprs calls cond for every condition in the file (inject, decision and
 // timer `if`, transition `when`; absent ones are skipped) and eff for every
 // effect (on entry, options, timers, transitions), state by state in file
-// order. Tools that analyse what rules read start here.
+// order. Tools that analyse what rules read start here. Objective
+// measures and canned replies' conditions are left out: they never change
+// the course of the exercise (see Objective.Measure and Canned.If).
 func (s *Scenario) Exprs(cond func(*Expr), eff func(*Effect)) {
 	c := func(x *Expr) {
 		if x != nil {

@@ -90,6 +90,7 @@ func TestSchemaMatchesDecoder(t *testing.T) {
 		{scenarioSpec, "teams", "team", "map"},
 		{scenarioSpec, "objectives", "objective", "map"},
 		{scenarioSpec, "personas", "persona", "map"},
+		{scenarioSpec, "outlets", "outlet", "map"},
 		{scenarioSpec, "variables", "variable", "map"},
 		{scenarioSpec, "states", "state", "map"},
 		{stateSpec, "injects", "inject", "list"},
@@ -125,6 +126,16 @@ func TestSchemaMatchesDecoder(t *testing.T) {
 		if want := "#/$defs/" + c.child; got != want {
 			t.Errorf("%s.%s refers to %q, want %q", c.parent.name, c.key, got, want)
 		}
+	}
+
+	// Canned replies: the same list under personas and injects.
+	for _, sp := range []*spec{personaSpec, injectSpec} {
+		if p := objectOf(sp).Properties["canned"]; p == nil || p.Ref != "#/$defs/cannedList" {
+			t.Errorf("%s.canned must refer to #/$defs/cannedList", sp.name)
+		}
+	}
+	if l := root.Defs["cannedList"]; l == nil || l.Items == nil || l.Items.Ref != "#/$defs/canned" {
+		t.Errorf("$defs/cannedList must be a list of #/$defs/canned")
 	}
 
 	// Every $ref resolves and every definition is used.

@@ -14,27 +14,33 @@ type spec struct {
 // keyed by id, so "id" is not among their keys.
 var (
 	scenarioSpec = &spec{name: "scenario",
-		keys:     []string{"id", "title", "summary", "duration", "tags", "based_on", "story_start", "parameters", "teams", "objectives", "personas", "variables", "start", "states"},
+		keys:     []string{"id", "title", "summary", "duration", "tags", "based_on", "story_start", "parameters", "teams", "objectives", "personas", "outlets", "variables", "start", "states"},
 		required: []string{"id", "title", "teams", "start", "states"}}
 	parameterSpec = &spec{name: "parameter",
 		keys:     []string{"label", "default", "description"},
 		required: []string{"default"}}
 	teamSpec = &spec{name: "team",
-		keys:     []string{"name", "brief"},
+		keys:     []string{"name", "brief", "lines"},
 		required: []string{"name"}}
 	objectiveSpec = &spec{name: "objective",
-		keys:     []string{"title", "capability", "met", "teams"},
+		keys:     []string{"title", "capability", "met", "teams", "measure"},
 		required: []string{"title"}}
 	personaSpec = &spec{name: "persona",
-		keys:     []string{"name", "handle", "email", "org", "avatar", "role"},
+		keys:     []string{"name", "handle", "email", "org", "avatar", "role", "reachable", "via", "canned"},
 		required: []string{"name"}}
+	outletSpec = &spec{name: "outlet",
+		keys:     []string{"name", "channel", "as", "platform", "teams", "approval", "audience"},
+		required: []string{"name", "channel", "teams"}}
+	cannedSpec = &spec{name: "canned",
+		keys:     []string{"id", "label", "body", "if", "after"},
+		required: []string{"id", "label", "body"}}
 	variableSpec = &spec{name: "variable",
 		keys:     []string{"type", "initial", "min", "max", "label", "description", "visible"},
 		required: []string{"type"}}
 	stateSpec = &spec{name: "state",
 		keys: []string{"title", "description", "facilitator_notes", "discussion", "story_jump", "on_enter", "injects", "decisions", "timers", "transitions", "outcome", "rating", "debrief"}}
 	injectSpec = &spec{name: "inject",
-		keys:     []string{"id", "at", "teams", "channel", "from", "title", "body", "to", "platform", "level", "ref", "image", "engagement", "if", "notes", "objectives"},
+		keys:     []string{"id", "at", "teams", "channel", "from", "title", "body", "to", "platform", "level", "ref", "image", "engagement", "if", "notes", "objectives", "reply", "canned"},
 		required: []string{"id", "channel", "body"}}
 	engagementSpec = &spec{name: "engagement",
 		keys: []string{"likes", "reposts", "replies"}}
@@ -54,7 +60,7 @@ var (
 
 // allSpecs lists every spec, for the schema test.
 func allSpecs() []*spec {
-	return []*spec{scenarioSpec, parameterSpec, teamSpec, objectiveSpec, personaSpec, variableSpec,
+	return []*spec{scenarioSpec, parameterSpec, teamSpec, objectiveSpec, personaSpec, outletSpec, cannedSpec, variableSpec,
 		stateSpec, injectSpec, engagementSpec, decisionSpec, optionSpec, timerSpec, transitionSpec}
 }
 

@@ -38,6 +38,7 @@ type Scenario struct {
 	Teams      []*Team      `json:"teams"`
 	Objectives []*Objective `json:"objectives,omitempty"`
 	Personas   []*Persona   `json:"personas,omitempty"`
+	Outlets    []*Outlet    `json:"outlets,omitempty"`
 	Variables  []*Variable  `json:"variables,omitempty"`
 	Start      string       `json:"start"`
 	States     []*State     `json:"states"`
@@ -51,6 +52,7 @@ type index struct {
 	teams      map[string]*Team
 	objectives map[string]*Objective
 	personas   map[string]*Persona
+	outlets    map[string]*Outlet
 	variables  map[string]*Variable
 	states     map[string]*State
 	decisions  map[string]*Decision // decision ids are unique across the file
@@ -77,7 +79,10 @@ type Team struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
 	Brief string `json:"brief"` // Markdown: what the team knows and owns at the start
-	Pos   Pos    `json:"-"`
+	// Lines are the teams this team has a direct chat line with, as
+	// written; lines are symmetric (see Scenario.HasLine).
+	Lines []string `json:"lines,omitempty"`
+	Pos   Pos      `json:"-"`
 }
 
 // Objective is an HSEEP-style exercise objective.
@@ -87,7 +92,10 @@ type Objective struct {
 	Capability string   `json:"capability,omitempty"` // HSEEP core capability exercised
 	Met        string   `json:"met,omitempty"`        // what "met" looks like
 	Teams      []string `json:"teams,omitempty"`
-	Pos        Pos      `json:"-"`
+	// Measure is evaluated when the exercise ends: the report shows
+	// whether it held and the values it read.
+	Measure *Expr `json:"measure,omitempty"`
+	Pos     Pos   `json:"-"`
 }
 
 // Persona is a character who speaks in injects.
@@ -99,7 +107,53 @@ type Persona struct {
 	Org    string `json:"org,omitempty"`
 	Avatar string `json:"avatar,omitempty"` // one or two characters; defaults to the name's initial
 	Role   string `json:"role,omitempty"`   // facilitator-facing description
-	Pos    Pos    `json:"-"`
+	// Reachable lists the teams that may start a new message to the
+	// persona; Via is how such a message looks (email by default).
+	Reachable []string  `json:"reachable,omitempty"`
+	Via       Channel   `json:"via,omitempty"`
+	Canned    []*Canned `json:"canned,omitempty"` // replies the facilitator sends as the persona in one click
+	Pos       Pos       `json:"-"`
+}
+
+// Vias are the channels a new message to a persona can take.
+var Vias = []Channel{Email, Chat, Ticket, Phone}
+
+// OutletChannels are the channels an outlet can publish on.
+var OutletChannels = []Channel{Social, News, Status, Email}
+
+// ApprovalLead is the Outlet.Approval value meaning the drafting team's lead.
+const ApprovalLead = "lead"
+
+// Outlet is an account or page teams publish on: a brand's social
+// account, a newsroom, a status page, a customer mailing.
+type Outlet struct {
+	ID       string  `json:"id"`
+	Name     string  `json:"name"`
+	Channel  Channel `json:"channel"`            // how a publication looks: social, news, status or email
+	As       string  `json:"as,omitempty"`       // persona id the publication shows as
+	Platform string  `json:"platform,omitempty"` // social only: network shown
+	// Teams may draft and publish here.
+	Teams []string `json:"teams"`
+	// Approval is a team id (any member approves) or ApprovalLead; empty:
+	// no approval needed.
+	Approval string `json:"approval,omitempty"`
+	// Audience lists the teams that see its publications; ["*"] (the
+	// default) is every team.
+	Audience []string `json:"audience"`
+	Pos      Pos      `json:"-"`
+}
+
+// Canned is a prepared reply the facilitator can send as a persona, on
+// offer when If holds; with After, it is sent automatically that long after
+// a team's message reaches the persona, unless someone answered as the
+// persona in the thread since.
+type Canned struct {
+	ID    string        `json:"id"`
+	Label string        `json:"label"`
+	Body  string        `json:"body"` // Markdown; {{param}} placeholders
+	If    *Expr         `json:"if,omitempty"`
+	After time.Duration `json:"after,omitempty"`
+	Pos   Pos           `json:"-"`
 }
 
 // VarType is the declared type of a variable.
@@ -218,7 +272,11 @@ type Inject struct {
 	If         *Expr         `json:"if,omitempty"`
 	Notes      string        `json:"notes,omitempty"` // facilitator-only
 	Objectives []string      `json:"objectives,omitempty"`
-	Pos        Pos           `json:"-"`
+	// Reply lists the teams that may reply to the inject (`reply: true`
+	// in the file is every team that receives it); empty: none.
+	Reply  []string  `json:"reply,omitempty"`
+	Canned []*Canned `json:"canned,omitempty"` // offered on replies to it, before the persona's own
+	Pos    Pos       `json:"-"`
 }
 
 // DecisionMode says how a team's answer is settled.

@@ -25,6 +25,8 @@ const (
 	KindTimerFired       Kind = "timer_fired"
 	KindTransitionTaken  Kind = "transition_taken"
 	KindOutcomeReached   Kind = "outcome_reached"
+	KindMessageSent      Kind = "message_sent"
+	KindObjectiveMeasure Kind = "objective_measured"
 	KindError            Kind = "error"
 )
 
@@ -74,7 +76,8 @@ const OutcomeEnded = "ended"
 //	inject_delivered  inject (absent for an ad-hoc inject without id), adhoc, channel, title, body,
 //	                  persona, persona_name, persona_handle, persona_avatar, persona_org,
 //	                  persona_email (email channel: scenario.PersonaEmail),
-//	                  platform, to, level, ref, image, engagement, teams, objectives
+//	                  platform, to, level, ref, image, engagement, teams, objectives,
+//	                  reply (teams that may reply to it)
 //	inject_skipped    inject, channel, title, reason ("if: <condition>")
 //	decision_opened   decision, team, prompt, options [{id,label}], mode, free_text,
 //	                  ask_confidence, ask_rationale, time_limit (ns), closes_at (ns), default, objectives
@@ -92,6 +95,16 @@ const OutcomeEnded = "ended"
 //	                  transition (1-based index in from_state; absent when forced), forced,
 //	                  when (source), after (ns), values [{name,value}] (what `when` read, when taken)
 //	outcome_reached   outcome, rating, title, debrief, reason (why the facilitator ended it)
+//	message_sent      message (its id), action (publish | reply | compose | persona), team, participant,
+//	                  persona + persona_name, persona_handle, persona_avatar, persona_org, persona_email
+//	                  (the persona speaking: an outlet's `as`, or the persona answering; or written to),
+//	                  outlet, outlet_name, channel (the outlet's; for a reply the inject's; for compose
+//	                  the persona's via; for a persona the thread's), platform, inject, thread, title,
+//	                  body (team text verbatim; persona text with {{params}} rendered), drafted_by,
+//	                  approved_by, canned (id of the canned reply used), by_facilitator.
+//	                  Audience: publish (and a reply from an outlet) the outlet's audience; else [team]
+//	objective_measured objective, met, values [{name,value}] (what its measure read), error;
+//	                  one per objective with a measure, after outcome_reached; staff only
 //	error             code, error
 type Event struct {
 	Kind      Kind          `json:"kind"`
@@ -122,6 +135,7 @@ type Event struct {
 	Engagement    *scenario.Engagement `json:"engagement,omitempty"`
 	Teams         []string             `json:"teams,omitempty"`
 	Objectives    []string             `json:"objectives,omitempty"`
+	Reply         []string             `json:"reply,omitempty"` // inject_delivered: teams that may reply
 	StoryJump     time.Duration        `json:"story_jump,omitempty"`
 
 	Decision      string        `json:"decision,omitempty"`
@@ -174,6 +188,18 @@ type Event struct {
 	Outcome string `json:"outcome,omitempty"`
 	Rating  string `json:"rating,omitempty"`
 	Debrief string `json:"debrief,omitempty"`
+
+	Message    string `json:"message,omitempty"`
+	Action     string `json:"action,omitempty"`
+	Outlet     string `json:"outlet,omitempty"`
+	OutletName string `json:"outlet_name,omitempty"`
+	Thread     string `json:"thread,omitempty"`
+	DraftedBy  string `json:"drafted_by,omitempty"`
+	ApprovedBy string `json:"approved_by,omitempty"`
+	Canned     string `json:"canned,omitempty"`
+
+	Objective string `json:"objective,omitempty"`
+	Met       bool   `json:"met,omitempty"`
 
 	Code  string `json:"code,omitempty"`
 	Error string `json:"error,omitempty"`
@@ -272,6 +298,14 @@ type Snapshot struct {
 	Done    bool          `json:"done"`
 	Outcome string        `json:"outcome,omitempty"`
 	Rating  string        `json:"rating,omitempty"`
+
+	// What teams did in the world, for the facilitator's view and the
+	// report: first publication per team and outlet, injects replied
+	// to, personas written to, and (once ended) the objective measures.
+	Published []Publication   `json:"published"`
+	Replied   []string        `json:"replied"`
+	Sent      []TeamPersona   `json:"sent"`
+	Measures  []MeasureResult `json:"measures,omitempty"`
 }
 
 // VarValue is a variable and its current value (float64, bool or string).
@@ -306,4 +340,27 @@ type AnswerSnapshot struct {
 	Option      string        `json:"option,omitempty"`
 	Text        string        `json:"text,omitempty"`
 	At          time.Duration `json:"at"`
+}
+
+// Publication is a team's first publication on an outlet.
+type Publication struct {
+	Team   string        `json:"team"`
+	Outlet string        `json:"outlet"`
+	At     time.Duration `json:"at"`
+}
+
+// TeamPersona is a team that has written to a persona.
+type TeamPersona struct {
+	Team    string `json:"team"`
+	Persona string `json:"persona"`
+}
+
+// MeasureResult is an objective's measure evaluated when the exercise
+// ended: whether it held and the values it read.
+type MeasureResult struct {
+	Objective string       `json:"objective"`
+	Measure   string       `json:"measure"`
+	Met       bool         `json:"met"`
+	Values    []NamedValue `json:"values,omitempty"`
+	Error     string       `json:"error,omitempty"`
 }

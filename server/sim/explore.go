@@ -162,6 +162,7 @@ type step struct {
 	at       time.Duration
 	decision string
 	option   string
+	act      string // a world action ("comms publish newsroom") instead of an answer
 }
 
 type frame struct {
@@ -236,6 +237,7 @@ func Explore(sc *scenario.Scenario, opts ExploreOptions) (*Report, error) {
 		delivered: make([]bool, len(m.p.injs)),
 		deadEnds:  map[int]*DeadEnd{}, cycles: map[string]*Cycle{}, errs: map[string]*RunError{},
 	}
+	m.noAutos = true
 	if !opts.full {
 		m.makeLean()
 	}
@@ -334,14 +336,14 @@ func (x *explorer) visit(m *Machine, depth int) (summary, error) {
 }
 
 // choice reports whether some open decision can still be answered (or
-// declined) here.
+// declined) here, or a world action a rule reads can be taken.
 func (x *explorer) choice(m *Machine) bool {
 	for _, d := range x.p.stateDecs[m.cur] {
 		if st := m.dec(d); st.open && !st.declined && len(st.answers) == 0 {
 			return true
 		}
 	}
-	return false
+	return x.actsOpen(m)
 }
 
 // branches_ explores every alternative at a branch point. A timed decision
@@ -412,6 +414,10 @@ func (x *explorer) branches_(m *Machine, depth int) (summary, error) {
 				return nil, err
 			}
 		}
+	}
+	acc, err := x.actBranches(m, depth, acc)
+	if err != nil {
+		return nil, err
 	}
 	next, due := m.NextDue()
 	if !due || next > x.opts.Horizon {
@@ -513,6 +519,10 @@ func (x *explorer) deadEnd(m *Machine, reason string) {
 func (x *explorer) example(at time.Duration, end string) []string {
 	out := make([]string, 0, len(x.path)+1)
 	for _, s := range x.path {
+		if s.act != "" {
+			out = append(out, FormatClock(s.at)+" "+s.act)
+			continue
+		}
 		out = append(out, fmt.Sprintf("%s %s=%s", FormatClock(s.at), s.decision, s.option))
 	}
 	return append(out, FormatClock(at)+" "+end)
@@ -718,6 +728,7 @@ func (m *Machine) key(b []byte) []byte {
 			b = append(b, '-')
 		}
 	}
+	b = m.worldKey(b)
 	b = append(b, '|')
 	for _, it := range m.sched {
 		b = append(b, it.kind)

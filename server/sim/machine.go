@@ -25,6 +25,7 @@ const (
 	itemInject                  // an inject falls due
 	itemOpen                    // a decision opens
 	itemTimer                   // a timer fires
+	itemReply                   // an automatic canned reply falls due
 	itemTransition              // an "after" transition becomes eligible
 )
 
@@ -95,6 +96,16 @@ type plan struct {
 	// What each transition's `when` reads, by state and transition, for
 	// the values a transition_taken reports.
 	reads [][][]read
+
+	// Indexes of teams, outlets and personas, for what teams did.
+	teamIdx, outletIdx, personaIdx map[string]int
+	// acts are the world actions explore tries (only those a rule reads).
+	acts []worldAct
+	// Per state, the world facts (explore): read by its rules (own),
+	// also by its transitions' effects (reads0, tried on entry), and by
+	// the rules of the states reachable from it (live).
+	own, reads0, live []refs
+	afterOnly         []bool // states left only by timed transitions without `when`
 }
 
 func newPlan(sc *scenario.Scenario) *plan {
@@ -103,6 +114,16 @@ func newPlan(sc *scenario.Scenario) *plan {
 		decIdx:   map[string]int{},
 		injIdx:   map[string]int{},
 		varIdx:   make(map[string]int, len(sc.Variables)),
+		teamIdx:  map[string]int{}, outletIdx: map[string]int{}, personaIdx: map[string]int{},
+	}
+	for i, t := range sc.Teams {
+		p.teamIdx[t.ID] = i
+	}
+	for i, o := range sc.Outlets {
+		p.outletIdx[o.ID] = i
+	}
+	for i, x := range sc.Personas {
+		p.personaIdx[x.ID] = i
 	}
 	for i, v := range sc.Variables {
 		p.varIdx[v.ID] = i
@@ -138,6 +159,14 @@ func newPlan(sc *scenario.Scenario) *plan {
 		p.refDelivered[i] = p.refs.delivered[in.ID]
 	}
 	p.reads = whenReads(p, sc)
+	p.acts = worldActs(p)
+	var exit []refs
+	p.own, exit, p.live = worldLive(p)
+	p.afterOnly = afterOnly(p)
+	p.reads0 = make([]refs, len(exit))
+	for i := range exit {
+		p.reads0[i] = unionRefs(p.own[i], exit[i])
+	}
 	return p
 }
 
@@ -175,11 +204,16 @@ type Machine struct {
 	halted  bool          // runaway guard tripped at chainAt
 	chain   []int         // states left by the transitions of the current chain
 
+	w world // what teams did in the world
+
 	out []Event // events of the input being applied
 
 	// lean (explore) builds only the events explore reads, with only
 	// their identifying fields, and renders no text.
 	lean bool
+	// noAutos: automatic canned replies are not scheduled (explore: a
+	// persona's answer changes nothing the rules read).
+	noAutos bool
 	// reuse: the events a call returns live in out until the next call
 	// (explore's lean machines do the same).
 	reuse bool
@@ -260,6 +294,7 @@ func New(sc *scenario.Scenario, params map[string]string) (*Machine, error) {
 		delivered: make([]bool, len(p.injs)),
 		decs:      make([][]decStatus, len(sc.States)),
 		chainAt:   -1,
+		w:         newWorld(p),
 	}
 	for i, v := range sc.Variables {
 		m.vars[i] = v.Initial
@@ -285,6 +320,7 @@ func (m *Machine) Clone() *Machine {
 	c.sched = slices.Clone(m.sched)
 	c.armed = slices.Clone(m.armed)
 	c.chain = slices.Clone(m.chain)
+	c.w = m.w.clone()
 	c.out, c.reuse = nil, false
 	if m.shared == nil {
 		c.env = m.env.Clone(&runtime{&c})
@@ -517,6 +553,7 @@ func (m *Machine) End(at time.Duration, reason string) []Event {
 	e.Audience = everyone()
 	m.emit(e)
 	m.done, m.outcome = true, OutcomeEnded
+	m.measure()
 	return m.flush()
 }
 
@@ -561,6 +598,7 @@ func (m *Machine) Snapshot() Snapshot {
 			s.Delivered = append(s.Delivered, m.p.injs[i].ID)
 		}
 	}
+	m.worldSnapshot(&s)
 	if t, ok := m.NextDue(); ok {
 		s.NextDue = t
 	}
@@ -773,6 +811,7 @@ func (m *Machine) enter(si int) {
 		o.Debrief = m.render(st.Debrief)
 		o.Audience = everyone()
 		m.emit(o)
+		m.measure()
 		return
 	}
 	for _, d := range m.p.stateDecs[si] {
@@ -788,6 +827,7 @@ func (m *Machine) enter(si int) {
 			m.schedule(item{due: m.now + t.After, kind: itemTransition, ref: i})
 		}
 	}
+	m.rescheduleAutos()
 	for !m.done && len(m.sched) > 0 && m.sched[0].due <= m.now {
 		it := m.sched[0]
 		m.sched = m.sched[1:]
@@ -822,6 +862,8 @@ func (m *Machine) fire(it item) {
 		}
 	case itemInject:
 		m.deliver(it.ref)
+	case itemReply:
+		m.fireAuto(it.ref)
 	case itemOpen:
 		m.openDecision(it.ref)
 	case itemTimer:
@@ -873,6 +915,9 @@ func (m *Machine) deliver(i int) {
 		return
 	}
 	m.delivered[i] = true
+	if m.w.deliveredAt[i] < 0 {
+		m.w.deliveredAt[i] = m.now
+	}
 	e := m.ev(KindInjectDelivered)
 	e.Inject = in.ID
 	if m.lean {
@@ -896,6 +941,7 @@ func (m *Machine) deliver(i int) {
 	}
 	e.Teams = slices.Clone(in.Teams)
 	e.Objectives = slices.Clone(in.Objectives)
+	e.Reply = slices.Clone(in.Reply)
 	e.Audience = audienceOf(in.Teams)
 	m.emit(e)
 }

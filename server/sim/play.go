@@ -17,6 +17,7 @@ type PlayOptions struct {
 	Params  map[string]string
 	Choices map[string]string        // decision id -> option id, answered when it opens
 	Delays  map[string]time.Duration // decision id -> delay after opening before the choice is answered
+	Acts    []Act                    // team actions in the world, at exercise times
 	Until   time.Duration            // stop at this exercise time; 0: Horizon(sc)
 	// MaxEvents stops a run that keeps producing events (a repeating
 	// timer in a state nothing leaves); 0: 100000.
@@ -44,8 +45,9 @@ func Horizon(sc *scenario.Scenario) time.Duration {
 
 type pendingAnswer struct {
 	at  time.Duration
-	dec int // global decision index, for tie order
+	dec int // global decision index, for tie order; acts follow the decisions, in script order
 	id  string
+	act *Act
 }
 
 // Play runs the scenario on a virtual clock: each decision named in
@@ -80,6 +82,12 @@ func Play(sc *scenario.Scenario, opts PlayOptions) (*PlayResult, error) {
 	}
 	res := &PlayResult{}
 	var pending []pendingAnswer
+	for i := range opts.Acts {
+		if err := opts.Acts[i].check(sc); err != nil {
+			return nil, fmt.Errorf("sim: play: --act %q: %w", opts.Acts[i].String(), err)
+		}
+		pending = append(pending, pendingAnswer{at: opts.Acts[i].At, dec: len(m.p.decs) + i, act: &opts.Acts[i]})
+	}
 	opened := map[string]bool{}
 	take := func(evs []Event) {
 		res.Events = append(res.Events, evs...)
@@ -114,6 +122,14 @@ func Play(sc *scenario.Scenario, opts PlayOptions) (*PlayResult, error) {
 				res.Stopped = fmt.Sprintf("no outcome by %s", FormatClock(until))
 				break
 			}
+			if p.act != nil {
+				evs, err := m.Send(p.at, p.act.message(sc, p.dec-len(m.p.decs)+1))
+				take(evs)
+				if err != nil && !errors.Is(err, ErrDone) {
+					res.Notes = append(res.Notes, fmt.Sprintf("%s: --act %q not applied: %v", FormatClock(p.at), p.act.String(), errors.Unwrap(err)))
+				}
+				continue
+			}
 			dc := sc.Decision(p.id)
 			a := Answer{Decision: p.id, Team: dc.Team, Participant: "play", Lead: true, Option: opts.Choices[p.id]}
 			if dc.Option(a.Option) == nil {
@@ -140,6 +156,10 @@ func Play(sc *scenario.Scenario, opts PlayOptions) (*PlayResult, error) {
 		take(m.Advance(next))
 	}
 	for _, p := range pending {
+		if p.act != nil {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: --act %q not applied: the run ended first", FormatClock(p.at), p.act.String()))
+			continue
+		}
 		res.Notes = append(res.Notes, fmt.Sprintf("%s: --choose %s=%s not applied: the run ended first", FormatClock(p.at), p.id, opts.Choices[p.id]))
 	}
 	for _, d := range sortedKeys(opts.Choices) {
@@ -300,6 +320,39 @@ func Line(e Event) string {
 			title = quote(e.Title)
 		}
 		w("OUTCOME", e.Outcome, rating, title, parens(e.Reason))
+	case KindMessageSent:
+		text := quote(excerpt(e.Body, 50))
+		if e.Title != "" {
+			text = quote(excerpt(e.Title, 50))
+		}
+		canned := ""
+		if e.Canned != "" {
+			canned = "(canned " + e.Canned + ")"
+		}
+		switch e.Action {
+		case ActionPublish:
+			approved := ""
+			if e.ApprovedBy != "" {
+				approved = "(approved by " + e.ApprovedBy + ")"
+			}
+			w("PUBLISH", e.Team+" on "+e.Outlet, e.Channel, text, "-> "+teamList(audienceTeams(e.Audience)), approved)
+		case ActionReply:
+			w("REPLY", e.Team+" -> "+e.Persona, e.Channel, text, "(re "+e.Inject+")")
+		case ActionCompose:
+			w("WRITE", e.Team+" -> "+e.Persona, e.Channel, text, "(thread "+e.Thread+")")
+		default:
+			w("PERSONA", e.Persona+" -> "+e.Team, e.Channel, text, canned)
+		}
+	case KindObjectiveMeasure:
+		met := "not met"
+		if e.Met {
+			met = "met"
+		}
+		var vs []string
+		for _, v := range e.Values {
+			vs = append(vs, v.Name+"="+value(v.Value))
+		}
+		w("MEASURE", e.Objective, met, parens(strings.Join(vs, ", ")), parens(e.Error))
 	case KindError:
 		w("ERROR", e.Code+": "+e.Error)
 	default:
@@ -361,4 +414,77 @@ func excerpt(s string, n int) string {
 		s = strings.TrimSpace(string(r[:n-1])) + "…"
 	}
 	return s
+}
+
+func audienceTeams(a []string) []string {
+	if len(a) == 1 && a[0] == AllTeams {
+		return nil
+	}
+	return a
+}
+
+// Act is a team action in the world scripted for a dry run: publish on an
+// outlet, reply to an inject, or send a new message to a persona.
+type Act struct {
+	At     time.Duration
+	Team   string
+	Action string // "publish", "reply" or "send"
+	Target string // the outlet, inject or persona
+}
+
+// ParseAct reads an act written "6m comms publish newsroom",
+// "3m comms reply reporter_email" or "4m soc send platform_support".
+func ParseAct(s string) (Act, error) {
+	f := strings.Fields(s)
+	if len(f) != 4 {
+		return Act{}, fmt.Errorf("want \"TIME TEAM publish|reply|send TARGET\", e.g. \"6m comms publish newsroom\"")
+	}
+	at, err := time.ParseDuration(f[0])
+	if err != nil || at < 0 {
+		return Act{}, fmt.Errorf("%q is not a time such as 90s or 6m", f[0])
+	}
+	switch f[2] {
+	case "publish", "reply", "send":
+	default:
+		return Act{}, fmt.Errorf("unknown action %q: want publish, reply or send", f[2])
+	}
+	return Act{At: at, Team: f[1], Action: f[2], Target: f[3]}, nil
+}
+
+func (a Act) String() string {
+	return FormatDuration(a.At) + " " + a.Team + " " + a.Action + " " + a.Target
+}
+
+// check refuses an act naming what the scenario does not have.
+func (a Act) check(sc *scenario.Scenario) error {
+	if sc.Team(a.Team) == nil {
+		return fmt.Errorf("unknown team %q", a.Team)
+	}
+	switch {
+	case a.Action == "publish" && sc.Outlet(a.Target) == nil:
+		return fmt.Errorf("unknown outlet %q", a.Target)
+	case a.Action == "reply" && sc.Inject(a.Target) == nil:
+		return fmt.Errorf("unknown inject %q", a.Target)
+	case a.Action == "send" && sc.Persona(a.Target) == nil:
+		return fmt.Errorf("unknown persona %q", a.Target)
+	}
+	return nil
+}
+
+// message is the act as a message from the participant "play"; a
+// publication that needs approval is approved by "play-approver".
+func (a Act) message(sc *scenario.Scenario, n int) Message {
+	msg := Message{ID: fmt.Sprintf("play-%d", n), Team: a.Team, Participant: "play", Body: "(scripted by ttx play)"}
+	switch a.Action {
+	case "publish":
+		msg.Action, msg.Outlet, msg.DraftedBy = ActionPublish, a.Target, "play"
+		if o := sc.Outlet(a.Target); o != nil && o.Approval != "" {
+			msg.ApprovedBy = "play-approver"
+		}
+	case "reply":
+		msg.Action, msg.Inject = ActionReply, a.Target
+	default:
+		msg.Action, msg.Persona = ActionCompose, a.Target
+	}
+	return msg
 }

@@ -52,7 +52,8 @@ func (v *readVisitor) Visit(n *ast.Node) {
 			return
 		}
 		switch id.Value {
-		case "chose", "answered", "closed", "answer", "visited", "delivered":
+		case "chose", "answered", "closed", "answer", "visited", "delivered",
+			"published", "replied", "sent", "published_at", "delivered_at", "minutes_since_published":
 		default:
 			return
 		}
@@ -81,16 +82,21 @@ func whenReads(p *plan, sc *scenario.Scenario) [][][]read {
 			if t.When == nil {
 				continue
 			}
-			tree, err := parser.Parse(t.When.Src)
-			if err != nil {
-				continue // compiled at load; nothing to show otherwise
-			}
-			v := &readVisitor{p: p, seen: map[string]bool{}}
-			ast.Walk(&tree.Node, v)
-			out[si][ti] = v.out
+			out[si][ti] = readsOf(p, t.When)
 		}
 	}
 	return out
+}
+
+// readsOf lists what a condition reads, in the order written.
+func readsOf(p *plan, x *scenario.Expr) []read {
+	tree, err := parser.Parse(x.Src)
+	if err != nil {
+		return nil // compiled at load; nothing to show otherwise
+	}
+	v := &readVisitor{p: p, seen: map[string]bool{}}
+	ast.Walk(&tree.Node, v)
+	return v.out
 }
 
 // values evaluates what a `when` reads, now.
@@ -121,6 +127,18 @@ func (m *Machine) values(rs []read) []NamedValue {
 			val = rt.Visited(r.args[0])
 		case r.fn == "delivered" && len(r.args) == 1:
 			val = rt.Delivered(r.args[0])
+		case r.fn == "published" && len(r.args) == 2:
+			val = rt.Published(r.args[0], r.args[1])
+		case r.fn == "replied" && len(r.args) == 1:
+			val = rt.Replied(r.args[0])
+		case r.fn == "sent" && len(r.args) == 2:
+			val = rt.Sent(r.args[0], r.args[1])
+		case r.fn == "published_at" && len(r.args) == 2:
+			val = rt.PublishedAt(r.args[0], r.args[1])
+		case r.fn == "delivered_at" && len(r.args) == 1:
+			val = rt.DeliveredAt(r.args[0])
+		case r.fn == "minutes_since_published" && len(r.args) == 2:
+			val = rt.MinutesSincePublished(r.args[0], r.args[1])
 		default:
 			continue
 		}

@@ -18,7 +18,18 @@ type refs struct {
 	decisions map[string]bool // decisions read in any way (chose, answer, answered, closed)
 	visited   map[string]bool // states read with visited
 	delivered map[string]bool // injects read with delivered
+
+	// What teams did, as read by the world functions; pairs are keyed
+	// "team\x00outlet" or "team\x00persona".
+	published   map[string]bool // published, published_at, minutes_since_published
+	pubAbs      map[string]bool // published_at: when, in exercise time
+	pubRel      map[string]bool // minutes_since_published: how long ago
+	replied     map[string]bool // injects read with replied
+	sent        map[string]bool // sent
+	deliveredAt map[string]bool // injects read with delivered_at
 }
+
+func pairKey(a, b string) string { return a + "\x00" + b }
 
 type refVisitor struct{ r *refs }
 
@@ -40,6 +51,12 @@ func (v refVisitor) Visit(n *ast.Node) {
 		if !ok {
 			return
 		}
+		second := ""
+		if len(x.Arguments) > 1 {
+			if s2, ok := x.Arguments[1].(*ast.StringNode); ok {
+				second = s2.Value
+			}
+		}
 		switch id.Value {
 		case "chose", "answer":
 			v.r.options[s.Value] = true
@@ -50,15 +67,35 @@ func (v refVisitor) Visit(n *ast.Node) {
 			v.r.visited[s.Value] = true
 		case "delivered":
 			v.r.delivered[s.Value] = true
+		case "published":
+			v.r.published[pairKey(s.Value, second)] = true
+		case "published_at":
+			v.r.published[pairKey(s.Value, second)] = true
+			v.r.pubAbs[pairKey(s.Value, second)] = true
+		case "minutes_since_published":
+			v.r.published[pairKey(s.Value, second)] = true
+			v.r.pubRel[pairKey(s.Value, second)] = true
+		case "replied":
+			v.r.replied[s.Value] = true
+		case "sent":
+			v.r.sent[pairKey(s.Value, second)] = true
+		case "delivered_at":
+			v.r.deliveredAt[s.Value] = true
 		}
 	}
+}
+
+func newRefs() refs {
+	return refs{options: map[string]bool{}, decisions: map[string]bool{}, visited: map[string]bool{}, delivered: map[string]bool{},
+		published: map[string]bool{}, pubAbs: map[string]bool{}, pubRel: map[string]bool{}, replied: map[string]bool{},
+		sent: map[string]bool{}, deliveredAt: map[string]bool{}}
 }
 
 // scanRefs walks every expression of the scenario. An expression that
 // does not parse (it compiled at load, so this should not happen) is taken
 // to read everything, which only makes explore less eager to merge paths.
 func scanRefs(sc *scenario.Scenario) refs {
-	r := refs{options: map[string]bool{}, decisions: map[string]bool{}, visited: map[string]bool{}, delivered: map[string]bool{}}
+	r := newRefs()
 	walk := func(src string) {
 		tree, err := parser.Parse(src)
 		if err != nil {
@@ -71,6 +108,8 @@ func scanRefs(sc *scenario.Scenario) refs {
 				}
 				for _, in := range s.Injects {
 					r.delivered[in.ID] = true
+					r.deliveredAt[in.ID] = true
+					r.replied[in.ID] = true
 				}
 			}
 			return
