@@ -92,3 +92,27 @@ func BenchmarkMachineStep(b *testing.B) {
 	}
 	b.ReportMetric(float64(steps)/float64(b.N), "steps/op")
 }
+
+// BenchmarkSend is one team message to a persona (a follow-up in its
+// thread) and the settle that follows, on the world test scenario.
+func BenchmarkSend(b *testing.B) {
+	sc, err := scenario.Load("testdata/world.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := New(sc, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.ReuseEvents()
+	m.Start(0)
+	if _, err := m.Send(time.Second, Message{ID: "t", Action: ActionCompose, Team: "soc", Persona: "support", Body: "Help"}); err != nil {
+		b.Fatal(err)
+	}
+	msg := Message{ID: "f", Action: ActionCompose, Team: "soc", Persona: "support", Thread: "t", Body: "Any news?"}
+	for b.Loop() {
+		if _, err := m.Send(time.Second, msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -274,7 +274,7 @@ func (m *Machine) send(msg Message) error {
 		if o, err = m.outletFor(&msg); err != nil {
 			return err
 		}
-		if _, dup := m.w.threads[threadKey(msg.Team, msg.ID)]; dup {
+		if _, dup := m.threadOf(msg.Team, msg.ID); dup {
 			return fmt.Errorf("%w: id %q is already used", ErrBadMessage, msg.ID)
 		}
 		msg.Thread, msg.Persona, msg.Inject = msg.ID, o.As, ""
@@ -486,7 +486,11 @@ func (m *Machine) scheduleAutos(msg Message) {
 	}
 	t := m.w.threads[threadKey(msg.Team, msg.Thread)]
 	for _, c := range m.cannedOf(t, t.persona) {
-		if c.After <= 0 {
+		if c.After <= 0 || slices.ContainsFunc(m.w.autos, func(a autoReply) bool {
+			return a.canned == c && a.team == msg.Team && a.thread == msg.Thread && a.personaN == t.personaN
+		}) {
+			// One live pending per thread and canned reply: the earlier
+			// one falls due first, and its answer would cancel a later one.
 			continue
 		}
 		m.w.autoSeq++

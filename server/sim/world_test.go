@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"slices"
@@ -153,6 +154,7 @@ func TestSendErrors(t *testing.T) {
 		{"unknown canned reply", 2 * time.Minute, Message{ID: "x", Action: ActionPersona, Team: "soc", Thread: "t0", Canned: "sorry"}, ErrNotFound},
 		{"canned reply whose condition fails", 2 * time.Minute, Message{ID: "x", Action: ActionPersona, Team: "soc", Thread: "t0", Canned: "restored"}, ErrNotAllowed},
 		{"reused id", 2 * time.Minute, Message{ID: "t0", Action: ActionCompose, Team: "soc", Persona: "support", Body: "x"}, ErrBadMessage},
+		{"publication named like a thread", 2 * time.Minute, Message{ID: "email", Action: ActionPublish, Team: "comms", Outlet: "newsroom", Body: "x", ApprovedBy: "lee"}, ErrBadMessage},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -409,5 +411,58 @@ func TestPublicReplyFromOutlet(t *testing.T) {
 	s := m.Snapshot()
 	if !reflect.DeepEqual(s.Published, []Publication{{"comms", "newsroom", 2 * time.Minute}}) || !slices.Equal(s.Replied, []string{"email"}) {
 		t.Errorf("snapshot: %+v %v", s.Published, s.Replied)
+	}
+}
+
+// TestAutoReplyAfterPersonaAnswer: a team message after the persona
+// answered schedules a new automatic reply, even while the one the answer
+// cancelled is still pending; messages in a row schedule one.
+func TestAutoReplyAfterPersonaAnswer(t *testing.T) {
+	m := newMachine(t, "world.yaml", nil)
+	m.Start(0)
+	var evs []Event
+	send := func(at time.Duration, msg Message) {
+		t.Helper()
+		got, err := m.Send(at, msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs = append(evs, got...)
+	}
+	send(10*time.Second, Message{ID: "t1", Action: ActionCompose, Team: "soc", Persona: "support", Body: "Help"})
+	send(20*time.Second, Message{ID: "t2", Action: ActionCompose, Team: "soc", Persona: "support", Thread: "t1", Body: "Again"})
+	send(time.Minute, Message{ID: "p1", Action: ActionPersona, Team: "soc", Thread: "t1", Body: "On it.", ByFacilitator: true})
+	send(2*time.Minute, Message{ID: "t3", Action: ActionCompose, Team: "soc", Persona: "support", Thread: "t1", Body: "Still hijacked"})
+	evs = append(evs, m.Advance(10*time.Minute)...)
+	var got []string
+	for _, e := range messages(evs) {
+		got = append(got, fmt.Sprintf("%s %s", FormatClock(e.At), e.Message))
+	}
+	want := []string{"+00:00:10 t1", "+00:00:20 t2", "+00:01:00 p1", "+00:02:00 t3", "+00:05:00 t3/auto/ack"}
+	if !slices.Equal(got, want) {
+		t.Errorf("messages %v, want %v", got, want)
+	}
+}
+
+// TestMeasuresWhenEnded: the facilitator ending the exercise evaluates the
+// measures too; nothing done means not met, with the values read.
+func TestMeasuresWhenEnded(t *testing.T) {
+	m := newMachine(t, "world.yaml", nil)
+	m.Start(0)
+	m.Advance(2 * time.Minute)
+	evs := m.End(3*time.Minute, "out of time")
+	if got := briefs(evs); !slices.Equal(got, []string{"outcome_reached:ended", "objective_measured", "objective_measured"}) {
+		t.Fatalf("events %v", got)
+	}
+	want := []MeasureResult{
+		{Objective: "fast", Measure: `published("comms", "newsroom") and published_at("comms", "newsroom") - delivered_at("email") <= 10`,
+			Values: []NamedValue{{`published("comms", "newsroom")`, false}, {`published_at("comms", "newsroom")`, -1.0}, {`delivered_at("email")`, 1.0}}},
+		{Objective: "ticket", Measure: `sent("soc", "support")`, Values: []NamedValue{{`sent("soc", "support")`, false}}},
+	}
+	if got := m.Snapshot().Measures; !reflect.DeepEqual(got, want) {
+		t.Errorf("measures %+v", got)
+	}
+	if e := evs[1]; e.Met || e.Objective != "fast" || len(e.Values) != 3 {
+		t.Errorf("event %+v", e)
 	}
 }
