@@ -86,7 +86,8 @@ describe('compose rules', () => {
     { name: 'drafting team member (team approver)', d: draft({ status: 'requested', approver: 'legal' }), me: { participant: 'p2', team: 'comms', lead: true }, want: false },
     { name: 'not requested', d: draft({ approver: 'legal' }), me: { participant: 'p7', team: 'legal', lead: false }, want: false },
     { name: 'lead of the team', d: draft({ status: 'requested', approver: 'lead', requestedBy: 'p1' }), me: { participant: 'p2', team: 'comms', lead: true }, want: true },
-    { name: 'lead who asked', d: draft({ status: 'requested', approver: 'lead', requestedBy: 'p2', createdBy: 'p2' }), me: { participant: 'p2', team: 'comms', lead: true }, want: false },
+    { name: 'lead who saved the current version', d: draft({ status: 'requested', approver: 'lead', participant: 'p2' }), me: { participant: 'p2', team: 'comms', lead: true }, want: false },
+    { name: 'lead who asked but did not save it', d: draft({ status: 'requested', approver: 'lead', participant: 'p1', requestedBy: 'p2' }), me: { participant: 'p2', team: 'comms', lead: true }, want: true },
     { name: 'not the lead', d: draft({ status: 'requested', approver: 'lead', requestedBy: 'p1' }), me: { participant: 'p3', team: 'comms', lead: false }, want: false },
   ])('canDecide: $name', ({ d, me, want }) => {
     expect(canDecide(d, me)).toBe(want);

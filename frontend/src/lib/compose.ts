@@ -99,11 +99,12 @@ export interface Viewer {
 /**
  * Whether the viewer may approve or reject a draft whose approval was
  * requested: any member of the approver team; for `lead`, the drafting
- * team's lead, never the one who asked (the facilitator approves then).
+ * team's lead unless the lead saved the current version (the facilitator
+ * approves then).
  */
 export function canDecide(d: Draft, me: Viewer): boolean {
   if (d.status !== 'requested') return false;
-  if (d.approver === 'lead') return d.team === me.team && me.lead && d.requestedBy !== me.participant && d.createdBy !== me.participant;
+  if (d.approver === 'lead') return d.team === me.team && me.lead && d.participant !== me.participant;
   return !!d.approver && d.approver === me.team;
 }
 

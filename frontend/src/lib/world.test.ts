@@ -139,8 +139,9 @@ describe('messages and drafts', () => {
     expect(w.drafts['d1'].status).toBe('draft');
     w = fold([ev(6, 'draft_rejected', { draft: 'd1', version: 2, team: 'comms', participant: 'p7', comment: 'too vague' })], w);
     expect(w.drafts['d1']).toMatchObject({ status: 'rejected', comment: 'too vague' });
-    w = fold([msg(7, { action: 'publish', team: 'comms', outlet: 'newsroom', body: 'v2', draft: 'd1' })], w);
+    w = fold([ev(7, 'message_submitted', { client_id: 's1', action: 'publish', team: 'comms', draft: 'd1' })], w);
     expect(w.drafts['d1']).toBeUndefined();
+    expect(w.messages).toHaveLength(0); // the input is not the message
   });
 
   it('learns of another team’s draft from its approval request, and forgets discarded drafts', () => {

@@ -35,6 +35,7 @@ export const WORLD_KINDS = [
   'draft_approved',
   'draft_rejected',
   'inject_receipt',
+  'message_submitted',
 ] as const;
 
 export type MessageAction = 'publish' | 'reply' | 'compose' | 'persona';
@@ -282,6 +283,11 @@ export function reduceWorld(s: WorldState, f: unknown): WorldState {
     }
     case 'draft_discarded':
       return withDraft(n, str(p, 'draft'), () => null);
+    case 'message_submitted': {
+      // The input behind a message_sent: a draft it sent is closed.
+      const drafted = str(p, 'draft');
+      return drafted && n.drafts[drafted] ? withDraft(n, drafted, () => null) : n;
+    }
     case 'approval_requested':
     case 'draft_approved':
     case 'draft_rejected': {
