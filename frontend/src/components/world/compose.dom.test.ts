@@ -122,7 +122,7 @@ describe('composer', () => {
     ws.frame(wire.event(5, 'message_sent', { message: send.id, draft: 'd1', action: 'publish', team: 'comms', participant: 'p1', outlet: 'newsroom', outlet_name: 'Acme newsroom', channel: 'news', title: 'Holding statement', body: 'We are **aware**.', drafted_by: 'p1', approved_by: 'p7', audience: ['*'] }, 5));
     await settle();
     expect(c.querySelector('[data-draft="d1"]')).toBeNull();
-    expect(c.querySelector('ol.feed[aria-label="Team feed"] .byline')?.textContent).toContain('Published by your team on Acme newsroom · drafted by you · approved by a member');
+    expect(c.querySelector('ol.feed[aria-label="Feed"] .byline')?.textContent).toContain('Published by your team on Acme newsroom · drafted by you · approved');
   });
 
   it('lets the approver team review a request, and approves that version', async () => {

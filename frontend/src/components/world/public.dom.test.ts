@@ -67,10 +67,10 @@ describe('the world in the feed', () => {
     ws.frame(message(6, { action: 'compose', team: 'soc', participant: 'p9', persona: 'support', persona_name: 'Platform Support', channel: 'ticket', title: 'Hijack', body: 'Please lock.', audience: ['soc'] }));
     await settle();
 
-    const feed = c.querySelector('ol.feed[aria-label="Team feed"]')!;
+    const feed = c.querySelector('ol.feed[aria-label="Feed"]')!;
     const items = Array.from(feed.querySelectorAll(':scope > li'));
     expect(items.map((li) => li.querySelector('article')?.getAttribute('data-channel'))).toEqual(['ticket', 'ticket', 'news', 'email', 'social']);
-    expect(items[2].querySelector('.byline')?.textContent).toBe('Published by Communications on Acme newsroom · drafted by a member · approved by a member');
+    expect(items[2].querySelector('.byline')?.textContent).toBe('Published by Communications on Acme newsroom · drafted · approved');
     expect(items[2].querySelector('article')?.textContent).toContain('Holding statement');
     expect(items[2].querySelector('article strong')?.textContent).toBe('aware');
     expect(items[2].querySelector('article')?.classList.contains('fresh')).toBe(true);
