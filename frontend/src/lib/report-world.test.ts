@@ -27,7 +27,7 @@ describe('world report', () => {
   it('says who wrote what, when, and how long after the inject that prompted it', () => {
     expect(r.messages.map((m) => [m.seq, m.by, m.where, m.prompt?.inject ?? null, m.prompt?.replied ?? null, m.latencyNs])).toEqual([
       [3, 'Ana', 'Dana Reyes', 'reporter_email', true, 3 * MIN],
-      [4, 'Dana Reyes (canned)', 'Dana Reyes', 'reporter_email', true, null],
+      [4, 'Dana Reyes (canned)', 'Dana Reyes', '', true, 2 * MIN],
       [5, 'Ana', 'Acme newsroom', 'reporter_email', false, 8 * MIN],
     ]);
     expect(r.messages[2]).toMatchObject({ draftedBy: 'Ana', approvedBy: 'Lee' });
@@ -48,6 +48,7 @@ describe('world report', () => {
     expect(md).toContain('### T+12:00 — Ana (Comms) published on Acme newsroom');
     expect(md).toContain('Drafted by Ana, approved by Lee. Sent T+12:00, 8:00 after “Press enquiry” (latest inject before it).');
     expect(md).toContain('Sent T+7:00, 3:00 after “Press enquiry”.');
+    expect(md).toContain('Sent T+9:00, 2:00 after “Ana’s message”.');
     expect(md).not.toMatch(/(^|[^\\])<img/m);
     expect(md).toContain('> \\<img src=x onerror=alert(1)\\>');
     expect(md).not.toContain('*yet*');

@@ -24,7 +24,7 @@ export interface ReportMessage {
   approvedBy: string;
   canned: string;
   byFacilitator: boolean;
-  /** The inject that prompted it: the one replied to, else the team's latest before it. */
+  /** What prompted it: the inject replied to, else the team's latest before it; for a persona's answer, the team's last message in the thread. */
   prompt: { inject: string; title: string; atNs: number; replied: boolean } | null;
   /** Time from that inject to this message (ns), or null. */
   latencyNs: number | null;
@@ -77,8 +77,12 @@ export function worldReport(rawEvents: unknown[], teamName: (id: string) => stri
     let prompt: ReportMessage['prompt'] = null;
     const replied = m.inject || (m.action !== 'publish' ? threadOf(m) : '');
     const exact = replied ? deliveries.filter((d) => d.inject === replied && reaches(d, m.team) && d.atNs <= m.atNs).pop() : undefined;
-    if (exact) prompt = { inject: exact.inject, title: exact.title, atNs: exact.atNs, replied: true };
-    else if (m.action !== 'persona') {
+    if (m.action === 'persona') {
+      // A persona answers the team's last message in the thread (as the server's report says).
+      const asked = w.messages.filter((x) => x.team === m.team && x.action !== 'persona' && x.seq < m.seq && threadOf(x) === threadOf(m)).pop();
+      if (asked) prompt = { inject: '', title: `${who(asked.participant) || teamName(asked.team)}’s message`, atNs: asked.atNs, replied: true };
+    } else if (exact) prompt = { inject: exact.inject, title: exact.title, atNs: exact.atNs, replied: true };
+    else {
       const latest = deliveries.filter((d) => reaches(d, m.team) && d.atNs <= m.atNs).pop();
       if (latest) prompt = { inject: latest.inject, title: latest.title, atNs: latest.atNs, replied: false };
     }
@@ -97,7 +101,7 @@ export function worldReport(rawEvents: unknown[], teamName: (id: string) => stri
       canned: m.canned,
       byFacilitator: m.byFacilitator,
       prompt,
-      latencyNs: prompt && m.action !== 'persona' ? Math.max(0, m.atNs - prompt.atNs) : null,
+      latencyNs: prompt ? Math.max(0, m.atNs - prompt.atNs) : null,
     };
   });
   const teamNames: Record<string, string> = {};
