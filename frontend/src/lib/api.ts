@@ -72,6 +72,44 @@ export interface PlayClock {
   serverTime: string;
 }
 
+/** An outlet the team may publish on (or approves for). */
+export interface WorldOutlet {
+  id: string;
+  name: string;
+  /** social | news | status | email */
+  channel: string;
+  platform: string;
+  /** '' (none), a team id, or 'lead'. */
+  approval: string;
+  /** Teams that may draft and publish on it. */
+  teams: string[];
+}
+
+/** A persona the team may start a new message to. */
+export interface WorldPersona {
+  id: string;
+  name: string;
+  /** email | chat | ticket | phone */
+  via: string;
+}
+
+/**
+ * What the scenario lets the participant's team do in the world (issue #18):
+ * its outlets, the personas it may write to, its declared chat lines and the
+ * injects it may reply to. Empty lists from a server that does not say; the
+ * server decides in every case.
+ */
+export interface WorldInfo {
+  outlets: WorldOutlet[];
+  personas: WorldPersona[];
+  /** Teams with a declared chat line to this one. */
+  lines: string[];
+  /** Inject ids that take replies from this team. */
+  replies: string[];
+}
+
+export const emptyWorldInfo: WorldInfo = { outlets: [], personas: [], lines: [], replies: [] };
+
 /** GET /api/exercises/:id as a participant. */
 export interface PlayInfo {
   exercise: ExerciseSummary;
@@ -80,6 +118,8 @@ export interface PlayInfo {
   teams: TeamOption[];
   /** Null from a server that does not send it. */
   clock: PlayClock | null;
+  /** Absent from a server that does not send it. */
+  world?: WorldInfo;
 }
 
 /** One page of GET /api/exercises/:id/events: wire event frames, oldest first. */
@@ -242,6 +282,22 @@ function teamsOf(o: Obj, k: string): TeamOption[] {
     .map((t) => ({ id: t.id, name: t.name || t.id }));
 }
 
+const strs = (o: Obj, k: string): string[] => (Array.isArray(o[k]) ? (o[k] as unknown[]).filter((x): x is string => typeof x === 'string' && x !== '') : []);
+
+/** The `world` object of the participant's GET, read defensively. */
+export function worldInfoOf(w: Obj): WorldInfo {
+  return {
+    outlets: list(w, 'outlets')
+      .map((o) => ({ id: s(o, 'id'), name: s(o, 'name') || s(o, 'id'), channel: s(o, 'channel'), platform: s(o, 'platform'), approval: s(o, 'approval'), teams: strs(o, 'teams') }))
+      .filter((o) => o.id !== ''),
+    personas: list(w, 'personas')
+      .map((p) => ({ id: s(p, 'id'), name: s(p, 'name') || s(p, 'id'), via: s(p, 'via') || 'email' }))
+      .filter((p) => p.id !== ''),
+    lines: strs(w, 'lines'),
+    replies: strs(w, 'replies'),
+  };
+}
+
 function summaryOf(e: Obj): ExerciseSummary {
   return { id: s(e, 'id'), title: s(e, 'title'), status: s(e, 'status'), outcome: s(e, 'outcome') };
 }
@@ -397,6 +453,7 @@ export function httpApi(o: HttpApiOptions = {}): Api {
         clock: s(clock, 'server_time') && s(clock, 'status')
           ? { atNs: n(clock, 'at'), speed: n(clock, 'speed'), status: s(clock, 'status'), serverTime: s(clock, 'server_time') }
           : null,
+        world: worldInfoOf(obj(d, 'world')),
       };
       if (participant && participant.token === sess.token) {
         participant = { ...participant, title: info.exercise.title || participant.title, team: info.me.team || participant.team, lead: info.me.lead };

@@ -53,6 +53,7 @@ describe('adaptEvent', () => {
       expired: false,
       votes: [],
       tie: false,
+      message: null,
     });
   });
 
@@ -183,6 +184,7 @@ describe('adaptEvent', () => {
       effect_applied: { var: 'v', value: 1 },
       transition_taken: { to: 's' },
       outcome_reached: { outcome: 'o' },
+      message_sent: { action: 'publish', body: 'b' },
     };
     for (const kind of EVENT_KINDS) {
       const ev = adaptEvent({ seq: 1, kind, ...(samples[kind] as object) });

@@ -18,8 +18,11 @@ export const EVENT_KINDS = [
   'effect_applied',
   'transition_taken',
   'outcome_reached',
+  'message_sent',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
+
+import { adaptMessage, type WorldMessage } from './world';
 
 export type DecisionMode = 'first' | 'lead' | 'vote';
 
@@ -61,6 +64,8 @@ export interface InjectView {
   image: string;
   engagement: Engagement | null;
   teams: string[];
+  /** Teams that may reply to it (issue #18); absent or empty: none said. */
+  reply?: string[];
 }
 
 export interface OptionView {
@@ -154,6 +159,8 @@ export interface FeedEvent {
   /** decision_closed of a vote: the count per option, and whether the top count was shared. */
   votes: { option: string; count: number }[];
   tie: boolean;
+  /** message_sent: what was said in the world; `inject` then holds it as a card shows it. */
+  message: WorldMessage | null;
 }
 
 type Obj = Record<string, unknown>;
@@ -239,6 +246,7 @@ export function adaptInject(v: unknown): InjectView | null {
       ? { likes: count(eng, 'likes'), reposts: count(eng, 'reposts'), replies: count(eng, 'replies') }
       : null,
     teams: strList(v, 'teams'),
+    ...(strList(v, 'reply').length ? { reply: strList(v, 'reply') } : {}),
   };
 }
 
@@ -325,6 +333,7 @@ function nested(raw: Obj, key: string): Obj {
  */
 export function adaptEvent(input: unknown): FeedEvent | null {
   if (!isObj(input)) return null;
+  if (str(input, 'kind') === 'message_sent') return adaptMessageEvent(input);
   const raw = isWireFrame(input) ? fromWire(input) : input;
   const kind = str(raw, 'kind');
   if (!isKind(kind)) return null;
@@ -349,6 +358,7 @@ export function adaptEvent(input: unknown): FeedEvent | null {
     expired: bool(raw, 'expired'),
     votes: (Array.isArray(raw['votes']) ? raw['votes'] : []).filter(isObj).map((v) => ({ option: str(v, 'option'), count: count(v, 'count') })),
     tie: bool(raw, 'tie'),
+    message: null,
   };
 
   switch (kind) {
@@ -378,7 +388,59 @@ export function adaptEvent(input: unknown): FeedEvent | null {
     case 'outcome_reached':
       ev.outcome = adaptOutcome(nested(raw, 'outcome'));
       return ev.outcome ? ev : null;
+    case 'message_sent':
+      // Read above, from the frame as it is.
+      return null;
   }
+}
+
+/** A message said in the world as a card shows it: a publication like the outlet's channel, a reply or message like its thread's. */
+export function messageInject(m: WorldMessage): InjectView {
+  const ch = isChannel(m.channel) ? m.channel : m.action === 'publish' ? 'social' : 'email';
+  const fromOutlet: Persona | null = m.outletName ? { name: m.outletName, handle: '', avatar: avatarInitial('', m.outletName), org: '' } : null;
+  let from: Persona | null = null;
+  let to = '';
+  if (m.action === 'publish') from = m.persona ?? fromOutlet;
+  else if (m.action === 'persona') from = m.persona;
+  else to = m.persona?.email || m.persona?.name || m.personaId;
+  return {
+    id: m.id || `m${m.seq}`,
+    channel: ch,
+    title: m.title,
+    body: m.body,
+    from,
+    platform: m.platform,
+    to,
+    level: '',
+    ref: '',
+    image: '',
+    engagement: null,
+    teams: m.action === 'publish' ? [] : [m.team],
+  };
+}
+
+function adaptMessageEvent(input: Obj): FeedEvent | null {
+  const m = adaptMessage(input);
+  if (!m || !Number.isSafeInteger(m.seq)) return null;
+  return {
+    seq: m.seq,
+    kind: 'message_sent',
+    atNs: m.atNs,
+    storyTime: m.storyTime,
+    state: '',
+    audience: m.audience,
+    inject: messageInject(m),
+    decision: null,
+    answer: null,
+    effect: null,
+    transition: null,
+    outcome: null,
+    extension: null,
+    expired: false,
+    votes: [],
+    tie: false,
+    message: m,
+  };
 }
 
 /** The decision id an event is about, if any. */
@@ -678,6 +740,7 @@ export function fromWire(f: Obj): Obj {
         image: p['image'],
         engagement: p['engagement'],
         teams: p['teams'],
+        reply: p['reply'],
       };
       break;
     case 'decision_opened':

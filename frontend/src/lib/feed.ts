@@ -168,11 +168,24 @@ export function createFeed(opts: FeedOptions = {}): FeedStore {
   };
 }
 
-/** Injects for a participant feed, newest first. */
+/** Injects and messages said in the world (lib/world.ts) for a participant feed, newest first. */
 export function injectItems(state: FeedState): FeedItem[] {
   const out: FeedItem[] = [];
   for (let i = state.items.length - 1; i >= 0; i--) {
-    if (state.items[i].ev.kind === 'inject_delivered') out.push(state.items[i]);
+    const k = state.items[i].ev.kind;
+    if (k === 'inject_delivered' || k === 'message_sent') out.push(state.items[i]);
   }
   return out;
+}
+
+/**
+ * The public timeline: every publication and every inject on a public
+ * channel (social posts, news, status pages) the viewer has, oldest first.
+ */
+export function publicItems(state: FeedState): FeedItem[] {
+  return state.items.filter((it) =>
+    it.ev.kind === 'message_sent'
+      ? it.ev.message?.action === 'publish'
+      : it.ev.kind === 'inject_delivered' && !!it.ev.inject && ['social', 'news', 'status'].includes(it.ev.inject.channel),
+  );
 }

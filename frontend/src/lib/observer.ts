@@ -7,6 +7,7 @@ import { ApiError, noteBody, type Api, type ConnectionStatus, type NoteSubmissio
 import type { ClockSync } from './clock';
 import { adaptClockEvent, adaptNote, adaptRosterEvent, isEndFrame, objectivesOf, type NoteView } from './events';
 import { createFeed, type FeedStore } from './feed';
+import { emptyWorld, reduceWorld, type WorldState } from './world';
 import { applyClockEvent, clockSync, initialClock, wallOffset, type ClockState } from './liveclock';
 import type { LiveSocket, ServerFrame, StatusDetail } from './socket';
 
@@ -25,6 +26,8 @@ export interface ObserveSession {
   readonly objectives: Readable<ObjectiveOption[]>;
   /** Notes observers may see, oldest first. */
   readonly notes: Readable<NoteView[]>;
+  /** Chat in every room, messages, drafts, receipts (lib/world.ts). */
+  readonly world: Readable<WorldState>;
   start(): Promise<void>;
   /** Add a note; resolves once the server recorded it. */
   addNote(n: NoteSubmission): Promise<void>;
@@ -42,6 +45,7 @@ export function createObserveSession(api: Api, session: ObserverSession, now: ()
   const seenTeams = writable<string[]>([]);
   const seenObjectives = writable<string[]>([]);
   const notes = writable<NoteView[]>([]);
+  const world = writable<WorldState>(emptyWorld());
   const clock = writable<ClockSync | null>(null);
   let clockState: ClockState = initialClock;
   let offset: number | null = null;
@@ -69,6 +73,9 @@ export function createObserveSession(api: Api, session: ObserverSession, now: ()
     // The backlog after a (re)connect is shown without the "new" highlight.
     if (live) feed.apply(f);
     else feed.load([f]);
+    const w = get(world);
+    const nw = reduceWorld(w, f);
+    if (nw !== w) world.set(nw);
     const c = adaptClockEvent(f);
     if (c) {
       clockState = applyClockEvent(clockState, c);
@@ -123,6 +130,7 @@ export function createObserveSession(api: Api, session: ObserverSession, now: ()
     teams,
     objectives,
     notes,
+    world,
     async start() {
       try {
         const i = await api.observeInfo(session);
@@ -144,7 +152,16 @@ export function createObserveSession(api: Api, session: ObserverSession, now: ()
         }
       }
       // Observers stay connected after the end: notes may still be added.
-      socket = api.connect(session, { lastSeq: () => feed.lastSeq(), onEvent, onFrame, onStatus, onReset: () => feed.reset() });
+      socket = api.connect(session, {
+        lastSeq: () => feed.lastSeq(),
+        onEvent,
+        onFrame,
+        onStatus,
+        onReset: () => {
+          feed.reset();
+          world.set(emptyWorld());
+        },
+      });
       socket.start();
     },
     async addNote(n) {

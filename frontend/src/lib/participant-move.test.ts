@@ -25,6 +25,9 @@ const inject = (seq: number, id: string, team: string) =>
 const joined = (seq: number, participant: string, name: string, team: string, lead = false) =>
   wire.event(seq, 'participant_joined', { participant, team, name, lead });
 
+const chat = (seq: number, room: string, team: string, body: string) =>
+  wire.event(seq, 'chat_posted', { room, participant: 'p2', name: 'Sol', team, body, client_id: `c${seq}`, audience: [team] });
+
 const moveAlice = (seq: number, lead = false) =>
   wire.event(seq, 'participant_moved', { participant: 'p1', name: 'Alice', from: 'soc', to: 'comms', lead });
 
@@ -44,8 +47,9 @@ async function liveSoc(): Promise<{ s: PlaySession; ws: FakeWS }> {
   const ws = FakeWS.last();
   ws.open();
   ws.frame(wire.hello());
-  for (const f of [joined(2, 'p1', 'Alice', 'soc', true), joined(3, 'p2', 'Sol', 'soc'), opened(5, 'lock', 'soc'), inject(6, 'soc_alert', 'soc')]) ws.frame(f);
-  ws.frame(wire.live(6));
+  for (const f of [joined(2, 'p1', 'Alice', 'soc', true), joined(3, 'p2', 'Sol', 'soc'), opened(5, 'lock', 'soc'), inject(6, 'soc_alert', 'soc'), chat(7, 'team:soc', 'soc', 'soc only')])
+    ws.frame(f);
+  ws.frame(wire.live(7));
   return { s, ws };
 }
 
@@ -68,6 +72,7 @@ describe('a move to another team', () => {
     const { s, ws } = await liveSoc();
     expect(decisionIds(s)).toEqual(['lock']);
     expect(get(s.lead)).toBe(true);
+    expect(Object.keys(get(s.world).chat)).toEqual(['team:soc']);
 
     let release: () => void = () => undefined;
     api.playInfo.mockImplementation(() => Promise.resolve(commsInfo));
@@ -77,7 +82,7 @@ describe('a move to another team', () => {
           release = () =>
             resolve(
               after === 0
-                ? { events: [joined(4, 'p9', 'Cam', 'comms', true), opened(7, 'statement', 'comms'), inject(8, 'ops_chat', 'comms')], nextAfter: 8, more: true }
+                ? { events: [joined(4, 'p9', 'Cam', 'comms', true), chat(6, 'team:comms', 'comms', 'comms line'), opened(7, 'statement', 'comms'), inject(8, 'ops_chat', 'comms')], nextAfter: 8, more: true }
                 : { events: [moveAlice(9)], nextAfter: 10, more: false },
             );
         }),
@@ -97,6 +102,9 @@ describe('a move to another team', () => {
     expect(decisionIds(s)).toEqual(['statement']);
     expect(injectIds(s)).toEqual(['ops_chat', 'press_email']);
     expect(get(s.info)?.team.name).toBe('Communications');
+    // The old team's room is gone from the page; the new team's history is there.
+    expect(Object.keys(get(s.world).chat)).toEqual(['team:comms']);
+    expect(get(s.world).chat['team:comms'].map((l) => l.body)).toEqual(['comms line']);
     expect(get(s.members)).toEqual({
       p1: { id: 'p1', name: 'Alice', lead: false },
       p9: { id: 'p9', name: 'Cam', lead: true },

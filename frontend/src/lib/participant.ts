@@ -31,6 +31,8 @@ import type { ClockSync } from './clock';
 import type { ExercisePhase } from './conn-label';
 import { adaptClockEvent, adaptPresenceFrame, adaptRosterEvent, isEndFrame, parseServerTime, type FeedEvent, type RosterEvent } from './events';
 import { createFeed, type FeedStore } from './feed';
+import { emptyWorld, reduceWorld, type WorldState } from './world';
+import { createReceipts } from './receipts';
 import { applyClockEvent, clockSync, initialClock, replyOffset, seedClock, wallOffset, type ClockState } from './liveclock';
 import {
   ConnectionLostError,
@@ -108,7 +110,17 @@ export interface PlaySession {
   /** Set when the facilitator moves this participant to another team. */
   readonly moved: Readable<MoveNotice | null>;
   dismissMove(): void;
+  /** Chat, messages, drafts: what the team does in the world (lib/world.ts). */
+  readonly world: Readable<WorldState>;
   start(): Promise<void>;
+  /**
+   * Send a world command (chat, draft, send, approve, receipt…) over the
+   * socket. Every such command is idempotent by its id, so it is resent
+   * after a reconnect until acknowledged or refused.
+   */
+  request(type: string, body: Record<string, unknown>, id?: string): Promise<Ack>;
+  /** The card of the inject delivered at this seq has been on screen. */
+  opened(seq: number): void;
   answer(a: AnswerSubmission): void;
   /** Send a failed or queued answer again, with its original id. */
   retry(decision: string): void;
@@ -197,6 +209,12 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
   let team = session.team;
   // Frames held while a move loads the new team's view; null otherwise.
   let held: { f: ServerFrame; live: boolean }[] | null = null;
+  const world = writable<WorldState>(emptyWorld());
+  const receipts = createReceipts({
+    send: (seq, opened) => (socket ? socket.request('receipt', { seq, opened }, { id: newId(), resend: true }) : Promise.reject(new Error('not connected'))),
+    storage,
+    key: `ttx.receipts.${session.exercise}.${session.participant}`,
+  });
 
   let clockState: ClockState = initialClock;
   let offset: number | null = null;
@@ -371,7 +389,14 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
         leadOverride.set(null);
         members.set({ [i.me.id]: { id: i.me.id, name: i.me.name, lead: i.me.lead } });
         feed.load(history);
-        for (const f of history) onRoster(f);
+        // What the new team did in the world (chat, drafts, messages)
+        // replaces the old team's, as the feed does.
+        world.set(history.reduce(reduceWorld, emptyWorld()));
+        for (const f of history) {
+          onRoster(f);
+          const e = f as { kind?: unknown; seq?: unknown };
+          if (e.kind === 'inject_delivered' && typeof e.seq === 'number' && !get(stopped)) receipts.received(e.seq);
+        }
         complete = true;
       } catch {
         /* tried again after a pause */
@@ -399,6 +424,10 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
     // The backlog after a (re)connect is shown without the "new" highlight.
     if (live) feed.apply(f);
     else feed.load([f]);
+    const w = get(world);
+    const nw = reduceWorld(w, f);
+    if (nw !== w) world.set(nw);
+    if (f.kind === 'inject_delivered' && typeof f.seq === 'number' && !get(stopped)) receipts.received(f.seq);
     const c = adaptClockEvent(f);
     if (c) {
       clockState = applyClockEvent(clockState, c);
@@ -475,6 +504,7 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
     dismissMove() {
       moved.set(null);
     },
+    world,
     async start() {
       try {
         const sent = now();
@@ -496,7 +526,16 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
         // Carry on without the team view: the feed still works.
         fatal.set('');
       }
-      socket = api.connect(session, { lastSeq: () => feed.lastSeq(), onEvent, onFrame, onStatus, onReset: () => feed.reset() });
+      socket = api.connect(session, {
+        lastSeq: () => feed.lastSeq(),
+        onEvent,
+        onFrame,
+        onStatus,
+        onReset: () => {
+          feed.reset();
+          world.set(emptyWorld());
+        },
+      });
       socket.start();
       // Answers left over from before a reload go out once the stream is live.
     },
@@ -513,6 +552,13 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
           message: 'Saved on this device. It will be sent when the connection is back.',
         });
     },
+    request(type, body, id) {
+      if (!socket || get(stopped)) return Promise.reject(new ConnectionLostError(id ?? '', 'Not connected.'));
+      return socket.request(type, body, { id: id ?? newId(), resend: true });
+    },
+    opened(seq) {
+      if (!get(stopped)) receipts.opened(seq);
+    },
     retry(decision) {
       if (get(outbox)[decision]) send(decision);
     },
@@ -524,6 +570,7 @@ export function createPlaySession(api: Api, session: ParticipantSession, deps: P
     },
     destroy() {
       destroyed = true;
+      receipts.stop();
       socket?.close();
     },
   };

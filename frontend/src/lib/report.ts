@@ -10,6 +10,7 @@ import { adaptScenario, decisionsById, stateTitle, teamName, withParams, type Mo
 import { formatClock, formatDuration, formatSpan } from './format';
 import { outcomeCause, reasonedPath, reasonText, takenEdgeKeys, viaOf } from './path-reasons';
 import { answeredBy } from './start-check';
+import { messageLine, worldMarkdown, worldReport, type WorldReport } from './report-world';
 
 export interface ReportNote {
   seq: number;
@@ -95,6 +96,8 @@ export interface Report {
   timeline: TimelineEntry[];
   /** The last exercise clock reading in the log. */
   durationNs: number;
+  /** What teams wrote in the world, and the chat per room (issue #18). */
+  world: WorldReport;
 }
 
 const FAC_PREFIX = 'facilitator:';
@@ -189,13 +192,20 @@ export function summarize(ev: LogEvent, model: ScenarioModel, names: Map<string,
     }
     case 'error':
       return `Error (${ev.errorCode || 'unknown'}): ${ev.error}`;
+    case 'chat_posted':
+      return `Chat line by ${ev.name || who(ev.participant)}`;
+    case 'approval_requested':
+      return `${who(ev.participant)} (${team(ev.team)}) asked for approval of a draft`;
+    case 'draft_approved':
+    case 'draft_rejected':
+      return `${ev.participant ? who(ev.participant) : 'The facilitator'} ${ev.kind === 'draft_approved' ? 'approved' : 'returned'} a draft of ${team(ev.team)}`;
     default:
       return ev.kind.replace(/_/g, ' ');
   }
 }
 
 /** Kinds left out of the on-screen timeline (they repeat what others say); the CSV keeps them. */
-export const QUIET_KINDS = new Set(['clock_tick', 'answer_submitted', 'facilitator_answer', 'started', 'timer_fired', 'facilitator_inject', 'facilitator_close', 'facilitator_extend']);
+export const QUIET_KINDS = new Set(['clock_tick', 'answer_submitted', 'facilitator_answer', 'started', 'timer_fired', 'facilitator_inject', 'facilitator_close', 'facilitator_extend', 'message_submitted', 'chat_posted', 'inject_receipt', 'draft_saved', 'draft_discarded']);
 
 function reportDecision(d: ConsoleDecision, model: ScenarioModel, objectives: Map<string, string[]>): ReportDecision {
   return {
@@ -261,6 +271,8 @@ export function buildReport(raw: unknown): Report {
     }
   }
   const names = new Map(st.participants.map((p) => [p.id, p.name]));
+  const world = worldReport(rawEvents, (t) => teamName(model, t), names);
+  const messageAt = new Map(world.messages.map((m) => [m.seq, m]));
   const steps = reasonedPath(events, model);
   const decisions = st.decisions.map((d) => reportDecision(d, model, decisionObjectives));
   const objectives: ReportObjective[] = model.objectives.map((ob) => ({
@@ -289,9 +301,10 @@ export function buildReport(raw: unknown): Report {
       kind: ev.kind,
       state: ev.state,
       audience: ev.audience,
-      summary: summarize(ev, model, names),
+      summary: ev.kind === 'message_sent' && messageAt.has(ev.seq) ? messageLine(messageAt.get(ev.seq)!, (t) => teamName(model, t)) : summarize(ev, model, names),
     })),
     durationNs: events.reduce((m, e) => Math.max(m, e.atNs), 0),
+    world,
   };
 }
 
@@ -399,6 +412,8 @@ export function toMarkdown(r: Report): string {
     for (const n of loose) out.push(`- ${formatClock(n.atNs)} ${mdText(n.author)}${n.byFacilitator ? ' (facilitator)' : ''}${n.team ? ` on ${mdText(teamName(r.model, n.team))}` : ''}: ${mdText(n.text)}`);
     out.push('');
   }
+
+  out.push(...worldMarkdown(r.world, (t) => teamName(r.model, t), mdText));
 
   out.push('## Timeline', '', '| Clock | Event |', '| --- | --- |');
   for (const t of r.timeline) if (!QUIET_KINDS.has(t.kind)) out.push(`| ${formatClock(t.atNs)} | ${mdText(t.summary)} |`);

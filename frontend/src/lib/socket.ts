@@ -58,6 +58,9 @@ export interface Ack {
   duplicate?: boolean;
   /** skip: the new exercise clock (ns). */
   clock?: number;
+  /** draft: the draft's id and its new version. */
+  draft?: string;
+  version?: number;
 }
 
 /** The server refused a request (an error frame with its id). */
@@ -365,6 +368,9 @@ export function createSocket(opts: SocketOptions): LiveSocket {
         if (frame.duplicate === true) ack.duplicate = true;
         const clock = asNumber(frame.clock);
         if (clock !== undefined) ack.clock = clock;
+        if (typeof frame.draft === 'string') ack.draft = frame.draft;
+        const version = asNumber(frame.version);
+        if (version !== undefined) ack.version = version;
         if (settle(id, (p) => p.resolve(ack))) return;
         break;
       }
