@@ -56,6 +56,8 @@ func TestConsoleFocusInviteAndProjector(t *testing.T) {
 	}
 	fac.navigate("/console/" + id)
 	startExercise(fac)
+	// The running console draws its Invite panel once the start's frames arrive.
+	fac.waitJS("the running console's Invite panel", `!!document.querySelector('details.invite .code')`, actionTimeout)
 	if got := evalJS[string](fac, "invite panel", `(() => { const d = document.querySelector('details.invite'); if (!d) return ''; d.open = true; return d.querySelector('.code').textContent.replace('-', ''); })()`); got != code {
 		h.fatalf("the running console's Invite panel shows the code %q, want %q", got, code)
 	}
