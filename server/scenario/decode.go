@@ -23,6 +23,7 @@ type decoder struct {
 
 	conds   []*Expr   // compiled once every id is known
 	effects []*Effect // idem
+	counts  []*Expr   // engagement counts written as expressions; idem
 	texts   []textRef // checked for {{placeholders}} once parameters are known
 
 	stateRefs []textRef // transition targets, checked once every state is known
@@ -333,6 +334,29 @@ func (d *decoder) count(n *yaml.Node, key string) int {
 		return 0
 	}
 	return v
+}
+
+// engagement reads an inject's or an outlet's engagement counts.
+func (d *decoder) engagement(n *yaml.Node) *EngagementRule {
+	ef := d.fields(n, engagementSpec, "engagement")
+	return &EngagementRule{Likes: d.countRule(ef.get("likes"), "likes"),
+		Reposts: d.countRule(ef.get("reposts"), "reposts"), Replies: d.countRule(ef.get("replies"), "replies")}
+}
+
+// countRule reads a whole number, or a text to compile as a number
+// expression after decoding.
+func (d *decoder) countRule(n *yaml.Node, key string) Count {
+	if n != nil && n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+		x := &Expr{Src: n.Value, Pos: posOf(n), node: n}
+		d.counts = append(d.counts, x)
+		return Count{X: x}
+	}
+	if n != nil && (n.Kind != yaml.ScalarNode || n.Tag != "!!int") {
+		d.errs.add(posOf(n), "write a whole number, or a number expression in quotes such as \"round(100 * reputation / 50)\"",
+			"'%s' must be a whole number from 0 to 1000000000 or a number expression, found %s", key, kindName(n))
+		return Count{}
+	}
+	return Count{N: d.count(n, key)}
 }
 
 // duration reads "90s", "5m", "1h30m" or 0.

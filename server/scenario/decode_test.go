@@ -62,7 +62,9 @@ func TestDecodeAllKeys(t *testing.T) {
 	in := sc.Inject("post")
 	check("inject", []any{in.At, in.Teams, in.Channel, in.From, in.To, in.Platform, in.Level, in.Ref, in.Image, in.Notes, in.If.Src},
 		[]any{90 * time.Second, []string{"comms", "soc"}, Social, "reporter", "everyone", "Chirp", "high", "T-1", "A photo", "Only for the facilitator.", "reputation > 10"})
-	check("engagement", *in.Engagement, Engagement{1, 2, 3})
+	check("engagement", *in.Engagement, EngagementRule{Count{N: 1}, Count{N: 2}, Count{N: 3}})
+	oe := sc.Outlet("newsroom").Engagement
+	check("outlet engagement", []any{oe.Likes.X.Src, oe.Likes.X.Program != nil, oe.Reposts, oe.Replies}, []any{"round(reputation * 2)", true, Count{N: 4}, Count{}})
 	check("reply", []any{in.Reply, in.TakesReplyFrom("comms"), in.TakesReplyFrom("soc"), in.Canned[0].ID}, []any{[]string{"comms"}, true, false, "quote"})
 	check("facilitator inject", sc.Inject("secret").Teams, []string{FacilitatorTeam})
 	d := sc.Decision("speak")

@@ -194,3 +194,37 @@ func toFloat(v any) (float64, bool) {
 	}
 	return 0, false
 }
+
+// Eval computes the counts at this moment: whole numbers as written,
+// expressions rounded and kept within 0..MaxCount. A failing expression
+// gives 0 for its count and the first error.
+func (r *EngagementRule) Eval(env *Env) (*Engagement, error) {
+	var first error
+	one := func(c Count) int {
+		n, err := c.eval(env)
+		if err != nil && first == nil {
+			first = err
+		}
+		return n
+	}
+	e := &Engagement{Likes: one(r.Likes), Reposts: one(r.Reposts), Replies: one(r.Replies)}
+	return e, first
+}
+
+func (c Count) eval(env *Env) (int, error) {
+	if c.X == nil {
+		return c.N, nil
+	}
+	if c.X.Program == nil {
+		return 0, errors.New("scenario: engagement count was not compiled")
+	}
+	out, err := env.vm.Run(c.X.Program, env.m)
+	if err != nil {
+		return 0, fmt.Errorf("scenario: engagement %q: %w", c.X.Src, err)
+	}
+	f, ok := toFloat(out)
+	if !ok || math.IsNaN(f) {
+		return 0, fmt.Errorf("scenario: engagement %q gave %v, not a number", c.X.Src, out)
+	}
+	return int(min(max(math.Round(f), 0), MaxCount)), nil
+}

@@ -138,9 +138,14 @@ func (d *decoder) newExprCompiler() *exprCompiler {
 		"condition":    mk(expr.AsBool()),
 		string(Bool):   mk(expr.AsBool()),
 		string(Number): mk(expr.AsFloat64()),
+		wantCount:      mk(expr.AsFloat64()),
 		string(String): mk(expr.AsKind(reflect.String)),
 	}}
 }
+
+// wantCount is the compiler configuration for engagement counts: a number,
+// reported as a count rather than as an effect.
+const wantCount = "count"
 
 // exprText locates an expression inside a YAML scalar so that errors point
 // at the offending character, not just at the start of the line.
@@ -318,7 +323,7 @@ func resultKindOK(rt reflect.Type, want string) bool {
 	switch want {
 	case "condition", string(Bool):
 		return rt.Kind() == reflect.Bool
-	case string(Number):
+	case string(Number), wantCount:
 		switch rt.Kind() {
 		case reflect.Float64, reflect.Float32, reflect.Int, reflect.Int64, reflect.Int32, reflect.Int16, reflect.Int8,
 			reflect.Uint, reflect.Uint64, reflect.Uint32, reflect.Uint16, reflect.Uint8:
@@ -354,6 +359,10 @@ func (c *exprCompiler) report(err error, t exprText, want string) {
 		} else {
 			msg = fmt.Sprintf("this effect gives %s, but the variable holds true or false", typeWord(got))
 		}
+		off = 0
+	case strings.HasPrefix(msg, "expected float64, but got") && want == wantCount:
+		msg = fmt.Sprintf("this count gives %s, not a number", typeWord(strings.TrimPrefix(msg, "expected float64, but got ")))
+		hint = "write a whole number, or a number expression such as \"round(100 * reputation / 50)\""
 		off = 0
 	case strings.HasPrefix(msg, "expected float64, but got"):
 		msg = fmt.Sprintf("this effect gives %s, but the variable holds a number", typeWord(strings.TrimPrefix(msg, "expected float64, but got ")))

@@ -70,6 +70,9 @@ func (d *decoder) release() {
 	for _, f := range d.effects {
 		f.node = nil
 	}
+	for _, x := range d.counts {
+		x.node = nil
+	}
 }
 
 func (d *decoder) scenario(root *yaml.Node) {
@@ -487,8 +490,7 @@ func (d *decoder) inject(s *State, n *yaml.Node) *Inject {
 		if in.Channel != Social && in.Channel != News {
 			d.errs.add(posOf(e), "remove it, or set 'channel: social'", "'engagement' only applies to social posts and news stories")
 		}
-		ef := d.fields(e, engagementSpec, "engagement")
-		in.Engagement = &Engagement{Likes: d.count(ef.get("likes"), "likes"), Reposts: d.count(ef.get("reposts"), "reposts"), Replies: d.count(ef.get("replies"), "replies")}
+		in.Engagement = d.engagement(e)
 	}
 	return in
 }

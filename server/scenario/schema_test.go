@@ -99,6 +99,7 @@ func TestSchemaMatchesDecoder(t *testing.T) {
 		{stateSpec, "transitions", "transition", "list"},
 		{decisionSpec, "options", "option", "list"},
 		{injectSpec, "engagement", "engagement", "ref"},
+		{outletSpec, "engagement", "engagement", "ref"},
 		{injectSpec, "channel", "channel", "ref"},
 		{decisionSpec, "mode", "mode", "ref"},
 		{variableSpec, "type", "varType", "ref"},

@@ -29,7 +29,7 @@ var (
 		keys:     []string{"name", "handle", "email", "org", "avatar", "role", "reachable", "via", "canned"},
 		required: []string{"name"}}
 	outletSpec = &spec{name: "outlet",
-		keys:     []string{"name", "channel", "as", "platform", "teams", "approval", "audience"},
+		keys:     []string{"name", "channel", "as", "platform", "teams", "approval", "audience", "engagement"},
 		required: []string{"name", "channel", "teams"}}
 	cannedSpec = &spec{name: "canned",
 		keys:     []string{"id", "label", "body", "if", "after"},

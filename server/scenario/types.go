@@ -5,6 +5,7 @@
 package scenario
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/expr-lang/expr/vm"
@@ -140,7 +141,10 @@ type Outlet struct {
 	// Audience lists the teams that see its publications; ["*"] (the
 	// default) is every team.
 	Audience []string `json:"audience"`
-	Pos      Pos      `json:"-"`
+	// Engagement, social and news only, sets the counts a publication
+	// shows, evaluated when it is published.
+	Engagement *EngagementRule `json:"engagement,omitempty"`
+	Pos        Pos             `json:"-"`
 }
 
 // Canned is a prepared reply the facilitator can send as a persona, on
@@ -253,25 +257,52 @@ type Engagement struct {
 	Replies int `json:"replies"`
 }
 
+// MaxCount bounds an engagement count.
+const MaxCount = 1_000_000_000
+
+// Count is one engagement count as written: a whole number, or (X set) a
+// number expression evaluated when the post is shown, rounded and kept
+// within 0..MaxCount.
+type Count struct {
+	N int
+	X *Expr
+}
+
+// MarshalJSON writes the number, or the expression's text.
+func (c Count) MarshalJSON() ([]byte, error) {
+	if c.X != nil {
+		return json.Marshal(c.X.Src)
+	}
+	return json.Marshal(c.N)
+}
+
+// EngagementRule is how an inject or an outlet sets the engagement counts
+// of what it shows; Eval turns it into an Engagement.
+type EngagementRule struct {
+	Likes   Count `json:"likes"`
+	Reposts Count `json:"reposts"`
+	Replies Count `json:"replies"`
+}
+
 // Inject is a piece of the story delivered to teams at an offset from
 // entering its state.
 type Inject struct {
-	ID         string        `json:"id"`
-	At         time.Duration `json:"at"`              // offset from entering the state
-	Teams      []string      `json:"teams,omitempty"` // empty means every team
-	Channel    Channel       `json:"channel"`
-	From       string        `json:"from,omitempty"`     // persona id
-	Title      string        `json:"title,omitempty"`    // subject, headline, ticket or status title
-	Body       string        `json:"body"`               // Markdown; {{param}} placeholders
-	To         string        `json:"to,omitempty"`       // in-story recipient line (email)
-	Platform   string        `json:"platform,omitempty"` // social network or chat room name
-	Level      string        `json:"level,omitempty"`    // status/ticket severity or status phase
-	Ref        string        `json:"ref,omitempty"`      // ticket number, case id
-	Image      string        `json:"image,omitempty"`    // description of an attached picture
-	Engagement *Engagement   `json:"engagement,omitempty"`
-	If         *Expr         `json:"if,omitempty"`
-	Notes      string        `json:"notes,omitempty"` // facilitator-only
-	Objectives []string      `json:"objectives,omitempty"`
+	ID         string          `json:"id"`
+	At         time.Duration   `json:"at"`              // offset from entering the state
+	Teams      []string        `json:"teams,omitempty"` // empty means every team
+	Channel    Channel         `json:"channel"`
+	From       string          `json:"from,omitempty"`     // persona id
+	Title      string          `json:"title,omitempty"`    // subject, headline, ticket or status title
+	Body       string          `json:"body"`               // Markdown; {{param}} placeholders
+	To         string          `json:"to,omitempty"`       // in-story recipient line (email)
+	Platform   string          `json:"platform,omitempty"` // social network or chat room name
+	Level      string          `json:"level,omitempty"`    // status/ticket severity or status phase
+	Ref        string          `json:"ref,omitempty"`      // ticket number, case id
+	Image      string          `json:"image,omitempty"`    // description of an attached picture
+	Engagement *EngagementRule `json:"engagement,omitempty"`
+	If         *Expr           `json:"if,omitempty"`
+	Notes      string          `json:"notes,omitempty"` // facilitator-only
+	Objectives []string        `json:"objectives,omitempty"`
 	// Reply lists the teams that may reply to the inject (`reply: true`
 	// in the file is every team that receives it); empty: none.
 	Reply  []string  `json:"reply,omitempty"`

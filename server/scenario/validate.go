@@ -19,6 +19,9 @@ func (d *decoder) validate(clean bool) {
 	for _, f := range d.effects {
 		c.compileEffect(f)
 	}
+	for _, x := range d.counts {
+		x.Program = c.compile(x.Src, exprText{node: x.node, lines: c.lines}, wantCount)
+	}
 	for _, t := range d.texts {
 		d.placeholders(t)
 	}

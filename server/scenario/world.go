@@ -100,6 +100,12 @@ func (d *decoder) outlet(id string, k, v *yaml.Node) *Outlet {
 	if n := of.get("platform"); n != nil && o.Channel != "" && o.Channel != Social {
 		d.errs.add(posOf(n), "remove it, or set 'channel: social'", "'platform' only applies to social outlets")
 	}
+	if n := of.get("engagement"); n != nil {
+		if o.Channel != "" && o.Channel != Social && o.Channel != News {
+			d.errs.add(posOf(n), "remove it, or set 'channel: social' or 'channel: news'", "'engagement' only applies to social and news outlets")
+		}
+		o.Engagement = d.engagement(n)
+	}
 	var ps []Pos
 	if n := of.get("teams"); n != nil {
 		o.Teams, ps = d.strs(n, "teams")

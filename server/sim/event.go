@@ -76,8 +76,8 @@ const OutcomeEnded = "ended"
 //	inject_delivered  inject (absent for an ad-hoc inject without id), adhoc, channel, title, body,
 //	                  persona, persona_name, persona_handle, persona_avatar, persona_org,
 //	                  persona_email (email channel: scenario.PersonaEmail),
-//	                  platform, to, level, ref, image, engagement, teams, objectives,
-//	                  reply (teams that may reply to it)
+//	                  platform, to, level, ref, image, engagement (counts evaluated at delivery),
+//	                  teams, objectives, reply (teams that may reply to it)
 //	inject_skipped    inject, channel, title, reason ("if: <condition>")
 //	decision_opened   decision, team, prompt, options [{id,label}], mode, free_text,
 //	                  ask_confidence, ask_rationale, time_limit (ns), closes_at (ns), default, objectives
@@ -101,7 +101,8 @@ const OutcomeEnded = "ended"
 //	                  outlet, outlet_name, channel (the outlet's; for a reply the inject's; for compose
 //	                  the persona's via; for a persona the thread's), platform, inject, thread, title,
 //	                  body (team text verbatim; persona text with {{params}} rendered), drafted_by,
-//	                  approved_by, canned (id of the canned reply used), by_facilitator.
+//	                  approved_by, canned (id of the canned reply used), by_facilitator,
+//	                  engagement (publish on an outlet with `engagement`: the counts evaluated now).
 //	                  Audience: publish (and a reply from an outlet) the outlet's audience; else [team]
 //	objective_measured objective, met, values [{name,value}] (what its measure read), error;
 //	                  one per objective with a measure, after outcome_reached; staff only

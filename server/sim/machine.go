@@ -932,10 +932,7 @@ func (m *Machine) deliver(i int) {
 	e.Level = in.Level
 	e.Ref = m.render(in.Ref)
 	e.Image = m.render(in.Image)
-	if in.Engagement != nil {
-		eng := *in.Engagement
-		e.Engagement = &eng
-	}
+	e.Engagement = m.engagement(in.Engagement, "inject "+in.ID)
 	if p := m.p.sc.Persona(in.From); p != nil {
 		m.persona(&e, p)
 	}

@@ -379,6 +379,9 @@ func (m *Machine) messageEvent(e *Event, msg Message, o *scenario.Outlet, render
 		if o.Platform != "" {
 			e.Platform = m.render(o.Platform)
 		}
+		if msg.Action == ActionPublish {
+			e.Engagement = m.engagement(o.Engagement, "outlet "+o.ID)
+		}
 		e.Audience = slices.Clone(o.Audience)
 	}
 	if p := m.p.sc.Persona(msg.Persona); p != nil {
@@ -592,4 +595,17 @@ func (m *Machine) worldSnapshot(s *Snapshot) {
 		}
 	}
 	s.Measures = slices.Clone(m.w.measures)
+}
+
+// engagement evaluates an inject's or outlet's engagement counts now; an
+// expression that fails is reported as an error event and counts 0.
+func (m *Machine) engagement(r *scenario.EngagementRule, cause string) *scenario.Engagement {
+	if r == nil {
+		return nil
+	}
+	eng, err := r.Eval(m.envTime())
+	if err != nil {
+		m.errorEvent(CodeEval, fmt.Sprintf("%s: %v", cause, err))
+	}
+	return eng
 }

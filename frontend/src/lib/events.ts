@@ -198,6 +198,11 @@ function count(o: Obj, key: string): number {
   return n > 0 ? Math.floor(n) : 0;
 }
 
+/** Engagement counts from the wire (whole, never negative), or null when absent or not an object. */
+export function adaptEngagement(v: unknown): Engagement | null {
+  return isObj(v) ? { likes: count(v, 'likes'), reposts: count(v, 'reposts'), replies: count(v, 'replies') } : null;
+}
+
 function isChannel(v: string): v is Channel {
   return (CHANNELS as readonly string[]).includes(v);
 }
@@ -242,9 +247,7 @@ export function adaptInject(v: unknown): InjectView | null {
     level: str(v, 'level'),
     ref: str(v, 'ref'),
     image: str(v, 'image'),
-    engagement: isObj(eng)
-      ? { likes: count(eng, 'likes'), reposts: count(eng, 'reposts'), replies: count(eng, 'replies') }
-      : null,
+    engagement: adaptEngagement(eng),
     teams: strList(v, 'teams'),
     ...(strList(v, 'reply').length ? { reply: strList(v, 'reply') } : {}),
   };
@@ -414,7 +417,7 @@ export function messageInject(m: WorldMessage): InjectView {
     level: '',
     ref: '',
     image: '',
-    engagement: null,
+    engagement: m.action === 'publish' ? m.engagement : null,
     teams: m.action === 'publish' ? [] : [m.team],
   };
 }
@@ -579,9 +582,7 @@ function flatInject(o: Obj): InjectView {
     level: str(o, 'level'),
     ref: str(o, 'ref'),
     image: str(o, 'image'),
-    engagement: isObj(eng)
-      ? { likes: count(eng, 'likes'), reposts: count(eng, 'reposts'), replies: count(eng, 'replies') }
-      : null,
+    engagement: adaptEngagement(eng),
     teams: strList(o, 'teams'),
   };
 }

@@ -17,7 +17,7 @@
 //   draft_approved / draft_rejected {draft, version, team, participant, comment}
 //   inject_receipt     {participant, team, inject, seq, opened}
 
-import { avatarInitial, type Persona } from './events';
+import { adaptEngagement, avatarInitial, type Engagement, type Persona } from './events';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -77,6 +77,8 @@ export interface WorldMessage {
   approvedBy: string;
   canned: string;
   byFacilitator: boolean;
+  /** A publication's counts, when its outlet gives them (issue #18). */
+  engagement: Engagement | null;
   storyTime: string | null;
   atNs: number;
   wallTime: string;
@@ -190,6 +192,7 @@ export function adaptMessage(f: unknown): WorldMessage | null {
     approvedBy: str(p, 'approved_by'),
     canned: str(p, 'canned'),
     byFacilitator: p['by_facilitator'] === true,
+    engagement: adaptEngagement(p['engagement']),
     storyTime: RFC3339.test(st) ? st : null,
     atNs: typeof f['at'] === 'number' ? (f['at'] as number) : num(p, 'at'),
     wallTime: str(f, 'wall_time'),
