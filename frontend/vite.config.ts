@@ -58,5 +58,9 @@ export default defineConfig(({ mode }) => ({
     // Components render Markdown at once when the parser chunk is loaded,
     // as it is in a browser by the time the feed shows.
     setupFiles: ['src/test/setup.ts'],
+    // Mounting the whole App in jsdom takes well under a second alone but
+    // several on a loaded 2-core machine (two suites at once): 5 s, the
+    // default, failed there. A test that hangs still fails, after 30 s.
+    testTimeout: 30_000,
   },
 }));
