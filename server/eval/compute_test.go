@@ -41,27 +41,55 @@ func parse(t *testing.T, src string) *scenario.Scenario {
 const small = `
 id: small
 title: Small
+parameters:
+  org: {default: Acme}
 teams:
-  comms: {name: Communications}
+  comms: {name: "{{org}} Communications"}
+  soc: {name: SOC}
+personas:
+  reporter: {name: Dana Reyes}
+outlets:
+  newsroom: {name: Newsroom, channel: news, teams: [comms]}
 objectives:
   inform:
-    title: Warn customers
+    title: Warn {{org}} customers
     capability: Public Information and Warning
+    measure: published("comms", "newsroom")
     tasks:
       - {id: statement, title: Publish a statement, teams: [comms]}
+    milestones:
+      - id: quick
+        title: Statement within 10 minutes
+        task: statement
+        done: published_at("comms", "newsroom")
+        due: delivered_at("post") + 10
+  contain: {title: Contain}
 start: one
 states:
   one:
+    injects:
+      - {id: post, at: 1m, channel: email, from: reporter, teams: [comms], body: "Comment?", reply: true}
     decisions:
       - id: speak
         team: comms
-        prompt: Speak?
+        prompt: Speak for {{org}}?
+        at: 2m
+        time_limit: 10m
+        confidence: true
+        objectives: [inform]
         expected: [yes]
         options:
           - {id: yes, label: Yes, score: 2}
           - {id: no, label: No, score: -1}
+      - id: lock
+        team: soc
+        prompt: Lock?
+        objectives: [contain]
+        options:
+          - {id: now, label: Now}
+          - {id: later, label: Later}
     transitions:
-      - {to: done, after: 10m}
+      - {to: done, after: 30m}
   done: {outcome: over, rating: success}
 `
 
