@@ -18,7 +18,7 @@ import (
 
 // How texts of the measures.
 const (
-	howResponses = "Responses: for each decision opened for the team, the minutes from its opening to the team's first answer; " +
+	howResponses = "Responses: for each decision opened for the team, the minutes from its opening to the first answer of a member (not the facilitator's for the team); " +
 		"for each inject delivered to the team, the minutes to the team's first message (reply or message to a persona) " +
 		"and first publication that answer it — a reply answers its inject, any other act the last inject the team had received. " +
 		"Median response: the median of those minutes."
@@ -127,11 +127,14 @@ func (a *teamActs) sim(sc *scenario.Scenario, ev engine.Event, e *sim.Event) {
 		if r == nil {
 			return
 		}
+		if e.ByFacilitator || e.Participant == "" {
+			return // the facilitator answering for the team is not the team's response
+		}
 		if r.first < 0 {
 			r.first = e.At
 			a.respond(e.Team, Response{Prompt: e.Decision, Kind: "answer", Minutes: minutesOf(e.At - r.openedAt), Seq: ev.Seq})
 		}
-		if e.ByFacilitator || e.Participant == "" || e.Option == "" {
+		if e.Option == "" {
 			return
 		}
 		if _, seen := r.last[e.Participant]; !seen {
