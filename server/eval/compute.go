@@ -21,7 +21,9 @@ type Input struct {
 }
 
 // Compute judges an exercise from its log. It reads only the log: the
-// same log gives the same evaluation, during the exercise and after.
+// same log gives the same evaluation, during the exercise and after. An
+// event whose payload cannot be read is left out and listed in Skipped;
+// the only error is a missing scenario.
 func Compute(in Input) (*Evaluation, error) {
 	if in.Scenario == nil {
 		return nil, fmt.Errorf("eval: no scenario")
@@ -30,7 +32,9 @@ func Compute(in Input) (*Evaluation, error) {
 		measures: map[string]*MeasureResult{}, milestones: map[string]MilestoneResult{}, acts: newTeamActs()}
 	for _, ev := range in.Events {
 		if err := c.read(ev); err != nil {
-			return nil, err
+			// A payload this version cannot read (a hand-edited archive):
+			// the rest of the log is still judged, and the event named.
+			c.skipped = append(c.skipped, ev.Seq)
 		}
 	}
 	return c.result(), nil
@@ -48,6 +52,7 @@ type computation struct {
 	measures   map[string]*MeasureResult  // by objective
 	milestones map[string]MilestoneResult // by objective + "/" + milestone
 	acts       *teamActs
+	skipped    []int64
 	params     map[string]string // the exercise's, to render the scenario's texts
 }
 
@@ -132,7 +137,7 @@ func (c *computation) sim(ev engine.Event, e *sim.Event) {
 // result assembles the evaluation.
 func (c *computation) result() *Evaluation {
 	sc := c.in.Scenario
-	out := &Evaluation{Objectives: []ObjectiveEval{}, Plan: []CorrectiveAction{}}
+	out := &Evaluation{Objectives: []ObjectiveEval{}, Plan: []CorrectiveAction{}, Skipped: c.skipped}
 	var decisions []DecisionResult
 	out.Teams, decisions = c.acts.teams(sc, c.params)
 	r := func(s string) string { return scenario.Render(s, c.params) }

@@ -2,6 +2,7 @@ package eval_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -184,5 +185,26 @@ func TestScaleMatchesEngine(t *testing.T) {
 	}
 	if engine.ValidRating("") || engine.ValidElement("money") {
 		t.Error("engine accepts what eval does not name")
+	}
+}
+
+// A payload that cannot be read does not spoil the rest of the evaluation.
+func TestUnreadableEventsAreSkipped(t *testing.T) {
+	sc := parse(t, small)
+	bad := engine.Event{Kind: engine.KindRating, Payload: []byte(`{"rater":"o1","objective":"inform","rating":5}`)}
+	log := logOf(t,
+		engine.Event{Kind: engine.KindRating, Payload: []byte(`{"rater":"o2","rater_name":"Olga","objective":"inform","rating":"P"}`)},
+		bad,
+		engine.Event{Kind: "decision_closed", Payload: []byte(`{"kind":"decision_closed","at":"soon"}`)},
+	)
+	got, err := eval.Compute(eval.Input{Scenario: sc, Events: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Skipped, []int64{2, 3}) || len(got.Objectives[0].Ratings) != 1 || got.Objectives[0].Ratings[0].Rater != "o2" {
+		t.Errorf("skipped %v, ratings %+v", got.Skipped, got.Objectives[0].Ratings)
+	}
+	if _, err := eval.Compute(eval.Input{}); err == nil {
+		t.Error("no scenario: no error")
 	}
 }
