@@ -320,6 +320,19 @@ func insertParticipant(ctx context.Context, tx pgx.Tx, p store.Participant) erro
 func (s *Store) Commit(ctx context.Context, c store.Commit) ([]store.Event, error) {
 	var out []store.Event
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		out, err = commitTx(ctx, tx, c)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// commitTx applies c in tx.
+func commitTx(ctx context.Context, tx pgx.Tx, c store.Commit) ([]store.Event, error) {
+	err := func() error {
 		if c.Status != "" || !c.StartedAt.IsZero() || !c.EndedAt.IsZero() {
 			tag, err := tx.Exec(ctx, `UPDATE exercises SET
 				status = COALESCE(NULLIF($1, ''), status),
@@ -371,14 +384,12 @@ func (s *Store) Commit(ctx context.Context, c store.Commit) ([]store.Event, erro
 				return err
 			}
 		}
-		var err error
-		out, err = appendEvents(ctx, tx, c.ExerciseID, c.Events)
-		return err
-	})
+		return nil
+	}()
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return appendEvents(ctx, tx, c.ExerciseID, c.Events)
 }
 
 // appendEvents numbers events after the exercise's last one and inserts
@@ -448,7 +459,7 @@ func insertEvents(ctx context.Context, tx pgx.Tx, events []store.Event) error {
 			if code, constraint := pgCode(err); code == uniqueViolation && constraint == "events_client_id" {
 				first = fmt.Errorf("event %d (%s): client id %q repeats: %w", ev.Seq, ev.Kind, ev.ClientID, store.ErrDuplicate)
 			} else {
-				first = fmt.Errorf("event %d (%s): %w", ev.Seq, ev.Kind, err)
+				first = fmt.Errorf("event %d (%s): %w", ev.Seq, ev.Kind, leaseErr(err))
 			}
 		}
 	}

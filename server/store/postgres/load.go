@@ -33,7 +33,7 @@ func (s *Store) Load(ctx context.Context, replace bool, fill func(sink store.Sin
 		}
 		if n > 0 {
 			if _, err := tx.Exec(ctx, `TRUNCATE accounts, sessions, scenarios, scenario_uploads, inject_templates,
-				exercises, teams, participants, observers, events RESTART IDENTITY`); err != nil {
+				exercises, exercise_leases, teams, participants, observers, events RESTART IDENTITY`); err != nil {
 				return fmt.Errorf("store: load: empty the database: %w", err)
 			}
 		}
