@@ -67,7 +67,10 @@ func TestLeaseFencesAnOldOwner(t *testing.T) {
 	for name, commit := range map[string]func() error{
 		"old lease": func() error { _, err := a.CommitUnder(ctx, la, ev("stale")); return err },
 		"no lease":  func() error { _, err := a.Commit(ctx, ev("stale")); return err },
-		"forged":    func() error { _, err := a.CommitUnder(ctx, postgres.Lease{ExerciseID: "ex", Node: "node-a", Token: 2}, ev("stale")); return err },
+		"forged": func() error {
+			_, err := a.CommitUnder(ctx, postgres.Lease{ExerciseID: "ex", Node: "node-a", Token: 2}, ev("stale"))
+			return err
+		},
 	} {
 		if err := commit(); !errors.Is(err, postgres.ErrLeaseLost) {
 			t.Errorf("A appends with %s after B took over: %v, want ErrLeaseLost", name, err)
