@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strconv"
 	"syscall"
 )
@@ -49,3 +50,22 @@ func withParentDeath(a *syscall.SysProcAttr) *syscall.SysProcAttr {
 }
 
 func interrupt(p *os.Process) error { return p.Signal(syscall.SIGINT) }
+
+// tempBase is where the cluster's directory is made: the temporary
+// directory, unless run as root and it is not open to other users along
+// its path (the server runs as another user), then /tmp.
+func tempBase() string {
+	base := os.TempDir()
+	if os.Geteuid() != 0 {
+		return base
+	}
+	for dir := base; ; dir = filepath.Dir(dir) {
+		st, err := os.Stat(dir)
+		if err != nil || st.Mode().Perm()&0o001 == 0 {
+			return "/tmp"
+		}
+		if dir == filepath.Dir(dir) {
+			return base
+		}
+	}
+}

@@ -22,3 +22,5 @@ func clusterOwner(string) (*syscall.SysProcAttr, error) {
 func withParentDeath(a *syscall.SysProcAttr) *syscall.SysProcAttr { return a }
 
 func interrupt(p *os.Process) error { return p.Signal(os.Interrupt) }
+
+func tempBase() string { return os.TempDir() }

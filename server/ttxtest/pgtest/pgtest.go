@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"sync/atomic"
@@ -91,7 +92,7 @@ func Start(ctx context.Context) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "ttx-pg-")
+	dir, err := os.MkdirTemp(tempBase(), "ttx-pg-")
 	if err != nil {
 		return nil, fmt.Errorf("pgtest: %w", err)
 	}
@@ -146,11 +147,23 @@ func (c *Cluster) startServer(ctx context.Context, bin, data string, owner *sysP
 	cmd.Env = append(os.Environ(), "LC_ALL=C", "TZ=UTC")
 	cmd.Stdout, cmd.Stderr = c.output, c.output
 	cmd.SysProcAttr = withParentDeath(owner)
-	if err := cmd.Start(); err != nil {
+	// The parent-death signal is sent when the thread that started the
+	// server ends, not the process: start it from a goroutine that keeps
+	// its thread until the server exits.
+	started, exited := make(chan error, 1), make(chan struct{})
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		err := cmd.Start()
+		started <- err
+		if err == nil {
+			_ = cmd.Wait()
+			close(exited)
+		}
+	}()
+	if err := <-started; err != nil {
 		return fmt.Errorf("pgtest: start postgres: %w", err)
 	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
 	c.server, c.exited = cmd, exited
 	timeout := 60 * time.Second
 	if d, ok := ctx.Deadline(); ok {
