@@ -84,19 +84,22 @@ func migrate(ctx context.Context, from, to string, force bool) (string, error) {
 		return "", err
 	}
 	defer dst.Close()
-	if err := dst.Load(ctx, force, func(sink store.Sink) error { return src.CopyOut(ctx, sink) }); err != nil {
-		return "", err
-	}
+	// Nothing writes to the source while migrate owns it: counted before
+	// or after the copy, it is the same.
 	want, err := src.Census(ctx)
 	if err != nil {
 		return "", err
 	}
-	got, err := dst.Census(ctx)
-	if err != nil {
+	var got store.Census
+	if err := dst.Load(ctx, force, func(sink store.Sink) error { return src.CopyOut(ctx, sink) },
+		func(c store.Census) error {
+			got = c
+			if err := sameCensus(want, c); err != nil {
+				return fmt.Errorf("the copy does not match its source, nothing was kept: %w", err)
+			}
+			return nil
+		}); err != nil {
 		return "", err
-	}
-	if err := sameCensus(want, got); err != nil {
-		return "", fmt.Errorf("the copy does not match its source (nothing to do but run again with -force): %w", err)
 	}
 	var parts []string
 	for _, table := range store.CensusTables() {

@@ -20,8 +20,10 @@ var ErrNotEmpty = errors.New("store: the database is not empty")
 // hashes and seqs as given, and the id sequences then continue after the
 // largest id. Nothing is written unless everything is. A database that
 // holds anything is refused with ErrNotEmpty, unless replace: then its
-// rows are deleted first, in the same transaction.
-func (s *Store) Load(ctx context.Context, replace bool, fill func(sink store.Sink) error) error {
+// rows are deleted first, in the same transaction. Before committing, Load
+// counts what the transaction holds and gives it to verify: an error
+// from verify rolls everything back.
+func (s *Store) Load(ctx context.Context, replace bool, fill func(sink store.Sink) error, verify func(got store.Census) error) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		var n int64
 		if err := tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM scenarios)
@@ -47,7 +49,11 @@ func (s *Store) Load(ctx context.Context, replace bool, fill func(sink store.Sin
 				return fmt.Errorf("store: load: %s ids: %w", table, err)
 			}
 		}
-		return nil
+		got, err := census(ctx, tx)
+		if err != nil {
+			return err
+		}
+		return verify(got)
 	})
 }
 
@@ -160,6 +166,10 @@ func (s *Store) Census(ctx context.Context) (store.Census, error) {
 		return store.Census{}, fmt.Errorf("store: census: begin: %w", err)
 	}
 	defer tx.Rollback(context.Background()) //nolint:errcheck // read-only
+	return census(ctx, tx)
+}
+
+func census(ctx context.Context, tx pgx.Tx) (store.Census, error) {
 	c := store.Census{Rows: map[string]int64{}, LastSeq: map[string]int64{}}
 	for _, table := range store.CensusTables() {
 		var n int64

@@ -203,3 +203,40 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadKeepsNothingUnverified: Load counts what its transaction holds
+// before committing; a verify that refuses the count, or a fill that
+// fails half way, leaves the database as it was.
+func TestLoadKeepsNothingUnverified(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, "", postgres.Options{})
+	fill := func(sink store.Sink) error {
+		return sink.Account(store.Account{ID: 7, Name: "ann", PasswordHash: "h", CreatedAt: t0, PasswordChangedAt: t0})
+	}
+	var seen store.Census
+	err := s.Load(ctx, false, fill, func(c store.Census) error { seen = c; return errors.New("counts differ") })
+	if err == nil || !strings.Contains(err.Error(), "counts differ") || seen.Rows["accounts"] != 1 {
+		t.Fatalf("Load = %v, verify saw %+v", err, seen)
+	}
+	if n, err := s.CountAccounts(ctx); err != nil || n != 0 {
+		t.Fatalf("a refused load kept %d accounts (%v)", n, err)
+	}
+	failing := func(sink store.Sink) error {
+		if err := fill(sink); err != nil {
+			return err
+		}
+		return sink.Session(store.Session{IDHash: "x", AccountID: 99}) // no such account
+	}
+	if err := s.Load(ctx, false, failing, func(store.Census) error { return nil }); err == nil {
+		t.Fatal("a session of a missing account was loaded")
+	}
+	if n, err := s.CountAccounts(ctx); err != nil || n != 0 {
+		t.Fatalf("a failed load kept %d accounts (%v)", n, err)
+	}
+	if err := s.Load(ctx, false, fill, func(store.Census) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := s.CreateAccount(ctx, "bob", "h", false, t0); err != nil || a.ID != 8 {
+		t.Fatalf("the account after a load of id 7: %+v, %v; want id 8", a, err)
+	}
+}
