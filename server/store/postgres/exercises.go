@@ -402,12 +402,24 @@ func appendEvents(ctx context.Context, tx pgx.Tx, exerciseID string, events []st
 	if len(events) == 0 {
 		return nil, nil
 	}
+	// One round trip for both: the statements of a batch run in order,
+	// each with a snapshot of its own, so MAX(seq) is read after the lock.
+	b := &pgx.Batch{}
+	b.Queue(`SELECT 1 FROM exercises WHERE id = $1 FOR NO KEY UPDATE`, exerciseID)
+	b.Queue(lastSeqSQL, exerciseID)
+	br := tx.SendBatch(ctx, b)
 	var one int
-	if err := tx.QueryRow(ctx, `SELECT 1 FROM exercises WHERE id = $1 FOR NO KEY UPDATE`, exerciseID).Scan(&one); err != nil {
-		return nil, notFound(err, "append events: exercise "+exerciseID)
-	}
 	var last int64
-	if err := tx.QueryRow(ctx, lastSeqSQL, exerciseID).Scan(&last); err != nil {
+	lockErr := br.QueryRow().Scan(&one)
+	var seqErr error
+	if lockErr == nil {
+		seqErr = br.QueryRow().Scan(&last)
+	}
+	closeErr := br.Close()
+	if lockErr != nil {
+		return nil, notFound(lockErr, "append events: exercise "+exerciseID)
+	}
+	if err := errors.Join(seqErr, closeErr); err != nil {
 		return nil, fmt.Errorf("store: append events: %w", err)
 	}
 	out := make([]store.Event, len(events))
