@@ -29,6 +29,7 @@ func commands() map[string]command {
 		"healthcheck": {"probe the local server's /healthz; exit 0 if healthy (for containers)", cmdHealthcheck},
 		"export":      {"write an exercise (scenario, teams, participants, event log) to a JSON file", cmdExport},
 		"import":      {"load an exercise written by 'ttx export' into a database", cmdImport},
+		"migrate":     {"copy a SQLite database into PostgreSQL, and check the copy", cmdMigrate},
 		"loadtest":    {"measure fan-out, timers and cold start against a loopback server and a baseline hub", cmdLoadtest},
 	}
 }
