@@ -41,6 +41,8 @@ type Report struct {
 	InertDecisions     []ItemInfo `json:"inert_decisions"`     // options that never change anything
 	UnopenedDecisions  []ItemInfo `json:"unopened_decisions"`  // never opened on any path
 	UndeliveredInjects []ItemInfo `json:"undelivered_injects"` // never delivered on any path
+	// Variables: the values each variable takes on the paths explored.
+	Variables []VarRange `json:"variables"`
 
 	Paths      uint64 `json:"paths"`      // complete paths (saturates at 2^64-1)
 	Branches   int    `json:"branches"`   // alternatives explored
@@ -196,6 +198,7 @@ type explorer struct {
 	branches int
 
 	reached   []bool
+	ranges    []varRange
 	opened    []bool
 	delivered []bool
 	deadEnds  map[int]*DeadEnd
@@ -233,6 +236,7 @@ func Explore(sc *scenario.Scenario, opts ExploreOptions) (*Report, error) {
 	x := &explorer{p: m.p, opts: opts,
 		memo: map[sitKey]memoEntry{}, onStack: map[sitKey]int{}, hash: fnv.New128a(),
 		reached:   make([]bool, len(sc.States)),
+		ranges:    make([]varRange, len(sc.Variables)),
 		opened:    make([]bool, len(m.p.decs)),
 		delivered: make([]bool, len(m.p.injs)),
 		deadEnds:  map[int]*DeadEnd{}, cycles: map[string]*Cycle{}, errs: map[string]*RunError{},
@@ -535,6 +539,9 @@ func (x *explorer) note(m *Machine, evs []Event) {
 	for i, v := range m.visited {
 		x.reached[i] = x.reached[i] || v
 	}
+	for i, v := range m.vars {
+		x.ranges[i].add(v)
+	}
 	for i := range x.opened {
 		st := m.dec(i)
 		x.opened[i] = x.opened[i] || st.open || st.settled
@@ -606,6 +613,10 @@ func (x *explorer) report(r *Report, root summary) {
 			d.Paths = stats[leafStuck*n+i].count
 			r.DeadEnds = append(r.DeadEnds, *d)
 		}
+	}
+	r.Variables = make([]VarRange, len(sc.Variables))
+	for i, v := range sc.Variables {
+		r.Variables[i] = x.ranges[i].info(v)
 	}
 	for _, k := range x.cycleKeys {
 		r.Cycles = append(r.Cycles, *x.cycles[k])
