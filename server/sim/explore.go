@@ -188,6 +188,7 @@ func hashKey(b []byte, h hash.Hash) sitKey {
 
 type explorer struct {
 	p        *plan
+	lives    []liveSet // per state
 	opts     ExploreOptions
 	memo     map[sitKey]memoEntry
 	onStack  map[sitKey]int
@@ -233,7 +234,7 @@ func Explore(sc *scenario.Scenario, opts ExploreOptions) (*Report, error) {
 	if opts.Horizon <= 0 {
 		opts.Horizon = Horizon(sc)
 	}
-	x := &explorer{p: m.p, opts: opts,
+	x := &explorer{p: m.p, opts: opts, lives: liveness(m.p),
 		memo: map[sitKey]memoEntry{}, onStack: map[sitKey]int{}, hash: fnv.New128a(),
 		reached:   make([]bool, len(sc.States)),
 		ranges:    make([]varRange, len(sc.Variables)),
@@ -303,7 +304,7 @@ func (x *explorer) visit(m *Machine, depth int) (summary, error) {
 		if m.done {
 			return finish(summary{{leaf: leafOutcome*nStates + m.cur, count: 1}}), nil
 		}
-		x.buf = m.key(x.buf[:0])
+		x.buf = m.key(x.buf[:0], &x.lives[m.cur])
 		key := hashKey(x.buf, x.hash)
 		if e, ok := x.memo[key]; ok {
 			return finish(e.get()), nil
@@ -671,23 +672,27 @@ func effectSrcs(fs []*scenario.Effect) []string {
 
 // key writes a canonical description of everything that can influence the
 // machine's future, relative to its clock: two machines with equal keys
-// produce the same events from here on, shifted in time. Parts the
-// scenario's rules never read (the clock, elapsed time, unread decisions,
-// states and injects) are left out so that more situations merge.
-func (m *Machine) key(b []byte) []byte {
+// produce the same events from here on, shifted in time. Parts the rules
+// reachable from the current state never read (lv: the clock, elapsed
+// time, variables, settled decisions, states visited, injects delivered)
+// are left out so that more situations merge.
+func (m *Machine) key(b []byte, lv *liveSet) []byte {
 	p := m.p
 	b = binary.AppendUvarint(b, uint64(m.cur))
 	// The length of a chain of transitions in progress is left out: it
 	// only matters to the runaway guard, and a runaway is reported
 	// whichever lap trips it.
 	b = appendBool(b, m.halted && m.chainAt == m.now)
-	if p.refs.elapsed {
+	if lv.elapsed {
 		b = binary.AppendVarint(b, int64(m.now-m.entered))
 	}
-	if p.refs.clock {
+	if lv.clock {
 		b = binary.AppendVarint(b, int64(m.now))
 	}
-	for _, v := range m.vars {
+	for i, v := range m.vars {
+		if !lv.vars[i] {
+			continue
+		}
 		switch x := v.(type) {
 		case float64:
 			b = append(b, 'n')
@@ -707,12 +712,12 @@ func (m *Machine) key(b []byte) []byte {
 		}
 	}
 	for i, v := range m.visited {
-		if p.refVisited[i] {
+		if lv.visited[i] {
 			b = appendBool(b, v)
 		}
 	}
 	for i, v := range m.delivered {
-		if p.refDelivered[i] {
+		if lv.delivered[i] {
 			b = appendBool(b, v)
 		}
 	}
@@ -730,11 +735,15 @@ func (m *Machine) key(b []byte) []byte {
 				b = append(b, 0)
 				b = appendBool(b, a.text != "")
 			}
-		case p.refDec[i] && st.settled:
+		case lv.decs[i] && st.settled:
 			b = append(b, 's')
-			b = appendBool(b, st.answered)
-			b = append(b, st.option...)
-			b = append(b, 0)
+			if lv.answered[i] {
+				b = appendBool(b, st.answered)
+			}
+			if lv.options[i] {
+				b = append(b, st.option...)
+				b = append(b, 0)
+			}
 		default:
 			b = append(b, '-')
 		}
