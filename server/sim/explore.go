@@ -153,6 +153,26 @@ func (s summary) add(o summary, shift time.Duration) summary {
 	return s
 }
 
+// times counts every path n times (n answers that lead to the same
+// situation).
+func (s summary) times(n uint64) summary {
+	if n == 1 {
+		return s
+	}
+	out := slices.Clone(s)
+	for i := range out {
+		out[i].count = satMul(out[i].count, n)
+	}
+	return out
+}
+
+func satMul(a, b uint64) uint64 {
+	if a != 0 && b > math.MaxUint64/a {
+		return math.MaxUint64
+	}
+	return a * b
+}
+
 func satAdd(a, b uint64) uint64 {
 	if a > math.MaxUint64-b {
 		return math.MaxUint64
@@ -360,24 +380,24 @@ func (x *explorer) choice(m *Machine) bool {
 // open for later moments).
 func (x *explorer) branches_(m *Machine, depth int) (summary, error) {
 	var acc summary
-	answer := func(d int) error {
+	// answer explores each answer to d worth trying; it returns how many
+	// paths not answering a timed decision stands for (0: merged).
+	answer := func(d int) (uint64, error) {
 		dc := x.p.decs[d]
-		choices := make([]Answer, 0, len(dc.Options)+1)
-		for _, o := range dc.Options {
-			choices = append(choices, Answer{Option: o.ID})
-		}
-		if len(dc.Options) == 0 {
-			choices = append(choices, Answer{Text: "(free text)"})
-		}
-		for _, a := range choices {
+		cs, none := choices(dc, d, &x.lives[m.cur])
+		for _, ch := range cs {
+			a := Answer{Option: ch.option}
+			if ch.option == "" {
+				a.Text = "(free text)"
+			}
 			a.Decision, a.Team, a.Participant, a.Lead = dc.ID, dc.Team, "explore", true
 			c, err := x.branch(m)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			evs, err := c.Answer(m.now, a)
 			if err != nil {
-				return fmt.Errorf("sim: explore: answering %s at %s: %w", dc.ID, FormatClock(m.now), err)
+				return 0, fmt.Errorf("sim: explore: answering %s at %s: %w", dc.ID, FormatClock(m.now), err)
 			}
 			label := a.Option
 			if label == "" {
@@ -385,11 +405,11 @@ func (x *explorer) branches_(m *Machine, depth int) (summary, error) {
 			}
 			s, err := x.follow(c, depth, step{at: m.now, decision: dc.ID, option: label}, evs)
 			if err != nil {
-				return err
+				return 0, err
 			}
-			acc = acc.add(s, 0)
+			acc = acc.add(s.times(ch.n), 0)
 		}
-		return nil
+		return none, nil
 	}
 	pending := func(d int) bool {
 		st := m.dec(d)
@@ -399,8 +419,12 @@ func (x *explorer) branches_(m *Machine, depth int) (summary, error) {
 		if !pending(d) || x.p.decs[d].TimeLimit == 0 {
 			continue
 		}
-		if err := answer(d); err != nil {
+		none, err := answer(d)
+		if err != nil {
 			return nil, err
+		}
+		if none == 0 {
+			return acc, nil
 		}
 		c, err := x.branch(m)
 		if err != nil {
@@ -415,7 +439,7 @@ func (x *explorer) branches_(m *Machine, depth int) (summary, error) {
 	}
 	for _, d := range x.p.stateDecs[m.cur] {
 		if pending(d) {
-			if err := answer(d); err != nil {
+			if _, err := answer(d); err != nil {
 				return nil, err
 			}
 		}

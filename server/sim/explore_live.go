@@ -1,5 +1,12 @@
 package sim
 
+import (
+	"slices"
+	"strings"
+
+	"github.com/ttxsim/ttx/server/scenario"
+)
+
 // Liveness: a situation's key keeps only what the rules can still read.
 // From a state on, the rules that can run are those of the state itself
 // and of the states reachable from it by transitions; a decision settled,
@@ -83,4 +90,60 @@ func liveness(p *plan) []liveSet {
 		out[si] = l
 	}
 	return out
+}
+
+// choice is one answer explore gives to a decision, standing for n
+// answers (options) that lead to the same situation.
+type choice struct {
+	option string // "" for a free-text answer
+	n      uint64
+}
+
+// choices lists the answers worth trying for decision d in a state whose
+// rules reachable from it read lv, and how many paths the "no answer"
+// branch of a timed decision stands for (0: it is merged into an answer,
+// or the decision is untimed).
+// Options whose effects are the same (as written) lead to the same
+// situation when no reachable rule reads which option was chosen; no
+// answer is the default (or nothing, when it has none) unless a rule reads
+// whether the team answered.
+func choices(dc *scenario.Decision, d int, lv *liveSet) ([]choice, uint64) {
+	class := func(option string, effects []*scenario.Effect, answered bool) string {
+		k := strings.Join(effectSrcs(effects), "\x00")
+		if lv.options[d] {
+			k += "\x01" + option
+		}
+		if lv.answered[d] && answered {
+			k += "\x02"
+		}
+		return k
+	}
+	var out []choice
+	var keys []string
+	add := func(option, k string) {
+		if i := slices.Index(keys, k); i >= 0 {
+			out[i].n++
+			return
+		}
+		keys = append(keys, k)
+		out = append(out, choice{option: option, n: 1})
+	}
+	for _, o := range dc.Options {
+		add(o.ID, class(o.ID, o.Effects, true))
+	}
+	if len(dc.Options) == 0 {
+		add("", class("", nil, true))
+	}
+	if dc.TimeLimit == 0 {
+		return out, 0 // not answering is letting time run on
+	}
+	var def []*scenario.Effect
+	if o := dc.Option(dc.Default); o != nil {
+		def = o.Effects
+	}
+	if i := slices.Index(keys, class(dc.Default, def, false)); i >= 0 {
+		out[i].n++
+		return out, 0
+	}
+	return out, 1
 }
