@@ -19,6 +19,9 @@ type ExploreOptions struct {
 	// MaxPaths bounds the branches explored (each alternative taken at a
 	// branch point, after merging identical situations); 0: 100000.
 	MaxPaths int
+	// CoverBranches bounds the coverage search that runs when the full
+	// search stops early (alternatives its probes take); 0: 100000.
+	CoverBranches int
 	// MaxDepth bounds the steps along one path; 0: 5000.
 	MaxDepth int
 	// Horizon is the exercise time after which a path that has not ended
@@ -48,6 +51,11 @@ type Report struct {
 	Branches   int    `json:"branches"`   // alternatives explored
 	Situations int    `json:"situations"` // distinct situations after merging
 	Limit      string `json:"limit,omitempty"`
+	// Complete: every path was followed. When not, Limit says why,
+	// nothing the search did not meet counts as unreachable, and
+	// Coverage holds what a coverage search could not reach either.
+	Complete bool      `json:"complete"`
+	Coverage *Coverage `json:"coverage,omitempty"`
 }
 
 // StateInfo names a state.
@@ -219,6 +227,7 @@ type explorer struct {
 	branches int
 
 	reached   []bool
+	chosen    [][]bool // per decision and option: settled on it on some path
 	ranges    []varRange
 	opened    []bool
 	delivered []bool
@@ -248,6 +257,9 @@ func Explore(sc *scenario.Scenario, opts ExploreOptions) (*Report, error) {
 	if opts.MaxPaths <= 0 {
 		opts.MaxPaths = 100000
 	}
+	if opts.CoverBranches <= 0 {
+		opts.CoverBranches = 100000
+	}
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = 5000
 	}
@@ -262,11 +274,15 @@ func Explore(sc *scenario.Scenario, opts ExploreOptions) (*Report, error) {
 		delivered: make([]bool, len(m.p.injs)),
 		deadEnds:  map[int]*DeadEnd{}, cycles: map[string]*Cycle{}, errs: map[string]*RunError{},
 	}
+	for _, d := range m.p.decs {
+		x.chosen = append(x.chosen, make([]bool, len(d.Options)))
+	}
 	m.noAutos = true
 	if !opts.full {
 		m.makeLean()
 	}
 	x.note(m, m.Start(0))
+	start := m.Clone()
 	root, err := x.visit(m, 0)
 	r := &Report{Scenario: sc.ID}
 	if err != nil {
@@ -275,7 +291,9 @@ func Explore(sc *scenario.Scenario, opts ExploreOptions) (*Report, error) {
 			return nil, err
 		}
 		r.Limit = lim.msg
+		r.Coverage = x.cover(start, opts.CoverBranches)
 	}
+	r.Complete = r.Limit == ""
 	x.report(r, root)
 	return r, nil
 }
@@ -567,6 +585,7 @@ func (x *explorer) note(m *Machine, evs []Event) {
 	for i, v := range m.vars {
 		x.ranges[i].add(v)
 	}
+	x.noteChosen(m)
 	for i := range x.opened {
 		st := m.dec(i)
 		x.opened[i] = x.opened[i] || st.open || st.settled

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,6 +69,37 @@ states:
 			}
 			if r.Branches != c.branches || r.Paths != 4 {
 				t.Errorf("branches %d paths %d, want %d and 4", r.Branches, r.Paths, c.branches)
+			}
+		})
+	}
+}
+
+// A search stopped by a bound reports nothing as unreachable; the coverage
+// search then reaches what it can and names the rest.
+func TestExploreCoverage(t *testing.T) {
+	cases := []struct {
+		file          string
+		maxPaths      int
+		coverBranches int
+		notReached    []string // states
+		options       int      // options never chosen
+	}{
+		// The full search alone, stopped early, misses states and options.
+		{"long.yaml", 300, 1, []string{"spread", "leaked", "regulator_action"}, 11},
+		// The coverage search reaches every one of them.
+		{"long.yaml", 300, 0, nil, 0},
+		// What is truly unreachable stays not reached, and only that.
+		{"unreachable.yaml", 1, 0, []string{"secret"}, 0},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%s/%d/%d", c.file, c.maxPaths, c.coverBranches), func(t *testing.T) {
+			r := explore(t, c.file, ExploreOptions{MaxPaths: c.maxPaths, CoverBranches: c.coverBranches})
+			if r.Complete || r.Limit == "" || r.Coverage == nil || len(r.Unreachable) != 0 {
+				t.Fatalf("complete %v limit %q coverage %v unreachable %v", r.Complete, r.Limit, r.Coverage, r.Unreachable)
+			}
+			got := ids(r.Coverage.StatesNotReached, func(s StateInfo) string { return s.ID })
+			if !slices.Equal(got, append([]string{}, c.notReached...)) || len(r.Coverage.OptionsNotReached) != c.options {
+				t.Errorf("not reached %v and %d options, want %v and %d", got, len(r.Coverage.OptionsNotReached), c.notReached, c.options)
 			}
 		})
 	}
