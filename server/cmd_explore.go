@@ -9,9 +9,10 @@ import (
 	"github.com/ttxsim/ttx/server/sim"
 )
 
-const exploreUsage = `Usage: ttx explore FILE [--max-paths N] [--max-depth N] [--cover-branches N] [--param NAME=VALUE]... [--json]
+const exploreUsage = `Usage: ttx explore FILE [--max-paths N] [--max-depth N] [--cover-branches N] [--facilitator] [--param NAME=VALUE]... [--json]
 Tries every option of every decision (and no answer) at every moment something can change.
 If a bound stops it first, a coverage search tries to reach every state, outcome and option once.
+--facilitator also reports what closing decisions early or extending them past the exit reaches.
 Exit status: 0 no defects, 1 defects found or a bound was hit, 2 usage or load error.
 `
 
@@ -25,6 +26,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	var params kvFlag
 	fs.Var(&params, "param", "set a scenario parameter (NAME=VALUE, repeatable)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	fac := fs.Bool("facilitator", false, "also search with the facilitator closing decisions early and extending them past the exit")
 	files, code := parseArgs(fs, args, 1, 1, "FILE")
 	if code >= 0 {
 		return code
@@ -37,7 +39,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 2
 	}
-	r, err := sim.Explore(sc, sim.ExploreOptions{Params: params.m, MaxPaths: *maxPaths, MaxDepth: *maxDepth, CoverBranches: *coverBranches})
+	r, err := sim.Explore(sc, sim.ExploreOptions{Params: params.m, MaxPaths: *maxPaths, MaxDepth: *maxDepth, CoverBranches: *coverBranches, Facilitator: *fac})
 	if err != nil {
 		fmt.Fprintf(stderr, "ttx explore: %v\n", err)
 		return 2
@@ -123,6 +125,15 @@ func writeReport(w io.Writer, file string, r *sim.Report) {
 	warn("decisions whose options never change anything", r.InertDecisions)
 	warn("decisions never opened on any path", r.UnopenedDecisions)
 	warn("injects never delivered on any path", r.UndeliveredInjects)
+	if len(r.VoteTies) > 0 {
+		fmt.Fprintln(w, "vote ties (a tie goes to the tied option listed first; every option is tried, so ties reach nothing more):")
+		for _, t := range r.VoteTies {
+			fmt.Fprintf(w, "  %s in %s (line %d): %s\n", t.Decision, t.State, t.Line, strings.Join(t.Order, " > "))
+		}
+	}
+	if f := r.Facilitator; f != nil {
+		writeFacilitator(w, f)
+	}
 	fmt.Fprintf(w, "explored %d branches, %d distinct situations\n", r.Branches, r.Situations)
 	if n := r.Defects(); n > 0 {
 		fmt.Fprintf(w, "FAIL: %d defect(s)\n", n)
@@ -172,6 +183,29 @@ func writeIncomplete(w io.Writer, r *sim.Report, reached int) {
 		}
 	}
 	fmt.Fprintln(w, "findings below were seen on the paths followed")
+}
+
+// writeFacilitator prints what the facilitator's actions reach that the
+// teams' cannot, apart from the teams' findings.
+func writeFacilitator(w io.Writer, f *sim.FacilitatorReport) {
+	fmt.Fprintln(w, "facilitator: closing decisions early or extending them past the phase's exit")
+	if !f.Complete {
+		fmt.Fprintln(w, "  (incomplete: a search stopped at a bound; what follows may miss some)")
+	}
+	if len(f.Reaches) == 0 {
+		fmt.Fprintln(w, "  reaches nothing the teams cannot reach on their own")
+	}
+	for _, x := range f.Reaches {
+		what := "state " + x.State
+		if x.Outcome != "" {
+			what = "outcome " + x.Outcome
+		}
+		fmt.Fprintf(w, "  facilitator can reach %s (line %d); teams alone cannot\n", what, x.Line)
+		fmt.Fprintf(w, "    e.g. %s\n", strings.Join(x.Example, ", "))
+	}
+	for _, s := range f.ForceOnly {
+		fmt.Fprintf(w, "  only by forcing: %s (line %d)\n", s.ID, s.Line)
+	}
 }
 
 func stateReached(r *sim.Report, id string) bool {

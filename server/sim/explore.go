@@ -28,6 +28,10 @@ type ExploreOptions struct {
 	// counts as stuck; 0: Horizon(sc).
 	Horizon time.Duration
 
+	// Facilitator: also search with the facilitator closing decisions
+	// early and extending them past the phase's exit (Report.Facilitator).
+	Facilitator bool
+
 	full bool // tests: run full machines (own environment, every event) instead of lean ones
 }
 
@@ -44,6 +48,9 @@ type Report struct {
 	InertDecisions     []ItemInfo `json:"inert_decisions"`     // options that never change anything
 	UnopenedDecisions  []ItemInfo `json:"unopened_decisions"`  // never opened on any path
 	UndeliveredInjects []ItemInfo `json:"undelivered_injects"` // never delivered on any path
+	// VoteTies: how ties of each vote decision break (they reach nothing
+	// a majority does not).
+	VoteTies []VoteTie `json:"vote_ties"`
 	// Variables: the values each variable takes on the paths explored.
 	Variables []VarRange `json:"variables"`
 
@@ -56,6 +63,9 @@ type Report struct {
 	// Coverage holds what a coverage search could not reach either.
 	Complete bool      `json:"complete"`
 	Coverage *Coverage `json:"coverage,omitempty"`
+	// Facilitator: what the facilitator's actions reach beyond the
+	// teams' (ExploreOptions.Facilitator only).
+	Facilitator *FacilitatorReport `json:"facilitator,omitempty"`
 }
 
 // StateInfo names a state.
@@ -225,6 +235,8 @@ type explorer struct {
 	path     []step
 	buf      []byte
 	branches int
+	fac      bool       // the facilitator acts too
+	first    [][]string // fac: per state, the first path that reached it
 
 	reached   []bool
 	chosen    [][]bool // per decision and option: settled on it on some path
@@ -250,10 +262,6 @@ func (e errLimit) Error() string { return e.msg }
 // merged, so the work grows with the number of distinct situations, not
 // paths.
 func Explore(sc *scenario.Scenario, opts ExploreOptions) (*Report, error) {
-	m, err := New(sc, opts.Params)
-	if err != nil {
-		return nil, fmt.Errorf("sim: explore: %w", err)
-	}
 	if opts.MaxPaths <= 0 {
 		opts.MaxPaths = 100000
 	}
@@ -266,7 +274,38 @@ func Explore(sc *scenario.Scenario, opts ExploreOptions) (*Report, error) {
 	if opts.Horizon <= 0 {
 		opts.Horizon = Horizon(sc)
 	}
-	x := &explorer{p: m.p, opts: opts, lives: liveness(m.p),
+	x, m, err := newExplorer(sc, opts, false)
+	if err != nil {
+		return nil, err
+	}
+	start := m.Clone()
+	root, err := x.visit(m, 0)
+	r := &Report{Scenario: sc.ID}
+	if err != nil {
+		lim, ok := err.(errLimit)
+		if !ok {
+			return nil, err
+		}
+		r.Limit = lim.msg
+		r.Coverage = x.cover(start, opts.CoverBranches)
+	}
+	r.Complete = r.Limit == ""
+	x.report(r, root)
+	if opts.Facilitator {
+		if r.Facilitator, err = facilitator(sc, opts, r); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// newExplorer prepares a search and its started machine.
+func newExplorer(sc *scenario.Scenario, opts ExploreOptions, fac bool) (*explorer, *Machine, error) {
+	m, err := New(sc, opts.Params)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sim: explore: %w", err)
+	}
+	x := &explorer{p: m.p, opts: opts, lives: liveness(m.p), fac: fac,
 		memo: map[sitKey]memoEntry{}, onStack: map[sitKey]int{}, hash: fnv.New128a(),
 		reached:   make([]bool, len(sc.States)),
 		ranges:    make([]varRange, len(sc.Variables)),
@@ -282,20 +321,7 @@ func Explore(sc *scenario.Scenario, opts ExploreOptions) (*Report, error) {
 		m.makeLean()
 	}
 	x.note(m, m.Start(0))
-	start := m.Clone()
-	root, err := x.visit(m, 0)
-	r := &Report{Scenario: sc.ID}
-	if err != nil {
-		lim, ok := err.(errLimit)
-		if !ok {
-			return nil, err
-		}
-		r.Limit = lim.msg
-		r.Coverage = x.cover(start, opts.CoverBranches)
-	}
-	r.Complete = r.Limit == ""
-	x.report(r, root)
-	return r, nil
+	return x, m, nil
 }
 
 // memoEntry is the summary of a situation: s shifted by shift (several
@@ -386,7 +412,7 @@ func (x *explorer) choice(m *Machine) bool {
 			return true
 		}
 	}
-	return x.actsOpen(m)
+	return x.actsOpen(m) || len(x.facActs(m)) > 0
 }
 
 // branches_ explores every alternative at a branch point. A timed decision
@@ -464,6 +490,9 @@ func (x *explorer) branches_(m *Machine, depth int) (summary, error) {
 	}
 	acc, err := x.actBranches(m, depth, acc)
 	if err != nil {
+		return nil, err
+	}
+	if acc, err = x.facBranches(m, depth, acc); err != nil {
 		return nil, err
 	}
 	next, due := m.NextDue()
@@ -580,6 +609,9 @@ func (x *explorer) example(at time.Duration, end string) []string {
 // errors (the only events a lean machine emits).
 func (x *explorer) note(m *Machine, evs []Event) {
 	for i, v := range m.visited {
+		if v && !x.reached[i] && x.first != nil {
+			x.first[i] = x.example(m.now, "reaches "+x.p.sc.States[i].ID)
+		}
 		x.reached[i] = x.reached[i] || v
 	}
 	for i, v := range m.vars {
@@ -658,6 +690,7 @@ func (x *explorer) report(r *Report, root summary) {
 			r.DeadEnds = append(r.DeadEnds, *d)
 		}
 	}
+	r.VoteTies = x.voteTies()
 	r.Variables = make([]VarRange, len(sc.Variables))
 	for i, v := range sc.Variables {
 		r.Variables[i] = x.ranges[i].info(v)
@@ -770,6 +803,7 @@ func (m *Machine) key(b []byte, lv *liveSet) []byte {
 		case st.open:
 			b = append(b, 'o')
 			b = appendBool(b, st.declined)
+			b = appendBool(b, st.extended)
 			b = binary.AppendUvarint(b, uint64(len(st.answers)))
 			for _, a := range st.answers {
 				b = append(b, a.participant...)

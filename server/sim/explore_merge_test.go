@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ttxsim/ttx/server/scenario"
 )
@@ -102,5 +103,73 @@ func TestExploreCoverage(t *testing.T) {
 				t.Errorf("not reached %v and %d options, want %v and %d", got, len(r.Coverage.OptionsNotReached), c.notReached, c.options)
 			}
 		})
+	}
+}
+
+// The facilitator's closing early and extending past the exit reach
+// outcomes teams cannot; they are reported apart from the teams' search.
+func TestExploreFacilitator(t *testing.T) {
+	r := explore(t, "facreach.yaml", ExploreOptions{})
+	if r.Facilitator != nil {
+		t.Fatal("facilitator findings without asking")
+	}
+	if got := ids(r.Unreachable, func(s StateInfo) string { return s.ID }); !slices.Equal(got, []string{"calm", "meltdown"}) {
+		t.Fatalf("teams' unreachable %v, want calm and meltdown", got)
+	}
+	r = explore(t, "facreach.yaml", ExploreOptions{Facilitator: true})
+	if got := ids(r.Unreachable, func(s StateInfo) string { return s.ID }); !slices.Equal(got, []string{"calm", "meltdown"}) {
+		t.Errorf("with the facilitator, the teams' unreachable %v changed", got)
+	}
+	f := r.Facilitator
+	if f == nil || !f.Complete || len(f.ForceOnly) != 0 {
+		t.Fatalf("facilitator report %+v", f)
+	}
+	want := map[string]string{
+		"calm":     "+00:00:00 facilitator closes d",
+		"meltdown": "+00:00:00 facilitator extends d by 10m (past the exit)",
+	}
+	if len(f.Reaches) != len(want) {
+		t.Fatalf("reaches %+v, want calm and meltdown", f.Reaches)
+	}
+	for _, got := range f.Reaches {
+		if w, ok := want[got.State]; !ok || !slices.Contains(got.Example, w) {
+			t.Errorf("%s: example %q, want it to contain %q", got.State, got.Example, w)
+		}
+	}
+}
+
+// A tie between any two options of a vote settles on the situation a
+// majority for the option listed first gives, which explore tries: ties
+// reach nothing new, and the report says how they break.
+func TestExploreVoteTies(t *testing.T) {
+	sc := loadTD(t, "decisions.yaml")
+	d := sc.Decision("vote")
+	settle := func(votes ...string) []byte {
+		m, err := New(sc, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Start(0)
+		for i, o := range votes {
+			if _, err := m.Answer(time.Minute, Answer{Decision: "vote", Team: "soc", Participant: fmt.Sprint("p", i), Option: o}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m.Advance(5 * time.Minute)
+		return m.key(nil, &liveness(m.p)[m.cur])
+	}
+	for i, a := range d.Options {
+		for _, b := range d.Options[i+1:] {
+			if tie, first := settle(b.ID, a.ID), settle(a.ID); string(tie) != string(first) {
+				t.Errorf("a tie %s-%s settles elsewhere than a vote for %s", a.ID, b.ID, a.ID)
+			}
+		}
+	}
+	r := explore(t, "decisions.yaml", ExploreOptions{})
+	want := []VoteTie{{Decision: "vote", State: "ask", Line: d.Pos.Line, Order: []string{"a", "b", "c"}}}
+	if !slices.EqualFunc(r.VoteTies, want, func(a, b VoteTie) bool {
+		return a.Decision == b.Decision && a.State == b.State && a.Line == b.Line && slices.Equal(a.Order, b.Order)
+	}) {
+		t.Errorf("vote ties %+v, want %+v", r.VoteTies, want)
 	}
 }
