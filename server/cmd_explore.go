@@ -20,7 +20,7 @@ Exit status: 0 no defects, 1 defects found or a bound was hit, 2 usage or load e
 // unreachable states, dead ends, cycles without progress and outcomes.
 func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("explore", exploreUsage, stderr)
-	maxPaths := fs.Int("max-paths", 200000, "stop after exploring this many branches")
+	maxPaths := fs.Int("max-paths", sim.DefaultMaxPaths, "stop after exploring this many branches")
 	maxDepth := fs.Int("max-depth", 5000, "stop when one path is longer than this many steps")
 	coverBranches := fs.Int("cover-branches", 100000, "budget of the coverage search run when the full search stops early")
 	var params kvFlag
