@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/ttxsim/ttx/server/sim"
@@ -125,6 +126,17 @@ func writeReport(w io.Writer, file string, r *sim.Report) {
 	warn("decisions whose options never change anything", r.InertDecisions)
 	warn("decisions never opened on any path", r.UnopenedDecisions)
 	warn("injects never delivered on any path", r.UndeliveredInjects)
+	if len(r.Variables) > 0 {
+		fmt.Fprintln(w, "variables (the values they take on the paths explored):")
+		for _, v := range r.Variables {
+			switch {
+			case v.Min != nil:
+				fmt.Fprintf(w, "  %-14s %s – %s\n", v.ID, strconv.FormatFloat(*v.Min, 'g', -1, 64), strconv.FormatFloat(*v.Max, 'g', -1, 64))
+			default:
+				fmt.Fprintf(w, "  %-14s %s\n", v.ID, strings.Join(v.Values, ", "))
+			}
+		}
+	}
 	if len(r.VoteTies) > 0 {
 		fmt.Fprintln(w, "vote ties (a tie goes to the tied option listed first; every option is tried, so ties reach nothing more):")
 		for _, t := range r.VoteTies {

@@ -134,7 +134,8 @@ func TestCmdExplore(t *testing.T) {
 	}{
 		{"clean", []string{"explore", "sim/testdata/basic.yaml"}, 0,
 			[]string{"states: 4 reachable, 0 unreachable", "outcomes (11 paths):", "contained", "5 paths  15m – 16m", "crisis", "6 paths  35m – 35m",
-				"warning: injects never delivered on any path:", "follow_up in press", "OK: no defects"}, nil},
+				"warning: injects never delivered on any path:", "follow_up in press",
+				"variables (the values they take on the paths explored):", "reputation     40 – 70", "locked         false, true", "OK: no defects"}, nil},
 		{"unreachable", []string{"explore", "sim/testdata/unreachable.yaml"}, 1,
 			[]string{"unreachable: secret (line 26)", "FAIL: 1 defect(s)"}, nil},
 		{"dead ends", []string{"explore", "sim/testdata/deadend.yaml"}, 1,
