@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ttxsim/ttx/server/scenario"
@@ -9,11 +10,14 @@ import (
 
 // With ExploreOptions.Facilitator, explore runs a second search in which
 // the facilitator acts too: at every branch point it may close an open
-// timed decision now, or extend one that closes at or before the phase's
+// timed decision now, extend one that closes at or before the phase's
 // timed exit to just past it (which holds the exit, so the state's timers
-// run on). What that search reaches and the teams' search did not is
-// reported apart, as what the facilitator can reach; states neither
-// reaches can still be forced.
+// run on), or force the exercise into a non-final state the current one
+// leads to (moving on early, without the transition's effects). Forcing
+// into any state at all, or into an outcome, would reach it trivially; what that search
+// reaches and the teams' search did not is reported apart, as what the
+// facilitator can reach; states neither reaches are listed as reachable
+// only by forcing them.
 
 // FacExtendPast is how far past the phase's exit explore extends a
 // decision: one representative length (every extension past the exit
@@ -42,8 +46,9 @@ type FacFinding struct {
 
 // facAct is a facilitator action at a branch point.
 type facAct struct {
-	dec int
-	by  time.Duration // extend by this; 0: close now
+	dec   int
+	by    time.Duration // extend by this; 0: close now
+	force int           // state to force into (dec -1), else -1
 }
 
 // facActs lists the facilitator's actions open now (none unless the
@@ -64,12 +69,20 @@ func (x *explorer) facActs(m *Machine) []facAct {
 		if !st.open || x.p.decs[d].TimeLimit == 0 {
 			continue
 		}
-		out = append(out, facAct{dec: d})
+		out = append(out, facAct{dec: d, force: -1})
 		if hasExit && !st.extended && st.closesAt <= exit {
 			by := min(exit-st.closesAt+FacExtendPast, MaxExtension)
 			if st.closesAt+by-st.openedAt <= MaxTimeLimit {
-				out = append(out, facAct{dec: d, by: by})
+				out = append(out, facAct{dec: d, by: by, force: -1})
 			}
+		}
+	}
+	for _, t := range x.p.sc.States[m.cur].Transitions {
+		to := x.p.stateIdx[t.To]
+		// Forcing straight into an outcome is the facilitator picking
+		// it: not a finding.
+		if to != m.cur && !x.p.sc.States[to].Final() && !slices.ContainsFunc(out, func(a facAct) bool { return a.force == to }) {
+			out = append(out, facAct{dec: -1, force: to})
 		}
 	}
 	return out
@@ -82,9 +95,23 @@ func (x *explorer) facBranches(m *Machine, depth int, acc summary) (summary, err
 		if err != nil {
 			return nil, err
 		}
-		id := x.p.decs[a.dec].ID
-		label := "facilitator closes " + id
 		var evs []Event
+		var label string
+		if a.force >= 0 {
+			id := x.p.sc.States[a.force].ID
+			label = "facilitator forces " + id
+			if evs, err = c.Force(m.now, id); err != nil {
+				return nil, fmt.Errorf("sim: explore: %s at %s: %w", label, FormatClock(m.now), err)
+			}
+			s, err := x.follow(c, depth, step{at: m.now, act: label}, evs)
+			if err != nil {
+				return nil, err
+			}
+			acc = acc.add(s, 0)
+			continue
+		}
+		id := x.p.decs[a.dec].ID
+		label = "facilitator closes " + id
 		if a.by > 0 {
 			label = fmt.Sprintf("facilitator extends %s by %s (past the exit)", id, FormatDuration(a.by))
 			evs, err = c.ExtendDecision(m.now, id, a.by)

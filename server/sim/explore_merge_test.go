@@ -173,3 +173,38 @@ func TestExploreVoteTies(t *testing.T) {
 		t.Errorf("vote ties %+v, want %+v", r.VoteTies, want)
 	}
 }
+
+// Forcing the next phase early skips the transition's effects: the
+// facilitator can reach what the teams cannot.
+func TestExploreFacilitatorForce(t *testing.T) {
+	sc := parseSrc(t, `id: force
+title: Force
+teams:
+  t: {name: Team}
+variables:
+  penalty: {type: bool}
+start: s
+states:
+  s:
+    transitions:
+      - {to: next, after: 5m, effects: [penalty = true]}
+  next:
+    transitions:
+      - {to: good, when: not penalty}
+      - {to: bad, when: penalty}
+  good: {outcome: good, rating: success}
+  bad: {outcome: bad, rating: failure}
+`)
+	r, err := Explore(sc, ExploreOptions{Facilitator: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(r.Unreachable, func(s StateInfo) string { return s.ID }); !slices.Equal(got, []string{"good"}) {
+		t.Errorf("teams' unreachable %v, want good", got)
+	}
+	f := r.Facilitator
+	if f == nil || len(f.Reaches) != 1 || f.Reaches[0].Outcome != "good" ||
+		!slices.Equal(f.Reaches[0].Example, []string{"+00:00:00 facilitator forces next", "+00:00:00 reaches good"}) {
+		t.Errorf("facilitator %+v", f)
+	}
+}
