@@ -30,7 +30,8 @@ type ExploreOptions struct {
 	Horizon time.Duration
 
 	// Facilitator: also search with the facilitator closing decisions
-	// early and extending them past the phase's exit (Report.Facilitator).
+	// early, extending them past the phase's exit and forcing the next
+	// phase early (Report.Facilitator).
 	Facilitator bool
 
 	full bool // tests: run full machines (own environment, every event) instead of lean ones
