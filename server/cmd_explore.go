@@ -200,7 +200,7 @@ func writeIncomplete(w io.Writer, r *sim.Report, reached int) {
 // writeFacilitator prints what the facilitator's actions reach that the
 // teams' cannot, apart from the teams' findings.
 func writeFacilitator(w io.Writer, f *sim.FacilitatorReport) {
-	fmt.Fprintln(w, "facilitator: closing decisions early or extending them past the phase's exit")
+	fmt.Fprintln(w, "facilitator: closing decisions early, extending them past the phase's exit, forcing the next phase early")
 	if !f.Complete {
 		fmt.Fprintln(w, "  (incomplete: a search stopped at a bound; what follows may miss some)")
 	}

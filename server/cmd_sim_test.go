@@ -151,7 +151,7 @@ func TestCmdExplore(t *testing.T) {
 				"states: 3 reached, 1 not reached (search incomplete)", "not reached (search incomplete): secret (line 26)"}, nil},
 		{"facilitator", []string{"explore", "--facilitator", "sim/testdata/facreach.yaml"}, 1,
 			[]string{"unreachable: calm (line 31)", "unreachable: meltdown (line 32)",
-				"facilitator: closing decisions early or extending them past the phase's exit",
+				"facilitator: closing decisions early, extending them past the phase's exit, forcing the next phase early",
 				"facilitator can reach outcome calm (line 31); teams alone cannot", "e.g. +00:00:00 d=yes, +00:00:00 facilitator closes d, +00:00:00 reaches calm",
 				"facilitator can reach outcome meltdown (line 32)", "facilitator extends d by 10m (past the exit), +00:12:00 reaches meltdown"}, nil},
 		{"vote ties", []string{"explore", "sim/testdata/decisions.yaml"}, 0,
