@@ -127,7 +127,11 @@ func writeReport(w io.Writer, file string, r *sim.Report) {
 	warn("decisions never opened on any path", r.UnopenedDecisions)
 	warn("injects never delivered on any path", r.UndeliveredInjects)
 	if len(r.Variables) > 0 {
-		fmt.Fprintln(w, "variables (the values they take on the paths explored):")
+		if r.Complete {
+			fmt.Fprintln(w, "variables (the values they take on the paths explored):")
+		} else {
+			fmt.Fprintln(w, "variables (the values they take on the paths followed; there may be others):")
+		}
 		for _, v := range r.Variables {
 			switch {
 			case v.Min != nil:
