@@ -30,6 +30,8 @@ func commands() map[string]command {
 		"export":      {"write an exercise (scenario, teams, participants, event log) to a JSON file", cmdExport},
 		"import":      {"load an exercise written by 'ttx export' into a database", cmdImport},
 		"loadtest":    {"measure fan-out, timers and cold start against a loopback server and a baseline hub", cmdLoadtest},
+		"docs":        {"write a scenario's SITMAN, handbook or MSEL (CSV), or an exercise's AAR/IP, debrief or plan", cmdDocs},
+		"msel":        {"import an events list (CSV) as a scenario skeleton (YAML)", cmdMsel},
 	}
 }
 
