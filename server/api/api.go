@@ -252,8 +252,9 @@ func (s *Server) routes() (*gin.Engine, error) {
 		recovery(s.log),
 		renderErrors(s.log),
 		limitBody(defaultBodyLimit, map[string]int64{
-			"/api/scenarios":          uploadBodyLimit,
-			"/api/scenarios/validate": uploadBodyLimit,
+			"/api/scenarios":             uploadBodyLimit,
+			"/api/scenarios/validate":    uploadBodyLimit,
+			"/api/scenarios/msel-import": uploadBodyLimit,
 		}),
 		crossOrigin(s.origins),
 		s.authenticate(s.tokenAuth, s.sessionAuth),
@@ -286,6 +287,8 @@ func (s *Server) routes() (*gin.Engine, error) {
 	fac.GET("/scenarios/:sid", s.getScenario)
 	fac.POST("/scenarios/validate", s.validateScenario)
 	fac.POST("/scenarios", s.uploadScenario)
+	fac.GET("/scenarios/:sid/docs/:doc", s.libraryDoc)
+	fac.POST("/scenarios/msel-import", s.mselImport)
 	fac.GET("/exercises", s.listExercises)
 	fac.POST("/exercises", s.createExercise)
 
@@ -310,6 +313,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	exFac := ex.Group("", require(Facilitator))
 	exFac.GET("/scenario", s.exerciseScenario)
 	exFac.GET("/report", s.report)
+	exFac.GET("/docs/:doc", s.exerciseDoc)
 	exFac.GET("/projector", s.projector)
 	exFac.POST("/rerun", s.rerunExercise)
 	exFac.GET("/inject-templates", s.listInjectTemplates)
