@@ -193,3 +193,51 @@ func (s *Server) mselImport(c *gin.Context) {
 		c.JSON(http.StatusOK, gin.H{"yaml": string(y), "problems": []msel.Problem{}})
 	}
 }
+
+// createDebriefLink serves POST /api/exercises/:id/debrief-link: a new
+// share link for the participants' debrief; the old one stops working.
+func (s *Server) createDebriefLink(c *gin.Context) {
+	if !s.needEngine(c) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), commandTimeout)
+	defer cancel()
+	token, err := s.engine.CreateDebriefLink(ctx, c.Param("id"))
+	if err != nil {
+		fail(c, engineError(err))
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, gin.H{"url": s.publicURL(c) + "/debrief/" + token, "token": token})
+}
+
+// getDebriefLink serves GET /api/exercises/:id/debrief-link: the current
+// link, to copy again; 404 when there is none.
+func (s *Server) getDebriefLink(c *gin.Context) {
+	if !s.needEngine(c) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), commandTimeout)
+	defer cancel()
+	token, err := s.engine.DebriefLink(ctx, c.Param("id"))
+	if err != nil {
+		fail(c, engineError(err))
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"url": s.publicURL(c) + "/debrief/" + token})
+}
+
+// revokeDebriefLink serves DELETE /api/exercises/:id/debrief-link.
+func (s *Server) revokeDebriefLink(c *gin.Context) {
+	if !s.needEngine(c) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), commandTimeout)
+	defer cancel()
+	if err := s.engine.RevokeDebriefLink(ctx, c.Param("id")); err != nil {
+		fail(c, engineError(err))
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -121,3 +121,57 @@ func TestMselImportRoute(t *testing.T) {
 		t.Errorf("anonymous: %d, want 401", r.status)
 	}
 }
+
+// TestDebriefLinkRoutes: the facilitator creates, reads again, replaces
+// and revokes the debrief link; nobody else may, and observers never see
+// its events.
+func TestDebriefLinkRoutes(t *testing.T) {
+	e := newEnv(t)
+	ex := e.addExercise("ABCDEFGH")
+	fac := e.login()
+	ptok := e.joinAs("ABCD-EFGH", "Pat", "comms")
+	otok := e.observer(fac, ex)
+	path := "/api/exercises/" + ex + "/debrief-link"
+
+	if r := e.do(fac, "GET", path, nil, nil); r.status != http.StatusNotFound {
+		t.Fatalf("before any link: %d %s", r.status, r.body)
+	}
+	var first, second struct{ URL, Token string }
+	r := e.do(fac, "POST", path, nil, nil)
+	if r.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	r.json(t, &first)
+	if !strings.HasPrefix(first.Token, ex+".") || first.URL != e.ts.URL+"/debrief/"+first.Token {
+		t.Fatalf("create: %+v", first)
+	}
+	if r := e.do(fac, "GET", path, nil, nil); r.status != http.StatusOK || !strings.Contains(r.body, `"url":"`+first.URL+`"`) || strings.Contains(r.body, `"token"`) {
+		t.Errorf("get: %d %s", r.status, r.body)
+	}
+	e.do(fac, "POST", path, nil, nil).json(t, &second)
+	if second.Token == "" || second.Token == first.Token {
+		t.Fatalf("a new link must replace the old: %+v", second)
+	}
+	for _, who := range []map[string]string{bearer(ptok), bearer(otok)} {
+		for _, m := range []string{"GET", "POST", "DELETE"} {
+			if r := e.do(e.client(), m, path, nil, who); r.status != http.StatusForbidden {
+				t.Errorf("%s as %s: %d, want 403", m, who["Authorization"][:10], r.status)
+			}
+		}
+	}
+	if r := e.do(e.client(), "GET", "/api/exercises/"+ex+"/events?limit=1000", nil, bearer(otok)); strings.Contains(r.body, "debrief_link") || strings.Contains(r.body, second.Token) {
+		t.Errorf("an observer sees the link's events: %s", clipText(r.body, 300))
+	}
+	if r := e.do(fac, "GET", "/api/exercises/"+ex+"/events?limit=1000", nil, nil); !strings.Contains(r.body, `"debrief_link_set"`) {
+		t.Errorf("the facilitator's log lacks the link's event")
+	}
+	if r := e.do(fac, "DELETE", path, nil, nil); r.status != http.StatusNoContent {
+		t.Fatalf("revoke: %d %s", r.status, r.body)
+	}
+	if r := e.do(fac, "GET", path, nil, nil); r.status != http.StatusNotFound {
+		t.Errorf("after revoking: %d %s", r.status, r.body)
+	}
+	if r := e.do(fac, "DELETE", "/api/exercises/nope/debrief-link", nil, nil); r.status != http.StatusNotFound {
+		t.Errorf("unknown exercise: %d", r.status)
+	}
+}
