@@ -23,6 +23,9 @@ func shipped(t *testing.T) []*scenario.Scenario {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no shipped scenarios: %v", err)
 	}
+	// and the format's test file that uses every key (tasks, milestones,
+	// expected options, scores…), so each part of the format shows
+	files = append(files, "../scenario/testdata/valid/all_keys.yaml")
 	var out []*scenario.Scenario
 	for _, f := range files {
 		sc, err := scenario.Load(f)
@@ -125,6 +128,14 @@ func facilitatorOnly(sc *scenario.Scenario, params map[string]string) []string {
 	for _, o := range sc.Objectives {
 		add(o.Met)
 		cond(o.Measure)
+		for _, tk := range o.Tasks {
+			add(tk.Title)
+		}
+		for _, m := range o.Milestones {
+			add(m.Title)
+			cond(m.Done)
+			cond(m.Due)
+		}
 	}
 	for _, p := range sc.Personas {
 		add(p.Role)

@@ -56,7 +56,14 @@ type played struct {
 	path     []step
 	outcome  *sim.Event
 	messages []said
+	decided  []decided
 	end      time.Duration
+}
+
+// decided is one team's decision as it settled.
+type decided struct {
+	team, decision, option, label, settled string
+	opened, first                          time.Duration // first < 0: nobody answered
 }
 
 type step struct {
@@ -77,6 +84,7 @@ type said struct {
 // messages to personas; never the chat, never a persona's answer).
 func readLog(sc *scenario.Scenario, p render, events []store.Event) played {
 	var pl played
+	opened, first := map[string]time.Duration{}, map[string]time.Duration{}
 	personaName := func(id string) string {
 		if pe := sc.Persona(id); pe != nil {
 			return p.s(pe.Name)
@@ -86,7 +94,8 @@ func readLog(sc *scenario.Scenario, p render, events []store.Event) played {
 	for _, e := range events {
 		pl.end = max(pl.end, e.ExerciseTime)
 		switch sim.Kind(e.Kind) {
-		case sim.KindStateEntered, sim.KindOutcomeReached, sim.KindMessageSent:
+		case sim.KindStateEntered, sim.KindOutcomeReached, sim.KindMessageSent,
+			sim.KindDecisionOpened, sim.KindDecisionAnswered, sim.KindDecisionClosed:
 		default:
 			continue
 		}
@@ -100,6 +109,22 @@ func readLog(sc *scenario.Scenario, p render, events []store.Event) played {
 		case sim.KindOutcomeReached:
 			se := se
 			pl.outcome = &se
+		case sim.KindDecisionOpened:
+			opened[se.Team+"/"+se.Decision] = e.ExerciseTime
+			delete(first, se.Team+"/"+se.Decision)
+		case sim.KindDecisionAnswered:
+			k := se.Team + "/" + se.Decision
+			if _, ok := first[k]; !ok {
+				first[k] = e.ExerciseTime
+			}
+		case sim.KindDecisionClosed:
+			k := se.Team + "/" + se.Decision
+			d := decided{team: se.Team, decision: se.Decision, option: se.Option, label: se.OptionLabel, settled: se.Settled,
+				opened: opened[k], first: -1}
+			if f, ok := first[k]; ok {
+				d.first = f
+			}
+			pl.decided = append(pl.decided, d)
 		case sim.KindMessageSent:
 			s := said{at: e.ExerciseTime, team: se.Team, title: se.Title, body: se.Body, action: se.Action, participant: se.Participant}
 			switch se.Action {
@@ -332,8 +357,8 @@ func AAR(sc *scenario.Scenario, params map[string]string, ex ExerciseInfo, ev *e
 	}
 	d.Sections = append(d.Sections, analysis)
 
+	sec := Section{Title: "Team measures and decisions", Break: true}
 	if len(ev.Teams) > 0 {
-		sec := Section{Title: "Team measures", Break: true}
 		t := Table{Head: []string{"Team", "Median response", "Decision quality", "Confidence-weighted", "Expected options chosen", "Alignment"}}
 		for _, tm := range ev.Teams {
 			t.Rows = append(t.Rows, []string{tm.Name, minutes(tm.MedianResponse), scoreText(tm.Quality), scoreText(tm.Weighted),
@@ -341,7 +366,6 @@ func AAR(sc *scenario.Scenario, params map[string]string, ex ExerciseInfo, ev *e
 		}
 		sec.Blocks = append(sec.Blocks, t)
 		for _, tm := range ev.Teams {
-			sec.Blocks = append(sec.Blocks, Heading(tm.Name))
 			var how []string
 			for _, h := range []string{tm.How, tm.Quality.How, tm.Weighted.How} {
 				if h != "" && !contains(how, h) {
@@ -349,14 +373,17 @@ func AAR(sc *scenario.Scenario, params map[string]string, ex ExerciseInfo, ev *e
 				}
 			}
 			if len(how) > 0 {
-				sec.Blocks = append(sec.Blocks, Text("How: "+strings.Join(how, " ")))
-			}
-			if len(tm.Decisions) > 0 {
-				sec.Blocks = append(sec.Blocks, decisionTable(p, tm.Decisions, true))
+				sec.Blocks = append(sec.Blocks, Text("**"+tm.Name+".** How: "+strings.Join(how, " ")))
 			}
 		}
-		d.Sections = append(d.Sections, sec)
 	}
+	sec.Blocks = append(sec.Blocks, Text("Each decision as it settled. Score is the author's score of the option taken; Expected says whether it is one the author expected; first answer counts from the decision's opening."))
+	for _, t := range append(append([]*scenario.Team(nil), sc.Teams...), &scenario.Team{ID: scenario.FacilitatorTeam, Name: "Facilitator"}) {
+		if tb := decidedTable(sc, p, pl, t.ID, true); len(tb.Rows) > 0 {
+			sec.Blocks = append(sec.Blocks, Heading(t.Name), tb)
+		}
+	}
+	d.Sections = append(d.Sections, sec)
 
 	plan := Section{Title: "Appendix A: Improvement plan", Break: true, Wide: true}
 	if len(ev.Plan) == 0 {
@@ -457,26 +484,41 @@ func alignText(a float64) string {
 	return fmt.Sprintf("%.0f%%", a*100)
 }
 
-func decisionTable(p render, ds []eval.DecisionResult, judged bool) Table {
+// decidedTable lists a team's settled decisions from the log; judged adds
+// the option's score and whether the author expected it.
+func decidedTable(sc *scenario.Scenario, p render, pl played, team string, judged bool) Table {
 	t := Table{Head: []string{"Decision", "Answer", "How it settled", "First answer after"}}
 	if judged {
 		t.Head = append(t.Head, "Score", "Expected")
 	}
-	for _, dr := range ds {
-		ans := dr.Label
+	for _, d := range pl.decided {
+		if d.team != team {
+			continue
+		}
+		prompt, ans := d.decision, d.label
+		var dc *scenario.Decision
+		if dc = sc.Decision(d.decision); dc != nil {
+			prompt = dc.Prompt
+		}
 		if ans == "" {
 			ans = "—"
 		}
-		row := []string{p.s(dr.Title), p.s(ans), settledHow(dr.Reason), minutes(dr.Minutes)}
+		after := "—"
+		if d.first >= 0 {
+			after = minutes((d.first - d.opened).Minutes())
+		}
+		row := []string{p.s(prompt), p.s(ans), settledHow(d.settled), after}
 		if judged {
 			score, exp := "—", "—"
-			if dr.Score != nil {
-				score = fmt.Sprintf("%g", *dr.Score)
-			}
-			if dr.Expected != nil {
-				exp = "no"
-				if *dr.Expected {
-					exp = "yes"
+			if dc != nil {
+				if o := dc.Option(d.option); o != nil && o.Score != nil {
+					score = fmt.Sprintf("%g", *o.Score)
+				}
+				if len(dc.Expected) > 0 {
+					exp = "no"
+					if contains(dc.Expected, d.option) {
+						exp = "yes"
+					}
 				}
 			}
 			row = append(row, score, exp)
@@ -535,11 +577,10 @@ func Debrief(sc *scenario.Scenario, params map[string]string, ex ExerciseInfo, e
 			pathTable(sc, p, pl)}})
 	}
 	dec := Section{Title: "What each team decided"}
-	for _, tm := range ev.Teams {
-		if len(tm.Decisions) == 0 {
-			continue
+	for _, t := range sc.Teams {
+		if tb := decidedTable(sc, p, pl, t.ID, false); len(tb.Rows) > 0 {
+			dec.Blocks = append(dec.Blocks, Heading(t.Name), tb)
 		}
-		dec.Blocks = append(dec.Blocks, Heading(tm.Name), decisionTable(p, tm.Decisions, false))
 	}
 	if len(dec.Blocks) == 0 {
 		dec.Blocks = append(dec.Blocks, Text("No team decision settled."))

@@ -322,6 +322,24 @@ func Handbook(sc *scenario.Scenario, params map[string]string) Doc {
 				}
 			}
 			sec.Blocks = append(sec.Blocks, f)
+			if len(o.Tasks) > 0 {
+				tt := Table{Head: []string{"Critical task", "Id", "Teams"}}
+				for _, tk := range o.Tasks {
+					tt.Rows = append(tt.Rows, []string{p.s(tk.Title), code(tk.ID), teamList(sc, tk.Teams)})
+				}
+				sec.Blocks = append(sec.Blocks, tt)
+			}
+			if len(o.Milestones) > 0 {
+				mt := Table{Head: []string{"Milestone", "Task", "Done (exercise minute)", "Due (exercise minute)"}}
+				for _, m := range o.Milestones {
+					task := ""
+					if tk := o.Task(m.Task); tk != nil {
+						task = p.s(tk.Title)
+					}
+					mt.Rows = append(mt.Rows, []string{p.s(m.Title), task, code(m.Done.Src), code(m.Due.Src)})
+				}
+				sec.Blocks = append(sec.Blocks, mt, Text("A milestone is met when it was done (minute ≥ 0) by its due minute; both are evaluated when the exercise ends."))
+			}
 			if len(tagged) > 0 {
 				sec.Blocks = append(sec.Blocks, Text("Decisions that test it:"), List{Items: tagged})
 			}
@@ -509,9 +527,16 @@ func Handbook(sc *scenario.Scenario, params map[string]string) Doc {
 			}
 			sec.Blocks = append(sec.Blocks, df)
 			if len(dc.Options) > 0 {
-				ot := Table{Head: []string{"Option", "Effects", "Notes"}}
+				ot := Table{Head: []string{"Option", "Effects", "Notes", "Score", "Expected"}}
 				for _, o := range dc.Options {
-					ot.Rows = append(ot.Rows, []string{p.s(o.Label) + " " + code(o.ID), effects(o.Effects), p.s(o.Notes)})
+					score, exp := "", ""
+					if o.Score != nil {
+						score = fmt.Sprintf("%g", *o.Score)
+					}
+					if contains(dc.Expected, o.ID) {
+						exp = "expected"
+					}
+					ot.Rows = append(ot.Rows, []string{p.s(o.Label) + " " + code(o.ID), effects(o.Effects), p.s(o.Notes), score, exp})
 				}
 				sec.Blocks = append(sec.Blocks, ot)
 			}
