@@ -267,6 +267,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	// Anyone.
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
+	r.GET("/debrief/:token", s.publicDebrief) // the debrief link: no account
 	api := r.Group("/api")
 	api.GET("/version", s.version)
 	api.POST("/auth/login", s.login)

@@ -4,13 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/ttxsim/ttx/server/documents"
+	"github.com/ttxsim/ttx/server/engine"
+	"github.com/ttxsim/ttx/server/eval"
 	"github.com/ttxsim/ttx/server/msel"
 	"github.com/ttxsim/ttx/server/scenario"
 	"github.com/ttxsim/ttx/server/store"
@@ -26,6 +30,16 @@ var docFormats = map[string][]string{
 	"sitman":   {"html", "md"},
 	"handbook": {"html", "md"},
 	"msel":     {"csv"},
+}
+
+// exerciseDocFormats adds the documents of a played exercise.
+var exerciseDocFormats = map[string][]string{
+	"sitman":   docFormats["sitman"],
+	"handbook": docFormats["handbook"],
+	"msel":     docFormats["msel"],
+	"aar":      {"html", "md"},
+	"debrief":  {"html", "md"},
+	"plan":     {"csv"},
 }
 
 // docPolicy is the Content-Security-Policy of a document page: its one
@@ -148,12 +162,12 @@ func (s *Server) exerciseDoc(c *gin.Context) {
 		return
 	}
 	kind := c.Param("doc")
-	format, err := docFormat(c, kind, docFormats)
+	format, err := docFormat(c, kind, exerciseDocFormats)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.Request.Context(), commandTimeout)
+	ctx, cancel := context.WithTimeout(c.Request.Context(), time.Minute)
 	defer cancel()
 	ex, err := s.engine.Get(ctx, c.Param("id"))
 	if err != nil {
@@ -170,7 +184,60 @@ func (s *Server) exerciseDoc(c *gin.Context) {
 		fail(c, errInternal(err))
 		return
 	}
-	scenarioDoc(c, sc, params, ex.Title, kind, format)
+	switch kind {
+	case "aar", "debrief", "plan":
+	default:
+		scenarioDoc(c, sc, params, ex.Title, kind, format)
+		return
+	}
+	info, log, ev, err := s.exerciseRecord(ctx, ex)
+	if err != nil {
+		fail(c, engineError(err))
+		return
+	}
+	switch kind {
+	case "aar":
+		sendDoc(c, ex.Title, kind, format, documents.AAR(sc, params, info, ev, log), nil)
+	case "debrief":
+		sendDoc(c, ex.Title, kind, format, documents.Debrief(sc, params, info, ev, log), nil)
+	case "plan":
+		out, err := documents.PlanCSV(sc, params, ev)
+		if err != nil {
+			fail(c, errInternal(err))
+			return
+		}
+		sendDoc(c, ex.Title, kind, format, documents.Doc{}, out)
+	}
+}
+
+// exerciseRecord reads what the AAR and the debrief are made of: the
+// exercise's record and roster, its whole log, and its evaluation.
+func (s *Server) exerciseRecord(ctx context.Context, ex store.Exercise) (documents.ExerciseInfo, []engine.Event, *eval.Evaluation, error) {
+	info := documents.ExerciseInfo{ID: ex.ID, Title: ex.Title, Status: ex.Status, Outcome: ex.Outcome,
+		Created: ex.CreatedAt, Started: ex.StartedAt, Ended: ex.EndedAt}
+	snap, err := s.engine.Snapshot(ctx, ex.ID)
+	if err != nil {
+		return info, nil, nil, err
+	}
+	for _, p := range snap.Participants {
+		info.Participants = append(info.Participants, documents.Person{Name: p.Name, Team: p.Team, Lead: p.Lead})
+	}
+	obs, err := s.access.Observers(ctx, ex.ID)
+	if err != nil {
+		return info, nil, nil, fmt.Errorf("api: documents: %w", err)
+	}
+	for _, o := range obs {
+		info.Observers = append(info.Observers, o.Name)
+	}
+	log, err := s.fullLog(ctx, ex.ID)
+	if err != nil {
+		return info, nil, nil, err
+	}
+	ev, err := s.computeEvaluation(ctx, ex, log)
+	if err != nil {
+		return info, nil, nil, err
+	}
+	return info, log, ev, nil
 }
 
 // mselImport serves POST /api/scenarios/msel-import: an events list as CSV
@@ -240,4 +307,77 @@ func (s *Server) revokeDebriefLink(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// publicDebrief serves GET /debrief/:token, for anyone holding the link:
+// the participants' debrief as a print-ready page (?format=md: Markdown).
+// An unknown, replaced or revoked token gets a 404 page, and counts as a
+// failure against the address like a failed join; every view spends a
+// token of the address's join budget (this machine is not limited).
+func (s *Server) publicDebrief(c *gin.Context) {
+	ipKey := "ip:" + c.ClientIP()
+	local := isLoopbackRemote(c.ClientIP())
+	format := "html"
+	if c.Query("format") == "md" {
+		format = "md"
+	}
+	c.Header("X-Robots-Tag", "noindex")
+	if !local {
+		okFail, waitFail := s.limits.JoinIP.Allow(ipKey)
+		okView, waitView := s.limits.Joins.Allow(ipKey)
+		if !okFail || !okView {
+			c.Header("Retry-After", fmt.Sprint(int(max(waitFail, waitView).Seconds())+1))
+			debriefPage(c, http.StatusTooManyRequests, "Too many requests from this address. Try again in a minute.")
+			return
+		}
+	}
+	if !s.needEngine(c) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), time.Minute)
+	defer cancel()
+	id, err := s.engine.DebriefExercise(ctx, c.Param("token"))
+	if err != nil {
+		if engine.Code(err) != "not_found" {
+			s.log.ErrorContext(ctx, "debrief link", slog.Any("error", err))
+			debriefPage(c, http.StatusInternalServerError, "The debrief cannot be shown right now. Try again later.")
+			return
+		}
+		if !local {
+			s.limits.JoinIP.Fail(ipKey)
+		}
+		debriefPage(c, http.StatusNotFound, "This debrief link does not work: it may have been replaced or revoked. Ask your facilitator for the current link.")
+		return
+	}
+	if !local {
+		s.limits.Joins.Fail(ipKey)
+	}
+	ex, err := s.engine.Get(ctx, id)
+	if err == nil {
+		var sc *scenario.Scenario
+		if sc, err = s.scenarioOf(ctx, ex); err == nil {
+			var params map[string]string
+			if params, err = sc.Params(ex.Params); err == nil {
+				var info documents.ExerciseInfo
+				var log []engine.Event
+				var ev *eval.Evaluation
+				if info, log, ev, err = s.exerciseRecord(ctx, ex); err == nil {
+					sendDoc(c, ex.Title, "debrief", format, documents.Debrief(sc, params, info, ev, log), nil)
+					return
+				}
+			}
+		}
+	}
+	s.log.ErrorContext(ctx, "debrief page", slog.String("exercise", id), slog.Any("error", err))
+	debriefPage(c, http.StatusInternalServerError, "The debrief cannot be shown right now. Try again later.")
+}
+
+// debriefPage answers the public debrief route with a short page.
+func debriefPage(c *gin.Context, status int, msg string) {
+	d := documents.Doc{Kind: "Participants' Debrief", Title: "Debrief unavailable", Sections: []documents.Section{
+		{Title: "Sorry", Blocks: []documents.Block{documents.Text(msg)}}}}
+	c.Header("Content-Security-Policy", docPolicy)
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, contentTypes["html"], d.HTML())
+	c.Abort()
 }

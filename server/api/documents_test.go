@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -173,5 +174,106 @@ func TestDebriefLinkRoutes(t *testing.T) {
 	}
 	if r := e.do(fac, "DELETE", "/api/exercises/nope/debrief-link", nil, nil); r.status != http.StatusNotFound {
 		t.Errorf("unknown exercise: %d", r.status)
+	}
+}
+
+// TestExerciseDocuments: after an exercise with an observer's rating, a
+// settled one, a note and a corrective action, the AAR shows the ratings
+// and the plan, the plan downloads as CSV, and the participants' debrief —
+// by the facilitator's route and by the share link, without an account —
+// shows none of the staff's words nor the scenario's facilitator notes.
+// An old, revoked or made-up link gets a 404 page; failures are limited
+// per address like failed joins.
+func TestExerciseDocuments(t *testing.T) {
+	e := newEnv(t, withTrustedProxies("127.0.0.1", "::1"))
+	ex := e.addExercise("ABCDEFGH")
+	fac := e.login()
+	e.joinAs("ABCD-EFGH", "Pat", "comms")
+	otok := e.observer(fac, ex)
+	base := "/api/exercises/" + ex
+	post := func(c *http.Client, path string, body any, headers map[string]string) {
+		t.Helper()
+		if r := e.do(c, "POST", base+path, body, headers); r.status >= 300 {
+			t.Fatalf("POST %s: %d %s", path, r.status, r.body)
+		}
+	}
+	post(fac, "/start", nil, nil)
+	post(e.client(), "/notes", map[string]any{"text": "OBSERVER-NOTE the lead froze"}, bearer(otok))
+	post(e.client(), "/ratings", map[string]any{"client_id": "o1", "objective": "inform", "rating": "M",
+		"explanation": "OBSERVER-EXPLANATION slow", "improvements": []string{"OBSERVER-AFI statement template"}}, bearer(otok))
+	post(fac, "/end", map[string]any{"reason": "time"}, nil)
+	post(fac, "/ratings", map[string]any{"client_id": "f1", "objective": "inform", "rating": "S", "final": true,
+		"explanation": "FACILITATOR-SETTLED late but right"}, nil)
+	post(fac, "/corrective-actions", map[string]any{"client_id": "a1", "action_id": "tmpl", "objective": "inform",
+		"issue": "PLAN-ISSUE no template", "action": "PLAN-ACTION write one", "element": "planning", "due": "2027-03-01"}, nil)
+
+	aar := e.do(fac, "GET", base+"/docs/aar?format=md", nil, nil)
+	for _, want := range []string{"# After-Action Report / Improvement Plan", "OBSERVER-EXPLANATION slow", "OBSERVER-AFI statement template",
+		"FACILITATOR-SETTLED late but right", "S — Performed with some challenges", "PLAN-ACTION write one", "Olga", "Pat (lead)"} {
+		if !strings.Contains(aar.body, want) {
+			t.Errorf("the AAR lacks %q", want)
+		}
+	}
+	if r := e.do(fac, "GET", base+"/docs/aar", nil, nil); r.status != 200 || r.header.Get("Content-Type") != "text/html; charset=utf-8" || !strings.Contains(r.body, "PLAN-ACTION write one") {
+		t.Errorf("AAR html: %d %s", r.status, r.header.Get("Content-Type"))
+	}
+	plan := e.do(fac, "GET", base+"/docs/plan?download=1", nil, nil)
+	if plan.status != 200 || !strings.HasPrefix(plan.body, "Objective,Capability,Issue / area for improvement") || !strings.Contains(plan.body, "PLAN-ISSUE no template") ||
+		plan.header.Get("Content-Disposition") != `attachment; filename="Example-the-hijacked-brand-account-plan.csv"` {
+		t.Errorf("plan: %d %q %s", plan.status, plan.header.Get("Content-Disposition"), plan.body)
+	}
+	if r := e.do(e.client(), "GET", base+"/docs/aar", nil, bearer(otok)); r.status != http.StatusForbidden {
+		t.Errorf("an observer downloads the AAR: %d", r.status)
+	}
+
+	staffOnly := []string{"OBSERVER-", "FACILITATOR-", "PLAN-", "Olga", "Use it to raise the pressure", "Taken if the SOC does not answer in time"}
+	checkDebrief := func(name, body string) {
+		t.Helper()
+		if !strings.Contains(body, "Participants") || !strings.Contains(body, "What each team decided") {
+			t.Errorf("%s: not a debrief: %s", name, clipText(body, 300))
+		}
+		for _, s := range staffOnly {
+			if strings.Contains(body, s) {
+				t.Errorf("%s holds staff-only text %q", name, s)
+			}
+		}
+	}
+	checkDebrief("the debrief route", e.do(fac, "GET", base+"/docs/debrief?format=md", nil, nil).body)
+
+	var link struct{ URL, Token string }
+	e.do(fac, "POST", base+"/debrief-link", nil, nil).json(t, &link)
+	public := "/debrief/" + link.Token
+	r := e.do(e.client(), "GET", public, nil, nil)
+	if r.status != 200 || r.header.Get("Content-Type") != "text/html; charset=utf-8" || !strings.Contains(r.header.Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Fatalf("the public debrief: %d %q %q", r.status, r.header.Get("Content-Type"), r.header.Get("Content-Security-Policy"))
+	}
+	checkDebrief("the public debrief page", r.body)
+	if r := e.do(e.client(), "GET", public+"?format=md", nil, nil); r.status != 200 || !strings.HasPrefix(r.body, "# Participants' Debrief") {
+		t.Errorf("the public debrief as Markdown: %d %s", r.status, clipText(r.body, 100))
+	}
+	if strings.Contains(e.logs.String(), link.Token) {
+		t.Errorf("the debrief token reached the log")
+	}
+	var next struct{ URL, Token string }
+	e.do(fac, "POST", base+"/debrief-link", nil, nil).json(t, &next)
+	for _, bad := range []string{public, "/debrief/" + ex + ".nope", "/debrief/nope"} {
+		if r := e.do(e.client(), "GET", bad, nil, nil); r.status != http.StatusNotFound || !strings.Contains(r.body, "This debrief link does not work") || strings.Contains(r.body, "What each team decided") {
+			t.Errorf("%s: %d, want the 404 page", bad, r.status)
+		}
+	}
+	e.do(fac, "DELETE", base+"/debrief-link", nil, nil)
+	if r := e.do(e.client(), "GET", "/debrief/"+next.Token, nil, nil); r.status != http.StatusNotFound {
+		t.Errorf("a revoked link: %d", r.status)
+	}
+
+	// From another address, ten failures a minute, then 429.
+	from := map[string]string{"X-Forwarded-For": "203.0.113.9"}
+	for i := 0; i < 10; i++ {
+		if r := e.do(e.client(), "GET", "/debrief/guess"+fmt.Sprint(i), nil, from); r.status != http.StatusNotFound {
+			t.Fatalf("guess %d: %d", i, r.status)
+		}
+	}
+	if r := e.do(e.client(), "GET", "/debrief/"+next.Token, nil, from); r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
+		t.Errorf("after ten failures: %d, Retry-After %q; want 429", r.status, r.header.Get("Retry-After"))
 	}
 }
