@@ -58,6 +58,9 @@ type played struct {
 	messages []said
 	decided  []decided
 	end      time.Duration
+	// what names events a rating may cite as evidence: time and a
+	// short description, by seq.
+	what map[int64]string
 }
 
 // decided is one team's decision as it settled.
@@ -83,7 +86,7 @@ type said struct {
 // outcome, and what teams said in the world (publications, replies and
 // messages to personas; never the chat, never a persona's answer).
 func readLog(sc *scenario.Scenario, p render, events []store.Event) played {
-	var pl played
+	pl := played{what: map[int64]string{}}
 	opened, first := map[string]time.Duration{}, map[string]time.Duration{}
 	personaName := func(id string) string {
 		if pe := sc.Persona(id); pe != nil {
@@ -93,6 +96,7 @@ func readLog(sc *scenario.Scenario, p render, events []store.Event) played {
 	}
 	for _, e := range events {
 		pl.end = max(pl.end, e.ExerciseTime)
+		pl.what[e.Seq] = describe(sc, p, e)
 		switch sim.Kind(e.Kind) {
 		case sim.KindStateEntered, sim.KindOutcomeReached, sim.KindMessageSent,
 			sim.KindDecisionOpened, sim.KindDecisionAnswered, sim.KindDecisionClosed:
@@ -153,6 +157,46 @@ func readLog(sc *scenario.Scenario, p render, events []store.Event) played {
 	return pl
 }
 
+// describe names an event for a rating's evidence: its exercise time and
+// what it was, in a few words.
+func describe(sc *scenario.Scenario, p render, e store.Event) string {
+	var f struct {
+		sim.Event
+		Author string `json:"author"`
+		Room   string `json:"room"`
+	}
+	_ = json.Unmarshal(e.Payload, &f)
+	what := strings.ReplaceAll(e.Kind, "_", " ")
+	prompt := func() string {
+		if d := sc.Decision(f.Decision); d != nil {
+			return "“" + clip(p.s(d.Prompt), 50) + "”"
+		}
+		return f.Decision
+	}
+	switch e.Kind {
+	case "answer_submitted", "facilitator_answer":
+		what = teamName(sc, f.Team) + " answered " + prompt()
+	case string(sim.KindDecisionClosed):
+		what = teamName(sc, f.Team) + " settled " + prompt()
+		if f.OptionLabel != "" {
+			what += ": " + clip(p.s(f.OptionLabel), 50)
+		}
+	case string(sim.KindInjectDelivered):
+		t := f.Title
+		if t == "" {
+			t = f.Body
+		}
+		what = "inject “" + clip(t, 50) + "”"
+	case string(sim.KindMessageSent):
+		what = teamName(sc, f.Team) + " " + f.Action + ": “" + clip(f.Body, 50) + "”"
+	case "note_added":
+		what = "note by " + strings.TrimPrefix(f.Author, "facilitator:")
+	case "chat_posted":
+		what = "chat line of " + teamName(sc, f.Team)
+	}
+	return clock(e.ExerciseTime) + " " + what
+}
+
 func pathTable(sc *scenario.Scenario, p render, pl played) Table {
 	t := Table{Head: []string{"Exercise time", "Module", "Story time"}}
 	for _, s := range pl.path {
@@ -193,7 +237,7 @@ func outcomeBlocks(sc *scenario.Scenario, p render, pl played) []Block {
 	}
 	f := Fields{{"Outcome", title}}
 	if o.Rating != "" {
-		f = append(f, Field{"Rating", o.Rating})
+		f = append(f, Field{"Outcome rating", o.Rating})
 	}
 	if o.Outcome == sim.OutcomeEnded {
 		f[0].Value = "Ended by the facilitator"
@@ -334,7 +378,7 @@ func AAR(sc *scenario.Scenario, params map[string]string, ex ExerciseInfo, ev *e
 			analysis.Blocks = append(analysis.Blocks, Text("**Areas for improvement**"), List{Items: afis})
 		}
 		if len(all) > 0 {
-			rt := Table{Head: []string{"Rater", "Rated", "Rating", "Explanation", "Evidence (log seq)"}}
+			rt := Table{Head: []string{"Rater", "Rated", "Rating", "Explanation", "Evidence"}}
 			for _, r := range all {
 				what := "objective"
 				if r.Task != "" {
@@ -345,9 +389,12 @@ func AAR(sc *scenario.Scenario, params map[string]string, ex ExerciseInfo, ev *e
 				}
 				ev := make([]string, len(r.Evidence))
 				for i, s := range r.Evidence {
-					ev[i] = fmt.Sprint(s)
+					ev[i] = fmt.Sprintf("#%d", s)
+					if w := pl.what[s]; w != "" {
+						ev[i] += " " + w
+					}
 				}
-				rt.Rows = append(rt.Rows, []string{r.RaterName, what, string(r.Rating), r.Explanation, strings.Join(ev, ", ")})
+				rt.Rows = append(rt.Rows, []string{r.RaterName, what, "**" + string(r.Rating) + "**", r.Explanation, strings.Join(ev, "; ")})
 			}
 			analysis.Blocks = append(analysis.Blocks, rt)
 		}

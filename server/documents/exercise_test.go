@@ -66,7 +66,13 @@ func play(t *testing.T, sc *scenario.Scenario, params map[string]string) playedE
 	add("chat_posted", 2*time.Minute, map[string]string{"team": team, "body": secretMark + "chat: do not tell legal"}, []string{team})
 
 	for i, o := range sc.Objectives {
-		evidence := []int64{1, 2}
+		var evidence []int64
+		for _, e := range events {
+			if e.Kind == string(sim.KindDecisionClosed) || e.Kind == "note_added" {
+				evidence = append(evidence, e.Seq)
+			}
+		}
+		evidence = evidence[:min(2, len(evidence))]
 		add(engine.KindRating, res.End, engine.RatingPayload{Rater: "obs1", RaterName: "Olu Observer", Objective: o.ID, Rating: "S",
 			Explanation: secretMark + "explanation " + o.ID, Strengths: []string{secretMark + "strength " + o.ID},
 			Improvements: []string{secretMark + "improvement " + o.ID}, Evidence: evidence}, nil)
