@@ -2,6 +2,8 @@ package documents
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"flag"
 	"html"
 	"os"
@@ -262,5 +264,19 @@ func TestHTMLIsSafeAndSelfContained(t *testing.T) {
 	md := string(doc.Markdown())
 	if !strings.Contains(md, `pipe`) || strings.Contains(md, "></iframe> | pipe") {
 		t.Errorf("a pipe in a cell must be escaped in Markdown:\n%s", md)
+	}
+}
+
+// TestCSPHashMatchesStyle: the policy's hash is the hash of the page's
+// style element, so a browser that enforces the policy still applies it.
+func TestCSPHashMatchesStyle(t *testing.T) {
+	page := string(Doc{Kind: "K", Title: "T"}.HTML())
+	i, j := strings.Index(page, "<style>"), strings.Index(page, "</style>")
+	if i < 0 || j < i {
+		t.Fatal("no style element")
+	}
+	sum := sha256.Sum256([]byte(page[i+len("<style>") : j]))
+	if want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; CSPHash() != want {
+		t.Errorf("CSPHash() = %s, want %s", CSPHash(), want)
 	}
 }
