@@ -68,10 +68,14 @@ type Fields []Field
 // Field is one labelled value.
 type Field struct{ Name, Value string }
 
-// Table is a table of Markdown cells; Head names the columns.
+// Table is a table of Markdown cells; Head names the columns. In HTML,
+// Width may give columns, by name, a share of the width in percent (1–60);
+// a table with widths is laid out with them, any other column sharing
+// what is left.
 type Table struct {
-	Head []string
-	Rows [][]string
+	Head  []string
+	Rows  [][]string
+	Width map[string]int
 }
 
 // Markdown renders the document as Markdown (GitHub-flavoured tables).
@@ -287,9 +291,17 @@ func (t Table) html(b *bytes.Buffer) {
 	if len(t.Rows) == 0 {
 		return
 	}
-	b.WriteString("<table>\n<thead><tr>")
+	if len(t.Width) > 0 {
+		b.WriteString("<table class=\"sized\">\n<thead><tr>")
+	} else {
+		b.WriteString("<table>\n<thead><tr>")
+	}
 	for _, h := range t.Head {
-		fmt.Fprintf(b, "<th scope=\"col\">%s</th>", html.EscapeString(h))
+		if w := t.Width[h]; w >= 1 && w <= maxWidth {
+			fmt.Fprintf(b, "<th scope=\"col\" class=\"w%d\">%s</th>", w, html.EscapeString(h))
+		} else {
+			fmt.Fprintf(b, "<th scope=\"col\">%s</th>", html.EscapeString(h))
+		}
 	}
 	b.WriteString("</tr></thead>\n<tbody>\n")
 	for _, r := range t.Rows {
@@ -307,8 +319,22 @@ func (t Table) html(b *bytes.Buffer) {
 }
 
 // css is the page's only style: readable on screen, and on A4 or Letter
-// paper when printed (margins fit both).
-const css = `
+// paper when printed (margins fit both). It never changes after start.
+var css = baseCSS + widthCSS()
+
+// maxWidth is the largest column share a Table may ask for.
+const maxWidth = 60
+
+// widthCSS is one rule per column share a Table may give.
+func widthCSS() string {
+	var b strings.Builder
+	for w := 1; w <= maxWidth; w++ {
+		fmt.Fprintf(&b, "th.w%d{width:%d%%}\n", w, w)
+	}
+	return b.String()
+}
+
+const baseCSS = `
 :root{color-scheme:light}
 body{font:11pt/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#1a1a1a;max-width:52rem;margin:2rem auto;padding:0 1rem}
 header{border-bottom:2px solid #1a1a1a;margin-bottom:1.5rem}
@@ -323,6 +349,8 @@ h3{font-size:11.5pt;margin:1.2rem 0 .4rem}
 table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem;font-size:9.5pt}
 th,td{border:1px solid #999;padding:.25rem .4rem;text-align:left;vertical-align:top}
 th{background:#eee}
+table.sized{table-layout:fixed;font-size:8.5pt}
+table.sized td{overflow-wrap:anywhere}
 td p{margin:0 0 .3rem}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.4rem 0 1rem}
 dt{font-weight:600}
@@ -338,6 +366,7 @@ section.break{break-before:page}
 section.wide{page:wide}
 h2,h3{break-after:avoid}
 tr,li,dt,dd{break-inside:avoid}
+section.wide tr{break-inside:auto}
 thead{display:table-header-group}
 }
 `

@@ -634,7 +634,7 @@ func Debrief(sc *scenario.Scenario, params map[string]string, ex ExerciseInfo, e
 	}
 	d.Sections = append(d.Sections, dec)
 	if len(pl.messages) > 0 {
-		t := Table{Head: []string{"Exercise time", "Team", "Where", "Message"}}
+		t := Table{Head: []string{"Exercise time", "Team", "Where", "Message"}, Width: map[string]int{"Exercise time": 10, "Team": 15, "Where": 20, "Message": 55}}
 		for _, m := range pl.messages {
 			body := m.body
 			if m.title != "" {

@@ -437,7 +437,9 @@ func Handbook(sc *scenario.Scenario, params map[string]string) Doc {
 		if len(mine) == 0 {
 			continue
 		}
-		mt := Table{Head: []string{"No.", "Time", "Story time", "From", "To", "Channel", "Subject", "Message", "Expected action", "Objective", "Notes"}}
+		mt := Table{Head: []string{"No.", "Time", "Story time", "From", "To", "Channel", "Subject", "Message", "Expected action", "Objective", "Notes"},
+			Width: map[string]int{"No.": 4, "Time": 6, "Story time": 7, "From": 8, "To": 8, "Channel": 6, "Subject": 9,
+				"Message": 24, "Expected action": 12, "Objective": 8, "Notes": 8}}
 		if !story {
 			mt.Head = append(mt.Head[:2:2], mt.Head[3:]...)
 		}
