@@ -358,6 +358,9 @@ dd{margin:0}
 dd p{margin:0}
 blockquote{border-left:3px solid #bbb;margin:.4rem 0;padding:.1rem .8rem;color:#333}
 code{font-size:9.5pt;background:#f3f3f3;padding:0 .2rem}
+figure{margin:.6rem 0 1rem}
+figure svg{max-height:60rem}
+figcaption{font-size:9pt;color:#444;margin-top:.3rem}
 @page{margin:16mm 14mm}
 @page wide{size:landscape}
 @media print{
@@ -365,6 +368,8 @@ body{max-width:none;margin:0;padding:0;font-size:10.5pt}
 section.break{break-before:page}
 section.wide{page:wide}
 h2,h3{break-after:avoid}
+figure{break-inside:avoid}
+figure svg{max-height:230mm}
 tr,li,dt,dd{break-inside:avoid}
 section.wide tr{break-inside:auto}
 thead{display:table-header-group}

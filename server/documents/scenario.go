@@ -564,7 +564,8 @@ func Handbook(sc *scenario.Scenario, params map[string]string) Doc {
 	}
 
 	graph := Section{Title: "Branch graph", Break: true, Blocks: []Block{
-		Text("Every transition, in file order: the first that holds is taken. `ttx graph` draws the same graph."),
+		Figure{SVG: graphSVG(sc, p), Caption: "States top to bottom by their distance from the start (thick outline); final states rounded and coloured by rating; dashed arrows go back or sideways. The command ttx graph draws the same graph as Mermaid or DOT."},
+		Text("Every transition, in file order: the first that holds is taken."),
 		transitionTable(sc, p, sc.States),
 	}}
 	ot := Table{Head: []string{"Outcome", "Final state", "Rating", "Debrief"}}
