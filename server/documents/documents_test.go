@@ -280,3 +280,27 @@ func TestCSPHashMatchesStyle(t *testing.T) {
 		t.Errorf("CSPHash() = %s, want %s", CSPHash(), want)
 	}
 }
+
+// TestHandbookGraphEscapes: a state's title cannot put markup into the
+// branch graph's SVG (or anywhere else in the handbook).
+func TestHandbookGraphEscapes(t *testing.T) {
+	src, err := os.ReadFile("../../scenarios/example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = bytes.Replace(src, []byte("title: The giveaway post"), []byte(`title: "<script>alert(1)</script><img src=x onerror=alert(2)>"`), 1)
+	sc, err := scenario.Parse("example.yaml", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	params, _ := sc.Params(nil)
+	page := strings.ToLower(string(Handbook(sc, params).HTML()))
+	if !strings.Contains(page, "<svg") || !strings.Contains(page, "&lt;script&gt;") {
+		t.Fatal("want the graph, with the title escaped")
+	}
+	for _, bad := range []string{"<script", "<img"} { // the words stay, as text
+		if strings.Contains(page, bad) {
+			t.Errorf("the handbook holds %q", bad)
+		}
+	}
+}
