@@ -143,8 +143,8 @@ type row struct {
 }
 
 // Import reads an events list as CSV (comma or semicolon separated, a
-// header row naming the columns; see Columns and the usual spreadsheet
-// names) and writes a scenario skeleton as YAML: one state per module in
+// header row — among the first ten — naming the columns; see Columns and
+// the usual spreadsheet names) and writes a scenario skeleton as YAML: one state per module in
 // order of first appearance (one state when there is no module column),
 // chained by timed transitions and ending in a final state; injects at
 // their times; a persona per sender, a team per recipient, an objective per
@@ -160,7 +160,7 @@ func Import(r io.Reader) ([]byte, error) {
 	}
 	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
 	cr := csv.NewReader(bytes.NewReader(src))
-	first, _, _ := bytes.Cut(src, []byte("\n"))
+	first := src[:min(len(src), 2048)] // the header is near the top
 	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
 		cr.Comma = ';'
 	}
@@ -176,19 +176,31 @@ func Import(r io.Reader) ([]byte, error) {
 	if len(recs) < 2 {
 		return nil, Problems{{Row: 1, Msg: "the file needs a header row and at least one event"}}
 	}
-	var col [nFields]int // 1-based column of each field, 0 when absent
-	var probs Problems
-	for i, h := range recs[0] {
-		if f, ok := headers[norm(h)]; ok && col[f] == 0 {
-			col[f] = i + 1
+	// The header is the first of the first ten rows that names a time
+	// and a message column: spreadsheets often start with a title.
+	columns := func(rec []string) (col [nFields]int) {
+		for i, h := range rec {
+			if f, ok := headers[norm(h)]; ok && col[f] == 0 {
+				col[f] = i + 1
+			}
+		}
+		return col
+	}
+	head := 0
+	for i := range min(10, len(recs)) {
+		if c := columns(recs[i]); c[fTime] > 0 && c[fMessage] > 0 {
+			head = i
+			break
 		}
 	}
+	col := columns(recs[head]) // 1-based column of each field, 0 when absent
+	var probs Problems
 	for _, f := range []struct {
 		f    field
 		name string
 	}{{fTime, "Exercise time"}, {fMessage, "Message"}} {
 		if col[f.f] == 0 {
-			probs = append(probs, Problem{Row: 1, Msg: fmt.Sprintf("no %q column; the header row has: %s", f.name, strings.Join(recs[0], ", "))})
+			probs = append(probs, Problem{Row: 1, Msg: fmt.Sprintf("no %q column; the first row has: %s", f.name, strings.Join(recs[0], ", "))})
 		}
 	}
 	if len(probs) > 0 {
@@ -201,11 +213,11 @@ func Import(r io.Reader) ([]byte, error) {
 		return ""
 	}
 	bad := func(line int, f field, format string, args ...any) {
-		probs = append(probs, Problem{Row: line, Col: col[f], Column: strings.TrimSpace(recs[0][col[f]-1]), Msg: fmt.Sprintf(format, args...)})
+		probs = append(probs, Problem{Row: line, Col: col[f], Column: strings.TrimSpace(recs[head][col[f]-1]), Msg: fmt.Sprintf(format, args...)})
 	}
 	var rows []row
-	for i, rec := range recs[1:] {
-		line := i + 2
+	for i, rec := range recs[head+1:] {
+		line := head + i + 2
 		blank := true
 		for _, c := range rec {
 			blank = blank && strings.TrimSpace(c) == ""

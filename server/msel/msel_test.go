@@ -138,6 +138,13 @@ func TestImportTrainerList(t *testing.T) {
 	if !strings.Contains(rows[1].Notes, "Expected action: Reply within 15 minutes") {
 		t.Errorf("notes = %q, want the expected action", rows[1].Notes)
 	}
+	titled, err := Import(strings.NewReader("Exercise Spring drill — events list;;\n;;\n" + in[len("\xef\xbb\xbf"):]))
+	if err != nil {
+		t.Fatalf("with title rows above the header: %v", err)
+	}
+	if _, err := scenario.Parse("imported.yaml", titled); err != nil {
+		t.Fatalf("with title rows above the header: %v", err)
+	}
 	if len(sc.Parameters) != 1 || sc.Parameters[0].ID != "company" {
 		t.Errorf("parameters = %+v, want company", sc.Parameters)
 	}
@@ -159,6 +166,8 @@ func TestImportProblems(t *testing.T) {
 		{"facilitator and teams", "Time,To,Message\n5m,Facilitator; Comms,Hi\n", []string{"row 2, column 2 (To): send it either to the facilitator alone"}},
 		{"no time column", "From,Message\nDana,Hi\n", []string{`no "Exercise time" column`}},
 		{"header only", "Time,Message\n", []string{"row 1: the file needs a header row and at least one event"}},
+		{"title rows above the header", "Spring drill MSEL,,\nversion 3,,\nNo.,Time,Channel,Message\n1,5m,fax,Hi\n",
+			[]string{`row 4, column 3 (Channel): unknown channel "fax"`}},
 		{"broken quotes", "Time,Message\n5m,\"Hi\n", []string{"row 2"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
