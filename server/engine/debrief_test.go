@@ -81,4 +81,22 @@ func TestDebriefLink(t *testing.T) {
 	if n != 3 {
 		t.Errorf("%d link events, want 3", n)
 	}
+
+	// An archive carries the link's events, and another database takes
+	// it: the link opens the imported exercise there.
+	live, err := e.eng.CreateDebriefLink(ctx, ex.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := engine.Export(ctx, e.st, ex.ID, e.clock.Now(), "ttx test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := newEnv(t)
+	if _, err := engine.Import(ctx, dst.st, a, dst.clock.Now()); err != nil {
+		t.Fatalf("import an exercise with a debrief link: %v", err)
+	}
+	if got, err := dst.eng.DebriefExercise(ctx, live); err != nil || got != ex.ID {
+		t.Errorf("the imported exercise's link: %q, %v", got, err)
+	}
 }
