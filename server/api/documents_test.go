@@ -44,7 +44,7 @@ func TestDocumentRoutes(t *testing.T) {
 		{"library handbook md", nil, lib + "handbook?format=md", 200, "text/markdown; charset=utf-8",
 			[]string{"# Facilitator and Evaluator Handbook", "Facilitator only. Use it to raise the pressure."}, nil, ""},
 		{"library msel csv download", nil, lib + "msel?download=1", 200, "text/csv; charset=utf-8",
-			[]string{"No.,Module,Exercise time"}, nil, `attachment; filename="example-hijacked-account-msel.csv"`},
+			[]string{"\ufeffNo.,Module,Exercise time"}, nil, `attachment; filename="example-hijacked-account-msel.csv"`},
 		{"exercise sitman download", nil, exd + "sitman?format=md&download=1", 200, "text/markdown; charset=utf-8",
 			[]string{"# Situation Manual"}, []string{"Use it to raise the pressure"}, `attachment; filename="Example-the-hijacked-brand-account-sitman.md"`},
 		{"exercise msel", nil, exd + "msel", 200, "text/csv; charset=utf-8", []string{"Northwind Bank Giveaways"}, nil, ""},
@@ -218,7 +218,7 @@ func TestExerciseDocuments(t *testing.T) {
 		t.Errorf("AAR html: %d %s", r.status, r.header.Get("Content-Type"))
 	}
 	plan := e.do(fac, "GET", base+"/docs/plan?download=1", nil, nil)
-	if plan.status != 200 || !strings.HasPrefix(plan.body, "Objective,Capability,Issue / area for improvement") || !strings.Contains(plan.body, "PLAN-ISSUE no template") ||
+	if plan.status != 200 || !strings.HasPrefix(plan.body, "\ufeffObjective,Capability,Issue / area for improvement") || !strings.Contains(plan.body, "PLAN-ISSUE no template") ||
 		plan.header.Get("Content-Disposition") != `attachment; filename="Example-the-hijacked-brand-account-plan.csv"` {
 		t.Errorf("plan: %d %q %s", plan.status, plan.header.Get("Content-Disposition"), plan.body)
 	}

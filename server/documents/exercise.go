@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ttxsim/ttx/server/eval"
+	"github.com/ttxsim/ttx/server/msel"
 	"github.com/ttxsim/ttx/server/scenario"
 	"github.com/ttxsim/ttx/server/sim"
 	"github.com/ttxsim/ttx/server/store"
@@ -587,9 +588,11 @@ func planRow(sc *scenario.Scenario, p render, a eval.CorrectiveAction) []string 
 	return []string{obj, a.Capability, a.Issue, a.Action, a.Element, a.Owner, a.Contact, a.Start, a.Due, fmt.Sprint(a.Version)}
 }
 
-// PlanCSV writes the improvement plan as CSV, one corrective action a row.
+// PlanCSV writes the improvement plan as CSV (UTF-8 with a BOM, for
+// spreadsheets), one corrective action a row.
 func PlanCSV(sc *scenario.Scenario, params map[string]string, ev *eval.Evaluation) ([]byte, error) {
 	var b bytes.Buffer
+	b.WriteString(msel.BOM)
 	w := csv.NewWriter(&b)
 	rows := [][]string{PlanColumns}
 	if ev != nil {

@@ -168,10 +168,16 @@ func FormatTime(d time.Duration) string {
 	return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
 }
 
-// Export writes the MSEL as CSV (UTF-8, a header row, then one row per
-// scripted inject).
+// BOM starts every CSV ttx writes: without it, spreadsheet programs read
+// UTF-8 as a legacy code page and mangle dashes, accents and emoji.
+// Import skips it.
+const BOM = "\ufeff"
+
+// Export writes the MSEL as CSV (UTF-8 with a BOM, a header row, then one
+// row per scripted inject).
 func Export(sc *scenario.Scenario, params map[string]string) ([]byte, error) {
 	var b bytes.Buffer
+	b.WriteString(BOM)
 	w := csv.NewWriter(&b)
 	if err := w.Write(Columns); err != nil {
 		return nil, fmt.Errorf("msel: write: %w", err)

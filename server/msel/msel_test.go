@@ -42,6 +42,9 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if !bytes.HasPrefix(csv, []byte(BOM+"No.,Module,")) {
+				t.Errorf("the CSV starts %q, want a BOM and the header", csv[:min(20, len(csv))])
+			}
 			y, err := Import(bytes.NewReader(csv))
 			if err != nil {
 				t.Fatalf("import: %v", err)
