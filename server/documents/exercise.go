@@ -437,7 +437,8 @@ func AAR(sc *scenario.Scenario, params map[string]string, ex ExerciseInfo, ev *e
 	if len(ev.Plan) == 0 {
 		plan.Blocks = append(plan.Blocks, Text("No corrective actions have been written yet."))
 	} else {
-		t := Table{Head: PlanColumns}
+		t := Table{Head: PlanColumns, Width: map[string]int{"Objective": 10, "Capability": 10, "Issue / area for improvement": 19,
+			"Corrective action": 21, "Capability element": 8, "Responsible organisation": 9, "Point of contact": 8, "Start": 6, "Completion": 6, "Version": 3}}
 		for _, a := range ev.Plan {
 			t.Rows = append(t.Rows, planRow(sc, p, a))
 		}
