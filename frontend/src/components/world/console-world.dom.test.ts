@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // The console's world panels: the persona inbox (answer as the persona in
-// one step, canned replies with their availability), receipts per inject and
-// team, and chat in every room.
+// one step, canned replies with their availability), receipts per inject with
+// a chip per team, and chat in every room.
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushSync } from 'svelte';
 import App from '../../App.svelte';
@@ -100,12 +100,13 @@ describe('console world panels', () => {
     await vi.waitFor(() => expect(box.value).toBe(''));
     expect(inbox.querySelector('[data-persona="reporter"] .badge')).toBeNull(); // answered
 
-    // Receipts: one of one received and opened.
+    // Receipts: one of one received and opened, so folded as done.
     const rc = c.querySelector('[aria-labelledby="rc-h"]')!;
-    const row = rc.querySelector('tr[data-inject="reporter_email"][data-team="comms"]')!;
-    expect(row.querySelector('th')?.textContent).toBe('Press enquiry');
-    expect(Array.from(row.querySelectorAll('summary')).map((s) => s.textContent)).toEqual(['1 of 1', '1 of 1']);
-    expect(row.textContent).toContain('Ana');
+    const group = rc.querySelector('.all-done [data-inject="reporter_email"]')!;
+    expect(group.querySelector('.title')?.textContent).toBe('Press enquiry');
+    const chip = group.querySelector('[data-team="comms"]')!;
+    expect(chip.querySelector('summary')?.textContent).toBe('Comms & Social 1 of 1 opened');
+    expect(chip.textContent).toContain('Ana');
 
     // Chat: the SOC room's line, and the facilitator writes there.
     const chat = c.querySelector('.staffchat')!;
