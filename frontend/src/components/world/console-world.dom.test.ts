@@ -110,7 +110,9 @@ describe('console world panels', () => {
 
     // Chat: the SOC room's line, and the facilitator writes there.
     const chat = c.querySelector('.staffchat')!;
-    (chat.querySelector('[data-room="team:soc"]') as HTMLButtonElement).click();
+    const rooms = chat.querySelector<HTMLSelectElement>('select')!;
+    rooms.value = 'team:soc';
+    rooms.dispatchEvent(new Event('change', { bubbles: true }));
     flushSync();
     expect(chat.querySelector('.lines')?.textContent).toContain('Anyone on the ticket?');
     expect(chat.querySelector('.lines .who')?.textContent).toBe('Chen (Security Operations (SOC/IR))');
