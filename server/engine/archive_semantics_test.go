@@ -20,24 +20,11 @@ import (
 // order the phase-end semantics (version 2) changed.
 func playPhase(t *testing.T, e *env) string {
 	t.Helper()
-	ctx := ctxT(t)
-	ex, err := e.eng.Create(ctx, engine.CreateInput{File: "phase.yaml", Source: readFile(t, "testdata/phase.yaml")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := e.eng.Join(ctx, ex.ID, engine.JoinInput{Team: "soc", Name: "Sam"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.eng.Start(ctx, ex.ID); err != nil {
-		t.Fatal(err)
-	}
+	ex, answer := startPhase(t, e)
 	e.clock.Advance(3 * time.Minute)
-	if _, err := e.eng.Answer(ctx, ex.ID, p.ID, engine.AnswerInput{ClientID: "a1", Decision: "source_hunt", Option: "inspect_client"}); err != nil {
-		t.Fatal(err)
-	}
+	answer("a1", "inspect_client")
 	e.clock.Advance(8 * time.Minute)
-	s, err := e.eng.Snapshot(ctx, ex.ID)
+	s, err := e.eng.Snapshot(ctxT(t), ex.ID)
 	if err != nil || s.Status != store.StatusEnded {
 		t.Fatalf("status %s, %v; want ended", s.Status, err)
 	}
@@ -128,16 +115,7 @@ func TestArchiveSemanticsVersion(t *testing.T) {
 				t.Fatal(err)
 			}
 			tc.edit(t, a)
-			var buf bytes.Buffer
-			if err := engine.EncodeArchive(&buf, a); err != nil {
-				t.Fatal(err)
-			}
-			back, err := engine.DecodeArchive(&buf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dst := newEnv(t)
-			res, err := engine.Import(ctxT(t), dst.st, back, dst.clock.Now())
+			dst, res, err := importEncoded(t, a)
 			if tc.want == nil {
 				if err != nil {
 					t.Fatalf("import: %v", err)
