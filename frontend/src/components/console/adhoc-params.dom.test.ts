@@ -2,25 +2,10 @@
 // The console's ad-hoc inject form offers the scenario's personas with the
 // exercise's parameters filled in: a persona's name or org written with
 // {{company}} shows the company, never the placeholder.
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import App from '../../App.svelte';
-import { preloadPages } from '../../lib/pages';
-import { offlineApi } from '../../lib/api';
-import { fakeServer, type FakeServer } from '../../test/fakeserver';
-import { render, type Rendered } from '../../test/render';
+import { describe, expect, it, vi } from 'vitest';
+import { exerciseRecord, serverPage } from '../../test/app';
 
-let srv: FakeServer;
-let r: Rendered | null = null;
-beforeAll(preloadPages, 60_000);
-beforeEach(() => {
-  srv = fakeServer();
-  sessionStorage.clear();
-});
-afterEach(() => {
-  r?.destroy();
-  r = null;
-  vi.unstubAllGlobals();
-});
+const page = serverPage();
 
 const scenario = {
   id: 'brand',
@@ -37,7 +22,7 @@ const scenario = {
   states: [],
 };
 
-const cases = [
+const cases: { name: string; params: Record<string, string>; want: string[] }[] = [
   { name: 'the defaults', params: {}, want: ['No sender', 'Brightloop (Brightloop (hijacked))', 'Marisol Ferreira (Brightloop)', 'Someone else…'] },
   { name: 'the values the exercise was given', params: { company: 'Acme' }, want: ['No sender', 'Acme (Acme (hijacked))', 'Marisol Ferreira (Acme)', 'Someone else…'] },
 ];
@@ -45,28 +30,19 @@ const cases = [
 describe('ad-hoc inject senders', () => {
   for (const c of cases) {
     it(`renders persona names and orgs with ${c.name}`, async () => {
-      srv.routes['GET /api/me'] = () => [200, { role: 'facilitator', name: 'fran' }];
-      srv.routes['GET /api/exercises/ex1'] = () => [
-        200,
-        {
-          exercise: { id: 'ex1', title: 'Drill', status: 'running', params: c.params, join: { code: 'K7QX2MPA', display: 'K7QX-2MPA', url: 'http://localhost:3000/join#K7QX2MPA' } },
-          snapshot: { id: 'ex1', status: 'running', speed: 1, clock: 0, last_seq: 0, teams: [], participants: [], decisions: [], sim: {} },
-          online: [],
-        },
-      ];
+      const srv = page.srv;
+      srv.routes['GET /api/exercises/ex1'] = () => [200, exerciseRecord('running', c.params)];
       srv.routes['GET /api/exercises/ex1/scenario'] = () => [200, { scenario }];
-      window.history.replaceState(null, '', '/console/ex1');
-      r = render(App, { api: offlineApi });
-      const c2 = r.container;
+      const view = page.at('/console/ex1');
       await vi.waitFor(() => expect(srv.sockets.length).toBe(1));
       const ws = srv.sockets[0];
       ws.open();
       ws.frame({ type: 'hello', after: 0, server_time: '2026-11-23T10:00:00Z' });
       ws.frame({ type: 'live', last_seq: 0 });
-      await vi.waitFor(() => expect(c2.querySelector('#ah-from')).not.toBeNull());
-      const from = c2.querySelector<HTMLSelectElement>('#ah-from')!;
+      await vi.waitFor(() => expect(view.querySelector('#ah-from')).not.toBeNull());
+      const from = view.querySelector<HTMLSelectElement>('#ah-from')!;
       expect([...from.options].map((o) => o.textContent)).toEqual(c.want);
-      expect(c2.textContent).not.toContain('{{');
+      expect(view.textContent).not.toContain('{{');
     });
   }
 });
