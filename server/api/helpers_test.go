@@ -43,6 +43,9 @@ type testEnv struct {
 	eng   *engine.Engine
 	hub   *hub.Hub
 	logs  *syncBuffer
+	// wsWait bounds each WebSocket handshake and waitFor of the
+	// connections it dials; 0: 10 s.
+	wsWait time.Duration
 }
 
 type syncBuffer struct {

@@ -44,6 +44,7 @@ type wsClient struct {
 	notify    chan struct{}
 	done      chan struct{}
 	closeCode int
+	wait      time.Duration // how long waitFor waits; 0: 10 s
 }
 
 // dial opens the WebSocket of exercise ex after seq, authenticated by
@@ -51,7 +52,11 @@ type wsClient struct {
 func (e *testEnv) dial(c *http.Client, token, ex string, after int64, hdr http.Header) (*wsClient, *http.Response, error) {
 	e.t.Helper()
 	u := strings.Replace(e.ts.URL, "http", "ws", 1) + fmt.Sprintf("/api/ws?exercise=%s&after=%d", url.QueryEscape(ex), after)
-	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, Subprotocols: []string{Subprotocol}}
+	wait := e.wsWait
+	if wait <= 0 {
+		wait = 10 * time.Second
+	}
+	d := websocket.Dialer{HandshakeTimeout: wait, Subprotocols: []string{Subprotocol}}
 	if token != "" {
 		d.Subprotocols = append(d.Subprotocols, subprotocolTokenPrefix+token)
 	}
@@ -65,7 +70,7 @@ func (e *testEnv) dial(c *http.Client, token, ex string, after int64, hdr http.H
 	if err != nil {
 		return nil, res, err
 	}
-	w := &wsClient{t: e.t, conn: conn, notify: make(chan struct{}, 1), done: make(chan struct{})}
+	w := &wsClient{t: e.t, conn: conn, notify: make(chan struct{}, 1), done: make(chan struct{}), wait: wait}
 	go w.read()
 	e.t.Cleanup(func() { conn.Close() })
 	return w, res, nil
@@ -100,10 +105,15 @@ func (w *wsClient) read() {
 	}
 }
 
-// waitFor returns the first frame matching pred, waiting up to 10 s.
+// waitFor returns the first frame matching pred, waiting up to the
+// client's wait (10 s unless its testEnv says otherwise).
 func (w *wsClient) waitFor(what string, pred func(frame) bool) frame {
 	w.t.Helper()
-	deadline := time.After(10 * time.Second)
+	wait := w.wait
+	if wait <= 0 {
+		wait = 10 * time.Second
+	}
+	deadline := time.After(wait)
 	for {
 		w.mu.Lock()
 		for _, f := range w.frames {

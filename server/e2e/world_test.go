@@ -131,7 +131,7 @@ func TestTeamsActInTheWorld(t *testing.T) {
 	comms.typeInto("a chat line", `.chat .say textarea`, "Statement is out; reporter answered.")
 	comms.click("send the line", `//form[contains(@class,'say')]//button[normalize-space()='Send']`)
 	comms.waitJS("the line", `[...document.querySelectorAll('.chat .lines li')].some((l) => l.textContent.includes('Statement is out'))`, actionTimeout)
-	fac.click("the room of Comms", `//div[contains(@class,'staffchat')]//button[@data-room='control:comms']`)
+	fac.selectOption("the room of Comms", `.staffchat select`, "control:comms")
 	fac.typeInto("a line to Comms", `.staffchat .say textarea`, "Good. Keep the reporter close.")
 	fac.click("send to Comms", `//div[contains(@class,'staffchat')]//form//button[normalize-space()='Send']`)
 	comms.waitJS("the facilitator's unread line", `(() => { const b = document.querySelector('[data-room="control:comms"] .badge'); return !!b && b.textContent === '1'; })()`, actionTimeout)
@@ -146,7 +146,7 @@ func TestTeamsActInTheWorld(t *testing.T) {
 
 	// The observer sees it all: the statement, the reply, the persona's answer, the chat.
 	obs.waitJS("the observer's world", fmt.Sprintf(`(() => { const t = document.body.textContent; return t.includes('Holding statement') && t.includes(%s) && t.includes(%s); })()`, jsString(reply[:30]), jsString(answer)), actionTimeout)
-	obs.click("the Comms room", `//button[@data-room='team:comms']`)
+	obs.selectOption("the Comms room", `.staffchat select`, "team:comms")
 	obs.waitJS("Comms' chat line", `[...document.querySelectorAll('.chat .lines li')].some((l) => l.textContent.includes('Statement is out'))`, actionTimeout)
 	if evalJS[bool](obs, "a chat box", `!!document.querySelector('.chat .say')`) {
 		h.fatalf("the observer is offered a chat box")

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -419,11 +420,19 @@ func checkArchive(a *Archive) (store.ExerciseDump, time.Duration, error) {
 	if cp.SHA256 != a.Scenario.SHA256 || cp.Scenario != sc.ID {
 		return bad("the log was created from scenario %q %s, the archive holds %q %s", clip(cp.Scenario), clip(cp.SHA256), sc.ID, a.Scenario.SHA256)
 	}
+	if cp.Semantics > sim.SemanticsVersion || cp.Semantics < 0 {
+		return bad("the log was written under scenario semantics version %d, and this ttx knows versions up to %d: "+
+			"import it with a ttx at least as new as the one that wrote it%s", cp.Semantics, sim.SemanticsVersion, writtenBy(a))
+	}
 	if !maps.Equal(joined, seen) {
 		return bad("participants %v do not match those the log says joined %v", slices.Sorted(maps.Keys(seen)), slices.Sorted(maps.Keys(joined)))
 	}
 
 	status, floor, err := replayArchive(x.ID, sc, m, a.Events)
+	var div *replayDivergence
+	if errors.As(err, &div) && cp.Semantics < sim.SemanticsVersion {
+		return bad("%s", olderSemantics(cp.Semantics, a, div))
+	}
 	if err != nil {
 		return bad("%v", err)
 	}
@@ -503,13 +512,44 @@ func replayArchive(id string, sc *scenario.Scenario, m *sim.Machine, evs []Event
 		r.finish()
 	}
 	if r.mismatch {
-		return "", 0, fmt.Errorf("the log does not replay against its scenario (edited or damaged): event %s (%s): %s",
-			why.attrs["seq"], why.attrs["kind"], why.attrs["detail"])
+		return "", 0, &replayDivergence{seq: why.attrs["seq"], kind: why.attrs["kind"], detail: why.attrs["detail"]}
 	}
 	if l.m.Done() {
 		l.status = store.StatusEnded
 	}
 	return l.status, l.floor, nil
+}
+
+// replayDivergence is the first place where replaying a log under this
+// ttx's semantics does not give what the log holds.
+type replayDivergence struct {
+	seq, kind, detail string
+}
+
+func (d *replayDivergence) Error() string {
+	return fmt.Sprintf("the log does not replay against its scenario (edited or damaged): event %s (%s): %s", d.seq, d.kind, d.detail)
+}
+
+// olderSemantics explains a log written under older scenario semantics
+// that replays differently under this ttx's: not damage, but a log this
+// ttx cannot rebuild as it was played.
+func olderSemantics(v int, a *Archive, d *replayDivergence) string {
+	recorded := fmt.Sprintf("version %d", v)
+	if v == 0 {
+		recorded = "version 1: it records none, so a ttx from before the version was recorded wrote it"
+	}
+	return fmt.Sprintf("the log was written under older scenario semantics (%s), and this ttx (semantics version %d) plays it "+
+		"differently from event %s (%s) on: %s. What changed since: %s. Nothing was imported: import the archive with the ttx "+
+		"that wrote it%s, where it replays as it was played, or run the scenario again as a new exercise here",
+		recorded, sim.SemanticsVersion, d.seq, d.kind, d.detail, strings.Join(sim.SemanticsSince(v), "; "), writtenBy(a))
+}
+
+// writtenBy names the build that wrote an archive, for an error message.
+func writtenBy(a *Archive) string {
+	if a.Generator == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (%s)", clip(a.Generator))
 }
 
 // firstRecord is a slog.Handler keeping the attributes of the first

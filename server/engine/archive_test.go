@@ -171,6 +171,23 @@ func exportToFile(t *testing.T, e *env, id string) (*engine.Archive, []byte) {
 	return back, buf.Bytes()
 }
 
+// importEncoded encodes an archive and imports what decoding gives back,
+// as an operator would feed a file, into a fresh database.
+func importEncoded(t *testing.T, a *engine.Archive) (*env, engine.ImportResult, error) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := engine.EncodeArchive(&buf, a); err != nil {
+		t.Fatal(err)
+	}
+	back, err := engine.DecodeArchive(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := newEnv(t)
+	res, err := engine.Import(ctxT(t), dst.st, back, dst.clock.Now())
+	return dst, res, err
+}
+
 func dump(t *testing.T, st *store.Store, id string) store.ExerciseDump {
 	t.Helper()
 	d, err := st.DumpExercise(context.Background(), id)
@@ -456,17 +473,7 @@ func TestArchiveTampered(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := fresh(t)
 			tc.edit(a)
-			// Through a file, as an operator would feed it.
-			var buf bytes.Buffer
-			if err := engine.EncodeArchive(&buf, a); err != nil {
-				t.Fatal(err)
-			}
-			back, err := engine.DecodeArchive(&buf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dst := newEnv(t)
-			_, err = engine.Import(ctxT(t), dst.st, back, dst.clock.Now())
+			dst, _, err := importEncoded(t, a)
 			if err == nil || !errors.Is(err, tc.target) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("import: %v; want %v mentioning %q", err, tc.target, tc.want)
 			}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -77,26 +78,7 @@ func (s *crashServer) handle(line string) string {
 	}
 	switch {
 	case len(f) == 1 && f[0] == "setup":
-		src, err := os.ReadFile("testdata/crash.yaml")
-		if err != nil {
-			return "ERR setup " + err.Error()
-		}
-		ex, err := s.eng.Create(ctx, engine.CreateInput{File: "crash.yaml", Source: src})
-		if err != nil {
-			return "ERR setup " + err.Error()
-		}
-		out := "SETUP " + ex.ID
-		for i := 0; i < 3; i++ {
-			p, err := s.eng.Join(ctx, ex.ID, engine.JoinInput{Team: "red", Name: fmt.Sprint("member ", i)})
-			if err != nil {
-				return "ERR setup " + err.Error()
-			}
-			out += " " + p.ID
-		}
-		if err := s.eng.Start(ctx, ex.ID); err != nil {
-			return "ERR setup " + err.Error()
-		}
-		return out
+		return s.setupExercise(ctx, "crash.yaml", "red")
 	case len(f) == 6 && f[0] == "ans":
 		at(5)
 		ack, err := s.eng.Answer(ctx, f[1], f[2], engine.AnswerInput{ClientID: f[3], Decision: "poll", Option: f[4]})
@@ -105,7 +87,7 @@ func (s *crashServer) handle(line string) string {
 		}
 		return fmt.Sprintf("ACK %s %d %t", f[3], ack.Seq, ack.Duplicate)
 	case len(f) == 1 && f[0] == "wsetup":
-		return s.worldSetup(ctx)
+		return s.setupExercise(ctx, "world.yaml", "soc")
 	case len(f) == 5 && (f[0] == "chat" || f[0] == "send"):
 		at(4)
 		return s.world(ctx, f[0], f[1], f[2], f[3])
@@ -119,6 +101,31 @@ func (s *crashServer) handle(line string) string {
 		return "SNAP " + string(b)
 	}
 	return "ERR bad command"
+}
+
+// setupExercise creates an exercise of testdata/<file>, joins three
+// members to team and starts it: "SETUP <exercise> <p0> <p1> <p2>".
+func (s *crashServer) setupExercise(ctx context.Context, file, team string) string {
+	src, err := os.ReadFile(filepath.Join("testdata", file))
+	if err != nil {
+		return "ERR setup " + err.Error()
+	}
+	ex, err := s.eng.Create(ctx, engine.CreateInput{File: file, Source: src})
+	if err != nil {
+		return "ERR setup " + err.Error()
+	}
+	out := "SETUP " + ex.ID
+	for i := range 3 {
+		p, err := s.eng.Join(ctx, ex.ID, engine.JoinInput{Team: team, Name: fmt.Sprint("member ", i)})
+		if err != nil {
+			return "ERR setup " + err.Error()
+		}
+		out += " " + p.ID
+	}
+	if err := s.eng.Start(ctx, ex.ID); err != nil {
+		return "ERR setup " + err.Error()
+	}
+	return out
 }
 
 func crashChild(path string, now time.Time, in io.Reader, out io.Writer) error {
@@ -215,64 +222,88 @@ func (c *child) kill(t *testing.T) {
 	}
 }
 
-func TestCrashRecovery(t *testing.T) {
+// crashDrill is one crash test: after its setup command, inputs commands
+// streamed at the child with up to window in flight; every run but the
+// last is killed after killMin to killMin+killSpan-1 acknowledgements (at
+// most maxKills times, and never within the last 10 inputs). The child
+// must acknowledge the inputs in order, each once at one seq.
+type crashDrill struct {
+	setup             string
+	inputs, window    int
+	maxKills          int
+	killMin, killSpan int
+	seed              uint64
+	// input is command i with the client id it is acknowledged under and
+	// the wall time it runs at.
+	input func(i int, exID string, parts []string) (line, cid string, wall time.Time)
+	// final is the wall time of the snapshot taken after the last input.
+	final time.Time
+}
+
+// crashResult is what a drill left: the acknowledgements (client id ->
+// seq), the child's final snapshot line, and the log as the database holds
+// it (after an integrity check).
+type crashResult struct {
+	exID        string
+	parts       []string
+	acked       map[string]int64
+	kills, dups int
+	snap        string
+	log         []store.Event
+}
+
+func (d crashDrill) run(t *testing.T) crashResult {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("crash test runs child processes; skipped with -short")
 	}
 	if os.Getenv(crashChildEnv) == "1" {
-		return
+		t.Skip("this is the crash child")
 	}
 	db := filepath.Join(t.TempDir(), "crash.db")
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
-
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), d.seed))
 	c := startChild(t, db, crashStart)
-	if err := c.send("setup"); err != nil {
+	if err := c.send(d.setup); err != nil {
 		t.Fatal(err)
 	}
 	f := strings.Fields(c.next(t))
 	if len(f) != 5 || f[0] != "SETUP" {
 		t.Fatalf("setup: %v", f)
 	}
-	exID, parts := f[1], f[2:]
-
-	type ackRec struct {
-		seq int64
-		dup bool
-	}
-	acked := map[string]ackRec{}
-	next, kills, dups := 0, 0, 0
-	for next < crashAnswers {
+	r := crashResult{exID: f[1], parts: f[2:], acked: map[string]int64{}}
+	next := 0
+	for next < d.inputs {
 		if c == nil {
 			// Restart at the wall time of the first unacknowledged
-			// answer (the child's clock then moves with each command).
-			_, _, _, wall := crashInput(next, parts)
+			// input (the child's clock then moves with each command).
+			_, _, wall := d.input(next, r.exID, r.parts)
 			c = startChild(t, db, wall.Add(-time.Second))
 		}
-		killAfter := crashAnswers // the last run finishes cleanly...
-		if kills < 40 && next < crashAnswers-10 {
-			killAfter = 5 + rng.IntN(45) // ...earlier ones die after 5-49 acks
+		killAfter := d.inputs // the last run finishes cleanly...
+		if r.kills < d.maxKills && next < d.inputs-10 {
+			killAfter = d.killMin + rng.IntN(d.killSpan) // ...earlier ones die
 		}
-		// Pipeline: keep up to 16 answers in flight so kills land during
-		// commits, between commit and ack, and between answers.
+		// Pipeline: keep inputs in flight so kills land during commits,
+		// between commit and ack, and between inputs.
 		stop := make(chan struct{})
-		window := make(chan struct{}, 16)
+		window := make(chan struct{}, d.window)
 		sent := make(chan struct{})
 		go func(from int) {
 			defer close(sent)
-			for i := from; i < crashAnswers; i++ {
+			for i := from; i < d.inputs; i++ {
 				select {
 				case window <- struct{}{}:
 				case <-stop:
 					return
 				}
-				pid, cid, opt, wall := crashInput(i, parts)
-				if c.send(fmt.Sprintf("ans %s %s %s %s %d", exID, pid, cid, opt, wall.UnixNano())) != nil {
+				line, _, _ := d.input(i, r.exID, r.parts)
+				if c.send(line) != nil {
 					return
 				}
 			}
 		}(next)
 		got := 0
-		for next < crashAnswers && got < killAfter {
+		for next < d.inputs && got < killAfter {
 			l := c.next(t)
 			var cid string
 			var seq int64
@@ -280,52 +311,45 @@ func TestCrashRecovery(t *testing.T) {
 			if _, err := fmt.Sscanf(l, "ACK %s %d %t", &cid, &seq, &dup); err != nil {
 				t.Fatalf("child: %q", l)
 			}
-			if _, want, _, _ := crashInput(next, parts); cid != want {
+			if _, want, _ := d.input(next, r.exID, r.parts); cid != want {
 				t.Fatalf("ack for %s, expected %s (acks must come in order)", cid, want)
 			}
-			if prev, ok := acked[cid]; ok && prev.seq != seq {
-				t.Fatalf("%s acknowledged twice with seqs %d and %d", cid, prev.seq, seq)
+			if prev, ok := r.acked[cid]; ok && prev != seq {
+				t.Fatalf("%s acknowledged twice with seqs %d and %d", cid, prev, seq)
 			}
 			if dup {
-				dups++
+				r.dups++
 			}
-			acked[cid] = ackRec{seq, dup}
+			r.acked[cid] = seq
 			next++
 			got++
 			<-window
 		}
 		close(stop)
-		if next < crashAnswers {
-			if d := rng.IntN(3); d > 0 {
+		if next < d.inputs {
+			if rng.IntN(3) > 0 {
 				time.Sleep(time.Duration(rng.IntN(2000)) * time.Microsecond) // land the kill at a random moment
 			}
 			c.kill(t)
 			<-sent
-			kills++
+			r.kills++
 			c = nil
 		} else {
 			<-sent
 		}
 	}
-	if kills < minKills {
-		t.Fatalf("only %d kills", kills)
-	}
-	final := crashStart.Add(time.Duration(crashAnswers+60) * time.Second)
-	if err := c.send(fmt.Sprintf("snap %s %d", exID, final.UnixNano())); err != nil {
+	if err := c.send(fmt.Sprintf("snap %s %d", r.exID, d.final.UnixNano())); err != nil {
 		t.Fatal(err)
 	}
-	snapLine := c.next(t)
+	r.snap = c.next(t)
 	c.stdin.Close()
 	if err := c.cmd.Wait(); err != nil {
 		t.Fatalf("child exit: %v", err)
 	}
-	if !strings.HasPrefix(snapLine, "SNAP ") {
-		t.Fatalf("snapshot: %q", snapLine)
+	if !strings.HasPrefix(r.snap, "SNAP ") {
+		t.Fatalf("snapshot: %q", r.snap)
 	}
-	t.Logf("%d answers acknowledged over %d kills (%d acknowledged as duplicates of commits whose ack was lost)", len(acked), kills, dups)
 
-	// The database: intact, every acknowledged answer present at its
-	// acknowledged seq, none twice.
 	ctx := context.Background()
 	st, err := store.Open(ctx, db, store.Options{})
 	if err != nil {
@@ -335,54 +359,87 @@ func TestCrashRecovery(t *testing.T) {
 	if res, err := st.IntegrityCheck(ctx); err != nil || res != "ok" {
 		t.Fatalf("integrity_check = %q, %v", res, err)
 	}
-	var log []store.Event
 	for after := int64(0); ; {
-		page, err := st.Events(ctx, exID, after, 0)
+		page, err := st.Events(ctx, r.exID, after, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(page) == 0 {
 			break
 		}
-		log = append(log, page...)
+		r.log = append(r.log, page...)
 		after = page[len(page)-1].Seq
 	}
-	logged := map[string]int64{}
-	for _, ev := range log {
-		if ev.Kind != engine.KindAnswer {
-			continue
-		}
-		_, cid, _ := strings.Cut(ev.ClientID, "/")
-		if _, dup := logged[cid]; dup {
-			t.Fatalf("answer %s logged twice", cid)
-		}
-		logged[cid] = ev.Seq
-	}
-	lost := 0
-	for cid, a := range acked {
-		if seq, ok := logged[cid]; !ok || seq != a.seq {
-			lost++
-		}
-	}
-	if lost != 0 || len(logged) != crashAnswers || len(acked) != crashAnswers {
-		t.Fatalf("%d acknowledged answers lost; %d logged, %d acknowledged, want %d", lost, len(logged), len(acked), crashAnswers)
-	}
+	return r
+}
 
-	// The same inputs without crashes give the same sim events and state.
+// reference runs the drill's inputs in-process without crashes and checks
+// that they give the same final state and the same sim events.
+func (d crashDrill) reference(t *testing.T, r crashResult) {
+	t.Helper()
 	ref := newEnv(t, engine.WithRand(rand.NewChaCha8([32]byte{crashSeed})))
 	ref.clock.Set(crashStart)
 	srv := &crashServer{eng: ref.eng, clock: ref.clock}
-	if l := srv.handle("setup"); l != "SETUP "+exID+" "+strings.Join(parts, " ") {
+	if l := srv.handle(d.setup); l != "SETUP "+r.exID+" "+strings.Join(r.parts, " ") {
 		t.Fatalf("reference setup %q differs from the child's", l)
 	}
-	for i := 0; i < crashAnswers; i++ {
-		pid, cid, opt, wall := crashInput(i, parts)
-		if l := srv.handle(fmt.Sprintf("ans %s %s %s %s %d", exID, pid, cid, opt, wall.UnixNano())); !strings.HasPrefix(l, "ACK ") {
+	for i := range d.inputs {
+		line, _, _ := d.input(i, r.exID, r.parts)
+		if l := srv.handle(line); !strings.HasPrefix(l, "ACK ") {
 			t.Fatalf("reference: %s", l)
 		}
 	}
-	if l := srv.handle(fmt.Sprintf("snap %s %d", exID, final.UnixNano())); l != snapLine {
-		t.Fatalf("final state differs from an uninterrupted run:\n crashed: %s\nreference: %s", snapLine, l)
+	if l := srv.handle(fmt.Sprintf("snap %s %d", r.exID, d.final.UnixNano())); l != r.snap {
+		t.Fatalf("final state differs from an uninterrupted run:\n crashed: %s\nreference: %s", r.snap, l)
 	}
-	compareLines(t, simOnly(t, log), simOnly(t, allEvents(t, ref.eng, exID)))
+	compareLines(t, simOnly(t, r.log), simOnly(t, allEvents(t, ref.eng, r.exID)))
+}
+
+// loggedOnce maps the client id of every event of the kinds in the log
+// (the last part of its log key) to its seq, and fails if one is there twice.
+func loggedOnce(t *testing.T, log []store.Event, kinds ...string) map[string]int64 {
+	t.Helper()
+	logged := map[string]int64{}
+	for _, ev := range log {
+		if !slices.Contains(kinds, ev.Kind) {
+			continue
+		}
+		cid := ev.ClientID[strings.LastIndex(ev.ClientID, "/")+1:]
+		if _, dup := logged[cid]; dup {
+			t.Fatalf("%s %s logged twice", ev.Kind, cid)
+		}
+		logged[cid] = ev.Seq
+	}
+	return logged
+}
+
+func TestCrashRecovery(t *testing.T) {
+	d := crashDrill{
+		setup: "setup", inputs: crashAnswers, window: 16, maxKills: 40, killMin: 5, killSpan: 45, seed: 7,
+		input: func(i int, exID string, parts []string) (string, string, time.Time) {
+			pid, cid, opt, wall := crashInput(i, parts)
+			return fmt.Sprintf("ans %s %s %s %s %d", exID, pid, cid, opt, wall.UnixNano()), cid, wall
+		},
+		final: crashStart.Add(time.Duration(crashAnswers+60) * time.Second),
+	}
+	r := d.run(t)
+	if r.kills < minKills {
+		t.Fatalf("only %d kills", r.kills)
+	}
+	t.Logf("%d answers acknowledged over %d kills (%d acknowledged as duplicates of commits whose ack was lost)", len(r.acked), r.kills, r.dups)
+
+	// Every acknowledged answer present at its acknowledged seq, none twice.
+	logged := loggedOnce(t, r.log, engine.KindAnswer)
+	lost := 0
+	for cid, seq := range r.acked {
+		if got, ok := logged[cid]; !ok || got != seq {
+			lost++
+		}
+	}
+	if lost != 0 || len(logged) != crashAnswers || len(r.acked) != crashAnswers {
+		t.Fatalf("%d acknowledged answers lost; %d logged, %d acknowledged, want %d", lost, len(logged), len(r.acked), crashAnswers)
+	}
+
+	// The same inputs without crashes give the same sim events and state.
+	d.reference(t, r)
 }

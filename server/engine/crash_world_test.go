@@ -3,15 +3,11 @@ package engine_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ttxsim/ttx/server/engine"
-	"github.com/ttxsim/ttx/server/store"
 )
 
 // The world's commands under kill -9, as answers are in TestCrashRecovery:
@@ -34,29 +30,6 @@ func crashWorldInput(i int, parts []string) (kind, pid, cid string, wall time.Ti
 	return kind, parts[i%len(parts)], fmt.Sprintf("w%d", i), crashStart.Add(time.Duration(i+1) * time.Second)
 }
 
-func (s *crashServer) worldSetup(ctx context.Context) string {
-	src, err := os.ReadFile("testdata/world.yaml")
-	if err != nil {
-		return "ERR setup " + err.Error()
-	}
-	ex, err := s.eng.Create(ctx, engine.CreateInput{File: "world.yaml", Source: src})
-	if err != nil {
-		return "ERR setup " + err.Error()
-	}
-	out := "SETUP " + ex.ID
-	for i := 0; i < 3; i++ {
-		p, err := s.eng.Join(ctx, ex.ID, engine.JoinInput{Team: "soc", Name: fmt.Sprint("member ", i)})
-		if err != nil {
-			return "ERR setup " + err.Error()
-		}
-		out += " " + p.ID
-	}
-	if err := s.eng.Start(ctx, ex.ID); err != nil {
-		return "ERR setup " + err.Error()
-	}
-	return out
-}
-
 func (s *crashServer) world(ctx context.Context, kind, ex, pid, cid string) string {
 	a := engine.Actor{Participant: pid}
 	var ack engine.WorldAck
@@ -73,165 +46,37 @@ func (s *crashServer) world(ctx context.Context, kind, ex, pid, cid string) stri
 }
 
 func TestCrashRecoveryWorld(t *testing.T) {
-	if testing.Short() {
-		t.Skip("crash test runs child processes; skipped with -short")
+	d := crashDrill{
+		setup: "wsetup", inputs: crashWorldInputs, window: 8, maxKills: 20, killMin: 3, killSpan: 25, seed: 11,
+		input: func(i int, exID string, parts []string) (string, string, time.Time) {
+			kind, pid, cid, wall := crashWorldInput(i, parts)
+			return fmt.Sprintf("%s %s %s %s %d", kind, exID, pid, cid, wall.UnixNano()), cid, wall
+		},
+		final: crashStart.Add(time.Duration(crashWorldInputs+600) * time.Second),
 	}
-	if os.Getenv(crashChildEnv) == "1" {
-		return
+	r := d.run(t)
+	if r.kills < 10 {
+		t.Fatalf("only %d kills", r.kills)
 	}
-	db := filepath.Join(t.TempDir(), "crash.db")
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11))
-	c := startChild(t, db, crashStart)
-	if err := c.send("wsetup"); err != nil {
-		t.Fatal(err)
-	}
-	f := strings.Fields(c.next(t))
-	if len(f) != 5 || f[0] != "SETUP" {
-		t.Fatalf("setup: %v", f)
-	}
-	exID, parts := f[1], f[2:]
-	line := func(i int) string {
-		kind, pid, cid, wall := crashWorldInput(i, parts)
-		return fmt.Sprintf("%s %s %s %s %d", kind, exID, pid, cid, wall.UnixNano())
-	}
-	acked := map[string]int64{}
-	next, kills, dups := 0, 0, 0
-	for next < crashWorldInputs {
-		if c == nil {
-			_, _, _, wall := crashWorldInput(next, parts)
-			c = startChild(t, db, wall.Add(-time.Second))
-		}
-		killAfter := crashWorldInputs
-		if kills < 20 && next < crashWorldInputs-10 {
-			killAfter = 3 + rng.IntN(25)
-		}
-		stop := make(chan struct{})
-		window := make(chan struct{}, 8)
-		sent := make(chan struct{})
-		go func(from int) {
-			defer close(sent)
-			for i := from; i < crashWorldInputs; i++ {
-				select {
-				case window <- struct{}{}:
-				case <-stop:
-					return
-				}
-				if c.send(line(i)) != nil {
-					return
-				}
-			}
-		}(next)
-		got := 0
-		for next < crashWorldInputs && got < killAfter {
-			l := c.next(t)
-			var cid string
-			var seq int64
-			var dup bool
-			if _, err := fmt.Sscanf(l, "ACK %s %d %t", &cid, &seq, &dup); err != nil {
-				t.Fatalf("child: %q", l)
-			}
-			if _, _, want, _ := crashWorldInput(next, parts); cid != want {
-				t.Fatalf("ack for %s, expected %s", cid, want)
-			}
-			if prev, ok := acked[cid]; ok && prev != seq {
-				t.Fatalf("%s acknowledged with seqs %d and %d", cid, prev, seq)
-			}
-			if dup {
-				dups++
-			}
-			acked[cid] = seq
-			next++
-			got++
-			<-window
-		}
-		close(stop)
-		if next < crashWorldInputs {
-			if rng.IntN(3) > 0 {
-				time.Sleep(time.Duration(rng.IntN(2000)) * time.Microsecond)
-			}
-			c.kill(t)
-			<-sent
-			kills++
-			c = nil
-		} else {
-			<-sent
-		}
-	}
-	if kills < 10 {
-		t.Fatalf("only %d kills", kills)
-	}
-	final := crashStart.Add(time.Duration(crashWorldInputs+600) * time.Second)
-	if err := c.send(fmt.Sprintf("snap %s %d", exID, final.UnixNano())); err != nil {
-		t.Fatal(err)
-	}
-	snapLine := c.next(t)
-	c.stdin.Close()
-	if err := c.cmd.Wait(); err != nil {
-		t.Fatalf("child exit: %v", err)
-	}
-	t.Logf("%d world commands acknowledged over %d kills (%d as duplicates of commits whose ack was lost)", len(acked), kills, dups)
+	t.Logf("%d world commands acknowledged over %d kills (%d as duplicates of commits whose ack was lost)", len(r.acked), r.kills, r.dups)
 
-	ctx := context.Background()
-	st, err := store.Open(ctx, db, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if res, err := st.IntegrityCheck(ctx); err != nil || res != "ok" {
-		t.Fatalf("integrity_check = %q, %v", res, err)
-	}
-	var log []store.Event
-	for after := int64(0); ; {
-		page, err := st.Events(ctx, exID, after, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(page) == 0 {
-			break
-		}
-		log = append(log, page...)
-		after = page[len(page)-1].Seq
-	}
-	logged := map[string]int64{}
+	logged := loggedOnce(t, r.log, engine.KindChat, engine.KindMessageSubmitted)
 	autos := 0
-	for _, ev := range log {
-		switch ev.Kind {
-		case engine.KindChat, engine.KindMessageSubmitted:
-			cid := ev.ClientID[strings.LastIndex(ev.ClientID, "/")+1:]
-			if _, dup := logged[cid]; dup {
-				t.Fatalf("%s logged twice", cid)
-			}
-			logged[cid] = ev.Seq
-		case "message_sent":
-			if strings.Contains(string(ev.Payload), `"canned":"ack"`) {
-				autos++
-			}
+	for _, ev := range r.log {
+		if ev.Kind == "message_sent" && strings.Contains(string(ev.Payload), `"canned":"ack"`) {
+			autos++
 		}
 	}
-	for cid, seq := range acked {
+	for cid, seq := range r.acked {
 		if logged[cid] != seq {
 			t.Fatalf("%s acknowledged at seq %d, logged at %d", cid, seq, logged[cid])
 		}
 	}
-	if len(logged) != crashWorldInputs || len(acked) != crashWorldInputs || autos != crashWorldInputs/3 {
-		t.Fatalf("%d logged, %d acknowledged, %d automatic replies; want %d, %d, %d", len(logged), len(acked), autos,
+	if len(logged) != crashWorldInputs || len(r.acked) != crashWorldInputs || autos != crashWorldInputs/3 {
+		t.Fatalf("%d logged, %d acknowledged, %d automatic replies; want %d, %d, %d", len(logged), len(r.acked), autos,
 			crashWorldInputs, crashWorldInputs, crashWorldInputs/3)
 	}
 
 	// The same inputs without crashes give the same sim events and state.
-	ref := newEnv(t, engine.WithRand(rand.NewChaCha8([32]byte{crashSeed})))
-	ref.clock.Set(crashStart)
-	srv := &crashServer{eng: ref.eng, clock: ref.clock}
-	if l := srv.handle("wsetup"); l != "SETUP "+exID+" "+strings.Join(parts, " ") {
-		t.Fatalf("reference setup %q differs from the child's", l)
-	}
-	for i := 0; i < crashWorldInputs; i++ {
-		if l := srv.handle(line(i)); !strings.HasPrefix(l, "ACK ") {
-			t.Fatalf("reference: %s", l)
-		}
-	}
-	if l := srv.handle(fmt.Sprintf("snap %s %d", exID, final.UnixNano())); l != snapLine {
-		t.Fatalf("final state differs from an uninterrupted run:\n crashed: %s\nreference: %s", snapLine, l)
-	}
-	compareLines(t, simOnly(t, log), simOnly(t, allEvents(t, ref.eng, exID)))
+	d.reference(t, r)
 }

@@ -373,7 +373,7 @@ func (e *Engine) Create(ctx context.Context, in CreateInput) (store.Exercise, er
 		teams[i] = store.Team{ID: t.ID, Name: t.Name}
 	}
 	created := Event{Kind: KindCreated, WallTime: now, Audience: staff(), Payload: mustJSON(createdPayload{
-		Title: title, Scenario: sc.ID, ScenarioID: row.ID, SHA256: row.SHA256, Params: ex.Params})}
+		Title: title, Scenario: sc.ID, ScenarioID: row.ID, SHA256: row.SHA256, Params: ex.Params, Semantics: sim.SemanticsVersion})}
 	evs, err := e.store.CreateExercise(ctx, ex, teams, []Event{created})
 	if err != nil {
 		return store.Exercise{}, fmt.Errorf("engine: create: %w", err)

@@ -20,7 +20,7 @@ type Event = store.Event
 // Engine event kinds. They never collide with sim kinds. The strings are
 // stored in the log and sent to browsers, so they never change meaning.
 const (
-	KindCreated     = "exercise_created"   // {title, scenario, scenario_id, sha256, params}
+	KindCreated     = "exercise_created"   // {title, scenario, scenario_id, sha256, params, semantics}
 	KindJoined      = "participant_joined" // {participant, team, name, lead}
 	KindLeft        = "participant_left"   // {participant, team}
 	KindLeadChanged = "lead_changed"       // {participant, team}
@@ -174,6 +174,9 @@ type createdPayload struct {
 	ScenarioID int64             `json:"scenario_id"`
 	SHA256     string            `json:"sha256"`
 	Params     map[string]string `json:"params"`
+	// Semantics is the sim.SemanticsVersion the log is written under; 0
+	// in logs written before it was recorded (version 1).
+	Semantics int `json:"semantics"`
 }
 
 type participantPayload struct {

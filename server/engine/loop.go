@@ -401,6 +401,9 @@ type replayer struct {
 	l        *loop
 	want     []sim.Event // produced by replay, not yet matched with the log
 	mismatch bool
+	// semantics is the sim.SemanticsVersion the log says it was written
+	// under (0: none recorded).
+	semantics int
 }
 
 func decode[T any](r *replayer, ev Event) T {
@@ -420,7 +423,9 @@ func (r *replayer) apply(ev Event) {
 	var got []sim.Event
 	var err error
 	switch ev.Kind {
-	case KindCreated, KindJoined, KindLeft, KindLeadChanged, KindMoved, KindNote, KindRating, KindCorrectiveAction:
+	case KindCreated:
+		r.semantics = decode[createdPayload](r, ev).Semantics
+	case KindJoined, KindLeft, KindLeadChanged, KindMoved, KindNote, KindRating, KindCorrectiveAction:
 		// Participants come from their table; these change no machine state.
 	case KindStart:
 		l.speed = max(decode[speedPayload](r, ev).Speed, MinSpeed)
@@ -503,7 +508,8 @@ func (r *replayer) report(ev Event, msg string) {
 	}
 	r.mismatch = true
 	r.l.e.log.Error("engine: replay diverges from the log; continuing with the replayed state",
-		"exercise", r.l.id, "seq", ev.Seq, "kind", ev.Kind, "detail", msg)
+		"exercise", r.l.id, "seq", ev.Seq, "kind", ev.Kind, "detail", msg,
+		"log_semantics", max(r.semantics, 1), "semantics", sim.SemanticsVersion)
 }
 
 // --- commands (run on the loop) ---

@@ -15,27 +15,35 @@ import (
 // answers, the facilitator gives +2 min past the phase's 10m exit, SOC
 // revises at 11m, and the branch follows the revised answer at 12m — with
 // and without a restart while the exit is held, and the two runs agree.
+// startPhase starts an exercise of testdata/phase.yaml with SOC's Sam in
+// it, and gives a function for Sam's answers to source_hunt.
+func startPhase(t *testing.T, e *env) (store.Exercise, func(cid, option string)) {
+	t.Helper()
+	ctx := ctxT(t)
+	ex, err := e.eng.Create(ctx, engine.CreateInput{File: "phase.yaml", Source: readFile(t, "testdata/phase.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.eng.Join(ctx, ex.ID, engine.JoinInput{Team: "soc", Name: "Sam"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.eng.Start(ctx, ex.ID); err != nil {
+		t.Fatal(err)
+	}
+	return ex, func(cid, option string) {
+		t.Helper()
+		if _, err := e.eng.Answer(ctx, ex.ID, p.ID, engine.AnswerInput{ClientID: cid, Decision: "source_hunt", Option: option}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestExtensionHoldsPhaseLive(t *testing.T) {
 	run := func(restart bool) (*env, string) {
 		e := newEnv(t)
 		ctx := ctxT(t)
-		ex, err := e.eng.Create(ctx, engine.CreateInput{File: "phase.yaml", Source: readFile(t, "testdata/phase.yaml")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := e.eng.Join(ctx, ex.ID, engine.JoinInput{Team: "soc", Name: "Sam"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.eng.Start(ctx, ex.ID); err != nil {
-			t.Fatal(err)
-		}
-		answer := func(cid, opt string) {
-			t.Helper()
-			if _, err := e.eng.Answer(ctx, ex.ID, p.ID, engine.AnswerInput{ClientID: cid, Decision: "source_hunt", Option: opt}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		ex, answer := startPhase(t, e)
 		e.clock.Advance(3 * time.Minute)
 		answer("a1", "reset_passwords")
 		e.clock.Advance(6 * time.Minute) // 9m

@@ -127,33 +127,16 @@ func RunChat(ctx context.Context, ep Endpoint, cred Credentials, cfg ChatConfig,
 		return nil, err
 	}
 	res := &ChatResult{Exercises: cfg.Exercises, TeamSize: cfg.TeamSize, Interval: cfg.Interval, Window: cfg.Window, Size: cfg.Size}
-	var errMu sync.Mutex
-	addErr := func(format string, args ...any) {
-		errMu.Lock()
-		defer errMu.Unlock()
-		if len(res.Errors) < 20 {
-			res.Errors = append(res.Errors, fmt.Sprintf(format, args...))
-		}
-	}
+	addErr := errorList(&res.Errors)
 	fac, err := login(ctx, base, cred)
 	if err != nil {
 		return nil, err
 	}
 	log.Info("creating exercises", "exercises", cfg.Exercises)
-	exs := make([]exerciseInfo, 0, cfg.Exercises)
-	defer func() {
-		ectx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		for _, ex := range exs {
-			_ = fac.command(ectx, ex.ID, "end", map[string]string{"reason": "load test over"})
-		}
-	}()
-	for e := range cfg.Exercises {
-		ex, err := fac.createExercise(ctx, cfg.Scenario, fmt.Sprintf("Chat %d", e+1))
-		if err != nil {
-			return nil, err
-		}
-		exs = append(exs, ex)
+	exs, err := fac.createExercises(ctx, cfg.Scenario, "Chat", cfg.Exercises, nil)
+	defer fac.endAll(exs)
+	if err != nil {
+		return nil, err
 	}
 	log.Info("joining", "participants", cfg.Exercises*cfg.TeamSize)
 	clients, err := joinTeams(ctx, base, exs, cfg.TeamSize, 8)
@@ -325,51 +308,4 @@ func refusedSoFar(clients []*client) int64 {
 		n += int64(c.refused.Load())
 	}
 	return n
-}
-
-// joinTeams joins perTeam participants to the first team of every
-// exercise, at most conc at a time.
-func joinTeams(ctx context.Context, base *url.URL, exs []exerciseInfo, perTeam, conc int) ([]*client, error) {
-	hc := newHTTPClient(nil)
-	clients := make([]*client, len(exs)*perTeam)
-	errc := make(chan error, 1)
-	sem := make(chan struct{}, conc)
-	var wg sync.WaitGroup
-	for p := range clients {
-		e := p / perTeam
-		ex := exs[e]
-		if len(ex.Teams) == 0 {
-			return nil, fmt.Errorf("loadtest: exercise %s has no teams", ex.ID)
-		}
-		select {
-		case sem <- struct{}{}:
-		case err := <-errc:
-			wg.Wait()
-			return nil, err
-		case <-ctx.Done():
-			wg.Wait()
-			return nil, ctx.Err()
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			j, err := join(ctx, hc, base, ex.Code, fmt.Sprintf("Member %d", p%perTeam+1), ex.Teams[0])
-			if err != nil {
-				select {
-				case errc <- fmt.Errorf("loadtest: join participant %d: %w", p+1, err):
-				default:
-				}
-				return
-			}
-			clients[p] = &client{exercise: e, team: j.Team, token: j.Token}
-		}()
-	}
-	wg.Wait()
-	select {
-	case err := <-errc:
-		return nil, err
-	default:
-	}
-	return clients, nil
 }

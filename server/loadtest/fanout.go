@@ -239,11 +239,7 @@ func runFanout(ctx context.Context, ep Endpoint, t fanoutTarget, cfg FanoutConfi
 	}
 	res := &FanoutResult{Target: t.name(), Participants: cfg.Participants, Exercises: cfg.Exercises,
 		Broadcasts: cfg.Injects * cfg.Exercises, Size: cfg.Size, Rate: cfg.Rate, Address: cfg.Address}
-	addErr := func(format string, args ...any) {
-		if len(res.Errors) < 20 {
-			res.Errors = append(res.Errors, fmt.Sprintf(format, args...))
-		}
-	}
+	addErr := errorList(&res.Errors)
 
 	log.Info("preparing", "target", t.name(), "participants", cfg.Participants, "exercises", cfg.Exercises)
 	defer func() {
@@ -475,20 +471,16 @@ func (t *ttxFanout) prepare(ctx context.Context, cfg FanoutConfig) ([]*client, f
 		return nil, nil, err
 	}
 	t.fac = fac
-	for e := range cfg.Exercises {
-		ex, err := fac.createExercise(ctx, cfg.Scenario, fmt.Sprintf("Load test %d", e+1))
-		if err != nil {
-			return nil, nil, err
-		}
-		// Started and paused: ad-hoc injects are accepted and nothing
-		// from the scenario fires during the measurement.
+	// Started and paused: ad-hoc injects are accepted and nothing from
+	// the scenario fires during the measurement.
+	t.exs, err = fac.createExercises(ctx, cfg.Scenario, "Load test", cfg.Exercises, func(ex exerciseInfo) error {
 		if err := fac.command(ctx, ex.ID, "start", nil); err != nil {
-			return nil, nil, err
+			return err
 		}
-		if err := fac.command(ctx, ex.ID, "pause", nil); err != nil {
-			return nil, nil, err
-		}
-		t.exs = append(t.exs, ex)
+		return fac.command(ctx, ex.ID, "pause", nil)
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	clients, err := joinAll(ctx, t.base, t.exs, cfg.Participants, 8)
 	if err != nil {
@@ -543,51 +535,6 @@ func (t *ttxFanout) rejoin(ctx context.Context, f *flooder) error {
 	return nil
 }
 
-// joinAll joins n participants spread round-robin over the exercises and,
-// within each, over its teams, conc joins at a time.
-func joinAll(ctx context.Context, base *url.URL, exs []exerciseInfo, n, conc int) ([]*client, error) {
-	hc := newHTTPClient(nil)
-	clients := make([]*client, n)
-	errc := make(chan error, 1)
-	sem := make(chan struct{}, conc)
-	var wg sync.WaitGroup
-	for p := range n {
-		e := p % len(exs)
-		ex := exs[e]
-		team := ex.Teams[(p/len(exs))%len(ex.Teams)]
-		select {
-		case sem <- struct{}{}:
-		case err := <-errc:
-			wg.Wait()
-			return nil, err
-		case <-ctx.Done():
-			wg.Wait()
-			return nil, ctx.Err()
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			j, err := join(ctx, hc, base, ex.Code, fmt.Sprintf("Participant %d", p+1), team)
-			if err != nil {
-				select {
-				case errc <- fmt.Errorf("loadtest: join participant %d: %w", p+1, err):
-				default:
-				}
-				return
-			}
-			clients[p] = &client{exercise: e, team: j.Team, token: j.Token}
-		}()
-	}
-	wg.Wait()
-	select {
-	case err := <-errc:
-		return nil, err
-	default:
-	}
-	return clients, nil
-}
-
 func (t *ttxFanout) accept(cfg FanoutConfig, c *client, g int) bool {
 	e, i := g%cfg.Exercises, g/cfg.Exercises
 	if e != c.exercise {
@@ -604,12 +551,9 @@ func (t *ttxFanout) send(ctx context.Context, cfg FanoutConfig, g int, body stri
 	return t.fac.command(ctx, ex.ID, "inject", map[string]any{"inject": in})
 }
 
-func (t *ttxFanout) finish(ctx context.Context) {
-	if t.fac == nil {
-		return
-	}
-	for _, ex := range t.exs {
-		_ = t.fac.command(ctx, ex.ID, "end", map[string]string{"reason": "load test over"})
+func (t *ttxFanout) finish(context.Context) {
+	if t.fac != nil {
+		t.fac.endAll(t.exs)
 	}
 }
 

@@ -135,34 +135,18 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 	}
 	res := &TickingResult{Exercises: cfg.Exercises, PerExercise: cfg.PerExercise, Speed: cfg.Speed, Window: cfg.Window,
 		Scenario: cfg.Scenario, Late: cfg.Late}
-	addErr := func(format string, args ...any) {
-		if len(res.Errors) < 20 {
-			res.Errors = append(res.Errors, fmt.Sprintf(format, args...))
-		}
-	}
+	addErr := errorList(&res.Errors)
 	fac, err := login(ctx, base, cred)
 	if err != nil {
 		return nil, err
 	}
 	log.Info("creating exercises", "exercises", cfg.Exercises, "speed", cfg.Speed)
-	exs := make([]exerciseInfo, 0, cfg.Exercises)
-	defer func() {
-		// Leave nothing running on the server.
-		ectx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		for _, ex := range exs {
-			_ = fac.command(ectx, ex.ID, "end", map[string]string{"reason": "load test over"})
-		}
-	}()
-	for e := range cfg.Exercises {
-		ex, err := fac.createExercise(ctx, cfg.Scenario, fmt.Sprintf("Ticking %d", e+1))
-		if err != nil {
-			return nil, err
-		}
-		exs = append(exs, ex)
-		if err := fac.command(ctx, ex.ID, "speed", map[string]float64{"speed": cfg.Speed}); err != nil {
-			return nil, err
-		}
+	exs, err := fac.createExercises(ctx, cfg.Scenario, "Ticking", cfg.Exercises, func(ex exerciseInfo) error {
+		return fac.command(ctx, ex.ID, "speed", map[string]float64{"speed": cfg.Speed})
+	})
+	defer fac.endAll(exs)
+	if err != nil {
+		return nil, err
 	}
 	log.Info("joining", "participants", cfg.Exercises*cfg.PerExercise)
 	clients, err := joinAll(ctx, base, exs, cfg.Exercises*cfg.PerExercise, 8)

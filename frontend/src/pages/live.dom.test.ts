@@ -1,36 +1,16 @@
 // @vitest-environment jsdom
 // The participant and observer pages over a fake Api whose socket is the real
 // client on a FakeWS: the test plays the server.
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { flushSync } from 'svelte';
-import App from '../App.svelte';
-import { preloadPages } from '../lib/pages';
-import { ApiError, type Api } from '../lib/api';
+import { ApiError } from '../lib/api';
 import { FakeWS } from '../test/fakews';
 import { fakeApi, observerSession, participantSession, playInfo, wire, type FakeApi } from '../test/fakeapi';
-import { render, type Rendered } from '../test/render';
+import { appPage } from '../test/app';
 
-let r: Rendered | null = null;
-beforeEach(() => {
-  FakeWS.all = [];
-  sessionStorage.clear();
-});
-afterEach(() => {
-  r?.destroy();
-  r = null;
-  localStorage.clear();
-});
-
-function at(path: string, api: Api): HTMLElement {
-  window.history.replaceState(null, '', path);
-  r = render(App, { api });
-  return r.container;
-}
-
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-  flushSync();
-};
+// The staff pages are loaded on demand; load them first so that App mounts
+// them at once, as after their first visit.
+const { at, settle } = appPage({ preload: true });
 
 const decision = (seq: number, extra: Record<string, unknown> = {}) =>
   wire.event(seq, 'decision_opened', {
@@ -49,10 +29,6 @@ const decision = (seq: number, extra: Record<string, unknown> = {}) =>
 
 const inject = (seq: number, body: string) =>
   wire.event(seq, 'inject_delivered', { kind: 'inject_delivered', inject: `i${seq}`, channel: 'chat', body, persona_name: 'Priya', audience: ['*'] });
-
-// The staff pages are loaded on demand; load them first so that App mounts
-// them at once, as after their first visit.
-beforeAll(preloadPages, 60_000);
 
 describe('Play', () => {
   it('shows the header, brief, status and live feed, and answers over the socket', async () => {

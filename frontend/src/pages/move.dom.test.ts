@@ -1,35 +1,13 @@
 // @vitest-environment jsdom
 // The participant page when the facilitator moves them to another team: the
 // notice, the new team's name and decisions, on the same socket.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
-import App from '../App.svelte';
-import type { Api } from '../lib/api';
 import { FakeWS } from '../test/fakews';
 import { fakeApi, playInfo, wire } from '../test/fakeapi';
-import { render, type Rendered } from '../test/render';
+import { appPage } from '../test/app';
 
-let r: Rendered | null = null;
-beforeEach(() => {
-  FakeWS.all = [];
-  sessionStorage.clear();
-});
-afterEach(() => {
-  r?.destroy();
-  r = null;
-  localStorage.clear();
-});
-
-function at(path: string, api: Api): HTMLElement {
-  window.history.replaceState(null, '', path);
-  r = render(App, { api });
-  return r.container;
-}
-
-const settle = async () => {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-  flushSync();
-};
+const { at, settle } = appPage({ rounds: 10 });
 
 const opened = (seq: number, decision: string, team: string, prompt: string) =>
   wire.event(seq, 'decision_opened', {

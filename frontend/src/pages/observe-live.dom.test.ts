@@ -1,37 +1,13 @@
 // @vitest-environment jsdom
 // The observer page after the end and its objective picker (issue 16, item 20).
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
-import App from '../App.svelte';
-import type { Api } from '../lib/api';
-import { preloadPages } from '../lib/pages';
 import { FakeWS } from '../test/fakews';
 import { fakeApi, observerSession, wire, type FakeApi } from '../test/fakeapi';
-import { render, type Rendered } from '../test/render';
+import { appPage } from '../test/app';
 
-let r: Rendered | null = null;
 // The observer page loads on demand; tests mount it at once.
-beforeAll(preloadPages);
-beforeEach(() => {
-  FakeWS.all = [];
-  sessionStorage.clear();
-});
-afterEach(() => {
-  r?.destroy();
-  r = null;
-  localStorage.clear();
-});
-
-function at(path: string, api: Api): HTMLElement {
-  window.history.replaceState(null, '', path);
-  r = render(App, { api });
-  return r.container;
-}
-
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-  flushSync();
-};
+const { at, settle } = appPage({ preload: true });
 
 function observerApi(): FakeApi {
   const api = fakeApi({ participant: null, observer: observerSession });

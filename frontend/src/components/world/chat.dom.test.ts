@@ -1,36 +1,13 @@
 // @vitest-environment jsdom
 // Team chat on the participant page: rooms, sending over the socket, lines
 // arriving live, unread counts, read marks kept across a reload.
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
-import App from '../../App.svelte';
-import { preloadPages } from '../../lib/pages';
-import type { Api } from '../../lib/api';
 import { FakeWS } from '../../test/fakews';
 import { fakeApi, playInfo, wire } from '../../test/fakeapi';
-import { render, type Rendered } from '../../test/render';
+import { appPage } from '../../test/app';
 
-let r: Rendered | null = null;
-beforeAll(preloadPages, 60_000);
-beforeEach(() => {
-  FakeWS.all = [];
-  sessionStorage.clear();
-});
-afterEach(() => {
-  r?.destroy();
-  r = null;
-});
-
-function at(path: string, api: Api): HTMLElement {
-  window.history.replaceState(null, '', path);
-  r = render(App, { api });
-  return r.container;
-}
-
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-  flushSync();
-};
+const { at, settle } = appPage({ preload: true });
 
 const chat = (seq: number, room: string, body: string, extra: Record<string, unknown> = {}) =>
   wire.event(seq, 'chat_posted', { room, body, participant: 'p9', name: 'Bo', team: 'soc', ...extra });

@@ -2,36 +2,15 @@
 // The composer on the participant page: a draft shared in the team, asking
 // Legal to approve, Legal approving, publishing; replying to an email from
 // its card; the Markdown preview; unsaved text kept across a reload.
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
-import App from '../../App.svelte';
-import { preloadPages } from '../../lib/pages';
-import type { Api, PlayInfo, WorldInfo } from '../../lib/api';
+import type { PlayInfo, WorldInfo } from '../../lib/api';
 import { FakeWS } from '../../test/fakews';
 import { fakeApi, participantSession, playInfo, wire } from '../../test/fakeapi';
-import { dangers, render, type Rendered } from '../../test/render';
+import { appPage } from '../../test/app';
+import { dangers } from '../../test/render';
 
-let r: Rendered | null = null;
-beforeAll(preloadPages, 60_000);
-beforeEach(() => {
-  FakeWS.all = [];
-  sessionStorage.clear();
-});
-afterEach(() => {
-  r?.destroy();
-  r = null;
-});
-
-function at(path: string, api: Api): HTMLElement {
-  window.history.replaceState(null, '', path);
-  r = render(App, { api });
-  return r.container;
-}
-
-const settle = async () => {
-  for (let i = 0; i < 6; i++) await Promise.resolve();
-  flushSync();
-};
+const { at, settle } = appPage({ preload: true, rounds: 6 });
 
 const world: WorldInfo = {
   outlets: [{ id: 'newsroom', name: 'Acme newsroom', channel: 'news', platform: '', approval: 'legal', teams: ['comms'] }],
@@ -170,7 +149,6 @@ describe('composer', () => {
     type(c.querySelector<HTMLTextAreaElement>('.composer textarea')!, 'Half-written answer');
 
     // Reload: the page comes back with the text.
-    r?.destroy();
     c = at('/play', commsApi());
     await settle();
     ws = FakeWS.last();

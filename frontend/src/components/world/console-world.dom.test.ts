@@ -1,41 +1,21 @@
 // @vitest-environment jsdom
 // The console's world panels: the persona inbox (answer as the persona in
-// one step, canned replies with their availability), receipts per inject and
-// team, and chat in every room.
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+// one step, canned replies with their availability), receipts per inject with
+// a chip per team, and chat in every room.
+import { describe, expect, it, vi } from 'vitest';
 import { flushSync } from 'svelte';
-import App from '../../App.svelte';
-import { preloadPages } from '../../lib/pages';
-import { offlineApi } from '../../lib/api';
 import brandHijack from '../../lib/testdata/brand-hijack.scenario.json';
-import { eventFrame, fakeServer, type FakeServer } from '../../test/fakeserver';
-import { render, type Rendered } from '../../test/render';
+import { eventFrame } from '../../test/fakeserver';
+import { exerciseRecord, serverPage } from '../../test/app';
 
-let srv: FakeServer;
-let r: Rendered | null = null;
-beforeAll(preloadPages, 60_000);
-beforeEach(() => {
-  srv = fakeServer();
-  sessionStorage.clear();
-});
-afterEach(() => {
-  r?.destroy();
-  r = null;
-  vi.unstubAllGlobals();
-});
+const page = serverPage();
 
-const exercise = {
-  exercise: { id: 'ex1', title: 'Drill', status: 'running', params: {}, join: { code: 'K7QX2MPA', display: 'K7QX-2MPA', url: 'http://localhost:3000/join#K7QX2MPA' } },
-  snapshot: { id: 'ex1', status: 'running', speed: 1, clock: 0, last_seq: 0, teams: [], participants: [], decisions: [], sim: {} },
-  online: [],
-};
-
-const sent = (i = 0) => srv.sockets[i].sent.map((s) => JSON.parse(s) as Record<string, unknown>);
+const sent = (i = 0) => page.srv.sockets[i].sent.map((s) => JSON.parse(s) as Record<string, unknown>);
 
 describe('console world panels', () => {
   it('answers a team as the persona, offers canned replies, shows receipts and writes in any room', async () => {
-    srv.routes['GET /api/me'] = () => [200, { role: 'facilitator', name: 'fran' }];
-    srv.routes['GET /api/exercises/ex1'] = () => [200, exercise];
+    const srv = page.srv;
+    srv.routes['GET /api/exercises/ex1'] = () => [200, exerciseRecord('running')];
     srv.routes['GET /api/exercises/ex1/scenario'] = () => [200, { scenario: brandHijack }];
     srv.routes['GET /api/exercises/ex1/canned'] = () => [
       200,
@@ -44,9 +24,7 @@ describe('console world panels', () => {
         { id: 'quote', label: 'Ask for a quote', body: 'Can I quote you?', available: false },
       ],
     ];
-    window.history.replaceState(null, '', '/console/ex1');
-    r = render(App, { api: offlineApi });
-    const c = r.container;
+    const c = page.at('/console/ex1');
     await vi.waitFor(() => expect(srv.sockets.length).toBe(1));
     const ws = srv.sockets[0];
     ws.open();
@@ -100,16 +78,19 @@ describe('console world panels', () => {
     await vi.waitFor(() => expect(box.value).toBe(''));
     expect(inbox.querySelector('[data-persona="reporter"] .badge')).toBeNull(); // answered
 
-    // Receipts: one of one received and opened.
+    // Receipts: one of one received and opened, so folded as done.
     const rc = c.querySelector('[aria-labelledby="rc-h"]')!;
-    const row = rc.querySelector('tr[data-inject="reporter_email"][data-team="comms"]')!;
-    expect(row.querySelector('th')?.textContent).toBe('Press enquiry');
-    expect(Array.from(row.querySelectorAll('summary')).map((s) => s.textContent)).toEqual(['1 of 1', '1 of 1']);
-    expect(row.textContent).toContain('Ana');
+    const group = rc.querySelector('.all-done [data-inject="reporter_email"]')!;
+    expect(group.querySelector('.title')?.textContent).toBe('Press enquiry');
+    const chip = group.querySelector('[data-team="comms"]')!;
+    expect(chip.querySelector('summary')?.textContent).toBe('Comms & Social 1 of 1 opened');
+    expect(chip.textContent).toContain('Ana');
 
     // Chat: the SOC room's line, and the facilitator writes there.
     const chat = c.querySelector('.staffchat')!;
-    (chat.querySelector('[data-room="team:soc"]') as HTMLButtonElement).click();
+    const rooms = chat.querySelector<HTMLSelectElement>('select')!;
+    rooms.value = 'team:soc';
+    rooms.dispatchEvent(new Event('change', { bubbles: true }));
     flushSync();
     expect(chat.querySelector('.lines')?.textContent).toContain('Anyone on the ticket?');
     expect(chat.querySelector('.lines .who')?.textContent).toBe('Chen (Security Operations (SOC/IR))');

@@ -1,38 +1,19 @@
 // @vitest-environment jsdom
 // A publication's engagement (issue #18: "engagement on posts can follow
 // variables") shows under its card in the feed as an inject's does.
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { flushSync } from 'svelte';
-import App from '../../App.svelte';
-import { preloadPages } from '../../lib/pages';
+import { describe, expect, it } from 'vitest';
 import { FakeWS } from '../../test/fakews';
 import { fakeApi, wire } from '../../test/fakeapi';
-import { render, type Rendered } from '../../test/render';
+import { appPage } from '../../test/app';
 
-let r: Rendered | null = null;
-beforeAll(preloadPages, 60_000);
-beforeEach(() => {
-  FakeWS.all = [];
-  sessionStorage.clear();
-});
-afterEach(() => {
-  r?.destroy();
-  r = null;
-});
-
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-  flushSync();
-};
+const { at, settle } = appPage({ preload: true });
 
 const message = (seq: number, p: Record<string, unknown>) =>
   wire.event(seq, 'message_sent', { kind: 'message_sent', message: `m${seq}`, team: 'comms', participant: 'p5', audience: ['*'], ...p }, seq * 60e9);
 
 describe('engagement on publications', () => {
   it('shows the counts under social and news publications, and none where the outlet gives none', async () => {
-    window.history.replaceState(null, '', '/play');
-    r = render(App, { api: fakeApi() });
-    const c = r.container;
+    const c = at('/play', fakeApi());
     await settle();
     const ws = FakeWS.last();
     ws.open();

@@ -1,36 +1,13 @@
 // @vitest-environment jsdom
 // Published messages in the team feed, drawn like their outlet's channel,
 // and the public timeline (every public post and inject, oldest first).
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
-import App from '../../App.svelte';
-import { preloadPages } from '../../lib/pages';
-import type { Api } from '../../lib/api';
 import { FakeWS } from '../../test/fakews';
 import { fakeApi, wire } from '../../test/fakeapi';
-import { render, type Rendered } from '../../test/render';
+import { appPage } from '../../test/app';
 
-let r: Rendered | null = null;
-beforeAll(preloadPages, 60_000);
-beforeEach(() => {
-  FakeWS.all = [];
-  sessionStorage.clear();
-});
-afterEach(() => {
-  r?.destroy();
-  r = null;
-});
-
-function at(path: string, api: Api): HTMLElement {
-  window.history.replaceState(null, '', path);
-  r = render(App, { api });
-  return r.container;
-}
-
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-  flushSync();
-};
+const { at, settle } = appPage({ preload: true });
 
 const inject = (seq: number, channel: string, body: string) =>
   wire.event(seq, 'inject_delivered', { kind: 'inject_delivered', inject: `i${seq}`, channel, body, persona_name: 'Hijacker', audience: ['*'] }, seq * 60e9);

@@ -1,20 +1,14 @@
 // @vitest-environment jsdom
 // The participant's page reports an inject as received when its frame
 // arrives and as opened once its card is on screen.
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { flushSync } from 'svelte';
-import App from '../../App.svelte';
-import { preloadPages } from '../../lib/pages';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeWS } from '../../test/fakews';
 import { fakeApi, wire } from '../../test/fakeapi';
-import { render, type Rendered } from '../../test/render';
+import { appPage } from '../../test/app';
 
-let r: Rendered | null = null;
+const { at, settle } = appPage({ preload: true, rounds: 6 });
 const observers: { cb: IntersectionObserverCallback; nodes: Element[] }[] = [];
-beforeAll(preloadPages, 60_000);
 beforeEach(() => {
-  FakeWS.all = [];
-  sessionStorage.clear();
   observers.length = 0;
   vi.stubGlobal(
     'IntersectionObserver',
@@ -31,22 +25,14 @@ beforeEach(() => {
   );
 });
 afterEach(() => {
-  r?.destroy();
-  r = null;
   vi.unstubAllGlobals();
   vi.useRealTimers();
 });
 
-const settle = async () => {
-  for (let i = 0; i < 6; i++) await Promise.resolve();
-  flushSync();
-};
-
 describe('receipts', () => {
   it('reports received on arrival and opened when the card shows', async () => {
     vi.useFakeTimers();
-    window.history.replaceState(null, '', '/play');
-    r = render(App, { api: fakeApi() });
+    at('/play', fakeApi());
     await vi.advanceTimersByTimeAsync(0);
     await settle();
     const ws = FakeWS.last();
