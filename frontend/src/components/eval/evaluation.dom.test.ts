@@ -13,7 +13,7 @@ import brandHijack from '../../lib/testdata/brand-hijack.scenario.json';
 import { eventFrame, fakeServer, type FakeServer } from '../../test/fakeserver';
 import { render, type Rendered } from '../../test/render';
 
-beforeAll(preloadPages);
+beforeAll(preloadPages, 60_000);
 
 let srv: FakeServer;
 let r: Rendered | null = null;

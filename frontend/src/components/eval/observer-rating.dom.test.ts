@@ -12,7 +12,7 @@ import { fakeApi, observerSession, wire } from '../../test/fakeapi';
 import { render, type Rendered } from '../../test/render';
 
 let r: Rendered | null = null;
-beforeAll(preloadPages);
+beforeAll(preloadPages, 60_000);
 beforeEach(() => {
   FakeWS.all = [];
   sessionStorage.clear();
