@@ -31,6 +31,8 @@ type Engine interface {
 	Answer(ctx context.Context, exerciseID, participantID string, in engine.AnswerInput) (engine.Ack, error)
 	FacilitatorAnswer(ctx context.Context, exerciseID string, in engine.AnswerInput) (engine.Ack, error)
 	AddNote(ctx context.Context, exerciseID string, in engine.NoteInput) (int64, error)
+	Rate(ctx context.Context, exerciseID string, in engine.RatingInput) (engine.WorldAck, error)
+	SaveCorrectiveAction(ctx context.Context, exerciseID string, in engine.ActionInput) (engine.WorldAck, error)
 
 	Start(ctx context.Context, exerciseID string) error
 	Pause(ctx context.Context, exerciseID string) error

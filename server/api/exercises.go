@@ -376,11 +376,11 @@ func (s *Server) restMessage(c *gin.Context, typ string) (ClientMessage, *Error)
 		}
 		delete(top, "client_id")
 		top["id"] = cid
-	} else if cid, ok := top["client_id"]; ok && isWorldType(typ) {
-		// World commands are idempotent by client_id, as answers.
+	} else if cid, ok := top["client_id"]; ok && (isWorldType(typ) || isEvalType(typ)) {
+		// World and evaluation commands are idempotent by client_id, as answers.
 		delete(top, "client_id")
 		top["id"] = cid
-	} else if key := c.GetHeader("Idempotency-Key"); key != "" && (typ == msgInject || typ == msgExtendDecision || typ == msgScheduleInject || isWorldType(typ)) {
+	} else if key := c.GetHeader("Idempotency-Key"); key != "" && (typ == msgInject || typ == msgExtendDecision || typ == msgScheduleInject || isWorldType(typ) || isEvalType(typ)) {
 		// The request id of the commands that must not apply twice: a
 		// retry with the same key is acknowledged without effect.
 		top["id"], _ = json.Marshal(key)
@@ -425,6 +425,8 @@ func (s *Server) command(typ string) gin.HandlerFunc {
 			c.JSON(http.StatusOK, gin.H{"schedule": ack.Schedule})
 		case msgChat, msgReceipt, msgDraft, msgDiscardDraft, msgRequestApproval, msgApprove, msgReject, msgSend, msgPersonaSend:
 			worldReply(c, m, ack)
+		case msgRating, msgCorrectiveAction:
+			evalReply(c, m, ack)
 		default:
 			c.JSON(http.StatusOK, gin.H{"ok": true})
 		}
@@ -480,8 +482,13 @@ func (s *Server) report(c *gin.Context) {
 	for _, p := range snap.Participants {
 		names[p.ID] = p.Name
 	}
+	evaluation, err := s.computeEvaluation(ctx, ex, log)
+	if err != nil {
+		fail(c, errInternal(err))
+		return
+	}
 	c.JSON(http.StatusOK, gin.H{"exercise": s.viewOf(c, ex, true), "snapshot": snap, "scenario": sc, "events": events,
-		"world": buildWorldReport(log, names), "receipts": receipts})
+		"world": buildWorldReport(log, names), "receipts": receipts, "evaluation": evaluation})
 }
 
 // removeParticipant takes a participant out of the exercise: their token

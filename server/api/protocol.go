@@ -78,6 +78,9 @@ var messageKeys = map[string]string{
 	msgReject:          ",draft,version,comment,",
 	msgSend:            ",draft,action,outlet,persona,inject,thread,title,body,",
 	msgPersonaSend:     ",persona,team,thread,body,canned,",
+	// Judging (evaluation.go).
+	msgRating:           ",objective,task,rating,explanation,strengths,improvements,evidence,final,",
+	msgCorrectiveAction: ",action_id,objective,capability,issue,action,element,owner,contact,start,due,deleted,",
 }
 
 // ClientMessage is a decoded, structurally valid client frame. Exactly one
@@ -99,6 +102,8 @@ type ClientMessage struct {
 	Schedule       *ScheduleMsg
 	CancelSchedule *CancelScheduleMsg
 	World          *WorldMsg // chat, receipt, drafts, approvals, send, persona_send
+	Rate           *RateMsg
+	Action         *ActionMsg // corrective_action
 }
 
 // Message bodies. Each lists every field it accepts: any other field is an
@@ -306,6 +311,12 @@ func decodeClientMessage(data []byte, sized bool) (ClientMessage, *ProtocolError
 	case msgChat, msgReceipt, msgDraft, msgDiscardDraft, msgRequestApproval, msgApprove, msgReject, msgSend, msgPersonaSend:
 		m.World = &WorldMsg{}
 		target = m.World
+	case msgRating:
+		m.Rate = &RateMsg{}
+		target = m.Rate
+	case msgCorrectiveAction:
+		m.Action = &ActionMsg{}
+		target = m.Action
 	default:
 		return ClientMessage{}, &ProtocolError{ID: id, Code: "unknown_type", Message: fmt.Sprintf("unknown message type %q", clip(typ, 40))}
 	}
@@ -396,6 +407,10 @@ func (m *ClientMessage) check() string {
 		return short("decision", m.Extend.Decision, 100)
 	case m.World != nil:
 		return m.World.check(m.Type)
+	case m.Rate != nil:
+		return m.Rate.check()
+	case m.Action != nil:
+		return m.Action.check()
 	}
 	return ""
 }

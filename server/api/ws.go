@@ -302,6 +302,9 @@ func (s *Server) apply(id *Identity, ex string, m ClientMessage) (ackFrame, erro
 	if m.World != nil {
 		return s.applyWorld(ctx, id, ex, m)
 	}
+	if m.Rate != nil || m.Action != nil {
+		return s.applyEval(ctx, id, ex, m)
+	}
 	if role != Facilitator {
 		return forbidden()
 	}

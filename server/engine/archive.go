@@ -454,7 +454,7 @@ func checkArchive(a *Archive) (store.ExerciseDump, time.Duration, error) {
 func expectedAudience(ev Event) ([]string, error) {
 	switch ev.Kind {
 	case KindCreated, KindTick, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindNote,
-		KindInjectScheduled, KindScheduleCancelled:
+		KindInjectScheduled, KindScheduleCancelled, KindRating, KindCorrectiveAction:
 		return staff(), nil
 	case KindStart, KindPaused, KindResumed, KindSpeed, KindSkipped, KindFacEnd:
 		return everyone(), nil

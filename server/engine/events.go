@@ -54,6 +54,11 @@ const (
 	KindDraftRejected     = "draft_rejected"     // verdictPayload
 	KindChat              = "chat_posted"        // chatPayload
 	KindReceipt           = "inject_receipt"     // receiptPayload
+
+	// Judging the exercise (evaluation.go): staff only, accepted in every
+	// status; they change no machine state.
+	KindRating           = "rating_submitted"        // RatingPayload
+	KindCorrectiveAction = "corrective_action_saved" // ActionPayload
 )
 
 // IsInput reports whether an event of this kind is an input that drives
@@ -75,7 +80,7 @@ func IsEngineKind(kind string) bool {
 		KindSkipped, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindFacEnd, KindNote,
 		KindInjectScheduled, KindScheduleCancelled,
 		KindMessageSubmitted, KindDraftSaved, KindDraftDiscarded, KindApprovalRequested, KindDraftApproved, KindDraftRejected,
-		KindChat, KindReceipt:
+		KindChat, KindReceipt, KindRating, KindCorrectiveAction:
 		return true
 	}
 	return false
@@ -135,6 +140,10 @@ func enginePayload(kind string) any {
 		return chatPayload{}
 	case KindReceipt:
 		return receiptPayload{}
+	case KindRating:
+		return RatingPayload{}
+	case KindCorrectiveAction:
+		return ActionPayload{}
 	}
 	return nil
 }

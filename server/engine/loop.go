@@ -46,7 +46,8 @@ type loop struct {
 	// schedDone the ids of those sent (true) or cancelled (false).
 	sched     []ScheduledInject
 	schedDone map[string]bool
-	w         *world // drafts, deliveries, receipts: derived from the log (world.go)
+	w         *world     // drafts, deliveries, receipts: derived from the log (world.go)
+	ev        *evalState // corrective actions' versions: derived from the log (evaluation.go)
 
 	// known is lastSeq for other goroutines: the log's end while the loop
 	// holds it, -1 while loading or after a failed commit (then the log
@@ -368,6 +369,7 @@ func (l *loop) load() error {
 	l.anchorWall, l.anchorEx, l.floor, l.lastSeq = time.Time{}, 0, 0, 0
 	l.sched, l.schedDone = nil, nil
 	l.w = newWorld()
+	l.ev = nil
 
 	r := replayer{l: l}
 	for {
@@ -418,7 +420,7 @@ func (r *replayer) apply(ev Event) {
 	var got []sim.Event
 	var err error
 	switch ev.Kind {
-	case KindCreated, KindJoined, KindLeft, KindLeadChanged, KindMoved, KindNote:
+	case KindCreated, KindJoined, KindLeft, KindLeadChanged, KindMoved, KindNote, KindRating, KindCorrectiveAction:
 		// Participants come from their table; these change no machine state.
 	case KindStart:
 		l.speed = max(decode[speedPayload](r, ev).Speed, MinSpeed)

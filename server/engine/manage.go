@@ -23,6 +23,7 @@ func (e *Engine) Archive(ctx context.Context, id string, archived bool) error {
 		if err := e.store.SetArchived(ctx, id, at); err != nil {
 			return nil, storeError("archive", err)
 		}
+		l.ex.ArchivedAt = at
 		return nil, nil
 	})
 	return err

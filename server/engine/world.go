@@ -197,6 +197,7 @@ func (l *loop) world() *world {
 // observe updates the world state from one event of the log, committed
 // now or read back on load.
 func (l *loop) observe(ev Event) {
+	l.observeEval(ev)
 	w := l.world()
 	switch ev.Kind {
 	case string(sim.KindInjectDelivered):

@@ -24,6 +24,7 @@ type decoder struct {
 	conds   []*Expr   // compiled once every id is known
 	effects []*Effect // idem
 	counts  []*Expr   // engagement counts written as expressions; idem
+	numbers []*Expr   // number expressions (milestones' done and due); idem
 	texts   []textRef // checked for {{placeholders}} once parameters are known
 
 	stateRefs []textRef // transition targets, checked once every state is known

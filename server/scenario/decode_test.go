@@ -71,6 +71,12 @@ func TestDecodeAllKeys(t *testing.T) {
 	check("decision", []any{d.Team, d.FreeText, d.Mode, d.Confidence, d.Rationale, d.At, d.TimeLimit, d.Default, d.Objectives},
 		[]any{"comms", true, ModeVote, true, true, time.Minute, 5 * time.Minute, "no", []string{"warn"}})
 	check("option", []any{d.Option("yes").Label, len(d.Option("yes").Effects), d.Option("yes").Notes}, []any{"Yes", 2, "Good"})
+	check("scores", []any{*d.Option("yes").Score, *d.Option("no").Score, d.Expected, sc.Decision("fac").Expected}, []any{3.0, -1.5, []string{"yes"}, []string(nil)})
+	wo := sc.Objective("warn")
+	check("task", *wo.Tasks[0], Task{ID: "statement", Title: "Publish a statement", Teams: []string{"comms"}, Pos: wo.Tasks[0].Pos})
+	check("milestone", []any{wo.Milestones[0].ID, wo.Milestones[0].Title, wo.Milestones[0].Task, wo.Milestones[0].Done.Src, wo.Milestones[0].Due.Src,
+		wo.Milestones[0].Done.Program != nil, wo.Milestones[1].Due.Src, wo.Milestones[1].Due.Program != nil},
+		[]any{"fast", "Statement within 10 minutes", "statement", `published_at("comms", "newsroom")`, `delivered_at("post") + 10`, true, "12.5", true})
 	check("default mode", sc.Decision("fac").Mode, ModeFirst)
 	check("state of", sc.StateOf("speak").ID, "one")
 	tm := one.Timers[0]

@@ -139,6 +139,7 @@ func (d *decoder) newExprCompiler() *exprCompiler {
 		string(Bool):   mk(expr.AsBool()),
 		string(Number): mk(expr.AsFloat64()),
 		wantCount:      mk(expr.AsFloat64()),
+		wantMinute:     mk(expr.AsFloat64()),
 		string(String): mk(expr.AsKind(reflect.String)),
 	}}
 }
@@ -323,7 +324,7 @@ func resultKindOK(rt reflect.Type, want string) bool {
 	switch want {
 	case "condition", string(Bool):
 		return rt.Kind() == reflect.Bool
-	case string(Number), wantCount:
+	case string(Number), wantCount, wantMinute:
 		switch rt.Kind() {
 		case reflect.Float64, reflect.Float32, reflect.Int, reflect.Int64, reflect.Int32, reflect.Int16, reflect.Int8,
 			reflect.Uint, reflect.Uint64, reflect.Uint32, reflect.Uint16, reflect.Uint8:
@@ -363,6 +364,10 @@ func (c *exprCompiler) report(err error, t exprText, want string) {
 	case strings.HasPrefix(msg, "expected float64, but got") && want == wantCount:
 		msg = fmt.Sprintf("this count gives %s, not a number", typeWord(strings.TrimPrefix(msg, "expected float64, but got ")))
 		hint = "write a whole number, or a number expression such as \"round(100 * reputation / 50)\""
+		off = 0
+	case strings.HasPrefix(msg, "expected float64, but got") && want == wantMinute:
+		msg = fmt.Sprintf("this gives %s, not a minute of the exercise", typeWord(strings.TrimPrefix(msg, "expected float64, but got ")))
+		hint = "write a number expression such as 'published_at(\"comms\", \"newsroom\")' or 'delivered_at(\"post\") + 10'"
 		off = 0
 	case strings.HasPrefix(msg, "expected float64, but got"):
 		msg = fmt.Sprintf("this effect gives %s, but the variable holds a number", typeWord(strings.TrimPrefix(msg, "expected float64, but got ")))

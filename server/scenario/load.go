@@ -73,6 +73,9 @@ func (d *decoder) release() {
 	for _, x := range d.counts {
 		x.node = nil
 	}
+	for _, x := range d.numbers {
+		x.node = nil
+	}
 }
 
 func (d *decoder) scenario(root *yaml.Node) {
@@ -141,6 +144,7 @@ func (d *decoder) scenario(root *yaml.Node) {
 		o.Teams, ps = d.strs(of.get("teams"), "teams")
 		d.teamRefs(o.Teams, ps, false)
 		o.Measure = d.expr(of.get("measure"), "measure")
+		d.objectiveEval(o, of)
 		sc.Objectives = append(sc.Objectives, o)
 		sc.idx.objectives[id] = o
 	})
@@ -595,7 +599,8 @@ func (d *decoder) decision(s *State, n *yaml.Node) *Decision {
 			ID:      d.str(of.get("id"), "id"),
 			Label:   d.text(of.get("label"), "label"),
 			Effects: d.effectList(of.get("effects"), "effects"),
-			Notes:   d.text(of.get("notes"), "notes")}
+			Notes:   d.text(of.get("notes"), "notes"),
+			Score:   d.score(of.get("score"))}
 		if idn := of.get("id"); idn != nil && d.checkID(o.ID, posOf(idn), "option", idPattern) {
 			if p, dup := seen[o.ID]; dup {
 				d.errs.add(posOf(idn), fmt.Sprintf("the first one is at line %d", p.Line), "duplicate option id '%s'", o.ID)
@@ -604,6 +609,7 @@ func (d *decoder) decision(s *State, n *yaml.Node) *Decision {
 		}
 		dc.Options = append(dc.Options, o)
 	}
+	d.decisionEval(dc, f)
 	if len(dc.Options) == 0 && !dc.FreeText && n.Kind == yaml.MappingNode {
 		d.errs.add(posOf(n), "add 'options:' or 'free_text: true'", "decision '%s' has no options and no free text", dc.ID)
 	}

@@ -23,7 +23,7 @@ var (
 		keys:     []string{"name", "brief", "lines"},
 		required: []string{"name"}}
 	objectiveSpec = &spec{name: "objective",
-		keys:     []string{"title", "capability", "met", "teams", "measure"},
+		keys:     []string{"title", "capability", "met", "teams", "measure", "tasks", "milestones"},
 		required: []string{"title"}}
 	personaSpec = &spec{name: "persona",
 		keys:     []string{"name", "handle", "email", "org", "avatar", "role", "reachable", "via", "canned"},
@@ -45,10 +45,10 @@ var (
 	engagementSpec = &spec{name: "engagement",
 		keys: []string{"likes", "reposts", "replies"}}
 	decisionSpec = &spec{name: "decision",
-		keys:     []string{"id", "team", "prompt", "options", "free_text", "mode", "confidence", "rationale", "at", "time_limit", "default", "if", "notes", "objectives"},
+		keys:     []string{"id", "team", "prompt", "options", "free_text", "mode", "confidence", "rationale", "at", "time_limit", "default", "if", "notes", "objectives", "expected"},
 		required: []string{"id", "team", "prompt"}}
 	optionSpec = &spec{name: "option",
-		keys:     []string{"id", "label", "effects", "notes"},
+		keys:     []string{"id", "label", "effects", "notes", "score"},
 		required: []string{"id", "label"}}
 	timerSpec = &spec{name: "timer",
 		keys:     []string{"after", "every", "if", "effects"},
@@ -61,7 +61,7 @@ var (
 // allSpecs lists every spec, for the schema test.
 func allSpecs() []*spec {
 	return []*spec{scenarioSpec, parameterSpec, teamSpec, objectiveSpec, personaSpec, outletSpec, cannedSpec, variableSpec,
-		stateSpec, injectSpec, engagementSpec, decisionSpec, optionSpec, timerSpec, transitionSpec}
+		stateSpec, injectSpec, engagementSpec, decisionSpec, optionSpec, timerSpec, transitionSpec, taskSpec, milestoneSpec}
 }
 
 // Ratings a final state may carry.

@@ -96,7 +96,11 @@ type Objective struct {
 	// Measure is evaluated when the exercise ends: the report shows
 	// whether it held and the values it read.
 	Measure *Expr `json:"measure,omitempty"`
-	Pos     Pos   `json:"-"`
+	// Tasks are its critical tasks, Milestones its timed targets
+	// (scenario/eval.go), both read only when the exercise is judged.
+	Tasks      []*Task      `json:"tasks,omitempty"`
+	Milestones []*Milestone `json:"milestones,omitempty"`
+	Pos        Pos          `json:"-"`
 }
 
 // Persona is a character who speaks in injects.
@@ -336,6 +340,7 @@ type Decision struct {
 	If         *Expr         `json:"if,omitempty"`
 	Notes      string        `json:"notes,omitempty"`
 	Objectives []string      `json:"objectives,omitempty"`
+	Expected   []string      `json:"expected,omitempty"` // option ids the author expects (for evaluation)
 	Pos        Pos           `json:"-"`
 }
 
@@ -345,6 +350,7 @@ type Option struct {
 	Label   string    `json:"label"`
 	Effects []*Effect `json:"effects,omitempty"`
 	Notes   string    `json:"notes,omitempty"`
+	Score   *float64  `json:"score,omitempty"` // decision quality, for evaluation; may be negative
 	Pos     Pos       `json:"-"`
 }
 

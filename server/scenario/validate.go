@@ -22,6 +22,9 @@ func (d *decoder) validate(clean bool) {
 	for _, x := range d.counts {
 		x.Program = c.compile(x.Src, exprText{node: x.node, lines: c.lines}, wantCount)
 	}
+	for _, x := range d.numbers {
+		x.Program = c.compile(x.Src, exprText{node: x.node, lines: c.lines}, wantMinute)
+	}
 	for _, t := range d.texts {
 		d.placeholders(t)
 	}

@@ -10,7 +10,7 @@
 // where the heading is a `name` in backticks (an event kind, a frame type)
 // or plain text (a shared table such as "Every scenario event"). The type
 // starts with string, boolean, integer, number, any, object, "array of
-// strings" or "array of objects"; a duration reads "integer (ns)"; a
+// strings", "array of integers" or "array of objects"; a duration reads "integer (ns)"; a
 // nested object names each of its fields in backticks. The omitted column
 // is "never" for a field always present, and "when …" (or "always …")
 // for one Go leaves out when empty (omitempty).
@@ -155,6 +155,8 @@ func CheckType(doc string, t reflect.Type) string {
 		want = "array of strings"
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
 		want, nested = "array of objects", t.Elem()
+	case t.Kind() == reflect.Slice && t.Elem().Kind() >= reflect.Int && t.Elem().Kind() <= reflect.Uint64:
+		want = "array of integers"
 	default:
 		return fmt.Sprintf("no JSON type known for Go type %s: extend protodoc.CheckType", t)
 	}

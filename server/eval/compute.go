@@ -1,0 +1,154 @@
+package eval
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/ttxsim/ttx/server/engine"
+	"github.com/ttxsim/ttx/server/scenario"
+	"github.com/ttxsim/ttx/server/sim"
+)
+
+// Input is what an evaluation is computed from: the compiled scenario the
+// exercise ran, its whole log in seq order, and the names of its
+// participants and observers by id.
+type Input struct {
+	Scenario *scenario.Scenario
+	Events   []engine.Event
+	Names    map[string]string // participant and observer id → name
+}
+
+// Compute judges an exercise from its log. It reads only the log: the
+// same log gives the same evaluation, during the exercise and after.
+func Compute(in Input) (*Evaluation, error) {
+	if in.Scenario == nil {
+		return nil, fmt.Errorf("eval: no scenario")
+	}
+	c := &computation{in: in, ratings: map[ratingKey]RatingEntry{}, plan: map[string]CorrectiveAction{},
+		measures: map[string]*MeasureResult{}, milestones: map[string]MilestoneResult{}}
+	for _, ev := range in.Events {
+		if err := c.read(ev); err != nil {
+			return nil, err
+		}
+	}
+	return c.result(), nil
+}
+
+// ratingKey is one rater's rating of one objective or task.
+type ratingKey struct{ rater, objective, task string }
+
+// computation holds what the log has shown so far.
+type computation struct {
+	in         Input
+	ratings    map[ratingKey]RatingEntry
+	order      []ratingKey // first appearance, for a stable order
+	plan       map[string]CorrectiveAction
+	measures   map[string]*MeasureResult  // by objective
+	milestones map[string]MilestoneResult // by objective + "/" + milestone
+}
+
+func (c *computation) read(ev engine.Event) error {
+	switch ev.Kind {
+	case engine.KindRating:
+		var p engine.RatingPayload
+		if err := json.Unmarshal(ev.Payload, &p); err != nil {
+			return fmt.Errorf("eval: event %d: %w", ev.Seq, err)
+		}
+		k := ratingKey{p.Rater, p.Objective, p.Task}
+		if _, seen := c.ratings[k]; !seen {
+			c.order = append(c.order, k)
+		}
+		c.ratings[k] = RatingEntry{Seq: ev.Seq, Rater: p.Rater, RaterName: p.RaterName, Objective: p.Objective, Task: p.Task,
+			Rating: Rating(p.Rating), Explanation: p.Explanation, Strengths: p.Strengths, Improvements: p.Improvements,
+			Evidence: p.Evidence, Final: p.Final, At: ev.WallTime}
+	case engine.KindCorrectiveAction:
+		var p engine.ActionPayload
+		if err := json.Unmarshal(ev.Payload, &p); err != nil {
+			return fmt.Errorf("eval: event %d: %w", ev.Seq, err)
+		}
+		c.plan[p.ID] = CorrectiveAction{ID: p.ID, Version: p.Version, Objective: p.Objective, Capability: p.Capability,
+			Issue: p.Issue, Action: p.Action, Element: p.Element, Owner: p.Owner, Contact: p.Contact, Start: p.Start, Due: p.Due,
+			Deleted: p.Deleted, Seq: ev.Seq, At: ev.WallTime}
+	case string(sim.KindObjectiveMeasure):
+		var e sim.Event
+		if err := json.Unmarshal(ev.Payload, &e); err != nil {
+			return fmt.Errorf("eval: event %d: %w", ev.Seq, err)
+		}
+		o := c.in.Scenario.Objective(e.Objective)
+		if o == nil || o.Measure == nil {
+			return nil
+		}
+		r := &MeasureResult{Met: e.Met, Source: o.Measure.Src}
+		if len(e.Values) > 0 {
+			r.Values = map[string]any{}
+			for _, v := range e.Values {
+				r.Values[v.Name] = v.Value
+			}
+		}
+		c.measures[e.Objective] = r
+	}
+	return nil
+}
+
+// result assembles the evaluation.
+func (c *computation) result() *Evaluation {
+	sc := c.in.Scenario
+	out := &Evaluation{Objectives: []ObjectiveEval{}, Teams: []TeamMeasures{}, Plan: []CorrectiveAction{}}
+	for _, o := range sc.Objectives {
+		oe := ObjectiveEval{ID: o.ID, Title: o.Title, Capability: o.Capability, Met: o.Met, Teams: o.Teams, Measure: c.measures[o.ID]}
+		oe.Ratings, oe.Final = c.ratingsOf(o.ID, "")
+		for _, t := range o.Tasks {
+			te := TaskEval{ID: t.ID, Title: t.Title, Teams: t.Teams}
+			te.Ratings, te.Final = c.ratingsOf(o.ID, t.ID)
+			oe.Tasks = append(oe.Tasks, te)
+		}
+		for _, m := range o.Milestones {
+			if r, ok := c.milestones[o.ID+"/"+m.ID]; ok {
+				oe.Milestones = append(oe.Milestones, r)
+			}
+		}
+		out.Objectives = append(out.Objectives, oe)
+	}
+	for _, a := range c.plan {
+		if !a.Deleted {
+			out.Plan = append(out.Plan, a)
+		}
+	}
+	// The plan in the order its lines were first written.
+	first := map[string]int64{}
+	for _, ev := range c.in.Events {
+		if ev.Kind == engine.KindCorrectiveAction {
+			var p engine.ActionPayload
+			if json.Unmarshal(ev.Payload, &p) == nil && first[p.ID] == 0 {
+				first[p.ID] = ev.Seq
+			}
+		}
+	}
+	sort.SliceStable(out.Plan, func(i, j int) bool { return first[out.Plan[i].ID] < first[out.Plan[j].ID] })
+	return out
+}
+
+// ratingsOf returns every rater's latest rating of an objective (task "")
+// or task, withdrawn ones left out, and the facilitator's settled one: the
+// latest final rating, unless the facilitator withdrew or replaced it
+// with one not final since.
+func (c *computation) ratingsOf(objective, task string) ([]RatingEntry, *RatingEntry) {
+	var list []RatingEntry
+	var final *RatingEntry
+	for _, k := range c.order {
+		if k.objective != objective || k.task != task {
+			continue
+		}
+		r := c.ratings[k]
+		if r.Rating == "" {
+			continue
+		}
+		list = append(list, r)
+		if r.Final {
+			f := r
+			final = &f
+		}
+	}
+	return list, final
+}
