@@ -118,6 +118,18 @@ describe('folding frames', () => {
     expect(ownRating(v, 'public_comms', '', 'ob1')?.rating).toBe('S');
   });
 
+  it('settles as the server does: the facilitator’s latest rating when final', () => {
+    let st = withBase(initialEval(), base);
+    st = reduceEval(st, rating(62, 'facilitator', 'S', { final: true }));
+    expect(evalView(st).objectives[0].final?.seq).toBe(62);
+    st = reduceEval(st, rating(63, 'facilitator', 'M'));
+    expect(evalView(st).objectives[0].final).toBeNull();
+    st = reduceEval(st, rating(64, 'facilitator', 'U', { final: true }));
+    st = reduceEval(st, rating(65, 'facilitator', ''));
+    expect(evalView(st).objectives[0].final).toBeNull();
+    expect(evalView(st).objectives[0].ratings.map((r) => r.rater)).toEqual(['ob1']);
+  });
+
   it('returns the same state for frames it does not fold', () => {
     const st = withBase(initialEval(), base);
     expect(reduceEval(st, frame(5, 'note_added', { text: 'x' }))).toBe(st);
@@ -208,13 +220,15 @@ describe('the corrective action form', () => {
     expect(actionProblems({ ...f, start: '2026-12-10', due: '2026-12-01' }).due).toMatch(/before/);
     expect(actionProblems({ ...f, start: '10/12/2026' }).start).toMatch(/YYYY-MM-DD/);
     expect(actionProblems({ ...f, element: 'budget' }).element).toBeTruthy();
+    expect(actionProblems({ ...f, owner: 'x'.repeat(1001) }).owner).toMatch(/1000/);
   });
 
   it('sends the id and only what is filled', () => {
     const f = { ...emptyActionForm(), issue: ' i ', action: 'a', owner: 'IT', due: '2027-01-31' };
-    expect(actionBody(f, 'ca-1')).toEqual({ id: 'ca-1', issue: 'i', action: 'a', owner: 'IT', due: '2027-01-31' });
+    expect(actionBody(f, 'ca-1')).toEqual({ action_id: 'ca-1', issue: 'i', action: 'a', owner: 'IT', due: '2027-01-31' });
     const id = newActionId(() => 0.5, () => 1_700_000_000_000);
     expect(id).toMatch(/^ca-[a-z0-9]+-[a-z0-9]{6}$/);
+    expect(id).toMatch(/^[A-Za-z0-9._:-]{1,64}$/); // what the server accepts
     expect(id.length).toBeLessThanOrEqual(64);
   });
 });

@@ -271,15 +271,13 @@ export interface EvalState {
   base: Evaluation | null;
   /** key(objective, task, rater) → the latest rating frame (entry null: withdrawn). */
   ratings: Record<string, { seq: number; entry: RatingEntry | null }>;
-  /** key(objective, task) → the latest settled rating. */
-  finals: Record<string, { seq: number; entry: RatingEntry | null }>;
   /** action id → its latest save. */
   actions: Record<string, CorrectiveAction>;
   /** Action ids in the order first seen (the plan's order). */
   order: string[];
 }
 
-export const initialEval = (): EvalState => ({ base: null, ratings: {}, finals: {}, actions: {}, order: [] });
+export const initialEval = (): EvalState => ({ base: null, ratings: {}, actions: {}, order: [] });
 
 const rkey = (objective: string, task: string, rater: string) => `${objective}\u0000${task}\u0000${rater}`;
 const fkey = (objective: string, task: string) => `${objective}\u0000${task}`;
@@ -310,13 +308,8 @@ export function reduceEval(st: EvalState, frame: unknown): EvalState {
     const task = str(p, 'task');
     const entry = adaptRating({ ...p, seq, at: str(p, 'at') || at });
     const k = rkey(objective, task, rater);
-    let next = st;
-    if ((st.ratings[k]?.seq ?? 0) < seq) next = { ...next, ratings: { ...next.ratings, [k]: { seq, entry } } };
-    if (p['final'] === true) {
-      const fk = fkey(objective, task);
-      if ((st.finals[fk]?.seq ?? 0) < seq) next = { ...next, finals: { ...next.finals, [fk]: { seq, entry } } };
-    }
-    return next;
+    if ((st.ratings[k]?.seq ?? 0) >= seq) return st;
+    return { ...st, ratings: { ...st.ratings, [k]: { seq, entry } } };
   }
   if (kind === 'corrective_action_saved') {
     const a = adaptAction({ ...p, seq, at: str(p, 'at') || at });
@@ -345,20 +338,20 @@ function mergeRatings(base: RatingEntry[], st: EvalState, objective: string, tas
   return [...out.values()].sort((a, b) => Number(b.rater === 'facilitator') - Number(a.rater === 'facilitator') || a.raterName.localeCompare(b.raterName) || a.seq - b.seq);
 }
 
-function mergeFinal(base: RatingEntry | null, st: EvalState, objective: string, task: string): RatingEntry | null {
-  const f = st.finals[fkey(objective, task)];
-  if (!f || (base && base.seq >= f.seq)) return base;
-  return f.entry;
-}
+/**
+ * The settled rating, as server/eval computes it: the facilitator's latest
+ * rating when it is final (only the facilitator may settle), so a later
+ * rating that is not final, or a withdrawal, unsettles it.
+ */
+const settled = (ratings: RatingEntry[]) => ({ ratings, final: ratings.find((r) => r.final) ?? null });
 
 /** The evaluation as it stands: the GET's answer with every newer frame applied. */
 export function evalView(st: EvalState): Evaluation {
   const base = st.base ?? emptyEvaluation;
   const objectives = base.objectives.map((o) => ({
     ...o,
-    ratings: mergeRatings(o.ratings, st, o.id, ''),
-    final: mergeFinal(o.final, st, o.id, ''),
-    tasks: o.tasks.map((t) => ({ ...t, ratings: mergeRatings(t.ratings, st, o.id, t.id), final: mergeFinal(t.final, st, o.id, t.id) })),
+    ...settled(mergeRatings(o.ratings, st, o.id, '')),
+    tasks: o.tasks.map((t) => ({ ...t, ...settled(mergeRatings(t.ratings, st, o.id, t.id)) })),
   }));
   const plan: CorrectiveAction[] = [];
   const seen = new Set<string>();
@@ -547,7 +540,8 @@ export function actionProblems(f: ActionForm): Partial<Record<keyof ActionForm, 
   const out: Partial<Record<keyof ActionForm, string>> = {};
   if (!f.issue.trim()) out.issue = 'Say what needs improving (the issue).';
   if (!f.action.trim()) out.action = 'Say what will be done (the corrective action).';
-  for (const k of ['capability', 'issue', 'action', 'owner', 'contact'] as const) if (!out[k] && bytes(f[k]) > MAX_TEXT) out[k] = `At most ${MAX_TEXT} bytes.`;
+  for (const k of ['issue', 'action'] as const) if (!out[k] && bytes(f[k]) > MAX_TEXT) out[k] = `At most ${MAX_TEXT} bytes.`;
+  for (const k of ['capability', 'owner', 'contact'] as const) if (bytes(f[k]) > MAX_ITEM) out[k] = `At most ${MAX_ITEM} bytes.`;
   if (f.element && !(ELEMENTS as readonly string[]).includes(f.element)) out.element = 'Choose one of the capability elements.';
   for (const k of ['start', 'due'] as const) if (f[k] && !isDate(f[k])) out[k] = 'A date as YYYY-MM-DD.';
   if (!out.start && !out.due && f.start && f.due && f.due < f.start) out.due = 'The completion date is before the start.';
@@ -560,14 +554,18 @@ export function newActionId(rand: () => number = Math.random, now: () => number 
   return `ca-${now().toString(36)}-${Math.floor(rand() * 36 ** 6).toString(36).padStart(6, '0')}`;
 }
 
-/** The `corrective_action` message's fields (REST POST /corrective-actions takes the same body). */
+/**
+ * The `corrective_action` message's fields (REST POST /corrective-actions
+ * takes the same body). The line's id goes as `action_id`: on the wire `id`
+ * is the message's idempotency key; the saved event calls it `id` again.
+ */
 export function actionBody(f: ActionForm, id: string): Obj {
-  const b: Obj = { id, issue: f.issue.trim(), action: f.action.trim() };
+  const b: Obj = { action_id: id, issue: f.issue.trim(), action: f.action.trim() };
   for (const k of ['objective', 'capability', 'element', 'owner', 'contact', 'start', 'due'] as const) if (f[k].trim()) b[k] = f[k].trim();
   return b;
 }
 
-export const deleteActionBody = (a: CorrectiveAction): Obj => ({ id: a.id, issue: a.issue, action: a.action, deleted: true });
+export const deleteActionBody = (a: CorrectiveAction): Obj => ({ action_id: a.id, deleted: true });
 
 /** A rating in words: "S — Performed with some challenges". */
 export const ratingLabel = (r: Rating | '') => (r ? `${r} — ${RATING_WORDS[r].short}` : 'Not rated');

@@ -167,8 +167,9 @@ describe('evaluation tab', { timeout: 30_000 }, () => {
     await vi.waitFor(() => expect(posts).toHaveLength(2));
     const body = posts[1].body as Record<string, unknown>;
     expect(body).toMatchObject({ objective: 'public_comms', capability: 'Public Information and Warning', issue: 'Approval took long', action: 'Pre-approve holding statements', owner: 'Comms', due: '2027-01-31' });
-    expect(body.id).toMatch(/^ca-/);
-    ws.frame(eventFrame(7, 'corrective_action_saved', 5, { ...body, version: 1 }));
-    await vi.waitFor(() => expect(plan.querySelector(`tr[data-action="${body.id}"]`)?.textContent).toContain('v1'));
+    expect(body.action_id).toMatch(/^ca-/);
+    const { action_id: lineId, ...fields } = body;
+    ws.frame(eventFrame(7, 'corrective_action_saved', 5, { ...fields, id: lineId, version: 1 }));
+    await vi.waitFor(() => expect(plan.querySelector(`tr[data-action="${lineId}"]`)?.textContent).toContain('v1'));
   });
 });
