@@ -666,7 +666,15 @@ export function createFacilitatorApi(fetchFn: Fetch, base = ''): FacilitatorApi 
       await call('DELETE', `${ex(id)}/debrief-link`);
     },
     mselImport: async (csv) => {
-      const r = await call('POST', '/api/scenarios/msel-import', csv, 'text/csv');
+      let r: unknown;
+      try {
+        r = await call('POST', '/api/scenarios/msel-import', csv, 'text/csv');
+      } catch (e) {
+        // 422 invalid_msel: what could not be read, row by row, and no skeleton.
+        if (e instanceof ApiError && e.status === 422 && Array.isArray(e.details)) {
+          r = { yaml: '', problems: e.details };
+        } else throw e;
+      }
       const o = isObj(r) ? r : {};
       const problems = Array.isArray(o['problems'])
         ? (o['problems'] as unknown[]).map((p) => (typeof p === 'string' ? p : isObj(p) ? formatImportProblem(p) : '')).filter(Boolean)
@@ -676,9 +684,10 @@ export function createFacilitatorApi(fetchFn: Fetch, base = ''): FacilitatorApi 
   };
 }
 
-/** A problem of an imported events list: "row 4, column time: …" (the server may send objects or strings). */
+/** A problem of an imported events list: "row 4, column time: …" (col 0: the whole row; strings pass as they are). */
 function formatImportProblem(p: Obj): string {
-  const where = [typeof p['row'] === 'number' ? `row ${p['row']}` : '', str(p, 'column') ? `column ${str(p, 'column')}` : ''].filter(Boolean).join(', ');
+  const col = typeof p['col'] === 'number' ? (p['col'] as number) : -1;
+  const where = [typeof p['row'] === 'number' ? `row ${p['row']}` : '', col !== 0 && str(p, 'column') ? `column ${str(p, 'column')}` : ''].filter(Boolean).join(', ');
   const msg = str(p, 'message') || str(p, 'error');
   return where ? `${where}: ${msg}` : msg;
 }

@@ -128,7 +128,11 @@ describe('library: documents and events-list import', { timeout: 30_000 }, () =>
   it('links each valid scenario’s documents and turns a CSV into a skeleton, showing its problems', async () => {
     srv.routes['GET /api/exercises'] = () => [200, { exercises: [] }];
     srv.routes['GET /api/scenarios'] = () => [200, { scenarios: [{ id: 'good', file: 'good.yaml', origin: 'shipped', valid: true, title: 'Good one', teams: [], parameters: [] }] }];
-    srv.routes['POST /api/scenarios/msel-import'] = () => [200, { yaml: 'id: imported\ntitle: Imported\n', problems: [{ row: 4, column: 'time', message: 'not a time: "soon"' }, 'row 6: no recipient'] }];
+    let imports = 0;
+    srv.routes['POST /api/scenarios/msel-import'] = () =>
+      ++imports === 1
+        ? [422, { error: { code: 'invalid_msel', message: 'the events list has errors', details: [{ row: 4, col: 2, column: 'time', message: 'not a time: "soon"' }, { row: 6, col: 0, column: '', message: 'no recipient' }] } }]
+        : [200, { yaml: 'id: imported\ntitle: Imported\n', problems: [] }];
     srv.routes['POST /api/scenarios'] = () => [201, { entry: { id: 'imported', file: 'msel.yaml', origin: 'uploaded', valid: true, title: 'Imported' } }];
     const c = at('/console');
     await vi.waitFor(() => expect(c.textContent).toContain('Good one'));
@@ -152,7 +156,11 @@ describe('library: documents and events-list import', { timeout: 30_000 }, () =>
     expect(srv.calls.find((x) => x.url === '/api/scenarios/msel-import')?.body).toBe('No.,Time,From\n1,0:05,Reporter\n');
     expect(form.textContent).toContain('row 4, column time: not a time: "soon"');
     expect(form.textContent).toContain('row 6: no recipient');
-    expect(form.querySelector('pre')?.textContent).toContain('id: imported');
+    expect(form.querySelector('pre')).toBeNull();
+    // Fixed and converted again: the skeleton, to add.
+    form.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+    await vi.waitFor(() => expect(form.querySelector('pre')?.textContent).toContain('id: imported'));
+    expect(form.textContent).not.toContain('problems in the events list');
     [...form.querySelectorAll('button')].find((b) => b.textContent === 'Add to the library')!.click();
     await vi.waitFor(() => expect(form.textContent).toContain('Added “Imported” to the library.'));
     expect(srv.calls.find((x) => x.method === 'POST' && x.url.startsWith('/api/scenarios?file='))?.url).toBe('/api/scenarios?file=msel.yaml');
