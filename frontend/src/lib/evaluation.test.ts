@@ -5,6 +5,7 @@ import {
   adaptEvaluation,
   addEvidence,
   aarRows,
+  evidenceOf,
   emptyActionForm,
   emptyRatingForm,
   evalView,
@@ -157,7 +158,7 @@ describe('folding frames', () => {
 
 describe('evidence', () => {
   it('lists decisions, notes, messages and chat in log order, once each', () => {
-    const names = { team: (t: string) => (t === 'comms' ? 'Comms' : t), person: (p: string) => (p === 'p1' ? 'Alice' : '') };
+    const names = { team: (t: string) => (t === 'comms' ? 'Comms' : t), person: (p: string) => (p === 'p1' ? 'Alice' : ''), decision: (d: string) => (d === 'contain' ? 'Reset every token?' : '') };
     let l = addEvidence([], frame(20, 'note_added', { author: 'Olga', objective: 'public_comms', text: 'Drafted   fast' }), names);
     l = addEvidence(l, frame(12, 'decision_closed', { decision: 'contain', team: 'comms', option: 'reset', option_label: 'Reset all' }), names);
     l = addEvidence(l, frame(25, 'message_sent', { action: 'publish', team: 'comms', participant: 'p1', outlet_name: 'Newsroom', title: 'Holding statement' }), names);
@@ -170,7 +171,8 @@ describe('evidence', () => {
       [25, 'message'],
       [26, 'chat'],
     ]);
-    expect(l[0].label).toBe('Decision contain (Comms): Reset all');
+    expect(l[0].label).toBe('Decision “Reset every token?” (Comms): Reset all');
+    expect(evidenceOf(frame(13, 'decision_closed', { decision: 'other', settled: 'expired' }))?.label).toBe('Decision “other”: expired');
     expect(l[1]).toMatchObject({ label: 'Note by Olga: Drafted fast', objective: 'public_comms' });
     expect(l[2].label).toBe('Alice (Comms) published on Newsroom: Holding statement');
   });

@@ -401,7 +401,10 @@ const short = (s: string, max = 90) => {
 };
 
 /** The evidence a frame offers (a settled decision, a note, a message in the world, a chat line), or null. */
-export function evidenceOf(frame: unknown, names: { team?: (id: string) => string; person?: (id: string) => string } = {}): EvidenceItem | null {
+export function evidenceOf(
+  frame: unknown,
+  names: { team?: (id: string) => string; person?: (id: string) => string; decision?: (id: string) => string } = {},
+): EvidenceItem | null {
   const fp = frameParts(frame);
   if (!fp) return null;
   const { seq, kind, p } = fp;
@@ -411,7 +414,8 @@ export function evidenceOf(frame: unknown, names: { team?: (id: string) => strin
   switch (kind) {
     case 'decision_closed': {
       const choice = str(p, 'option_label') || str(p, 'option') || short(str(p, 'text'), 60) || str(p, 'settled') || 'no answer';
-      return { seq, kind: 'decision', label: `Decision ${str(p, 'decision')}${tn ? ` (${tn})` : ''}: ${choice}`, team, objective: '' };
+      const d = str(p, 'decision');
+      return { seq, kind: 'decision', label: `Decision “${names.decision?.(d) || d}”${tn ? ` (${tn})` : ''}: ${choice}`, team, objective: '' };
     }
     case 'note_added': {
       const author = str(p, 'author').replace(/^facilitator:/, '');
