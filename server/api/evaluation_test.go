@@ -131,6 +131,16 @@ func TestEvaluationDoors(t *testing.T) {
 	if f := wf.reply("a2"); f.str("type") != "ack" || f.num("version") != 2 {
 		t.Fatalf("second version over the socket: %v", f)
 	}
+	// REST retries by Idempotency-Key are acknowledged, not applied twice.
+	e.clock.Advance(time.Second)
+	hdr := map[string]string{"Idempotency-Key": "k-1"}
+	body := map[string]any{"action_id": "tmpl", "issue": "No template", "action": "Write three"}
+	first := e.do(fac, "POST", "/api/exercises/"+ex+"/corrective-actions", body, hdr)
+	again := e.do(fac, "POST", "/api/exercises/"+ex+"/corrective-actions", body, hdr)
+	if first.status != 200 || !strings.Contains(first.body, `"version":3`) || again.status != 200 ||
+		!strings.Contains(again.body, `"duplicate":true`) || !strings.Contains(again.body, `"version":3`) {
+		t.Fatalf("Idempotency-Key: %d %s / %d %s", first.status, first.body, again.status, again.body)
+	}
 	// The staff see the events; the team does not.
 	wo.waitFor("observer sees the plan", func(f frame) bool {
 		return f.str("kind") == "corrective_action_saved" && f.payload().num("version") == 2
@@ -168,7 +178,7 @@ func TestEvaluationDoors(t *testing.T) {
 		if inform.Ratings[0].RaterName != "Olga" || inform.Ratings[0].Rating != eval.MajorChallenges || inform.Ratings[1].Rater != "facilitator" {
 			t.Errorf("%s: ratings %+v", c.name, inform.Ratings)
 		}
-		if p := out.Evaluation.Plan; len(p) != 1 || p[0].Version != 2 || p[0].Action != "Write two" || p[0].Capability != "Public Information and Warning" && p[0].Capability != "" {
+		if p := out.Evaluation.Plan; len(p) != 1 || p[0].Version != 3 || p[0].Action != "Write three" || p[0].Capability != "Public Information and Warning" && p[0].Capability != "" {
 			t.Errorf("%s: plan %+v", c.name, p)
 		}
 	}

@@ -480,12 +480,12 @@ type (
 	ackFrame struct {
 		Type      string        `json:"type"` // "ack"
 		ID        string        `json:"id"`
-		Seq       int64         `json:"seq,omitempty"`       // answers and notes: their event
+		Seq       int64         `json:"seq,omitempty"`       // answers, notes, ratings, corrective actions: their event
 		Duplicate bool          `json:"duplicate,omitempty"` // the answer's client id was already recorded
 		Clock     time.Duration `json:"clock,omitempty"`     // skip: the new exercise clock
 		Schedule  string        `json:"schedule,omitempty"`  // schedule_inject: the schedule's id
 		Draft     string        `json:"draft,omitempty"`     // draft: the draft's id
-		Version   int           `json:"version,omitempty"`   // draft: its version now
+		Version   int           `json:"version,omitempty"`   // draft, corrective_action: its version now
 		Message   string        `json:"message,omitempty"`   // send, persona_send: the message's id
 		Thread    string        `json:"thread,omitempty"`    // send, persona_send: its conversation
 	}

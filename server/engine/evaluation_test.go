@@ -183,3 +183,38 @@ func TestRatingsAndPlanSurviveRestart(t *testing.T) {
 		t.Errorf("rating a restored exercise = %v", err)
 	}
 }
+
+// TestRatingsAndPlanTravelInArchives: an exported exercise carries its
+// ratings and plan; on the importing server versions go on and retries
+// are still recognised.
+func TestRatingsAndPlanTravelInArchives(t *testing.T) {
+	src := newEnv(t)
+	ctx := ctxT(t)
+	id, _, _, _ := drill(t, src)
+	if err := src.eng.End(ctx, id, "done"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.eng.Rate(ctx, id, engine.RatingInput{ClientID: "r1", Rater: "obs1", RaterName: "Olga", Objective: "speed", Rating: "U"}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := src.eng.SaveCorrectiveAction(ctx, id, engine.ActionInput{ClientID: "c1", ID: "drill", Issue: "Slow", Action: "Drill"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := engine.Export(ctx, src.st, id, src.clock.Now(), "ttx test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := newEnv(t)
+	if _, err := engine.Import(ctx, dst.st, a, dst.clock.Now()); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	dup, err := dst.eng.SaveCorrectiveAction(ctx, id, engine.ActionInput{ClientID: "c1", ID: "drill", Issue: "Slow", Action: "Drill"})
+	if err != nil || !dup.Duplicate || dup.Seq != first.Seq {
+		t.Fatalf("retry after import = %+v, %v", dup, err)
+	}
+	next, err := dst.eng.SaveCorrectiveAction(ctx, id, engine.ActionInput{ClientID: "c2", ID: "drill", Issue: "Slow", Action: "Drill twice"})
+	if err != nil || next.Version != 2 {
+		t.Fatalf("save after import = %+v, %v; want version 2", next, err)
+	}
+}

@@ -2,6 +2,7 @@ package eval_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -41,27 +42,55 @@ func parse(t *testing.T, src string) *scenario.Scenario {
 const small = `
 id: small
 title: Small
+parameters:
+  org: {default: Acme}
 teams:
-  comms: {name: Communications}
+  comms: {name: "{{org}} Communications"}
+  soc: {name: SOC}
+personas:
+  reporter: {name: Dana Reyes}
+outlets:
+  newsroom: {name: Newsroom, channel: news, teams: [comms]}
 objectives:
   inform:
-    title: Warn customers
+    title: Warn {{org}} customers
     capability: Public Information and Warning
+    measure: published("comms", "newsroom")
     tasks:
       - {id: statement, title: Publish a statement, teams: [comms]}
+    milestones:
+      - id: quick
+        title: Statement within 10 minutes
+        task: statement
+        done: published_at("comms", "newsroom")
+        due: delivered_at("post") + 10
+  contain: {title: Contain}
 start: one
 states:
   one:
+    injects:
+      - {id: post, at: 1m, channel: email, from: reporter, teams: [comms], body: "Comment?", reply: true}
     decisions:
       - id: speak
         team: comms
-        prompt: Speak?
+        prompt: Speak for {{org}}?
+        at: 2m
+        time_limit: 10m
+        confidence: true
+        objectives: [inform]
         expected: [yes]
         options:
           - {id: yes, label: Yes, score: 2}
           - {id: no, label: No, score: -1}
+      - id: lock
+        team: soc
+        prompt: Lock?
+        objectives: [contain]
+        options:
+          - {id: now, label: Now}
+          - {id: later, label: Later}
     transitions:
-      - {to: done, after: 10m}
+      - {to: done, after: 30m}
   done: {outcome: over, rating: success}
 `
 
@@ -156,5 +185,26 @@ func TestScaleMatchesEngine(t *testing.T) {
 	}
 	if engine.ValidRating("") || engine.ValidElement("money") {
 		t.Error("engine accepts what eval does not name")
+	}
+}
+
+// A payload that cannot be read does not spoil the rest of the evaluation.
+func TestUnreadableEventsAreSkipped(t *testing.T) {
+	sc := parse(t, small)
+	bad := engine.Event{Kind: engine.KindRating, Payload: []byte(`{"rater":"o1","objective":"inform","rating":5}`)}
+	log := logOf(t,
+		engine.Event{Kind: engine.KindRating, Payload: []byte(`{"rater":"o2","rater_name":"Olga","objective":"inform","rating":"P"}`)},
+		bad,
+		engine.Event{Kind: "decision_closed", Payload: []byte(`{"kind":"decision_closed","at":"soon"}`)},
+	)
+	got, err := eval.Compute(eval.Input{Scenario: sc, Events: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Skipped, []int64{2, 3}) || len(got.Objectives[0].Ratings) != 1 || got.Objectives[0].Ratings[0].Rater != "o2" {
+		t.Errorf("skipped %v, ratings %+v", got.Skipped, got.Objectives[0].Ratings)
+	}
+	if _, err := eval.Compute(eval.Input{}); err == nil {
+		t.Error("no scenario: no error")
 	}
 }

@@ -35,6 +35,9 @@ type Evaluation struct {
 	Objectives []ObjectiveEval    `json:"objectives"`
 	Teams      []TeamMeasures     `json:"teams"`
 	Plan       []CorrectiveAction `json:"plan"` // the improvement plan: each action's latest version, deleted ones left out
+	// Skipped lists the seqs of events whose payload could not be read
+	// (a hand-edited log); everything else is judged without them.
+	Skipped []int64 `json:"skipped,omitempty"`
 }
 
 // ObjectiveEval is one objective: what the scenario says of it, what the

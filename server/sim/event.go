@@ -27,6 +27,7 @@ const (
 	KindOutcomeReached   Kind = "outcome_reached"
 	KindMessageSent      Kind = "message_sent"
 	KindObjectiveMeasure Kind = "objective_measured"
+	KindMilestone        Kind = "milestone_measured"
 	KindError            Kind = "error"
 )
 
@@ -106,6 +107,9 @@ const OutcomeEnded = "ended"
 //	                  Audience: publish (and a reply from an outlet) the outlet's audience; else [team]
 //	objective_measured objective, met, values [{name,value}] (what its measure read), error;
 //	                  one per objective with a measure, after outcome_reached; staff only
+//	milestone_measured objective, milestone, met, done, due (exercise minutes; -1 when it did not
+//	                  happen or could not be computed), error; one per milestone, after the
+//	                  objective measures; staff only
 //	error             code, error
 type Event struct {
 	Kind      Kind          `json:"kind"`
@@ -199,8 +203,11 @@ type Event struct {
 	ApprovedBy string `json:"approved_by,omitempty"`
 	Canned     string `json:"canned,omitempty"`
 
-	Objective string `json:"objective,omitempty"`
-	Met       bool   `json:"met,omitempty"`
+	Objective string   `json:"objective,omitempty"`
+	Met       bool     `json:"met,omitempty"`
+	Milestone string   `json:"milestone,omitempty"`
+	Done      *float64 `json:"done,omitempty"` // milestone_measured: always set
+	Due       *float64 `json:"due,omitempty"`  // milestone_measured: always set
 
 	Code  string `json:"code,omitempty"`
 	Error string `json:"error,omitempty"`
@@ -307,6 +314,8 @@ type Snapshot struct {
 	Replied   []string        `json:"replied"`
 	Sent      []TeamPersona   `json:"sent"`
 	Measures  []MeasureResult `json:"measures,omitempty"`
+	// Milestones are the objectives' milestones, once ended.
+	Milestones []MilestoneResult `json:"milestones,omitempty"`
 }
 
 // VarValue is a variable and its current value (float64, bool or string).
@@ -354,6 +363,18 @@ type Publication struct {
 type TeamPersona struct {
 	Team    string `json:"team"`
 	Persona string `json:"persona"`
+}
+
+// MilestoneResult is an objective's milestone evaluated when the
+// exercise ended: met when 0 <= done <= due. Done and Due are exercise
+// minutes, -1 when it did not happen or could not be computed (Error).
+type MilestoneResult struct {
+	Objective string  `json:"objective"`
+	Milestone string  `json:"milestone"`
+	Met       bool    `json:"met"`
+	Done      float64 `json:"done"`
+	Due       float64 `json:"due"`
+	Error     string  `json:"error,omitempty"`
 }
 
 // MeasureResult is an objective's measure evaluated when the exercise

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -353,6 +354,12 @@ func Line(e Event) string {
 			vs = append(vs, v.Name+"="+value(v.Value))
 		}
 		w("MEASURE", e.Objective, met, parens(strings.Join(vs, ", ")), parens(e.Error))
+	case KindMilestone:
+		met := "missed"
+		if e.Met {
+			met = "met"
+		}
+		w("MILESTONE", e.Objective+"/"+e.Milestone, met, parens("done "+minute(e.Done)+", due "+minute(e.Due)), parens(e.Error))
 	case KindError:
 		w("ERROR", e.Code+": "+e.Error)
 	default:
@@ -487,4 +494,12 @@ func (a Act) message(sc *scenario.Scenario, n int) Message {
 		msg.Action, msg.Persona = ActionCompose, a.Target
 	}
 	return msg
+}
+
+// minute shows a milestone's minute: "-" when it did not happen.
+func minute(v *float64) string {
+	if v == nil || *v < 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(*v, 'f', -1, 64)
 }

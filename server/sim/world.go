@@ -105,6 +105,7 @@ type world struct {
 	autos       []autoReply // pending automatic replies, by seq
 	autoSeq     int
 	measures    []MeasureResult // objective measures, once the exercise ended
+	milestones  []MilestoneResult
 }
 
 func newWorld(p *plan) world {
@@ -133,6 +134,7 @@ func (w world) clone() world {
 	c.threads = maps.Clone(w.threads)
 	c.autos = slices.Clone(w.autos)
 	c.measures = slices.Clone(w.measures)
+	c.milestones = slices.Clone(w.milestones)
 	return c
 }
 
@@ -571,6 +573,37 @@ func (m *Machine) measure() {
 		e.Error = r.Error
 		m.emit(e)
 	}
+	m.measureMilestones()
+}
+
+// measureMilestones evaluates every objective's milestones once the
+// exercise has ended: one milestone_measured event each (staff only).
+// A side that fails gives -1 and the error; the milestone is then missed.
+func (m *Machine) measureMilestones() {
+	m.w.milestones = m.w.milestones[:0]
+	for _, o := range m.p.sc.Objectives {
+		for _, ms := range o.Milestones {
+			r := MilestoneResult{Objective: o.ID, Milestone: ms.ID}
+			var errs []string
+			side := func(x *scenario.Expr) float64 {
+				v, err := x.Number(m.envTime())
+				if err != nil {
+					errs = append(errs, err.Error())
+					return -1
+				}
+				return v
+			}
+			r.Done, r.Due = side(ms.Done), side(ms.Due)
+			r.Error = strings.Join(errs, "; ")
+			r.Met = r.Error == "" && r.Done >= 0 && r.Done <= r.Due
+			m.w.milestones = append(m.w.milestones, r)
+			e := m.ev(KindMilestone)
+			e.Objective, e.Milestone, e.Met, e.Error = o.ID, ms.ID, r.Met, r.Error
+			done, due := r.Done, r.Due
+			e.Done, e.Due = &done, &due
+			m.emit(e)
+		}
+	}
 }
 
 // worldSnapshot fills the world part of a snapshot.
@@ -595,6 +628,7 @@ func (m *Machine) worldSnapshot(s *Snapshot) {
 		}
 	}
 	s.Measures = slices.Clone(m.w.measures)
+	s.Milestones = slices.Clone(m.w.milestones)
 }
 
 // engagement evaluates an inject's or outlet's engagement counts now; an

@@ -127,6 +127,9 @@ func JSONFields(t reflect.Type) map[string]CodeField {
 // CheckType says what is wrong with a documented JSON type for a Go type,
 // or "".
 func CheckType(doc string, t reflect.Type) string {
+	if t.Kind() == reflect.Pointer && t.Elem().Kind() != reflect.Struct {
+		t = t.Elem() // a pointer only makes a zero value present: JSON shows the value
+	}
 	want := ""
 	var nested reflect.Type
 	switch {
