@@ -69,7 +69,10 @@ describe('report: AAR/IP and documents', { timeout: 30_000 }, () => {
             { id: 'public_comms', title: 'Keep customers informed', capability: 'Public Information and Warning', ratings: [final], final, tasks: [{ id: 'holding', title: 'Publish a holding statement' }] },
             { id: 'contain', title: 'Contain the breach', capability: 'Cybersecurity', ratings: [{ seq: 5, rater: 'ob1', rater_name: 'Olga', objective: 'contain', rating: 'M', improvements: ['<b>Slow</b> reset'] }] },
           ],
-          teams: [{ team: 'comms', name: 'Comms', median_response: 4.5, quality: { points: 3, max: 5, count: 2, expected: 1, of: 2, how: 'Option scores summed.' }, weighted: {}, alignment: 0.75, how: 'From the first answer after each prompt.' }],
+          teams: [
+            { team: 'comms', name: 'Comms', median_response: 4.5, quality: { points: 3, max: 5, count: 2, expected: 1, of: 2, how: 'Option scores summed.' }, weighted: {}, alignment: 0.75, how: 'From the first answer after each prompt.' },
+            { team: 'soc', name: 'SOC', median_response: -1, quality: { how: 'Option scores summed.' }, weighted: {}, alignment: -1, how: 'From the first answer after each prompt.' },
+          ],
           plan: [{ id: 'ca1', version: 2, capability: 'Public Information and Warning', issue: 'Approval took 20 minutes', action: 'Pre-approve holding statements', owner: 'Comms', due: '2027-01-31', seq: 12 }],
         },
       },
@@ -98,7 +101,8 @@ describe('report: AAR/IP and documents', { timeout: 30_000 }, () => {
     expect(aar.textContent).toContain('4.5 min');
     expect(aar.textContent).toContain('1 of 2');
     expect(aar.textContent).toContain('75 %');
-    expect(aar.textContent).toContain('From the first answer after each prompt. Option scores summed.');
+    // The same words for every team are said once.
+    expect([...aar.querySelectorAll('.how li')].map((li) => li.textContent)).toEqual(['Every team: From the first answer after each prompt. Option scores summed.']);
 
     // The documents: AAR to print in a new tab, downloads as attachments.
     const docs = c.querySelector<HTMLElement>('[aria-labelledby="docs-h"]')!;
