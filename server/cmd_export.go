@@ -12,7 +12,7 @@ import (
 
 	"github.com/ttxsim/ttx/server/config"
 	"github.com/ttxsim/ttx/server/engine"
-	"github.com/ttxsim/ttx/server/store"
+	"github.com/ttxsim/ttx/server/store/postgres"
 )
 
 const exportUsage = `Usage: ttx export [-db FILE] EXERCISE_ID [-o FILE] [-force]
@@ -33,7 +33,7 @@ func cmdExport(args []string, stdout, stderr io.Writer) int {
 
 func runExport(args, env []string, now func() time.Time, stdout, stderr io.Writer) int {
 	fs := newFlags("export", exportUsage, stderr)
-	db := fs.String("db", defaultDB(env), "SQLite database `file` (env "+config.EnvDB+")")
+	db := fs.String("db", defaultDB(env), "SQLite database `file` or postgres:// URL (env "+config.EnvDB+")")
 	out := fs.String("o", "", "write the archive to this `file` instead of standard output (created with mode 0600)")
 	force := fs.Bool("force", false, "overwrite the -o file if it exists")
 	pos, code := parseArgs(fs, args, 1, 1, "EXERCISE_ID")
@@ -49,12 +49,12 @@ func runExport(args, env []string, now func() time.Time, stdout, stderr io.Write
 	}
 	// Opening creates a missing database; an export must not leave an
 	// empty file behind a mistyped path.
-	if _, err := os.Stat(*db); err != nil {
+	if _, err := os.Stat(*db); err != nil && !postgres.IsURL(*db) {
 		fmt.Fprintf(stderr, "ttx export: database %s: %v\n", *db, errors.Unwrap(err))
 		return 1
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, *db, store.Options{Readers: 2})
+	st, err := openDatabase(ctx, *db, dbOptions{readers: 2})
 	if err != nil {
 		fmt.Fprintf(stderr, "ttx export: %v\n", err)
 		return 1
@@ -64,7 +64,7 @@ func runExport(args, env []string, now func() time.Time, stdout, stderr io.Write
 	b := currentBuild()
 	a, err := engine.Export(ctx, st, id, now(), "ttx "+b.Version+" ("+b.Commit+")")
 	if errors.Is(err, engine.ErrNotFound) {
-		fmt.Fprintf(stderr, "ttx export: no exercise %q in %s\n", id, *db)
+		fmt.Fprintf(stderr, "ttx export: no exercise %q in %s\n", id, shownDB(*db))
 		return 1
 	}
 	if err != nil {

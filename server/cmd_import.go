@@ -9,7 +9,6 @@ import (
 
 	"github.com/ttxsim/ttx/server/config"
 	"github.com/ttxsim/ttx/server/engine"
-	"github.com/ttxsim/ttx/server/store"
 )
 
 const importUsage = `Usage: ttx import [-db FILE] FILE
@@ -33,7 +32,7 @@ func cmdImport(args []string, stdout, stderr io.Writer) int {
 
 func runImport(args, env []string, stdin io.Reader, now func() time.Time, stdout, stderr io.Writer) int {
 	fs := newFlags("import", importUsage, stderr)
-	db := fs.String("db", defaultDB(env), "SQLite database `file` (env "+config.EnvDB+")")
+	db := fs.String("db", defaultDB(env), "SQLite database `file` or postgres:// URL (env "+config.EnvDB+")")
 	pos, code := parseArgs(fs, args, 1, 1, "FILE")
 	if code >= 0 {
 		return code
@@ -54,7 +53,7 @@ func runImport(args, env []string, stdin io.Reader, now func() time.Time, stdout
 		return 1
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, *db, store.Options{Readers: 2})
+	st, err := openDatabase(ctx, *db, dbOptions{readers: 2})
 	if err != nil {
 		fmt.Fprintf(stderr, "ttx import: %v\n", err)
 		return 1
@@ -70,6 +69,6 @@ func runImport(args, env []string, stdin io.Reader, now func() time.Time, stdout
 		note = " (it was running: imported paused)"
 	}
 	fmt.Fprintf(stdout, "imported exercise %s %q into %s: %s%s, %d events\n",
-		res.Exercise.ID, res.Exercise.Title, *db, res.Exercise.Status, note, res.Events)
+		res.Exercise.ID, res.Exercise.Title, shownDB(*db), res.Exercise.Status, note, res.Events)
 	return 0
 }

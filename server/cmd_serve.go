@@ -114,8 +114,8 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 	}
 
 	// Disk episodes go to the log and, once the API is up, to facilitators.
-	diskAlerts, logDiskState := api.NewDiskAlerts(), logDisk(log.With(slog.String("component", "store")), cfg.DB)
-	st, err := store.Open(ctx, cfg.DB, store.Options{Own: true, OnDisk: func(d store.DiskState) { logDiskState(d); diskAlerts.Changed(d) }})
+	diskAlerts, logDiskState := api.NewDiskAlerts(), logDisk(log.With(slog.String("component", "store")), shownDB(cfg.DB))
+	st, err := openDatabase(ctx, cfg.DB, dbOptions{own: true, onDisk: func(d store.DiskState) { logDiskState(d); diskAlerts.Changed(d) }})
 	if err != nil {
 		log.Error("open database", slog.Any("error", err))
 		return 1
@@ -283,7 +283,7 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 // ensureFirstAccount creates the "admin" facilitator on a database without
 // accounts and prints its one-time password to stdout, once. It never goes
 // through the logger: logs are kept and shipped; the terminal is not.
-func ensureFirstAccount(ctx context.Context, st *store.Store, stdout io.Writer, log *slog.Logger) error {
+func ensureFirstAccount(ctx context.Context, st database, stdout io.Writer, log *slog.Logger) error {
 	n, err := st.CountAccounts(ctx)
 	if err != nil || n > 0 {
 		return err

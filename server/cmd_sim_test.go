@@ -134,15 +134,29 @@ func TestCmdExplore(t *testing.T) {
 	}{
 		{"clean", []string{"explore", "sim/testdata/basic.yaml"}, 0,
 			[]string{"states: 4 reachable, 0 unreachable", "outcomes (11 paths):", "contained", "5 paths  15m – 16m", "crisis", "6 paths  35m – 35m",
-				"warning: injects never delivered on any path:", "follow_up in press", "OK: no defects"}, nil},
+				"warning: injects never delivered on any path:", "follow_up in press",
+				"variables (the values they take on the paths explored):", "reputation     40 – 70", "locked         false, true", "OK: no defects"}, nil},
 		{"unreachable", []string{"explore", "sim/testdata/unreachable.yaml"}, 1,
 			[]string{"unreachable: secret (line 26)", "FAIL: 1 defect(s)"}, nil},
 		{"dead ends", []string{"explore", "sim/testdata/deadend.yaml"}, 1,
-			[]string{"dead ends:", "limbo (line 24): nothing more is scheduled", "e.g. +00:00:00 d=stay, +00:00:00 stuck in limbo", "spin (line 27): time runs on", "e.g. +00:00:00 d=spin, +00:02:00 stuck in spin"}, nil},
+			[]string{"dead ends:", "limbo (line 24): nothing more is scheduled", "e.g. +00:00:00 d=stay, +00:00:00 stuck in limbo", "spin (line 27): time runs on", "e.g. +00:00:00 d=spin, +00:01:00 stuck in spin"}, nil},
 		{"cycle", []string{"explore", "sim/testdata/cycle.yaml"}, 1,
 			[]string{"cycles without progress:", "a -> b -> a: returns to the same situation"}, nil},
 		{"bound", []string{"explore", "--max-paths", "3", "sim/testdata/basic.yaml"}, 1,
-			[]string{"INCOMPLETE: stopped after 3 paths; raise --max-paths"}, []string{"stopped after 3 paths; raise --max-paths"}},
+			[]string{"INCOMPLETE: stopped after 3 paths; raise --max-paths", "Not every path was followed", "coverage search:",
+				"states: 4 reached, 0 not reached (search incomplete)", "outcomes (not counted: the search is incomplete):",
+				"contained      success  reached"}, []string{"stopped after 3 paths; raise --max-paths"}},
+		{"bound, unreachable", []string{"explore", "--max-paths", "1", "--cover-branches", "50", "sim/testdata/unreachable.yaml"}, 1,
+			[]string{"INCOMPLETE: stopped after 1 paths", "coverage search: ", " branches (stopped after 50 branches)",
+				"states: 3 reached, 1 not reached (search incomplete)", "not reached (search incomplete): secret (line 26)"}, nil},
+		{"facilitator", []string{"explore", "--facilitator", "sim/testdata/facreach.yaml"}, 1,
+			[]string{"unreachable: calm (line 31)", "unreachable: meltdown (line 32)",
+				"facilitator: closing decisions early, extending them past the phase's exit, forcing the next phase early",
+				"facilitator can reach outcome calm (line 31); teams alone cannot", "e.g. +00:00:00 d=yes, +00:00:00 facilitator closes d, +00:00:00 reaches calm",
+				"facilitator can reach outcome meltdown (line 32)", "facilitator extends d by 10m (past the exit), +00:12:00 reaches meltdown"}, nil},
+		{"vote ties", []string{"explore", "sim/testdata/decisions.yaml"}, 0,
+			[]string{"vote ties (a tie goes to the tied option listed first; every option is tried, so ties reach nothing more):",
+				"vote in ask (line 13): a > b > c"}, nil},
 		{"bad bound", []string{"explore", "--max-paths", "0", "sim/testdata/basic.yaml"}, 2, nil, []string{"must be positive"}},
 		{"no file", []string{"explore"}, 2, nil, []string{"Usage: ttx explore FILE"}},
 		{"invalid file", []string{"explore", "scenario/testdata/invalid/anchor.yaml"}, 2, nil, nil},
@@ -156,6 +170,12 @@ func TestCmdExplore(t *testing.T) {
 			inOrder(t, "stdout", out, c.stdout)
 			inOrder(t, "stderr", errs, c.stderr)
 		})
+	}
+	// An incomplete search never calls anything unreachable.
+	for _, args := range [][]string{{"explore", "--max-paths", "3", "sim/testdata/basic.yaml"}, {"explore", "--max-paths", "1", "sim/testdata/unreachable.yaml"}} {
+		if _, out, _ := runCmd(args...); strings.Contains(out, " unreachable\n") || strings.Contains(out, "  unreachable: ") {
+			t.Errorf("%v says unreachable:\n%s", args, out)
+		}
 	}
 	code, out, _ := runCmd("explore", "--json", "sim/testdata/basic.yaml")
 	var r struct {

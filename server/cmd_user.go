@@ -81,7 +81,7 @@ func runUser(args []string, uio userIO) int {
 		return 2
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, o.db, store.Options{})
+	st, err := openDatabase(ctx, o.db, dbOptions{})
 	if err != nil {
 		fmt.Fprintf(uio.stderr, "ttx user: %v\n", err)
 		return 1
@@ -171,7 +171,7 @@ func userFlags(o *userOpts, uio userIO, out io.Writer) *flag.FlagSet {
 	}
 	fs := flag.NewFlagSet("ttx user", flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&o.db, "db", def, "SQLite database `file` (env "+config.EnvDB+")")
+	fs.StringVar(&o.db, "db", def, "SQLite database `file` or postgres:// URL (env "+config.EnvDB+")")
 	fs.StringVar(&o.passwordFile, "password-file", "", "read the password from the first line of this `file`")
 	return fs
 }

@@ -27,7 +27,7 @@ func logDisk(log *slog.Logger, db string) func(store.DiskState) {
 
 // ready is the server's readiness: not while the database's disk is full,
 // nor while the database does not answer.
-func ready(ctx context.Context, st *store.Store) error {
+func ready(ctx context.Context, st database) error {
 	if d := st.Disk(); d.Full {
 		return &api.NotReady{Reason: engine.ReasonDiskFull, Message: diskFullReadiness, Since: d.Since}
 	}

@@ -29,7 +29,10 @@ func commands() map[string]command {
 		"healthcheck": {"probe the local server's /healthz; exit 0 if healthy (for containers)", cmdHealthcheck},
 		"export":      {"write an exercise (scenario, teams, participants, event log) to a JSON file", cmdExport},
 		"import":      {"load an exercise written by 'ttx export' into a database", cmdImport},
+		"migrate":     {"copy a SQLite database into PostgreSQL, and check the copy", cmdMigrate},
 		"loadtest":    {"measure fan-out, timers and cold start against a loopback server and a baseline hub", cmdLoadtest},
+		"docs":        {"write a scenario's SITMAN, handbook or MSEL (CSV), or an exercise's AAR/IP, debrief or plan", cmdDocs},
+		"msel":        {"import an events list (CSV) as a scenario skeleton (YAML)", cmdMsel},
 	}
 }
 

@@ -252,8 +252,9 @@ func (s *Server) routes() (*gin.Engine, error) {
 		recovery(s.log),
 		renderErrors(s.log),
 		limitBody(defaultBodyLimit, map[string]int64{
-			"/api/scenarios":          uploadBodyLimit,
-			"/api/scenarios/validate": uploadBodyLimit,
+			"/api/scenarios":             uploadBodyLimit,
+			"/api/scenarios/validate":    uploadBodyLimit,
+			"/api/scenarios/msel-import": uploadBodyLimit,
 		}),
 		crossOrigin(s.origins),
 		s.authenticate(s.tokenAuth, s.sessionAuth),
@@ -266,6 +267,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	// Anyone.
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
+	r.GET("/debrief/:token", s.publicDebrief) // the debrief link: no account
 	api := r.Group("/api")
 	api.GET("/version", s.version)
 	api.POST("/auth/login", s.login)
@@ -286,6 +288,8 @@ func (s *Server) routes() (*gin.Engine, error) {
 	fac.GET("/scenarios/:sid", s.getScenario)
 	fac.POST("/scenarios/validate", s.validateScenario)
 	fac.POST("/scenarios", s.uploadScenario)
+	fac.GET("/scenarios/:sid/docs/:doc", s.libraryDoc)
+	fac.POST("/scenarios/msel-import", s.mselImport)
 	fac.GET("/exercises", s.listExercises)
 	fac.POST("/exercises", s.createExercise)
 
@@ -313,6 +317,10 @@ func (s *Server) routes() (*gin.Engine, error) {
 	exFac := ex.Group("", require(Facilitator))
 	exFac.GET("/scenario", s.exerciseScenario)
 	exFac.GET("/report", s.report)
+	exFac.GET("/docs/:doc", s.exerciseDoc)
+	exFac.POST("/debrief-link", s.createDebriefLink)
+	exFac.GET("/debrief-link", s.getDebriefLink)
+	exFac.DELETE("/debrief-link", s.revokeDebriefLink)
 	exFac.GET("/projector", s.projector)
 	exFac.POST("/rerun", s.rerunExercise)
 	exFac.GET("/inject-templates", s.listInjectTemplates)

@@ -55,6 +55,11 @@ type Engine interface {
 	Send(ctx context.Context, exerciseID string, a engine.Actor, in engine.SendInput) (engine.WorldAck, error)
 	Canned(ctx context.Context, exerciseID, team, thread string) ([]sim.CannedOffer, error)
 
+	CreateDebriefLink(ctx context.Context, exerciseID string) (string, error)
+	DebriefLink(ctx context.Context, exerciseID string) (string, error)
+	RevokeDebriefLink(ctx context.Context, exerciseID string) error
+	DebriefExercise(ctx context.Context, token string) (string, error)
+
 	Archive(ctx context.Context, exerciseID string, archived bool) error
 	Delete(ctx context.Context, exerciseID string) error
 }

@@ -51,10 +51,14 @@ func maskQuery(raw string) string {
 }
 
 // maskPath hides the join code of a join link (/join/CODE, the page a
-// participant opens) as maskQuery hides ?code=.
+// participant opens) as maskQuery hides ?code=, and the token of a
+// debrief link (/debrief/TOKEN).
 func maskPath(p string) string {
 	if rest, ok := strings.CutPrefix(p, "/join/"); ok && rest != "" {
 		return "/join/***"
+	}
+	if rest, ok := strings.CutPrefix(p, "/debrief/"); ok && rest != "" {
+		return "/debrief/***" // the debrief link's token
 	}
 	return p
 }

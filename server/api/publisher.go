@@ -141,6 +141,8 @@ func facilitatorOnly(ev engine.Event) bool {
 	switch ev.Kind {
 	case engine.KindFacAnswer:
 		return true
+	case engine.KindDebriefLinkSet, engine.KindDebriefLinkRevoked:
+		return true
 	case string(sim.KindInjectDelivered), string(sim.KindInjectSkipped), engine.KindFacInject,
 		string(sim.KindDecisionOpened), string(sim.KindDecisionAnswered), string(sim.KindDecisionClosed),
 		string(sim.KindDecisionExtended), engine.KindNote, engine.KindInjectScheduled, engine.KindScheduleCancelled:

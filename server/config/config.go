@@ -25,7 +25,8 @@ type Config struct {
 	// tokens in clear, so exposing it to a network is a decision the operator
 	// makes explicitly (":8080" for a classroom LAN, or behind a TLS proxy).
 	Addr string
-	// DB is the SQLite database file.
+	// DB is the SQLite database file, or a PostgreSQL database's
+	// postgres:// (postgresql://) URL.
 	DB string
 	// Scenarios is a directory of shipped scenarios; empty means the ones
 	// embedded in the binary.
@@ -136,7 +137,8 @@ func options() []option {
 			func(c *Config) string { return strings.Join(*p(c), ",") }
 	}
 	addrSet, addrShow := str(func(c *Config) *string { return &c.Addr })
-	dbSet, dbShow := str(func(c *Config) *string { return &c.DB })
+	dbSet, _ := str(func(c *Config) *string { return &c.DB })
+	dbShow := func(c *Config) string { return RedactDB(c.DB) }
 	scSet, scShow := str(func(c *Config) *string { return &c.Scenarios })
 	buSet, buShow := str(func(c *Config) *string { return &c.BaseURL })
 	aoSet, aoShow := list(func(c *Config) *[]string { return &c.AllowedOrigins })
@@ -145,7 +147,7 @@ func options() []option {
 	lfSet, lfShow := str(func(c *Config) *string { return &c.LogFormat })
 	return []option{
 		{"addr", EnvAddr, "`host:port` to listen on; loopback by default — use :8080 to let participants on the network join", addrSet, addrShow},
-		{"db", EnvDB, "SQLite database `file` (created and migrated on start)", dbSet, dbShow},
+		{"db", EnvDB, "SQLite database `file`, or a postgres://user:password@host/db URL (created or migrated on start)", dbSet, dbShow},
 		{"scenarios", EnvScenarios, "`directory` of scenario files to offer (default: the scenarios built into ttx)", scSet, scShow},
 		{"base-url", EnvBaseURL, "public `URL` participants open, e.g. https://ttx.example.org (default: from the request)", buSet, buShow},
 		{"allowed-origins", EnvAllowedOrigins, "comma-separated extra browser `origins` allowed to call the API and open WebSockets", aoSet, aoShow},
@@ -354,6 +356,18 @@ func isLoopbackAddr(addr string) bool {
 	}
 	a, err := netip.ParseAddr(host)
 	return err == nil && a.IsLoopback()
+}
+
+// RedactDB is db as logs may show it: a URL's password masked.
+func RedactDB(db string) string {
+	u, err := url.Parse(db)
+	if err != nil || u.User == nil {
+		if strings.Contains(db, "://") {
+			return "(unparsable database URL)"
+		}
+		return db
+	}
+	return u.Redacted()
 }
 
 // Dump renders the effective config as key=value lines for the startup log.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -125,5 +126,30 @@ func TestParseProxy(t *testing.T) {
 	}
 	if _, err := ParseProxy("x/9"); err == nil {
 		t.Error("want error")
+	}
+}
+
+// TestDumpRedactsDatabasePassword: the startup log shows a PostgreSQL URL
+// without its password; a file name as it is.
+func TestDumpRedactsDatabasePassword(t *testing.T) {
+	for db, want := range map[string]string{
+		"postgres://ttx:s3cret@db.internal:5432/ttx?sslmode=require": "postgres://ttx:xxxxx@db.internal:5432/ttx?sslmode=require",
+		"postgresql://ttx@db/ttx":                                    "postgresql://ttx@db/ttx",
+		"./ttx.db":                                                   "./ttx.db",
+		`C:\ttx\ttx.db`:                                              `C:\ttx\ttx.db`,
+	} {
+		c, err := Parse([]string{"-db", db}, nil, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var shown string
+		for _, a := range c.Dump() {
+			if a.Key == "db" {
+				shown = a.Value.String()
+			}
+		}
+		if shown != want || strings.Contains(shown, "s3cret") {
+			t.Errorf("db %q shown as %q, want %q", db, shown, want)
+		}
 	}
 }

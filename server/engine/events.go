@@ -61,6 +61,12 @@ const (
 	KindCorrectiveAction = "corrective_action_saved" // ActionPayload
 )
 
+// The participants' debrief link (debrief.go): facilitator only.
+const (
+	KindDebriefLinkSet     = "debrief_link_set"     // debriefLinkPayload: a new link; the old one stops working
+	KindDebriefLinkRevoked = "debrief_link_revoked" // {}: the link stops working
+)
+
 // IsInput reports whether an event of this kind is an input that drives
 // the sim machine when the log is replayed.
 func IsInput(kind string) bool {
@@ -76,6 +82,8 @@ func IsInput(kind string) bool {
 // being an output of the sim (whose payload is a sim.Event).
 func IsEngineKind(kind string) bool {
 	switch kind {
+	case KindDebriefLinkSet, KindDebriefLinkRevoked:
+		return true
 	case KindCreated, KindJoined, KindLeft, KindLeadChanged, KindMoved, KindStart, KindPaused, KindResumed, KindSpeed,
 		KindSkipped, KindTick, KindAnswer, KindFacAnswer, KindFacInject, KindFacClose, KindFacExtend, KindFacForce, KindFacEnd, KindNote,
 		KindInjectScheduled, KindScheduleCancelled,
@@ -92,6 +100,10 @@ func IsEngineKind(kind string) bool {
 // test checks the document against it, field by field.
 func enginePayload(kind string) any {
 	switch kind {
+	case KindDebriefLinkSet:
+		return debriefLinkPayload{}
+	case KindDebriefLinkRevoked:
+		return struct{}{}
 	case KindCreated:
 		return createdPayload{}
 	case KindJoined, KindLeft, KindLeadChanged:

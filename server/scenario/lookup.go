@@ -47,6 +47,15 @@ func (d *Decision) Option(id string) *Option {
 // measures and canned replies' conditions are left out: they never change
 // the course of the exercise (see Objective.Measure and Canned.If).
 func (s *Scenario) Exprs(cond func(*Expr), eff func(*Effect)) {
+	for _, st := range s.States {
+		st.Exprs(cond, eff)
+	}
+}
+
+// Exprs calls cond for every condition of the state and eff for every
+// effect, in the order of Scenario.Exprs: on entry, injects, decisions and
+// their options, timers, transitions.
+func (st *State) Exprs(cond func(*Expr), eff func(*Effect)) {
 	c := func(x *Expr) {
 		if x != nil {
 			cond(x)
@@ -57,24 +66,22 @@ func (s *Scenario) Exprs(cond func(*Expr), eff func(*Effect)) {
 			eff(f)
 		}
 	}
-	for _, st := range s.States {
-		e(st.OnEnter)
-		for _, in := range st.Injects {
-			c(in.If)
+	e(st.OnEnter)
+	for _, in := range st.Injects {
+		c(in.If)
+	}
+	for _, d := range st.Decisions {
+		c(d.If)
+		for _, o := range d.Options {
+			e(o.Effects)
 		}
-		for _, d := range st.Decisions {
-			c(d.If)
-			for _, o := range d.Options {
-				e(o.Effects)
-			}
-		}
-		for _, t := range st.Timers {
-			c(t.If)
-			e(t.Effects)
-		}
-		for _, t := range st.Transitions {
-			c(t.When)
-			e(t.Effects)
-		}
+	}
+	for _, t := range st.Timers {
+		c(t.If)
+		e(t.Effects)
+	}
+	for _, t := range st.Transitions {
+		c(t.When)
+		e(t.Effects)
 	}
 }

@@ -17,16 +17,30 @@ import (
 type ExploreOptions struct {
 	Params map[string]string
 	// MaxPaths bounds the branches explored (each alternative taken at a
-	// branch point, after merging identical situations); 0: 100000.
+	// branch point, after merging identical situations); 0:
+	// DefaultMaxPaths.
 	MaxPaths int
+	// CoverBranches bounds the coverage search that runs when the full
+	// search stops early (alternatives its probes take); 0: 100000.
+	CoverBranches int
 	// MaxDepth bounds the steps along one path; 0: 5000.
 	MaxDepth int
 	// Horizon is the exercise time after which a path that has not ended
 	// counts as stuck; 0: Horizon(sc).
 	Horizon time.Duration
 
+	// Facilitator: also search with the facilitator closing decisions
+	// early, extending them past the phase's exit and forcing the next
+	// phase early (Report.Facilitator).
+	Facilitator bool
+
 	full bool // tests: run full machines (own environment, every event) instead of lean ones
 }
+
+// DefaultMaxPaths bounds a search unless told otherwise: about 10 s and
+// 150 MB on a 2-core machine; the largest shipped scenario takes about
+// 106,000 branches and a long scenario of 15 decisions about 296,000.
+const DefaultMaxPaths = 500_000
 
 // Report is what Explore found. Durations are exercise time.
 type Report struct {
@@ -41,11 +55,24 @@ type Report struct {
 	InertDecisions     []ItemInfo `json:"inert_decisions"`     // options that never change anything
 	UnopenedDecisions  []ItemInfo `json:"unopened_decisions"`  // never opened on any path
 	UndeliveredInjects []ItemInfo `json:"undelivered_injects"` // never delivered on any path
+	// VoteTies: how ties of each vote decision break (they reach nothing
+	// a majority does not).
+	VoteTies []VoteTie `json:"vote_ties"`
+	// Variables: the values each variable takes on the paths explored.
+	Variables []VarRange `json:"variables"`
 
 	Paths      uint64 `json:"paths"`      // complete paths (saturates at 2^64-1)
 	Branches   int    `json:"branches"`   // alternatives explored
 	Situations int    `json:"situations"` // distinct situations after merging
 	Limit      string `json:"limit,omitempty"`
+	// Complete: every path was followed. When not, Limit says why,
+	// nothing the search did not meet counts as unreachable, and
+	// Coverage holds what a coverage search could not reach either.
+	Complete bool      `json:"complete"`
+	Coverage *Coverage `json:"coverage,omitempty"`
+	// Facilitator: what the facilitator's actions reach beyond the
+	// teams' (ExploreOptions.Facilitator only).
+	Facilitator *FacilitatorReport `json:"facilitator,omitempty"`
 }
 
 // StateInfo names a state.
@@ -151,6 +178,26 @@ func (s summary) add(o summary, shift time.Duration) summary {
 	return s
 }
 
+// times counts every path n times (n answers that lead to the same
+// situation).
+func (s summary) times(n uint64) summary {
+	if n == 1 {
+		return s
+	}
+	out := slices.Clone(s)
+	for i := range out {
+		out[i].count = satMul(out[i].count, n)
+	}
+	return out
+}
+
+func satMul(a, b uint64) uint64 {
+	if a != 0 && b > math.MaxUint64/a {
+		return math.MaxUint64
+	}
+	return a * b
+}
+
 func satAdd(a, b uint64) uint64 {
 	if a > math.MaxUint64-b {
 		return math.MaxUint64
@@ -186,6 +233,7 @@ func hashKey(b []byte, h hash.Hash) sitKey {
 
 type explorer struct {
 	p        *plan
+	lives    []liveSet // per state
 	opts     ExploreOptions
 	memo     map[sitKey]memoEntry
 	onStack  map[sitKey]int
@@ -194,8 +242,12 @@ type explorer struct {
 	path     []step
 	buf      []byte
 	branches int
+	fac      bool       // the facilitator acts too
+	first    [][]string // fac: per state, the first path that reached it
 
 	reached   []bool
+	chosen    [][]bool // per decision and option: settled on it on some path
+	ranges    []varRange
 	opened    []bool
 	delivered []bool
 	deadEnds  map[int]*DeadEnd
@@ -217,12 +269,11 @@ func (e errLimit) Error() string { return e.msg }
 // merged, so the work grows with the number of distinct situations, not
 // paths.
 func Explore(sc *scenario.Scenario, opts ExploreOptions) (*Report, error) {
-	m, err := New(sc, opts.Params)
-	if err != nil {
-		return nil, fmt.Errorf("sim: explore: %w", err)
-	}
 	if opts.MaxPaths <= 0 {
-		opts.MaxPaths = 100000
+		opts.MaxPaths = DefaultMaxPaths
+	}
+	if opts.CoverBranches <= 0 {
+		opts.CoverBranches = 100000
 	}
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = 5000
@@ -230,18 +281,11 @@ func Explore(sc *scenario.Scenario, opts ExploreOptions) (*Report, error) {
 	if opts.Horizon <= 0 {
 		opts.Horizon = Horizon(sc)
 	}
-	x := &explorer{p: m.p, opts: opts,
-		memo: map[sitKey]memoEntry{}, onStack: map[sitKey]int{}, hash: fnv.New128a(),
-		reached:   make([]bool, len(sc.States)),
-		opened:    make([]bool, len(m.p.decs)),
-		delivered: make([]bool, len(m.p.injs)),
-		deadEnds:  map[int]*DeadEnd{}, cycles: map[string]*Cycle{}, errs: map[string]*RunError{},
+	x, m, err := newExplorer(sc, opts, false)
+	if err != nil {
+		return nil, err
 	}
-	m.noAutos = true
-	if !opts.full {
-		m.makeLean()
-	}
-	x.note(m, m.Start(0))
+	start := m.Clone()
 	root, err := x.visit(m, 0)
 	r := &Report{Scenario: sc.ID}
 	if err != nil {
@@ -250,9 +294,41 @@ func Explore(sc *scenario.Scenario, opts ExploreOptions) (*Report, error) {
 			return nil, err
 		}
 		r.Limit = lim.msg
+		r.Coverage = x.cover(start, opts.CoverBranches)
 	}
+	r.Complete = r.Limit == ""
 	x.report(r, root)
+	if opts.Facilitator {
+		if r.Facilitator, err = facilitator(sc, opts, r); err != nil {
+			return nil, err
+		}
+	}
 	return r, nil
+}
+
+// newExplorer prepares a search and its started machine.
+func newExplorer(sc *scenario.Scenario, opts ExploreOptions, fac bool) (*explorer, *Machine, error) {
+	m, err := New(sc, opts.Params)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sim: explore: %w", err)
+	}
+	x := &explorer{p: m.p, opts: opts, lives: liveness(m.p), fac: fac,
+		memo: map[sitKey]memoEntry{}, onStack: map[sitKey]int{}, hash: fnv.New128a(),
+		reached:   make([]bool, len(sc.States)),
+		ranges:    make([]varRange, len(sc.Variables)),
+		opened:    make([]bool, len(m.p.decs)),
+		delivered: make([]bool, len(m.p.injs)),
+		deadEnds:  map[int]*DeadEnd{}, cycles: map[string]*Cycle{}, errs: map[string]*RunError{},
+	}
+	for _, d := range m.p.decs {
+		x.chosen = append(x.chosen, make([]bool, len(d.Options)))
+	}
+	m.noAutos = true
+	if !opts.full {
+		m.makeLean()
+	}
+	x.note(m, m.Start(0))
+	return x, m, nil
 }
 
 // memoEntry is the summary of a situation: s shifted by shift (several
@@ -299,7 +375,7 @@ func (x *explorer) visit(m *Machine, depth int) (summary, error) {
 		if m.done {
 			return finish(summary{{leaf: leafOutcome*nStates + m.cur, count: 1}}), nil
 		}
-		x.buf = m.key(x.buf[:0])
+		x.buf = m.key(x.buf[:0], &x.lives[m.cur])
 		key := hashKey(x.buf, x.hash)
 		if e, ok := x.memo[key]; ok {
 			return finish(e.get()), nil
@@ -343,7 +419,7 @@ func (x *explorer) choice(m *Machine) bool {
 			return true
 		}
 	}
-	return x.actsOpen(m)
+	return x.actsOpen(m) || len(x.facActs(m)) > 0
 }
 
 // branches_ explores every alternative at a branch point. A timed decision
@@ -355,24 +431,24 @@ func (x *explorer) choice(m *Machine) bool {
 // open for later moments).
 func (x *explorer) branches_(m *Machine, depth int) (summary, error) {
 	var acc summary
-	answer := func(d int) error {
+	// answer explores each answer to d worth trying; it returns how many
+	// paths not answering a timed decision stands for (0: merged).
+	answer := func(d int) (uint64, error) {
 		dc := x.p.decs[d]
-		choices := make([]Answer, 0, len(dc.Options)+1)
-		for _, o := range dc.Options {
-			choices = append(choices, Answer{Option: o.ID})
-		}
-		if len(dc.Options) == 0 {
-			choices = append(choices, Answer{Text: "(free text)"})
-		}
-		for _, a := range choices {
+		cs, none := choices(dc, d, &x.lives[m.cur])
+		for _, ch := range cs {
+			a := Answer{Option: ch.option}
+			if ch.option == "" {
+				a.Text = "(free text)"
+			}
 			a.Decision, a.Team, a.Participant, a.Lead = dc.ID, dc.Team, "explore", true
 			c, err := x.branch(m)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			evs, err := c.Answer(m.now, a)
 			if err != nil {
-				return fmt.Errorf("sim: explore: answering %s at %s: %w", dc.ID, FormatClock(m.now), err)
+				return 0, fmt.Errorf("sim: explore: answering %s at %s: %w", dc.ID, FormatClock(m.now), err)
 			}
 			label := a.Option
 			if label == "" {
@@ -380,11 +456,11 @@ func (x *explorer) branches_(m *Machine, depth int) (summary, error) {
 			}
 			s, err := x.follow(c, depth, step{at: m.now, decision: dc.ID, option: label}, evs)
 			if err != nil {
-				return err
+				return 0, err
 			}
-			acc = acc.add(s, 0)
+			acc = acc.add(s.times(ch.n), 0)
 		}
-		return nil
+		return none, nil
 	}
 	pending := func(d int) bool {
 		st := m.dec(d)
@@ -394,8 +470,12 @@ func (x *explorer) branches_(m *Machine, depth int) (summary, error) {
 		if !pending(d) || x.p.decs[d].TimeLimit == 0 {
 			continue
 		}
-		if err := answer(d); err != nil {
+		none, err := answer(d)
+		if err != nil {
 			return nil, err
+		}
+		if none == 0 {
+			return acc, nil
 		}
 		c, err := x.branch(m)
 		if err != nil {
@@ -410,13 +490,16 @@ func (x *explorer) branches_(m *Machine, depth int) (summary, error) {
 	}
 	for _, d := range x.p.stateDecs[m.cur] {
 		if pending(d) {
-			if err := answer(d); err != nil {
+			if _, err := answer(d); err != nil {
 				return nil, err
 			}
 		}
 	}
 	acc, err := x.actBranches(m, depth, acc)
 	if err != nil {
+		return nil, err
+	}
+	if acc, err = x.facBranches(m, depth, acc); err != nil {
 		return nil, err
 	}
 	next, due := m.NextDue()
@@ -533,8 +616,15 @@ func (x *explorer) example(at time.Duration, end string) []string {
 // errors (the only events a lean machine emits).
 func (x *explorer) note(m *Machine, evs []Event) {
 	for i, v := range m.visited {
+		if v && !x.reached[i] && x.first != nil {
+			x.first[i] = x.example(m.now, "reaches "+x.p.sc.States[i].ID)
+		}
 		x.reached[i] = x.reached[i] || v
 	}
+	for i, v := range m.vars {
+		x.ranges[i].add(v)
+	}
+	x.noteChosen(m)
 	for i := range x.opened {
 		st := m.dec(i)
 		x.opened[i] = x.opened[i] || st.open || st.settled
@@ -607,6 +697,11 @@ func (x *explorer) report(r *Report, root summary) {
 			r.DeadEnds = append(r.DeadEnds, *d)
 		}
 	}
+	r.VoteTies = x.voteTies()
+	r.Variables = make([]VarRange, len(sc.Variables))
+	for i, v := range sc.Variables {
+		r.Variables[i] = x.ranges[i].info(v)
+	}
 	for _, k := range x.cycleKeys {
 		r.Cycles = append(r.Cycles, *x.cycles[k])
 	}
@@ -660,23 +755,27 @@ func effectSrcs(fs []*scenario.Effect) []string {
 
 // key writes a canonical description of everything that can influence the
 // machine's future, relative to its clock: two machines with equal keys
-// produce the same events from here on, shifted in time. Parts the
-// scenario's rules never read (the clock, elapsed time, unread decisions,
-// states and injects) are left out so that more situations merge.
-func (m *Machine) key(b []byte) []byte {
+// produce the same events from here on, shifted in time. Parts the rules
+// reachable from the current state never read (lv: the clock, elapsed
+// time, variables, settled decisions, states visited, injects delivered)
+// are left out so that more situations merge.
+func (m *Machine) key(b []byte, lv *liveSet) []byte {
 	p := m.p
 	b = binary.AppendUvarint(b, uint64(m.cur))
 	// The length of a chain of transitions in progress is left out: it
 	// only matters to the runaway guard, and a runaway is reported
 	// whichever lap trips it.
 	b = appendBool(b, m.halted && m.chainAt == m.now)
-	if p.refs.elapsed {
+	if lv.elapsed {
 		b = binary.AppendVarint(b, int64(m.now-m.entered))
 	}
-	if p.refs.clock {
+	if lv.clock {
 		b = binary.AppendVarint(b, int64(m.now))
 	}
-	for _, v := range m.vars {
+	for i, v := range m.vars {
+		if !lv.vars[i] {
+			continue
+		}
 		switch x := v.(type) {
 		case float64:
 			b = append(b, 'n')
@@ -696,12 +795,12 @@ func (m *Machine) key(b []byte) []byte {
 		}
 	}
 	for i, v := range m.visited {
-		if p.refVisited[i] {
+		if lv.visited[i] {
 			b = appendBool(b, v)
 		}
 	}
 	for i, v := range m.delivered {
-		if p.refDelivered[i] {
+		if lv.delivered[i] {
 			b = appendBool(b, v)
 		}
 	}
@@ -711,6 +810,7 @@ func (m *Machine) key(b []byte) []byte {
 		case st.open:
 			b = append(b, 'o')
 			b = appendBool(b, st.declined)
+			b = appendBool(b, st.extended)
 			b = binary.AppendUvarint(b, uint64(len(st.answers)))
 			for _, a := range st.answers {
 				b = append(b, a.participant...)
@@ -719,11 +819,15 @@ func (m *Machine) key(b []byte) []byte {
 				b = append(b, 0)
 				b = appendBool(b, a.text != "")
 			}
-		case p.refDec[i] && st.settled:
+		case lv.decs[i] && st.settled:
 			b = append(b, 's')
-			b = appendBool(b, st.answered)
-			b = append(b, st.option...)
-			b = append(b, 0)
+			if lv.answered[i] {
+				b = appendBool(b, st.answered)
+			}
+			if lv.options[i] {
+				b = append(b, st.option...)
+				b = append(b, 0)
+			}
 		default:
 			b = append(b, '-')
 		}

@@ -215,3 +215,17 @@ func TestExploreLeanMatchesFull(t *testing.T) {
 		}
 	}
 }
+
+// A decision no rule reads any more once its stage is left must leave the
+// situation key: six stages of five ways each (four options or no
+// answer) merge back after every stage instead of multiplying (5^6 =
+// 15,625 situations per stage reached when they stay).
+func TestExploreForgetsWhatNoRuleReads(t *testing.T) {
+	r := explore(t, "stages.yaml", ExploreOptions{})
+	if r.Limit != "" || r.Paths != 15625 {
+		t.Fatalf("limit %q, paths %d, want 15625", r.Limit, r.Paths)
+	}
+	if r.Situations > 6*40 {
+		t.Errorf("%d situations for 6 stages, want at most 40 a stage", r.Situations)
+	}
+}

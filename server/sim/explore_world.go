@@ -3,11 +3,8 @@ package sim
 import (
 	"encoding/binary"
 	"fmt"
-	"maps"
 	"slices"
 
-	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/parser"
 	"github.com/ttxsim/ttx/server/scenario"
 )
 
@@ -199,91 +196,24 @@ func (m *Machine) worldKey(b []byte) []byte {
 // (live: once the exercise has left every state whose rules read a fact,
 // the fact no longer splits situations).
 func worldLive(p *plan) (own, exit, live []refs) {
-	sc := p.sc
-	own = make([]refs, len(sc.States))
-	exit = make([]refs, len(sc.States))
-	for si, st := range sc.States {
-		r, x := newRefs(), newRefs()
-		walkInto := func(r *refs, src string) {
-			tree, err := parser.Parse(src)
-			if err != nil {
-				return // compiled at load
-			}
-			ast.Walk(&tree.Node, refVisitor{r})
-		}
-		walk := func(src string) { walkInto(&r, src) }
-		cond := func(x *scenario.Expr) {
-			if x != nil {
-				walk(x.Src)
-			}
-		}
-		effs := func(fs []*scenario.Effect) {
-			for _, f := range fs {
-				walk(rhs(f))
-			}
-		}
-		effs(st.OnEnter)
-		for _, in := range st.Injects {
-			cond(in.If)
-		}
-		for _, d := range st.Decisions {
-			cond(d.If)
-			for _, o := range d.Options {
-				effs(o.Effects)
-			}
-		}
-		for _, t := range st.Timers {
-			cond(t.If)
-			effs(t.Effects)
-		}
-		for _, t := range st.Transitions {
-			cond(t.When)
-			for _, f := range t.Effects {
-				walkInto(&x, rhs(f))
-			}
-		}
-		own[si], exit[si] = r, x
-	}
-	out := make([]refs, len(sc.States))
-	for si := range sc.States {
+	own, exit = stateRefs(p.sc)
+	live = make([]refs, len(p.sc.States))
+	for si, reach := range reachable(p) {
 		r := newRefs()
-		seen := make([]bool, len(sc.States))
-		queue := []int{si}
-		seen[si] = true
-		for len(queue) > 0 {
-			s := queue[0]
-			queue = queue[1:]
-			for _, o := range []*refs{&own[s], &exit[s]} {
-				maps.Copy(r.published, o.published)
-				maps.Copy(r.pubAbs, o.pubAbs)
-				maps.Copy(r.pubRel, o.pubRel)
-				maps.Copy(r.replied, o.replied)
-				maps.Copy(r.sent, o.sent)
-				maps.Copy(r.deliveredAt, o.deliveredAt)
-			}
-			for _, t := range sc.States[s].Transitions {
-				if n, ok := p.stateIdx[t.To]; ok && !seen[n] {
-					seen[n] = true
-					queue = append(queue, n)
-				}
-			}
+		for _, s := range reach {
+			mergeRefs(&r, &own[s])
+			mergeRefs(&r, &exit[s])
 		}
-		out[si] = r
+		live[si] = r
 	}
-	return own, exit, out
+	return own, exit, live
 }
 
-// unionRefs merges the world parts of two reads.
+// unionRefs merges two reads.
 func unionRefs(a, b refs) refs {
 	r := newRefs()
-	for _, o := range []*refs{&a, &b} {
-		maps.Copy(r.published, o.published)
-		maps.Copy(r.pubAbs, o.pubAbs)
-		maps.Copy(r.pubRel, o.pubRel)
-		maps.Copy(r.replied, o.replied)
-		maps.Copy(r.sent, o.sent)
-		maps.Copy(r.deliveredAt, o.deliveredAt)
-	}
+	mergeRefs(&r, &a)
+	mergeRefs(&r, &b)
 	return r
 }
 

@@ -89,10 +89,6 @@ type plan struct {
 	decState  []int   // owning state of each decision
 	decLocal  []int   // index of each decision within its state
 	refs      refs
-	// What the rules read, by index, for explore's situation keys.
-	refDec       []bool
-	refVisited   []bool
-	refDelivered []bool
 	// What each transition's `when` reads, by state and transition, for
 	// the values a transition_taken reports.
 	reads [][][]read
@@ -146,18 +142,6 @@ func newPlan(sc *scenario.Scenario) *plan {
 		}
 	}
 	p.refs = scanRefs(sc)
-	p.refDec = make([]bool, len(p.decs))
-	for i, d := range p.decs {
-		p.refDec[i] = p.refs.decisions[d.ID]
-	}
-	p.refVisited = make([]bool, len(sc.States))
-	for i, s := range sc.States {
-		p.refVisited[i] = p.refs.visited[s.ID]
-	}
-	p.refDelivered = make([]bool, len(p.injs))
-	for i, in := range p.injs {
-		p.refDelivered[i] = p.refs.delivered[in.ID]
-	}
 	p.reads = whenReads(p, sc)
 	p.acts = worldActs(p)
 	var exit []refs
