@@ -12,7 +12,9 @@ import (
 // HSEEP scale with an area for improvement from the live rating form; the
 // facilitator sees it arrive on the console's Evaluation tab, settles the
 // final rating and writes a corrective action; after the end the report's
-// AAR/IP section shows both. axe-core checks
+// AAR/IP section and the server's AAR document show both, and the
+// participants' debrief opens by its share link without an account and
+// shows neither. axe-core checks
 // the evaluation tab, the observer's form and the report on a phone and a
 // desktop; with TTX_E2E_SHOTS each is screenshot on both.
 func TestEvaluationInBrowsers(t *testing.T) {
@@ -103,6 +105,31 @@ func TestEvaluationInBrowsers(t *testing.T) {
 	fac.shot("report-aar-phone")
 	fac.setDesktop()
 	fac.shot("report-aar-desktop")
+
+	// The AAR document the server prints shows both too.
+	fac.navigate("/api/exercises/" + url.PathEscape(exID) + "/docs/aar?format=html")
+	fac.waitJS("the AAR document", `document.body && document.body.textContent.includes('Cybersecurity')`, actionTimeout)
+	doc := evalJS[string](fac, "the AAR document's text", `document.body.textContent`)
+	for _, want := range []string{afi, action, "Security Operations"} {
+		if !strings.Contains(doc, want) {
+			h.fatalf("the AAR document lacks %q", want)
+		}
+	}
+	fac.shot("aar-document")
+
+	// The participants' debrief by share link, without an account: player-safe, no ratings.
+	fac.navigate("/report/" + url.PathEscape(exID))
+	fac.click("create the debrief link", buttonXPath("Create a debrief link"))
+	fac.waitJS("the debrief link", `document.querySelector('#debrief-url') && document.querySelector('#debrief-url').value.includes('/debrief/')`, actionTimeout)
+	debrief, err := url.Parse(evalJS[string](fac, "the debrief link", `document.querySelector('#debrief-url').value`))
+	if err != nil {
+		h.fatalf("the debrief link does not parse: %v", err)
+	}
+	obs.navigate(debrief.Path)
+	obs.waitJS("the debrief", `document.body && document.body.textContent.includes('E2E evaluation')`, actionTimeout)
+	if text := evalJS[string](obs, "the debrief's text", `document.body.textContent`); strings.Contains(text, afi) || strings.Contains(text, action) {
+		h.fatalf("the participants' debrief shows a rating or the plan")
+	}
 
 	for _, b := range []*browser{fac, obs} {
 		if n := b.dialogCount(); n != 0 {
