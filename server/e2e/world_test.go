@@ -113,7 +113,8 @@ func TestTeamsActInTheWorld(t *testing.T) {
 	comms.click("send the reply", `//section[contains(@class,'composer')]//button[normalize-space()='Send']`)
 	comms.waitJS("the reply in the conversation", fmt.Sprintf(`[...document.querySelectorAll('li.convo')].some((c) => c.textContent.includes(%s))`, jsString(reply[:30])), actionTimeout)
 
-	// The facilitator answers as the reporter from the persona inbox.
+	// The facilitator answers as the reporter from the persona inbox (its console tab).
+	fac.click("the console's Persona inbox tab", `//button[@role='tab' and @data-tab='inbox']`)
 	fac.waitJS("the reporter's thread", `document.querySelector('[aria-labelledby="inbox-h"] [data-thread="bh_reporter_email"]')`, actionTimeout)
 	fac.click("the reporter", `//button[@data-persona='reporter']`)
 	const answer = "Thanks. I will quote the statement and the reply."
@@ -131,6 +132,7 @@ func TestTeamsActInTheWorld(t *testing.T) {
 	comms.typeInto("a chat line", `.chat .say textarea`, "Statement is out; reporter answered.")
 	comms.click("send the line", `//form[contains(@class,'say')]//button[normalize-space()='Send']`)
 	comms.waitJS("the line", `[...document.querySelectorAll('.chat .lines li')].some((l) => l.textContent.includes('Statement is out'))`, actionTimeout)
+	fac.click("the console's Chat tab", `//button[@role='tab' and @data-tab='chat']`)
 	fac.selectOption("the room of Comms", `.staffchat select`, "control:comms")
 	fac.typeInto("a line to Comms", `.staffchat .say textarea`, "Good. Keep the reporter close.")
 	fac.click("send to Comms", `//div[contains(@class,'staffchat')]//form//button[normalize-space()='Send']`)

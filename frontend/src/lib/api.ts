@@ -184,6 +184,10 @@ export interface Api {
   answerRest(s: ParticipantSession, a: AnswerSubmission, clientId: string): Promise<Ack>;
   /** POST /api/exercises/:id/notes. */
   noteRest(s: ObserverSession, n: NoteSubmission): Promise<Ack>;
+  /** GET /api/exercises/:id/evaluation: the value of `evaluation` (lib/evaluation.ts adapts it). */
+  evaluation(s: ObserverSession): Promise<unknown>;
+  /** POST /api/exercises/:id/ratings: the REST path of the `rate` message. */
+  rateRest(s: ObserverSession, body: Record<string, unknown>): Promise<Ack>;
 }
 
 export interface NoteSubmission {
@@ -263,6 +267,8 @@ export const offlineApi: Api = {
   },
   answerRest: notConnected,
   noteRest: notConnected,
+  evaluation: notConnected,
+  rateRest: notConnected,
 };
 
 // --- the live client -------------------------------------------------------
@@ -522,6 +528,14 @@ export function httpApi(o: HttpApiOptions = {}): Api {
     },
     async noteRest(sess, note) {
       const d = await call('POST', `${exPath(sess.exercise)}/notes`, noteBody(note), sess.token);
+      return { id: '', seq: n(d, 'seq') };
+    },
+    async evaluation(sess) {
+      const d = await call('GET', `${exPath(sess.exercise)}/evaluation`, undefined, sess.token);
+      return d['evaluation'] ?? null;
+    },
+    async rateRest(sess, body) {
+      const d = await call('POST', `${exPath(sess.exercise)}/ratings`, body, sess.token);
       return { id: '', seq: n(d, 'seq') };
     },
   };

@@ -99,3 +99,31 @@ describe('small helpers', () => {
     expect(e.params[0]).toEqual({ id: 'p', label: '', default: 'd', description: '' });
   });
 });
+
+describe('evaluation and documents calls', () => {
+  it('posts ratings and plan lines, reads the debrief link (none: null), and reads the problems of an events list', async () => {
+    const f = fakeFetch({
+      'GET /api/exercises/ex1/evaluation': [200, { evaluation: { objectives: [] } }],
+      'POST /api/exercises/ex1/ratings': [200, { client_id: '', seq: 3, duplicate: false }],
+      'POST /api/exercises/ex1/corrective-actions': [200, { client_id: '', seq: 4, duplicate: false, version: 1 }],
+      'POST /api/exercises/ex1/debrief-link': [201, { url: 'http://h/debrief/ex1.s', token: 'ex1.s' }],
+      'DELETE /api/exercises/ex1/debrief-link': [204, null],
+      'POST /api/scenarios/msel-import': [422, { error: { code: 'invalid_msel', message: 'bad', details: [{ row: 3, col: 2, column: 'time', message: 'not a time' }, { row: 5, col: 0, column: '', message: 'empty row' }] } }],
+    });
+    const api = createFacilitatorApi(f.fn);
+    expect(await api.evaluation('ex1')).toEqual({ objectives: [] });
+    await api.rate('ex1', { objective: 'o', rating: 'S', final: true });
+    await api.correctiveAction('ex1', { action_id: 'ca-1', issue: 'i', action: 'a' });
+    expect(await api.debriefLink('ex1')).toBeNull();
+    expect(await api.createDebriefLink('ex1')).toBe('http://h/debrief/ex1.s');
+    await api.revokeDebriefLink('ex1');
+    expect(await api.mselImport('a,b\n')).toEqual({ yaml: '', problems: ['row 3, column time: not a time', 'row 5: empty row'] });
+    const posts = f.calls.filter((c) => c.init.method === 'POST');
+    expect(posts.map((c) => c.url)).toEqual(['/api/exercises/ex1/ratings', '/api/exercises/ex1/corrective-actions', '/api/exercises/ex1/debrief-link', '/api/scenarios/msel-import']);
+    expect(JSON.parse(String(posts[0].init.body))).toEqual({ objective: 'o', rating: 'S', final: true });
+    expect(JSON.parse(String(posts[1].init.body))).toEqual({ action_id: 'ca-1', issue: 'i', action: 'a' });
+    expect(posts[3].init.body).toBe('a,b\n');
+    expect((posts[3].init.headers as Record<string, string>)['Content-Type']).toBe('text/csv');
+  });
+});
+

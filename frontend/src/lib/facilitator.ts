@@ -448,6 +448,18 @@ export interface FacilitatorApi {
   deleteInjectTemplate(id: string, template: number): Promise<void>;
   /** The room screen's public data (GET …/projector). */
   projector(id: string): Promise<ProjectorView>;
+  /** GET …/evaluation: the value of `evaluation` (lib/evaluation.ts adapts it). */
+  evaluation(id: string): Promise<unknown>;
+  /** POST …/ratings: the `rate` message's body. */
+  rate(id: string, body: Obj): Promise<void>;
+  /** POST …/corrective-actions: the `corrective_action` message's body. */
+  correctiveAction(id: string, body: Obj): Promise<void>;
+  /** The participants' debrief link: GET (null when there is none), POST (a new one), DELETE. */
+  debriefLink(id: string): Promise<string | null>;
+  createDebriefLink(id: string): Promise<string>;
+  revokeDebriefLink(id: string): Promise<void>;
+  /** POST /api/scenarios/msel-import: an events list (CSV) as a scenario skeleton. */
+  mselImport(csv: string): Promise<{ yaml: string; problems: string[] }>;
 }
 
 export interface InjectTemplate {
@@ -627,7 +639,57 @@ export function createFacilitatorApi(fetchFn: Fetch, base = ''): FacilitatorApi 
       await call('DELETE', `${ex(id)}/inject-templates/${template}`);
     },
     projector: async (id) => adaptProjector(await call('GET', `${ex(id)}/projector`)),
+    evaluation: async (id) => {
+      const r = await call('GET', `${ex(id)}/evaluation`);
+      return isObj(r) ? r['evaluation'] : null;
+    },
+    rate: async (id, body) => {
+      await call('POST', `${ex(id)}/ratings`, body);
+    },
+    correctiveAction: async (id, body) => {
+      await call('POST', `${ex(id)}/corrective-actions`, body);
+    },
+    debriefLink: async (id) => {
+      try {
+        const r = await call('GET', `${ex(id)}/debrief-link`);
+        return isObj(r) ? str(r, 'url') || null : null;
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) return null;
+        throw e;
+      }
+    },
+    createDebriefLink: async (id) => {
+      const r = await call('POST', `${ex(id)}/debrief-link`);
+      return isObj(r) ? str(r, 'url') : '';
+    },
+    revokeDebriefLink: async (id) => {
+      await call('DELETE', `${ex(id)}/debrief-link`);
+    },
+    mselImport: async (csv) => {
+      let r: unknown;
+      try {
+        r = await call('POST', '/api/scenarios/msel-import', csv, 'text/csv');
+      } catch (e) {
+        // 422 invalid_msel: what could not be read, row by row, and no skeleton.
+        if (e instanceof ApiError && e.status === 422 && Array.isArray(e.details)) {
+          r = { yaml: '', problems: e.details };
+        } else throw e;
+      }
+      const o = isObj(r) ? r : {};
+      const problems = Array.isArray(o['problems'])
+        ? (o['problems'] as unknown[]).map((p) => (typeof p === 'string' ? p : isObj(p) ? formatImportProblem(p) : '')).filter(Boolean)
+        : [];
+      return { yaml: str(o, 'yaml'), problems };
+    },
   };
+}
+
+/** A problem of an imported events list: "row 4, column time: …" (col 0: the whole row; strings pass as they are). */
+function formatImportProblem(p: Obj): string {
+  const col = typeof p['col'] === 'number' ? (p['col'] as number) : -1;
+  const where = [typeof p['row'] === 'number' ? `row ${p['row']}` : '', col !== 0 && str(p, 'column') ? `column ${str(p, 'column')}` : ''].filter(Boolean).join(', ');
+  const msg = str(p, 'message') || str(p, 'error');
+  return where ? `${where}: ${msg}` : msg;
 }
 
 /** Reads every event after `after`, page by page (the facilitator sees all). */

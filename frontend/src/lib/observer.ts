@@ -8,6 +8,7 @@ import type { ClockSync } from './clock';
 import { adaptClockEvent, adaptNote, adaptRosterEvent, isEndFrame, objectivesOf, type NoteView } from './events';
 import { createFeed, type FeedStore } from './feed';
 import { emptyWorld, reduceWorld, type WorldState } from './world';
+import { addEvidence, adaptEvaluation, initialEval, reduceEval, withBase, type EvalState, type EvidenceItem } from './evaluation';
 import { applyClockEvent, clockSync, initialClock, wallOffset, type ClockState } from './liveclock';
 import type { LiveSocket, ServerFrame, StatusDetail } from './socket';
 
@@ -28,7 +29,15 @@ export interface ObserveSession {
   readonly notes: Readable<NoteView[]>;
   /** Chat in every room, messages, drafts, receipts (lib/world.ts). */
   readonly world: Readable<WorldState>;
+  /** The evaluation (issue #19): the GET's answer with the live rating frames folded in. */
+  readonly evaluation: Readable<EvalState>;
+  /** What a rating may cite: decisions, notes, messages and chat seen so far. */
+  readonly evidence: Readable<EvidenceItem[]>;
   start(): Promise<void>;
+  /** (Re)load GET /evaluation; rejects with the server's error. */
+  loadEvaluation(): Promise<void>;
+  /** Send a `rate` message (REST when the socket is not live); resolves once recorded. */
+  rate(body: Record<string, unknown>): Promise<void>;
   /** Add a note; resolves once the server recorded it. */
   addNote(n: NoteSubmission): Promise<void>;
   reconnect(): void;
@@ -46,6 +55,8 @@ export function createObserveSession(api: Api, session: ObserverSession, now: ()
   const seenObjectives = writable<string[]>([]);
   const notes = writable<NoteView[]>([]);
   const world = writable<WorldState>(emptyWorld());
+  const evaluation = writable<EvalState>(initialEval());
+  const evidence = writable<EvidenceItem[]>([]);
   const clock = writable<ClockSync | null>(null);
   let clockState: ClockState = initialClock;
   let offset: number | null = null;
@@ -76,6 +87,12 @@ export function createObserveSession(api: Api, session: ObserverSession, now: ()
     const w = get(world);
     const nw = reduceWorld(w, f);
     if (nw !== w) world.set(nw);
+    const e = get(evaluation);
+    const ne = reduceEval(e, f);
+    if (ne !== e) evaluation.set(ne);
+    const ev = get(evidence);
+    const nev = addEvidence(ev, f, { team: (t) => get(teams).find((x) => x.id === t)?.name ?? t, person: (p) => get(names)[p] ?? '' });
+    if (nev !== ev) evidence.set(nev);
     const c = adaptClockEvent(f);
     if (c) {
       clockState = applyClockEvent(clockState, c);
@@ -131,6 +148,16 @@ export function createObserveSession(api: Api, session: ObserverSession, now: ()
     objectives,
     notes,
     world,
+    evaluation,
+    evidence,
+    async loadEvaluation() {
+      const v = await api.evaluation(session);
+      evaluation.update((e) => withBase(e, adaptEvaluation(v)));
+    },
+    async rate(body) {
+      if (socket?.status() === 'live') await socket.request('rate', body, { resend: true });
+      else await api.rateRest(session, body);
+    },
     async start() {
       try {
         const i = await api.observeInfo(session);
@@ -160,6 +187,8 @@ export function createObserveSession(api: Api, session: ObserverSession, now: ()
         onReset: () => {
           feed.reset();
           world.set(emptyWorld());
+          evaluation.update((e) => ({ ...initialEval(), base: e.base }));
+          evidence.set([]);
         },
       });
       socket.start();
