@@ -27,6 +27,8 @@ type decoder struct {
 	texts   []textRef // checked for {{placeholders}} once parameters are known
 
 	stateRefs []textRef // transition targets, checked once every state is known
+
+	dupIDs map[string]bool // decision/inject ids used twice: reported once, not again at every reference
 }
 
 // textRef is a piece of author text that may contain {{placeholders}}.
@@ -128,7 +130,13 @@ func yamlError(e *errs, src []byte, err error) {
 	}
 	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		e.add(syntaxErrorPos(src, line), yamlHint(m[2]), "YAML syntax: %s", m[2])
+		p := syntaxErrorPos(src, line)
+		if after, col, ok := textAfterQuote((&lineIndex{src: src}).line(p.Line)); ok {
+			e.add(Pos{Line: p.Line, Col: col}, "a quoted value ends at its closing quote: put all of the text inside the quotes",
+				"YAML syntax: text after the closing quote: '%s'", clip(after, 40))
+			return
+		}
+		e.add(p, yamlHint(m[2]), "YAML syntax: %s", m[2])
 		return
 	}
 	msg = strings.TrimPrefix(msg, "yaml: ")
@@ -499,6 +507,9 @@ var effectRe = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\+=|-=|=)`)
 func (d *decoder) effectList(n *yaml.Node, key string) []*Effect {
 	var out []*Effect
 	for _, e := range d.seq(n, key) {
+		if readAsKey(d, e, "effect") {
+			continue
+		}
 		if e.Kind != yaml.ScalarNode || isNull(e) {
 			d.errs.add(posOf(e), "write effects like 'reputation = reputation - 10'", "each effect must be one line of text, found %s", kindName(e))
 			continue

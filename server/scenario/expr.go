@@ -293,7 +293,9 @@ func (c *exprCompiler) compile(src string, t exprText, want string) *vm.Program 
 	// The same steps as expr.Compile, on the tree already checked.
 	result, err := new(checker.Checker).PatchAndCheck(tree, cfg)
 	if err != nil {
-		c.report(err, t, want)
+		if !c.explainMismatch(err, tree.Node, t) {
+			c.report(err, t, want)
+		}
 		return nil
 	}
 	// expr lets a value of unknown type through the result check (to be
@@ -591,6 +593,9 @@ func (c *exprCompiler) call(n *ast.CallNode, t exprText) {
 			return
 		}
 		lits[i] = s.Value
+	}
+	if id.Value != "published" && id.Value != "published_at" && id.Value != "minutes_since_published" && id.Value != "sent" && d.dupIDs[lits[0]] {
+		return // the duplicate id is reported where it is declared; which one is meant is the author's to say
 	}
 	switch id.Value {
 	case "visited":

@@ -429,6 +429,10 @@ func (d *decoder) registerItem(s *State, id string, p Pos, kind string) bool {
 			what = "a decision"
 		}
 		d.errs.add(p, "decision and inject ids must be unique across the whole file", "duplicate id '%s': already used by %s in state '%s'", id, what, o.ID)
+		if d.dupIDs == nil {
+			d.dupIDs = map[string]bool{}
+		}
+		d.dupIDs[id] = true
 		return false
 	}
 	sc.idx.stateOf[id] = s
