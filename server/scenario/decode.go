@@ -41,6 +41,9 @@ var (
 	idPattern  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
 	varPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 	yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	// durationRe is the duration syntax authors may use: hours, minutes and
+	// seconds, with fractions when the total is whole seconds (1.5m is 90s).
+	durationRe = regexp.MustCompile(`^([0-9]+(\.[0-9]+)?(h|m|s))+$`)
 )
 
 func posOf(n *yaml.Node) Pos { return Pos{Line: n.Line, Col: n.Column} }
@@ -395,6 +398,15 @@ func (d *decoder) duration(n *yaml.Node, key string, limit int) time.Duration {
 	}
 	if v < 0 {
 		d.errs.add(posOf(n), "", "'%s' cannot be negative", key)
+		return 0
+	}
+	if !durationRe.MatchString(s) {
+		d.errs.add(posOf(n), "write it like 90s, 5m or 1h30m", "'%s' is '%s': durations are written in hours (h), minutes (m) and seconds (s)", key, clip(s, 40))
+		return 0
+	}
+	if v%time.Second != 0 {
+		d.errs.add(posOf(n), fmt.Sprintf("round it, for example to %s", (v.Truncate(time.Second)+time.Second).String()),
+			"'%s' is '%s': durations are whole seconds", key, clip(s, 40))
 		return 0
 	}
 	if v > time.Duration(limit)*time.Second {
