@@ -141,7 +141,7 @@ func facilitatorOnly(ev engine.Event) bool {
 	switch ev.Kind {
 	case engine.KindFacAnswer:
 		return true
-	case string(sim.KindInjectDelivered), string(sim.KindInjectSkipped), engine.KindFacInject,
+	case string(sim.KindInjectDelivered), string(sim.KindInjectSkipped), string(sim.KindDecisionSkipped), engine.KindFacInject,
 		string(sim.KindDecisionOpened), string(sim.KindDecisionAnswered), string(sim.KindDecisionClosed),
 		string(sim.KindDecisionExtended), engine.KindNote, engine.KindInjectScheduled, engine.KindScheduleCancelled:
 	default:
@@ -158,7 +158,7 @@ func facilitatorOnly(ev engine.Event) bool {
 	case engine.KindNote:
 		return strings.HasPrefix(p.Author, facilitatorNotePrefix)
 	case string(sim.KindDecisionOpened), string(sim.KindDecisionAnswered), string(sim.KindDecisionClosed),
-		string(sim.KindDecisionExtended):
+		string(sim.KindDecisionExtended), string(sim.KindDecisionSkipped):
 		return p.Team == scenario.FacilitatorTeam
 	default:
 		return slices.Contains(p.Teams, scenario.FacilitatorTeam)

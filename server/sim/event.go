@@ -17,6 +17,7 @@ const (
 	KindStateEntered     Kind = "state_entered"
 	KindInjectDelivered  Kind = "inject_delivered"
 	KindInjectSkipped    Kind = "inject_skipped"
+	KindDecisionSkipped  Kind = "decision_skipped"
 	KindDecisionOpened   Kind = "decision_opened"
 	KindDecisionAnswered Kind = "decision_answered"
 	KindDecisionClosed   Kind = "decision_closed"
@@ -79,6 +80,7 @@ const OutcomeEnded = "ended"
 //	                  platform, to, level, ref, image, engagement (counts evaluated at delivery),
 //	                  teams, objectives, reply (teams that may reply to it)
 //	inject_skipped    inject, channel, title, reason ("if: <condition>")
+//	decision_skipped  decision, team, reason ("if: <condition>"): its `if` was false when due; it never opens
 //	decision_opened   decision, team, prompt, options [{id,label}], mode, free_text,
 //	                  ask_confidence, ask_rationale, time_limit (ns), closes_at (ns), default, objectives
 //	decision_answered decision, team, option, option_label, text, participant, lead, confidence, rationale,

@@ -973,6 +973,11 @@ func (m *Machine) openDecision(d int) {
 		return
 	}
 	if !ok {
+		if !m.lean {
+			e := m.ev(KindDecisionSkipped)
+			e.Decision, e.Team, e.Reason = dc.ID, dc.Team, "if: "+dc.If.Src
+			m.emit(e)
+		}
 		return
 	}
 	st := m.dec(d)
