@@ -87,6 +87,8 @@ export interface DecisionView {
   freeText: boolean;
   confidence: boolean;
   rationale: boolean;
+  /** Option id taken when it closes unanswered; teams see it on the prompt. Empty: none. */
+  defaultOption?: string;
 }
 
 export interface AnswerView {
@@ -271,6 +273,7 @@ export function adaptDecision(v: unknown): DecisionView | null {
     freeText: bool(v, 'free_text'),
     confidence: bool(v, 'confidence'),
     rationale: bool(v, 'rationale'),
+    defaultOption: str(v, 'default'),
   };
 }
 
@@ -756,6 +759,7 @@ export function fromWire(f: Obj): Obj {
         free_text: p['free_text'],
         confidence: p['ask_confidence'],
         rationale: p['ask_rationale'],
+        default: p['default'],
       };
       break;
     case 'decision_answered':
