@@ -68,6 +68,7 @@ func TestDecodeAllKeys(t *testing.T) {
 	check("reply", []any{in.Reply, in.TakesReplyFrom("comms"), in.TakesReplyFrom("soc"), in.Canned[0].ID}, []any{[]string{"comms"}, true, false, "quote"})
 	check("facilitator inject", sc.Inject("secret").Teams, []string{FacilitatorTeam})
 	d := sc.Decision("speak")
+	check("settle", []any{d.Settle, d.SettlesOnAnswer()}, []any{SettleAtClose, false})
 	check("decision", []any{d.Team, d.FreeText, d.Mode, d.Confidence, d.Rationale, d.At, d.TimeLimit, d.Default, d.Objectives},
 		[]any{"comms", true, ModeVote, true, true, time.Minute, 5 * time.Minute, "no", []string{"warn"}})
 	check("option", []any{d.Option("yes").Label, len(d.Option("yes").Effects), d.Option("yes").Notes}, []any{"Yes", 2, "Good"})

@@ -592,6 +592,7 @@ func (d *decoder) decision(s *State, n *yaml.Node) *Decision {
 	if tl := f.get("time_limit"); tl != nil && strings.TrimSpace(tl.Value) == "0" {
 		d.errs.add(posOf(tl), "remove it, or give a positive duration", "'time_limit' must be more than 0")
 	}
+	d.settle(dc, f.get("settle"), f.get("time_limit") != nil)
 	seen := map[string]Pos{}
 	for _, on := range d.seq(f.get("options"), "options") {
 		of := d.fields(on, optionSpec, "an option of decision '"+dc.ID+"'")

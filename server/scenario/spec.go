@@ -45,7 +45,7 @@ var (
 	engagementSpec = &spec{name: "engagement",
 		keys: []string{"likes", "reposts", "replies"}}
 	decisionSpec = &spec{name: "decision",
-		keys:     []string{"id", "team", "prompt", "options", "free_text", "mode", "confidence", "rationale", "at", "time_limit", "default", "if", "notes", "objectives"},
+		keys:     []string{"id", "team", "prompt", "options", "free_text", "mode", "confidence", "rationale", "at", "time_limit", "settle", "default", "if", "notes", "objectives"},
 		required: []string{"id", "team", "prompt"}}
 	optionSpec = &spec{name: "option",
 		keys:     []string{"id", "label", "effects", "notes"},

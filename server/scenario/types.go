@@ -332,6 +332,7 @@ type Decision struct {
 	Rationale  bool          `json:"rationale,omitempty"`  // ask a free-text rationale
 	At         time.Duration `json:"at"`                   // offset from entering the state
 	TimeLimit  time.Duration `json:"time_limit,omitempty"` // 0: settles on the first valid answer
+	Settle     Settle        `json:"settle,omitempty"`     // empty: on_answer without a time limit, at_close with one
 	Default    string        `json:"default,omitempty"`    // option taken when it closes unanswered
 	If         *Expr         `json:"if,omitempty"`
 	Notes      string        `json:"notes,omitempty"`

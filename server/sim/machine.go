@@ -1057,7 +1057,7 @@ func (m *Machine) answer(a Answer) error {
 	if !m.lean {
 		m.answeredEvent(dc, a)
 	}
-	if dc.TimeLimit == 0 {
+	if dc.SettlesOnAnswer() {
 		m.closeDecision(d, CloseAnswered)
 	}
 	return nil
