@@ -33,8 +33,9 @@ type decoder struct {
 
 // textRef is a piece of author text that may contain {{placeholders}}.
 type textRef struct {
-	s   string
-	pos Pos
+	s    string
+	pos  Pos
+	live bool // rendered at delivery: may show variables (liveText)
 }
 
 var (

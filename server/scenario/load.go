@@ -352,7 +352,7 @@ func (d *decoder) state(id string, k, v *yaml.Node) *State {
 		Description:      d.text(sf.get("description"), "description"),
 		FacilitatorNotes: d.text(sf.get("facilitator_notes"), "facilitator_notes"),
 		StoryJump:        d.duration(sf.get("story_jump"), "story_jump", maxStoryJump),
-		Debrief:          d.text(sf.get("debrief"), "debrief")}
+		Debrief:          d.liveText(sf.get("debrief"), "debrief")}
 	if s.Title == "" {
 		s.Title = id
 	}
@@ -445,8 +445,8 @@ func (d *decoder) inject(s *State, n *yaml.Node) *Inject {
 		ID:       d.str(f.get("id"), "id"),
 		At:       d.duration(f.get("at"), "at", maxDuration),
 		From:     d.str(f.get("from"), "from"),
-		Title:    d.text(f.get("title"), "title"),
-		Body:     d.text(f.get("body"), "body"),
+		Title:    d.liveText(f.get("title"), "title"),
+		Body:     d.liveText(f.get("body"), "body"),
 		To:       d.text(f.get("to"), "to"),
 		Platform: d.text(f.get("platform"), "platform"),
 		Level:    d.text(f.get("level"), "level"),
@@ -551,7 +551,7 @@ func (d *decoder) decision(s *State, n *yaml.Node) *Decision {
 	dc := &Decision{Pos: posOf(n),
 		ID:         d.str(f.get("id"), "id"),
 		Team:       d.str(f.get("team"), "team"),
-		Prompt:     d.text(f.get("prompt"), "prompt"),
+		Prompt:     d.liveText(f.get("prompt"), "prompt"),
 		FreeText:   d.boolean(f.get("free_text"), "free_text"),
 		Mode:       ModeFirst,
 		Confidence: d.boolean(f.get("confidence"), "confidence"),

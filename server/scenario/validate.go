@@ -111,15 +111,7 @@ func (d *decoder) placeholders(t textRef) {
 		}
 		name := strings.TrimSpace(s[i+2 : i+j])
 		if d.sc.idx.params[name] == nil {
-			var ids []string
-			for _, p := range d.sc.Parameters {
-				ids = append(ids, p.ID)
-			}
-			hint := d.hintFor(name, ids)
-			if len(ids) == 0 {
-				hint = "declare it under 'parameters:'"
-			}
-			d.errs.add(t.pos, hint, "unknown parameter '{{%s}}'", clip(name, 40))
+			d.unknownPlaceholder(t, name)
 		}
 		s = s[i+j+2:]
 	}

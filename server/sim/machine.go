@@ -736,7 +736,16 @@ func (m *Machine) storyTime() string {
 	return m.p.sc.StoryStart.Add(m.now + m.jump).Format(time.RFC3339)
 }
 
-func (m *Machine) render(s string) string { return scenario.Render(s, m.params) }
+// render fills a text's {{placeholders}}: parameters, and variables at
+// their current value (the loader allows those only in delivered texts).
+func (m *Machine) render(s string) string { return scenario.RenderValues(s, m.params, m.varValue) }
+
+func (m *Machine) varValue(name string) (any, bool) {
+	if i, ok := m.p.varIdx[name]; ok {
+		return m.vars[i], true
+	}
+	return nil, false
+}
 
 func (m *Machine) errorEvent(code, msg string) {
 	e := m.ev(KindError)
