@@ -79,6 +79,7 @@ func TestDecodeAllKeys(t *testing.T) {
 	tr := one.Transitions[0]
 	check("transition", []any{tr.To, tr.After, tr.Label, tr.Effects[0].Src}, []any{"two", 3 * time.Minute, "spoke", "secured = false"})
 	two := sc.State("two")
+	check("story_at", two.StoryAt.Src, "D+1 08:30")
 	check("final", []any{two.Final(), two.Outcome, two.Rating, two.Debrief}, []any{true, "done", "partial", "Talk it through."})
 	if sc.Decision("nope") != nil || sc.State("nope") != nil || sc.StateOf("nope") != nil {
 		t.Error("lookups of unknown ids must return nil")

@@ -356,6 +356,7 @@ func (d *decoder) state(id string, k, v *yaml.Node) *State {
 	if s.Title == "" {
 		s.Title = id
 	}
+	s.StoryAt = d.storyAt(sf.get("story_at"), d.sc.StoryStart, sf.get("story_jump") != nil)
 	for _, q := range d.seq(sf.get("discussion"), "discussion") {
 		s.Discussion = append(s.Discussion, d.text(q, "discussion"))
 	}

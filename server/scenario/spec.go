@@ -38,7 +38,7 @@ var (
 		keys:     []string{"type", "initial", "min", "max", "label", "description", "visible"},
 		required: []string{"type"}}
 	stateSpec = &spec{name: "state",
-		keys: []string{"title", "description", "facilitator_notes", "discussion", "story_jump", "on_enter", "injects", "decisions", "timers", "transitions", "outcome", "rating", "debrief"}}
+		keys: []string{"title", "description", "facilitator_notes", "discussion", "story_jump", "story_at", "on_enter", "injects", "decisions", "timers", "transitions", "outcome", "rating", "debrief"}}
 	injectSpec = &spec{name: "inject",
 		keys:     []string{"id", "at", "teams", "channel", "from", "title", "body", "to", "platform", "level", "ref", "image", "engagement", "if", "notes", "objectives", "reply", "canned"},
 		required: []string{"id", "channel", "body"}}

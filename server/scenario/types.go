@@ -217,6 +217,7 @@ type State struct {
 	FacilitatorNotes string        `json:"facilitator_notes,omitempty"` // what to look for, hints
 	Discussion       []string      `json:"discussion,omitempty"`        // questions for the facilitator to ask
 	StoryJump        time.Duration `json:"story_jump,omitempty"`        // in-story time skipped on entry
+	StoryAt          *StoryAt      `json:"story_at,omitempty"`          // in-story time moved to on entry
 	OnEnter          []*Effect     `json:"on_enter,omitempty"`
 	Injects          []*Inject     `json:"injects,omitempty"`
 	Decisions        []*Decision   `json:"decisions,omitempty"`

@@ -788,13 +788,13 @@ func (m *Machine) enter(si int) {
 	m.cur = si
 	m.ownDecs(si)
 	m.entered = m.now
-	m.jump += st.StoryJump
+	jumped := m.storyJump(st)
 	m.visited[si] = true
 	m.setNow(m.now)
 	e := m.ev(KindStateEntered)
 	if !m.lean {
 		e.Title = m.render(st.Title)
-		e.StoryJump = st.StoryJump
+		e.StoryJump = jumped
 	}
 	m.emit(e)
 	m.applyEffects(st.OnEnter, "on_enter")
