@@ -94,6 +94,13 @@ type ParamInfo struct {
 	Label       string `json:"label"`
 	Default     string `json:"default"`
 	Description string `json:"description,omitempty"`
+	// Type is "string", "number" or "bool"; the constraints the value
+	// must meet follow (the server checks them at creation).
+	Type    string   `json:"type"`
+	Min     *float64 `json:"min,omitempty"`
+	Max     *float64 `json:"max,omitempty"`
+	Pattern string   `json:"pattern,omitempty"`
+	Choices []string `json:"choices,omitempty"`
 }
 
 // Scenario returns the loaded scenario of a valid entry.
@@ -163,7 +170,8 @@ func entryOf(file, origin string, src []byte, p *parsed) Entry {
 			e.Teams = append(e.Teams, TeamInfo{ID: t.ID, Name: t.Name})
 		}
 		for _, pa := range sc.Parameters {
-			e.Params = append(e.Params, ParamInfo{ID: pa.ID, Label: pa.Label, Default: pa.Default, Description: pa.Description})
+			e.Params = append(e.Params, ParamInfo{ID: pa.ID, Label: pa.Label, Default: pa.Default, Description: pa.Description,
+				Type: string(pa.Type), Min: pa.Min, Max: pa.Max, Pattern: pa.Pattern, Choices: pa.Choices})
 		}
 	}
 	return e

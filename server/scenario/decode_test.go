@@ -34,7 +34,12 @@ func TestDecodeAllKeys(t *testing.T) {
 	check("duration", sc.Duration, 90*time.Minute)
 	check("tags", sc.Tags, []string{"test", "complete"})
 	check("story_start", sc.StoryStart.Format(time.RFC3339), "2026-02-08T09:00:30+01:00")
-	check("parameter", *sc.Parameter("company"), Parameter{ID: "company", Label: "Company", Default: "Acme", Description: "The organisation", Pos: Pos{10, 3}})
+	check("parameter", *sc.Parameter("company"), Parameter{ID: "company", Label: "Company", Default: "Acme", Description: "The organisation", Type: String, Pos: Pos{10, 3}})
+	ll, rg := sc.Parameter("loss_limit"), sc.Parameter("region")
+	check("number parameter", []any{ll.Type, *ll.Min, *ll.Max, ll.Default}, []any{Number, 0.0, 1e6, "5000"})
+	check("text parameter", []any{rg.Type, rg.Pattern, rg.Choices}, []any{String, "[A-Z]{2}", []string{"EU", "US"}})
+	check("typed values", sc.Typed(map[string]string{"company": "X", "loss_limit": "250", "region": "US", "insured": "no"}),
+		map[string]any{"company": "X", "loss_limit": 250.0, "region": "US", "insured": false})
 	check("team brief", sc.Team("comms").Brief, "You speak for {{company}}.")
 	check("objective", sc.Objective("warn").Teams, []string{"comms"})
 	check("persona avatar", sc.Persona("reporter").Avatar, "DR")

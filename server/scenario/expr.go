@@ -101,6 +101,11 @@ func (sc *Scenario) compileEnv() map[string]any {
 	for _, v := range sc.Variables {
 		env[v.ID] = zeroOf(v.Type)
 	}
+	for _, p := range sc.Parameters {
+		if !reservedName(p.ID) {
+			env[p.ID] = zeroOf(p.Type)
+		}
+	}
 	return env
 }
 
@@ -511,7 +516,7 @@ func (c *exprCompiler) ident(n *ast.IdentifierNode, pos func() Pos) {
 	d := c.d
 	sc := d.sc
 	name := n.Value
-	if name == "elapsed" || name == "clock" || sc.idx.variables[name] != nil {
+	if name == "elapsed" || name == "clock" || sc.idx.variables[name] != nil || sc.idx.params[name] != nil {
 		return
 	}
 	p := pos()
@@ -532,8 +537,6 @@ func (c *exprCompiler) ident(n *ast.IdentifierNode, pos func() Pos) {
 		hint = fmt.Sprintf(`use delivered("%s")`, name)
 	case sc.idx.outlets[name] != nil:
 		hint = fmt.Sprintf(`use published("team", "%s")`, name)
-	case sc.idx.params[name] != nil:
-		hint = "parameters are text for {{" + name + "}}, not values in rules"
 	case strings.HasPrefix(name, "$"):
 		d.errs.add(p, "", "'%s' is not allowed", name)
 		return

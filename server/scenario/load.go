@@ -108,6 +108,7 @@ func (d *decoder) scenario(root *yaml.Node) {
 		if strings.Contains(p.Default, "{{") {
 			d.errs.add(posOf(pf.get("default")), "", "a parameter's default cannot use {{placeholders}}")
 		}
+		d.paramType(p, pf)
 		sc.Parameters = append(sc.Parameters, p)
 		sc.idx.params[id] = p
 	})

@@ -17,7 +17,7 @@ var (
 		keys:     []string{"id", "title", "summary", "duration", "tags", "based_on", "story_start", "parameters", "teams", "objectives", "personas", "outlets", "variables", "start", "states"},
 		required: []string{"id", "title", "teams", "start", "states"}}
 	parameterSpec = &spec{name: "parameter",
-		keys:     []string{"label", "default", "description"},
+		keys:     []string{"label", "default", "description", "type", "min", "max", "pattern", "choices"},
 		required: []string{"default"}}
 	teamSpec = &spec{name: "team",
 		keys:     []string{"name", "brief", "lines"},

@@ -6,6 +6,7 @@ package scenario
 
 import (
 	"encoding/json"
+	"regexp"
 	"time"
 
 	"github.com/expr-lang/expr/vm"
@@ -68,7 +69,16 @@ type Parameter struct {
 	Label       string `json:"label"`
 	Default     string `json:"default"`
 	Description string `json:"description,omitempty"`
-	Pos         Pos    `json:"-"`
+	// Type is String (text, the default), Number or Bool (yes/no); Min,
+	// Max, Pattern and Choices constrain the values (see Check).
+	Type    VarType  `json:"type"`
+	Min     *float64 `json:"min,omitempty"`
+	Max     *float64 `json:"max,omitempty"`
+	Pattern string   `json:"pattern,omitempty"`
+	Choices []string `json:"choices,omitempty"`
+	Pos     Pos      `json:"-"`
+
+	re *regexp.Regexp // Pattern, anchored
 }
 
 // FacilitatorTeam is the pseudo-team id for decisions the facilitator answers

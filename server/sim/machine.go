@@ -303,6 +303,7 @@ func New(sc *scenario.Scenario, params map[string]string) (*Machine, error) {
 		m.decs[i] = make([]decStatus, len(s.Decisions))
 	}
 	m.env = sc.NewEnv(&runtime{m})
+	m.env.SetParams(sc.Typed(resolved))
 	return m, nil
 }
 
@@ -673,6 +674,7 @@ func (m *Machine) makeLean() {
 	m.lean = true
 	rt := &runtime{m}
 	m.shared = &sharedEnv{env: m.p.sc.NewEnv(rt), rt: rt, owner: 0, ids: 1}
+	m.shared.env.SetParams(m.p.sc.Typed(m.params))
 	m.envID = 1
 	m.env = nil
 }
