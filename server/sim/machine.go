@@ -1015,6 +1015,7 @@ func (m *Machine) openDecision(d int) {
 	e.TimeLimit = dc.TimeLimit
 	e.ClosesAt = st.closesAt
 	e.Default = dc.Default
+	e.SettleFirst = dc.TimeLimit > 0 && dc.SettlesOnAnswer()
 	e.Objectives = slices.Clone(dc.Objectives)
 	e.Audience = teamAudience(dc.Team)
 	m.emit(e)

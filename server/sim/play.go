@@ -287,6 +287,9 @@ func Line(e Event) string {
 		if e.TimeLimit > 0 {
 			extra = append(extra, "limit "+FormatDuration(e.TimeLimit))
 		}
+		if e.SettleFirst {
+			extra = append(extra, "first answer final")
+		}
 		if e.Default != "" {
 			extra = append(extra, "default "+e.Default)
 		}

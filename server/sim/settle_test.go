@@ -24,6 +24,9 @@ func TestSettleOnAnswer(t *testing.T) {
 				t.Fatalf("outcome %q at %v (done %v), want %q at %v", res.Outcome, res.End, res.Done, tc.outcome, tc.end)
 			}
 			for _, e := range res.Events {
+				if e.Kind == KindDecisionOpened && !e.SettleFirst {
+					t.Error("decision_opened does not say the first answer is final")
+				}
 				if e.Kind == KindDecisionClosed && (e.Settled != tc.settled || e.At != tc.end) {
 					t.Errorf("closed %s at %v, want %s at %v", e.Settled, e.At, tc.settled, tc.end)
 				}

@@ -54,6 +54,16 @@ describe("a decision's default is shown to the team", () => {
     expect(adaptDecision(f['decision'])?.defaultOption).toBe('wait');
   });
 
+  it('says when the first answer is final, before the default', () => {
+    const f = fromWire({ type: 'event', seq: 3, kind: 'decision_opened', at: 0, payload: { decision: 'isolate', team: 'soc', prompt: 'P', options: [{ id: 'wait', label: 'Wait' }], default: 'wait', time_limit: 300e9, closes_at: 300e9, settle_on_answer: true }, audience: ['soc'] });
+    const feed = createFeed();
+    feed.load([f]);
+    let ds: DecisionState | undefined;
+    feed.subscribe((s) => (ds = s.decisions[0]))();
+    r = render(DecisionPrompt, { state: ds!, teamName: 'SOC', nowMs: 0 });
+    expect(r.container.querySelector('.default-note')?.textContent).toBe('The first answer is final: it cannot be changed. No answer when time runs out: “Wait” is taken.');
+  });
+
   it('says nothing for an option the decision does not have', () => {
     expect(defaultNote({ options: [{ id: 'a', label: 'A' }], defaultOption: 'zzz', timeLimitNs: 0 })).toBe('');
   });

@@ -6,6 +6,9 @@
 // closed("d") and not answered("d").
 import type { DecisionView } from './events';
 
+/** Said under a timed prompt whose first answer settles it (settle: on_answer). */
+export const FIRST_ANSWER_NOTE = 'The first answer is final: it cannot be changed.';
+
 /** The sentence shown under the prompt, or '' when there is no default. */
 export function defaultNote(d: Pick<DecisionView, 'options' | 'defaultOption' | 'timeLimitNs'>): string {
   if (!d.defaultOption) return '';

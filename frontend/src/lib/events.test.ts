@@ -118,6 +118,7 @@ describe('adaptEvent', () => {
       confidence: true,
       rationale: false,
       defaultOption: 'b',
+      settleOnAnswer: false,
     });
     expect(decisionIdOf(ev!)).toBe('d1');
   });

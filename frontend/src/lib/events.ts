@@ -89,6 +89,8 @@ export interface DecisionView {
   rationale: boolean;
   /** Option id taken when it closes unanswered; teams see it on the prompt. Empty: none. */
   defaultOption?: string;
+  /** Timed, yet the first valid answer settles it (settle: on_answer). */
+  settleOnAnswer?: boolean;
 }
 
 export interface AnswerView {
@@ -274,6 +276,7 @@ export function adaptDecision(v: unknown): DecisionView | null {
     confidence: bool(v, 'confidence'),
     rationale: bool(v, 'rationale'),
     defaultOption: str(v, 'default'),
+    settleOnAnswer: bool(v, 'settle_on_answer'),
   };
 }
 
@@ -760,6 +763,7 @@ export function fromWire(f: Obj): Obj {
         confidence: p['ask_confidence'],
         rationale: p['ask_rationale'],
         default: p['default'],
+        settle_on_answer: p['settle_on_answer'],
       };
       break;
     case 'decision_answered':
