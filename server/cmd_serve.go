@@ -178,10 +178,14 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 		log.Info("resumed exercises", slog.Int("count", n))
 	}
 
+	lib := api.NewLibrary(sio.shipped, st)
+	if cfg.Scenarios != "" {
+		lib = lib.FromDirectory()
+	}
 	srv, err := api.New(api.Deps{
 		Log:      log.With(slog.String("component", "api")),
 		Accounts: st, Tokens: st, Access: st, Templates: st,
-		Library: api.NewLibrary(sio.shipped, st),
+		Library: lib,
 		Engine:  eng,
 		Hub:     h,
 		UI:      sio.ui,

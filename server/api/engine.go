@@ -104,6 +104,10 @@ func engineError(err error) *Error {
 		return errInternal(err)
 	}
 	e := &Error{Status: status, Code: code, Message: publicMessage(err), cause: err}
+	var pe *scenario.ParamError
+	if errors.As(err, &pe) {
+		e.Status, e.Code, e.Message, e.Details = http.StatusBadRequest, "bad_param", "parameter \""+pe.Param+"\" "+pe.Msg, paramDetails{Param: pe.Param}
+	}
 	var list scenario.ErrorList
 	if errors.As(err, &list) {
 		e.Status, e.Code, e.Message, e.Details = http.StatusUnprocessableEntity, "invalid_scenario", "the scenario has errors", []*scenario.Error(list)
@@ -142,4 +146,10 @@ func publicMessage(err error) string {
 // withTimeout gives an engine call a deadline derived from the request.
 func withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, commandTimeout)
+}
+
+// paramDetails names the parameter a bad_param error is about, so that the
+// create-exercise form shows the message beside its field.
+type paramDetails struct {
+	Param string `json:"param"`
 }

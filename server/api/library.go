@@ -28,6 +28,7 @@ type UploadStore interface {
 // change without a restart; parsing is cached by content.
 type Library struct {
 	shipped fs.FS
+	origin  string // what Entry.Origin says of the files in shipped
 	uploads UploadStore
 
 	mu    sync.Mutex
@@ -45,14 +46,28 @@ const maxLibraryFiles = 500
 // NewLibrary returns a library over the shipped files (nil for none) and the
 // upload store (nil for none).
 func NewLibrary(shipped fs.FS, uploads UploadStore) *Library {
-	return &Library{shipped: shipped, uploads: uploads, cache: make(map[[32]byte]*parsed)}
+	return &Library{shipped: shipped, origin: OriginShipped, uploads: uploads, cache: make(map[[32]byte]*parsed)}
+}
+
+// Where a library entry comes from (Entry.Origin).
+const (
+	OriginShipped   = "shipped"   // built into the binary
+	OriginDirectory = "directory" // read from the directory given with -scenarios
+	OriginUploaded  = "uploaded"  // uploaded through the API
+)
+
+// FromDirectory labels the library's files as read from a directory
+// (OriginDirectory) rather than built in, and returns the library.
+func (l *Library) FromDirectory() *Library {
+	l.origin = OriginDirectory
+	return l
 }
 
 // Entry is one scenario file and how it validated.
 type Entry struct {
 	ID       string            `json:"id"`
 	File     string            `json:"file"`
-	Origin   string            `json:"origin"` // "shipped" | "uploaded"
+	Origin   string            `json:"origin"` // OriginShipped, OriginDirectory or OriginUploaded
 	Valid    bool              `json:"valid"`
 	Errors   []*scenario.Error `json:"errors,omitempty"`
 	Title    string            `json:"title,omitempty"`
@@ -79,6 +94,13 @@ type ParamInfo struct {
 	Label       string `json:"label"`
 	Default     string `json:"default"`
 	Description string `json:"description,omitempty"`
+	// Type is "string", "number" or "bool"; the constraints the value
+	// must meet follow (the server checks them at creation).
+	Type    string   `json:"type"`
+	Min     *float64 `json:"min,omitempty"`
+	Max     *float64 `json:"max,omitempty"`
+	Pattern string   `json:"pattern,omitempty"`
+	Choices []string `json:"choices,omitempty"`
 }
 
 // Scenario returns the loaded scenario of a valid entry.
@@ -148,7 +170,8 @@ func entryOf(file, origin string, src []byte, p *parsed) Entry {
 			e.Teams = append(e.Teams, TeamInfo{ID: t.ID, Name: t.Name})
 		}
 		for _, pa := range sc.Parameters {
-			e.Params = append(e.Params, ParamInfo{ID: pa.ID, Label: pa.Label, Default: pa.Default, Description: pa.Description})
+			e.Params = append(e.Params, ParamInfo{ID: pa.ID, Label: pa.Label, Default: pa.Default, Description: pa.Description,
+				Type: string(pa.Type), Min: pa.Min, Max: pa.Max, Pattern: pa.Pattern, Choices: pa.Choices})
 		}
 	}
 	return e
@@ -175,7 +198,7 @@ func (l *Library) List(ctx context.Context) ([]Entry, error) {
 			if err != nil {
 				return nil, fmt.Errorf("api: read scenario %s: %w", n, err)
 			}
-			out = append(out, entryOf(n, "shipped", src, l.parse(n, src)))
+			out = append(out, entryOf(n, l.origin, src, l.parse(n, src)))
 		}
 	}
 	if l.uploads != nil {
@@ -184,14 +207,14 @@ func (l *Library) List(ctx context.Context) ([]Entry, error) {
 			return nil, err
 		}
 		for _, u := range ups {
-			e := entryOf(u.File, "uploaded", u.Source, l.parse(u.File, u.Source))
+			e := entryOf(u.File, OriginUploaded, u.Source, l.parse(u.File, u.Source))
 			e.Uploaded = u.UploadedAt
 			out = append(out, e)
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Origin != out[j].Origin {
-			return out[i].Origin == "shipped"
+			return out[i].Origin != OriginUploaded
 		}
 		return out[i].ID < out[j].ID
 	})
@@ -244,14 +267,14 @@ func (l *Library) Upload(ctx context.Context, file string, src []byte, by int64,
 		return Entry{}, nil, err
 	}
 	for _, e := range all {
-		if e.ID == p.sc.ID && e.Origin == "shipped" {
+		if e.ID == p.sc.ID && e.Origin != OriginUploaded {
 			return Entry{}, nil, errShippedID
 		}
 	}
 	if err := l.uploads.PutScenarioUpload(ctx, store.ScenarioUpload{Slug: p.sc.ID, File: file, Source: src, UploadedBy: by, UploadedAt: now}); err != nil {
 		return Entry{}, nil, err
 	}
-	e := entryOf(file, "uploaded", src, p)
+	e := entryOf(file, OriginUploaded, src, p)
 	e.Uploaded = now
 	return e, nil, nil
 }

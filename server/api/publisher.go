@@ -143,7 +143,7 @@ func facilitatorOnly(ev engine.Event) bool {
 		return true
 	case engine.KindDebriefLinkSet, engine.KindDebriefLinkRevoked:
 		return true
-	case string(sim.KindInjectDelivered), string(sim.KindInjectSkipped), engine.KindFacInject,
+	case string(sim.KindInjectDelivered), string(sim.KindInjectSkipped), string(sim.KindDecisionSkipped), engine.KindFacInject,
 		string(sim.KindDecisionOpened), string(sim.KindDecisionAnswered), string(sim.KindDecisionClosed),
 		string(sim.KindDecisionExtended), engine.KindNote, engine.KindInjectScheduled, engine.KindScheduleCancelled:
 	default:
@@ -160,7 +160,7 @@ func facilitatorOnly(ev engine.Event) bool {
 	case engine.KindNote:
 		return strings.HasPrefix(p.Author, facilitatorNotePrefix)
 	case string(sim.KindDecisionOpened), string(sim.KindDecisionAnswered), string(sim.KindDecisionClosed),
-		string(sim.KindDecisionExtended):
+		string(sim.KindDecisionExtended), string(sim.KindDecisionSkipped):
 		return p.Team == scenario.FacilitatorTeam
 	default:
 		return slices.Contains(p.Teams, scenario.FacilitatorTeam)

@@ -28,18 +28,24 @@ type decoder struct {
 	texts   []textRef // checked for {{placeholders}} once parameters are known
 
 	stateRefs []textRef // transition targets, checked once every state is known
+
+	dupIDs map[string]bool // decision/inject ids used twice: reported once, not again at every reference
 }
 
 // textRef is a piece of author text that may contain {{placeholders}}.
 type textRef struct {
-	s   string
-	pos Pos
+	s    string
+	pos  Pos
+	live bool // rendered at delivery: may show variables (liveText)
 }
 
 var (
 	idPattern  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
 	varPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 	yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	// durationRe is the duration syntax authors may use: hours, minutes and
+	// seconds, with fractions when the total is whole seconds (1.5m is 90s).
+	durationRe = regexp.MustCompile(`^([0-9]+(\.[0-9]+)?(h|m|s))+$`)
 )
 
 func posOf(n *yaml.Node) Pos { return Pos{Line: n.Line, Col: n.Column} }
@@ -129,7 +135,13 @@ func yamlError(e *errs, src []byte, err error) {
 	}
 	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		e.add(syntaxErrorPos(src, line), yamlHint(m[2]), "YAML syntax: %s", m[2])
+		p := syntaxErrorPos(src, line)
+		if after, col, ok := textAfterQuote((&lineIndex{src: src}).line(p.Line)); ok {
+			e.add(Pos{Line: p.Line, Col: col}, "a quoted value ends at its closing quote: put all of the text inside the quotes",
+				"YAML syntax: text after the closing quote: '%s'", clip(after, 40))
+			return
+		}
+		e.add(p, yamlHint(m[2]), "YAML syntax: %s", m[2])
 		return
 	}
 	msg = strings.TrimPrefix(msg, "yaml: ")
@@ -390,6 +402,15 @@ func (d *decoder) duration(n *yaml.Node, key string, limit int) time.Duration {
 		d.errs.add(posOf(n), "", "'%s' cannot be negative", key)
 		return 0
 	}
+	if !durationRe.MatchString(s) {
+		d.errs.add(posOf(n), "write it like 90s, 5m or 1h30m", "'%s' is '%s': durations are written in hours (h), minutes (m) and seconds (s)", key, clip(s, 40))
+		return 0
+	}
+	if v%time.Second != 0 {
+		d.errs.add(posOf(n), fmt.Sprintf("round it, for example to %s", (v.Truncate(time.Second)+time.Second).String()),
+			"'%s' is '%s': durations are whole seconds", key, clip(s, 40))
+		return 0
+	}
 	if v > time.Duration(limit)*time.Second {
 		d.errs.add(posOf(n), "", "'%s' is too long: at most %s", key, time.Duration(limit)*time.Second)
 		return 0
@@ -500,6 +521,9 @@ var effectRe = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\+=|-=|=)`)
 func (d *decoder) effectList(n *yaml.Node, key string) []*Effect {
 	var out []*Effect
 	for _, e := range d.seq(n, key) {
+		if readAsKey(d, e, "effect") {
+			continue
+		}
 		if e.Kind != yaml.ScalarNode || isNull(e) {
 			d.errs.add(posOf(e), "write effects like 'reputation = reputation - 10'", "each effect must be one line of text, found %s", kindName(e))
 			continue

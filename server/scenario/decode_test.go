@@ -34,7 +34,12 @@ func TestDecodeAllKeys(t *testing.T) {
 	check("duration", sc.Duration, 90*time.Minute)
 	check("tags", sc.Tags, []string{"test", "complete"})
 	check("story_start", sc.StoryStart.Format(time.RFC3339), "2026-02-08T09:00:30+01:00")
-	check("parameter", *sc.Parameter("company"), Parameter{ID: "company", Label: "Company", Default: "Acme", Description: "The organisation", Pos: Pos{10, 3}})
+	check("parameter", *sc.Parameter("company"), Parameter{ID: "company", Label: "Company", Default: "Acme", Description: "The organisation", Type: String, Pos: Pos{10, 3}})
+	ll, rg := sc.Parameter("loss_limit"), sc.Parameter("region")
+	check("number parameter", []any{ll.Type, *ll.Min, *ll.Max, ll.Default}, []any{Number, 0.0, 1e6, "5000"})
+	check("text parameter", []any{rg.Type, rg.Pattern, rg.Choices}, []any{String, "[A-Z]{2}", []string{"EU", "US"}})
+	check("typed values", sc.Typed(map[string]string{"company": "X", "loss_limit": "250", "region": "US", "insured": "no"}),
+		map[string]any{"company": "X", "loss_limit": 250.0, "region": "US", "insured": false})
 	check("team brief", sc.Team("comms").Brief, "You speak for {{company}}.")
 	check("objective", sc.Objective("warn").Teams, []string{"comms"})
 	check("persona avatar", sc.Persona("reporter").Avatar, "DR")
@@ -68,6 +73,7 @@ func TestDecodeAllKeys(t *testing.T) {
 	check("reply", []any{in.Reply, in.TakesReplyFrom("comms"), in.TakesReplyFrom("soc"), in.Canned[0].ID}, []any{[]string{"comms"}, true, false, "quote"})
 	check("facilitator inject", sc.Inject("secret").Teams, []string{FacilitatorTeam})
 	d := sc.Decision("speak")
+	check("settle", []any{d.Settle, d.SettlesOnAnswer()}, []any{SettleAtClose, false})
 	check("decision", []any{d.Team, d.FreeText, d.Mode, d.Confidence, d.Rationale, d.At, d.TimeLimit, d.Default, d.Objectives},
 		[]any{"comms", true, ModeVote, true, true, time.Minute, 5 * time.Minute, "no", []string{"warn"}})
 	check("option", []any{d.Option("yes").Label, len(d.Option("yes").Effects), d.Option("yes").Notes}, []any{"Yes", 2, "Good"})
@@ -84,6 +90,7 @@ func TestDecodeAllKeys(t *testing.T) {
 	tr := one.Transitions[0]
 	check("transition", []any{tr.To, tr.After, tr.Label, tr.Effects[0].Src}, []any{"two", 3 * time.Minute, "spoke", "secured = false"})
 	two := sc.State("two")
+	check("story_at", two.StoryAt.Src, "D+1 08:30")
 	check("final", []any{two.Final(), two.Outcome, two.Rating, two.Debrief}, []any{true, "done", "partial", "Talk it through."})
 	if sc.Decision("nope") != nil || sc.State("nope") != nil || sc.StateOf("nope") != nil {
 		t.Error("lookups of unknown ids must return nil")

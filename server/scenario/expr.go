@@ -101,6 +101,11 @@ func (sc *Scenario) compileEnv() map[string]any {
 	for _, v := range sc.Variables {
 		env[v.ID] = zeroOf(v.Type)
 	}
+	for _, p := range sc.Parameters {
+		if !reservedName(p.ID) {
+			env[p.ID] = zeroOf(p.Type)
+		}
+	}
 	return env
 }
 
@@ -294,7 +299,9 @@ func (c *exprCompiler) compile(src string, t exprText, want string) *vm.Program 
 	// The same steps as expr.Compile, on the tree already checked.
 	result, err := new(checker.Checker).PatchAndCheck(tree, cfg)
 	if err != nil {
-		c.report(err, t, want)
+		if !c.explainMismatch(err, tree.Node, t) {
+			c.report(err, t, want)
+		}
 		return nil
 	}
 	// expr lets a value of unknown type through the result check (to be
@@ -514,7 +521,7 @@ func (c *exprCompiler) ident(n *ast.IdentifierNode, pos func() Pos) {
 	d := c.d
 	sc := d.sc
 	name := n.Value
-	if name == "elapsed" || name == "clock" || sc.idx.variables[name] != nil {
+	if name == "elapsed" || name == "clock" || sc.idx.variables[name] != nil || sc.idx.params[name] != nil {
 		return
 	}
 	p := pos()
@@ -535,8 +542,6 @@ func (c *exprCompiler) ident(n *ast.IdentifierNode, pos func() Pos) {
 		hint = fmt.Sprintf(`use delivered("%s")`, name)
 	case sc.idx.outlets[name] != nil:
 		hint = fmt.Sprintf(`use published("team", "%s")`, name)
-	case sc.idx.params[name] != nil:
-		hint = "parameters are text for {{" + name + "}}, not values in rules"
 	case strings.HasPrefix(name, "$"):
 		d.errs.add(p, "", "'%s' is not allowed", name)
 		return
@@ -596,6 +601,9 @@ func (c *exprCompiler) call(n *ast.CallNode, t exprText) {
 			return
 		}
 		lits[i] = s.Value
+	}
+	if id.Value != "published" && id.Value != "published_at" && id.Value != "minutes_since_published" && id.Value != "sent" && d.dupIDs[lits[0]] {
+		return // the duplicate id is reported where it is declared; which one is meant is the author's to say
 	}
 	switch id.Value {
 	case "visited":

@@ -111,6 +111,7 @@ func (d *decoder) scenario(root *yaml.Node) {
 		if strings.Contains(p.Default, "{{") {
 			d.errs.add(posOf(pf.get("default")), "", "a parameter's default cannot use {{placeholders}}")
 		}
+		d.paramType(p, pf)
 		sc.Parameters = append(sc.Parameters, p)
 		sc.idx.params[id] = p
 	})
@@ -356,10 +357,11 @@ func (d *decoder) state(id string, k, v *yaml.Node) *State {
 		Description:      d.text(sf.get("description"), "description"),
 		FacilitatorNotes: d.text(sf.get("facilitator_notes"), "facilitator_notes"),
 		StoryJump:        d.duration(sf.get("story_jump"), "story_jump", maxStoryJump),
-		Debrief:          d.text(sf.get("debrief"), "debrief")}
+		Debrief:          d.liveText(sf.get("debrief"), "debrief")}
 	if s.Title == "" {
 		s.Title = id
 	}
+	s.StoryAt = d.storyAt(sf.get("story_at"), d.sc.StoryStart, sf.get("story_jump") != nil)
 	for _, q := range d.seq(sf.get("discussion"), "discussion") {
 		s.Discussion = append(s.Discussion, d.text(q, "discussion"))
 	}
@@ -433,6 +435,10 @@ func (d *decoder) registerItem(s *State, id string, p Pos, kind string) bool {
 			what = "a decision"
 		}
 		d.errs.add(p, "decision and inject ids must be unique across the whole file", "duplicate id '%s': already used by %s in state '%s'", id, what, o.ID)
+		if d.dupIDs == nil {
+			d.dupIDs = map[string]bool{}
+		}
+		d.dupIDs[id] = true
 		return false
 	}
 	sc.idx.stateOf[id] = s
@@ -445,8 +451,8 @@ func (d *decoder) inject(s *State, n *yaml.Node) *Inject {
 		ID:       d.str(f.get("id"), "id"),
 		At:       d.duration(f.get("at"), "at", maxDuration),
 		From:     d.str(f.get("from"), "from"),
-		Title:    d.text(f.get("title"), "title"),
-		Body:     d.text(f.get("body"), "body"),
+		Title:    d.liveText(f.get("title"), "title"),
+		Body:     d.liveText(f.get("body"), "body"),
 		To:       d.text(f.get("to"), "to"),
 		Platform: d.text(f.get("platform"), "platform"),
 		Level:    d.text(f.get("level"), "level"),
@@ -551,7 +557,7 @@ func (d *decoder) decision(s *State, n *yaml.Node) *Decision {
 	dc := &Decision{Pos: posOf(n),
 		ID:         d.str(f.get("id"), "id"),
 		Team:       d.str(f.get("team"), "team"),
-		Prompt:     d.text(f.get("prompt"), "prompt"),
+		Prompt:     d.liveText(f.get("prompt"), "prompt"),
 		FreeText:   d.boolean(f.get("free_text"), "free_text"),
 		Mode:       ModeFirst,
 		Confidence: d.boolean(f.get("confidence"), "confidence"),
@@ -592,6 +598,7 @@ func (d *decoder) decision(s *State, n *yaml.Node) *Decision {
 	if tl := f.get("time_limit"); tl != nil && strings.TrimSpace(tl.Value) == "0" {
 		d.errs.add(posOf(tl), "remove it, or give a positive duration", "'time_limit' must be more than 0")
 	}
+	d.settle(dc, f.get("settle"), f.get("time_limit") != nil)
 	seen := map[string]Pos{}
 	for _, on := range d.seq(f.get("options"), "options") {
 		of := d.fields(on, optionSpec, "an option of decision '"+dc.ID+"'")

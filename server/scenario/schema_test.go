@@ -180,6 +180,7 @@ func TestSchemaMatchesDecoder(t *testing.T) {
 	enums := map[string][]string{
 		"channel": channels,
 		"mode":    {string(ModeFirst), string(ModeLead), string(ModeVote)},
+		"settle":  {string(SettleOnAnswer), string(SettleAtClose)},
 		"varType": {string(Number), string(Bool), string(String)},
 		"rating":  ratings,
 	}

@@ -17,7 +17,7 @@ var (
 		keys:     []string{"id", "title", "summary", "duration", "tags", "based_on", "story_start", "parameters", "teams", "objectives", "personas", "outlets", "variables", "start", "states"},
 		required: []string{"id", "title", "teams", "start", "states"}}
 	parameterSpec = &spec{name: "parameter",
-		keys:     []string{"label", "default", "description"},
+		keys:     []string{"label", "default", "description", "type", "min", "max", "pattern", "choices"},
 		required: []string{"default"}}
 	teamSpec = &spec{name: "team",
 		keys:     []string{"name", "brief", "lines"},
@@ -38,14 +38,14 @@ var (
 		keys:     []string{"type", "initial", "min", "max", "label", "description", "visible"},
 		required: []string{"type"}}
 	stateSpec = &spec{name: "state",
-		keys: []string{"title", "description", "facilitator_notes", "discussion", "story_jump", "on_enter", "injects", "decisions", "timers", "transitions", "outcome", "rating", "debrief"}}
+		keys: []string{"title", "description", "facilitator_notes", "discussion", "story_jump", "story_at", "on_enter", "injects", "decisions", "timers", "transitions", "outcome", "rating", "debrief"}}
 	injectSpec = &spec{name: "inject",
 		keys:     []string{"id", "at", "teams", "channel", "from", "title", "body", "to", "platform", "level", "ref", "image", "engagement", "if", "notes", "objectives", "reply", "canned"},
 		required: []string{"id", "channel", "body"}}
 	engagementSpec = &spec{name: "engagement",
 		keys: []string{"likes", "reposts", "replies"}}
 	decisionSpec = &spec{name: "decision",
-		keys:     []string{"id", "team", "prompt", "options", "free_text", "mode", "confidence", "rationale", "at", "time_limit", "default", "if", "notes", "objectives", "expected"},
+		keys:     []string{"id", "team", "prompt", "options", "free_text", "mode", "confidence", "rationale", "at", "time_limit", "settle", "default", "if", "notes", "objectives", "expected"},
 		required: []string{"id", "team", "prompt"}}
 	optionSpec = &spec{name: "option",
 		keys:     []string{"id", "label", "effects", "notes", "score"},

@@ -6,6 +6,7 @@ package scenario
 
 import (
 	"encoding/json"
+	"regexp"
 	"time"
 
 	"github.com/expr-lang/expr/vm"
@@ -68,7 +69,16 @@ type Parameter struct {
 	Label       string `json:"label"`
 	Default     string `json:"default"`
 	Description string `json:"description,omitempty"`
-	Pos         Pos    `json:"-"`
+	// Type is String (text, the default), Number or Bool (yes/no); Min,
+	// Max, Pattern and Choices constrain the values (see Check).
+	Type    VarType  `json:"type"`
+	Min     *float64 `json:"min,omitempty"`
+	Max     *float64 `json:"max,omitempty"`
+	Pattern string   `json:"pattern,omitempty"`
+	Choices []string `json:"choices,omitempty"`
+	Pos     Pos      `json:"-"`
+
+	re *regexp.Regexp // Pattern, anchored
 }
 
 // FacilitatorTeam is the pseudo-team id for decisions the facilitator answers
@@ -221,6 +231,7 @@ type State struct {
 	FacilitatorNotes string        `json:"facilitator_notes,omitempty"` // what to look for, hints
 	Discussion       []string      `json:"discussion,omitempty"`        // questions for the facilitator to ask
 	StoryJump        time.Duration `json:"story_jump,omitempty"`        // in-story time skipped on entry
+	StoryAt          *StoryAt      `json:"story_at,omitempty"`          // in-story time moved to on entry
 	OnEnter          []*Effect     `json:"on_enter,omitempty"`
 	Injects          []*Inject     `json:"injects,omitempty"`
 	Decisions        []*Decision   `json:"decisions,omitempty"`
@@ -336,6 +347,7 @@ type Decision struct {
 	Rationale  bool          `json:"rationale,omitempty"`  // ask a free-text rationale
 	At         time.Duration `json:"at"`                   // offset from entering the state
 	TimeLimit  time.Duration `json:"time_limit,omitempty"` // 0: settles on the first valid answer
+	Settle     Settle        `json:"settle,omitempty"`     // empty: on_answer without a time limit, at_close with one
 	Default    string        `json:"default,omitempty"`    // option taken when it closes unanswered
 	If         *Expr         `json:"if,omitempty"`
 	Notes      string        `json:"notes,omitempty"`

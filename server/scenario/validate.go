@@ -2,6 +2,8 @@ package scenario
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -114,15 +116,7 @@ func (d *decoder) placeholders(t textRef) {
 		}
 		name := strings.TrimSpace(s[i+2 : i+j])
 		if d.sc.idx.params[name] == nil {
-			var ids []string
-			for _, p := range d.sc.Parameters {
-				ids = append(ids, p.ID)
-			}
-			hint := d.hintFor(name, ids)
-			if len(ids) == 0 {
-				hint = "declare it under 'parameters:'"
-			}
-			d.errs.add(t.pos, hint, "unknown parameter '{{%s}}'", clip(name, 40))
+			d.unknownPlaceholder(t, name)
 		}
 		s = s[i+j+2:]
 	}
@@ -166,15 +160,20 @@ func (sc *Scenario) Params(overrides map[string]string) (map[string]string, erro
 	for _, p := range sc.Parameters {
 		out[p.ID] = p.Default
 	}
-	for k, v := range overrides {
-		if sc.idx.params[k] == nil {
+	for _, k := range slices.Sorted(maps.Keys(overrides)) { // the same error for the same input
+		v := overrides[k]
+		p := sc.idx.params[k]
+		if p == nil {
 			return nil, fmt.Errorf("scenario: unknown parameter %q", k)
 		}
 		if len([]rune(v)) > maxParamValue {
-			return nil, fmt.Errorf("scenario: parameter %q is longer than %d characters", k, maxParamValue)
+			return nil, &ParamError{Param: k, Msg: fmt.Sprintf("is longer than %d characters", maxParamValue)}
 		}
 		if strings.ContainsAny(v, "\r\n\x00") || strings.Contains(v, "{{") {
-			return nil, fmt.Errorf("scenario: parameter %q must be one line of plain text", k)
+			return nil, &ParamError{Param: k, Msg: "must be one line of plain text"}
+		}
+		if _, msg := p.Check(v); msg != "" {
+			return nil, &ParamError{Param: k, Msg: msg}
 		}
 		out[k] = v
 	}

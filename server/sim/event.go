@@ -17,6 +17,7 @@ const (
 	KindStateEntered     Kind = "state_entered"
 	KindInjectDelivered  Kind = "inject_delivered"
 	KindInjectSkipped    Kind = "inject_skipped"
+	KindDecisionSkipped  Kind = "decision_skipped"
 	KindDecisionOpened   Kind = "decision_opened"
 	KindDecisionAnswered Kind = "decision_answered"
 	KindDecisionClosed   Kind = "decision_closed"
@@ -80,8 +81,10 @@ const OutcomeEnded = "ended"
 //	                  platform, to, level, ref, image, engagement (counts evaluated at delivery),
 //	                  teams, objectives, reply (teams that may reply to it)
 //	inject_skipped    inject, channel, title, reason ("if: <condition>")
+//	decision_skipped  decision, team, reason ("if: <condition>"): its `if` was false when due; it never opens
 //	decision_opened   decision, team, prompt, options [{id,label}], mode, free_text,
-//	                  ask_confidence, ask_rationale, time_limit (ns), closes_at (ns), default, objectives
+//	                  ask_confidence, ask_rationale, time_limit (ns), closes_at (ns), default, objectives,
+//	                  settle_on_answer (timed, yet the first answer settles it)
 //	decision_answered decision, team, option, option_label, text, participant, lead, confidence, rationale,
 //	                  by_facilitator (the facilitator answered for the team)
 //	decision_closed   decision, team, settled, close_reason, option, option_label, text,
@@ -155,6 +158,7 @@ type Event struct {
 	ClosesAt      time.Duration `json:"closes_at,omitempty"`
 	By            time.Duration `json:"by,omitempty"`
 	Default       string        `json:"default,omitempty"`
+	SettleFirst   bool          `json:"settle_on_answer,omitempty"` // decision_opened: timed, yet the first answer is final
 	Option        string        `json:"option,omitempty"`
 	OptionLabel   string        `json:"option_label,omitempty"`
 	Text          string        `json:"text,omitempty"`

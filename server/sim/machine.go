@@ -287,6 +287,7 @@ func New(sc *scenario.Scenario, params map[string]string) (*Machine, error) {
 		m.decs[i] = make([]decStatus, len(s.Decisions))
 	}
 	m.env = sc.NewEnv(&runtime{m})
+	m.env.SetParams(sc.Typed(resolved))
 	return m, nil
 }
 
@@ -657,6 +658,7 @@ func (m *Machine) makeLean() {
 	m.lean = true
 	rt := &runtime{m}
 	m.shared = &sharedEnv{env: m.p.sc.NewEnv(rt), rt: rt, owner: 0, ids: 1}
+	m.shared.env.SetParams(m.p.sc.Typed(m.params))
 	m.envID = 1
 	m.env = nil
 }
@@ -720,7 +722,16 @@ func (m *Machine) storyTime() string {
 	return m.p.sc.StoryStart.Add(m.now + m.jump).Format(time.RFC3339)
 }
 
-func (m *Machine) render(s string) string { return scenario.Render(s, m.params) }
+// render fills a text's {{placeholders}}: parameters, and variables at
+// their current value (the loader allows those only in delivered texts).
+func (m *Machine) render(s string) string { return scenario.RenderValues(s, m.params, m.varValue) }
+
+func (m *Machine) varValue(name string) (any, bool) {
+	if i, ok := m.p.varIdx[name]; ok {
+		return m.vars[i], true
+	}
+	return nil, false
+}
 
 func (m *Machine) errorEvent(code, msg string) {
 	e := m.ev(KindError)
@@ -763,13 +774,13 @@ func (m *Machine) enter(si int) {
 	m.cur = si
 	m.ownDecs(si)
 	m.entered = m.now
-	m.jump += st.StoryJump
+	jumped := m.storyJump(st)
 	m.visited[si] = true
 	m.setNow(m.now)
 	e := m.ev(KindStateEntered)
 	if !m.lean {
 		e.Title = m.render(st.Title)
-		e.StoryJump = st.StoryJump
+		e.StoryJump = jumped
 	}
 	m.emit(e)
 	m.applyEffects(st.OnEnter, "on_enter")
@@ -957,6 +968,11 @@ func (m *Machine) openDecision(d int) {
 		return
 	}
 	if !ok {
+		if !m.lean {
+			e := m.ev(KindDecisionSkipped)
+			e.Decision, e.Team, e.Reason = dc.ID, dc.Team, "if: "+dc.If.Src
+			m.emit(e)
+		}
 		return
 	}
 	st := m.dec(d)
@@ -983,6 +999,7 @@ func (m *Machine) openDecision(d int) {
 	e.TimeLimit = dc.TimeLimit
 	e.ClosesAt = st.closesAt
 	e.Default = dc.Default
+	e.SettleFirst = dc.TimeLimit > 0 && dc.SettlesOnAnswer()
 	e.Objectives = slices.Clone(dc.Objectives)
 	e.Audience = teamAudience(dc.Team)
 	m.emit(e)
@@ -1036,7 +1053,7 @@ func (m *Machine) answer(a Answer) error {
 	if !m.lean {
 		m.answeredEvent(dc, a)
 	}
-	if dc.TimeLimit == 0 {
+	if dc.SettlesOnAnswer() {
 		m.closeDecision(d, CloseAnswered)
 	}
 	return nil

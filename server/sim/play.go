@@ -90,7 +90,14 @@ func Play(sc *scenario.Scenario, opts PlayOptions) (*PlayResult, error) {
 		pending = append(pending, pendingAnswer{at: opts.Acts[i].At, dec: len(m.p.decs) + i, act: &opts.Acts[i]})
 	}
 	opened := map[string]bool{}
+	runaways := 0 // loops caught by the runaway guard; the second one ends the run
 	take := func(evs []Event) {
+		if folded, cycle := foldRunaway(evs, runaways > 0); cycle != "" {
+			if runaways++; runaways > 1 && res.Stopped == "" {
+				res.Stopped = fmt.Sprintf("runaway loop %s started again at %s; it would each time the clock moves", cycle, FormatClock(evs[len(evs)-1].At))
+			}
+			evs = folded
+		}
 		res.Events = append(res.Events, evs...)
 		for _, e := range evs {
 			if e.Kind != KindDecisionOpened {
@@ -109,7 +116,7 @@ func Play(sc *scenario.Scenario, opts PlayOptions) (*PlayResult, error) {
 		})
 	}
 	take(m.Start(0))
-	for !m.Done() {
+	for !m.Done() && res.Stopped == "" {
 		if len(res.Events) > maxEvents {
 			res.Stopped = fmt.Sprintf("stopped after %d events", maxEvents)
 			break
@@ -267,6 +274,8 @@ func Line(e Event) string {
 		w("INJECT", e.Channel, quote(title), from, "-> "+teamList(e.Teams), "("+strings.TrimSpace(id)+")")
 	case KindInjectSkipped:
 		w("SKIP", e.Inject, parens(e.Reason))
+	case KindDecisionSkipped:
+		w("SKIP", e.Decision, e.Team+": decision not opened", parens(e.Reason))
 	case KindDecisionOpened:
 		var ops []string
 		for _, o := range e.Options {
@@ -278,6 +287,9 @@ func Line(e Event) string {
 		extra := []string{"mode " + e.Mode}
 		if e.TimeLimit > 0 {
 			extra = append(extra, "limit "+FormatDuration(e.TimeLimit))
+		}
+		if e.SettleFirst {
+			extra = append(extra, "first answer final")
 		}
 		if e.Default != "" {
 			extra = append(extra, "default "+e.Default)

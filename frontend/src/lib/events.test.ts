@@ -100,6 +100,7 @@ describe('adaptEvent', () => {
         free_text: true,
         confidence: true,
         rationale: 'yes',
+        default: 'b',
       },
     });
     expect(ev!.decision).toEqual({
@@ -116,6 +117,8 @@ describe('adaptEvent', () => {
       freeText: true,
       confidence: true,
       rationale: false,
+      defaultOption: 'b',
+      settleOnAnswer: false,
     });
     expect(decisionIdOf(ev!)).toBe('d1');
   });

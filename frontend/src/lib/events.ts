@@ -87,6 +87,10 @@ export interface DecisionView {
   freeText: boolean;
   confidence: boolean;
   rationale: boolean;
+  /** Option id taken when it closes unanswered; teams see it on the prompt. Empty: none. */
+  defaultOption?: string;
+  /** Timed, yet the first valid answer settles it (settle: on_answer). */
+  settleOnAnswer?: boolean;
 }
 
 export interface AnswerView {
@@ -271,6 +275,8 @@ export function adaptDecision(v: unknown): DecisionView | null {
     freeText: bool(v, 'free_text'),
     confidence: bool(v, 'confidence'),
     rationale: bool(v, 'rationale'),
+    defaultOption: str(v, 'default'),
+    settleOnAnswer: bool(v, 'settle_on_answer'),
   };
 }
 
@@ -756,6 +762,8 @@ export function fromWire(f: Obj): Obj {
         free_text: p['free_text'],
         confidence: p['ask_confidence'],
         rationale: p['ask_rationale'],
+        default: p['default'],
+        settle_on_answer: p['settle_on_answer'],
       };
       break;
     case 'decision_answered':

@@ -96,7 +96,7 @@ describe('small helpers', () => {
     expect(e.id).toBe('');
     expect(e.valid).toBe(false);
     expect(e.teams).toEqual([{ id: 't', name: 't' }]);
-    expect(e.params[0]).toEqual({ id: 'p', label: '', default: 'd', description: '' });
+    expect(e.params[0]).toEqual({ id: 'p', label: '', default: 'd', description: '', type: 'string', min: null, max: null, pattern: '', choices: [] });
   });
 });
 

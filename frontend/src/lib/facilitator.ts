@@ -9,6 +9,7 @@
 
 import { adaptPresenceChange, adaptPresenceFrame, type PresenceBatch, type PresenceChange } from './events';
 import { scheduledOfSnapshot, type ScheduledInject, type Timing } from './schedule';
+import { paramConstraints } from './param-form';
 
 export type Obj = Record<string, unknown>;
 
@@ -106,6 +107,12 @@ export interface ParamInfo {
   label: string;
   default: string;
   description: string;
+  /** 'string' (text), 'number' or 'bool' (yes/no); constraints follow. */
+  type?: 'string' | 'number' | 'bool';
+  min?: number | null;
+  max?: number | null;
+  pattern?: string;
+  choices?: string[];
 }
 
 export interface ScenarioEntry {
@@ -138,7 +145,7 @@ export function adaptEntry(v: unknown): ScenarioEntry {
     teams: list(e, 'teams').filter(isObj).map((t) => ({ id: str(t, 'id'), name: str(t, 'name') || str(t, 'id') })),
     params: list(e, 'parameters')
       .filter(isObj)
-      .map((p) => ({ id: str(p, 'id'), label: str(p, 'label'), default: str(p, 'default'), description: str(p, 'description') })),
+      .map((p) => ({ id: str(p, 'id'), label: str(p, 'label'), default: str(p, 'default'), description: str(p, 'description'), ...paramConstraints(p) })),
     uploadedAt: str(e, 'uploaded_at'),
   };
 }

@@ -262,3 +262,10 @@ describe('the report explains the path', () => {
     expect(JSON.parse(toJSON(r)).takenEdges).toEqual(['hijack_begins->source_identified#0']);
   });
 });
+
+describe('skipped decisions', () => {
+  it('says a decision its condition skipped was not opened, and why', () => {
+    const r = buildReport({ ...raw, events: [frame(1, 'decision_skipped', 2, { decision: 'first_response', team: 'comms', reason: 'if: reputation < 50' })] });
+    expect(r.timeline[0].summary).toMatch(/^Decision first_response not opened for .+ \(if: reputation < 50\)$/);
+  });
+});

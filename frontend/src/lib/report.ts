@@ -151,6 +151,8 @@ export function summarize(ev: LogEvent, model: ScenarioModel, names: Map<string,
     }
     case 'inject_skipped':
       return `Inject ${ev.injectId} skipped (${ev.reason || 'condition false'})`;
+    case 'decision_skipped':
+      return `Decision ${ev.decision} not opened for ${team(ev.team)} (${ev.reason || 'condition false'})`;
     case 'facilitator_inject':
       return `Facilitator sent an ad-hoc ${ev.channel || 'inject'}`;
     case 'inject_scheduled':
