@@ -30,6 +30,7 @@ func Compute(in Input) (*Evaluation, error) {
 	}
 	c := &computation{in: in, ratings: map[ratingKey]RatingEntry{}, plan: map[string]CorrectiveAction{},
 		measures: map[string]*MeasureResult{}, milestones: map[string]MilestoneResult{}, acts: newTeamActs()}
+	c.params, _ = in.Scenario.Params(nil) // the defaults, until the log says otherwise
 	for _, ev := range in.Events {
 		if err := c.read(ev); err != nil {
 			// A payload this version cannot read (a hand-edited archive):
@@ -88,7 +89,13 @@ func (c *computation) read(ev engine.Event) error {
 		if err := json.Unmarshal(ev.Payload, &p); err != nil {
 			return fmt.Errorf("eval: event %d: %w", ev.Seq, err)
 		}
-		c.params = p.Params
+		// The log keeps the facilitator's overrides; defaults fill the rest,
+		// as they did for the exercise.
+		if resolved, err := c.in.Scenario.Params(p.Params); err == nil {
+			c.params = resolved
+		} else {
+			c.params = p.Params
+		}
 	default:
 		if !engine.IsEngineKind(ev.Kind) {
 			var e sim.Event

@@ -208,3 +208,28 @@ func TestUnreadableEventsAreSkipped(t *testing.T) {
 		t.Error("no scenario: no error")
 	}
 }
+
+// TestTextsUseParameterDefaults: the log keeps only the parameters the
+// facilitator set, so the rest must come from their defaults, or the
+// evaluation shows "{{org}}" where the exercise showed "Acme".
+func TestTextsUseParameterDefaults(t *testing.T) {
+	sc := parse(t, small)
+	for _, tc := range []struct {
+		name   string
+		params map[string]string
+		want   string
+	}{
+		{"default", map[string]string{}, "Warn Acme customers"},
+		{"given", map[string]string{"org": "Globex"}, "Warn Globex customers"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := eval.Compute(eval.Input{Scenario: sc, Events: logOf(t, ev(t, engine.KindCreated, map[string]any{"params": tc.params}))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Objectives[0].Title != tc.want {
+				t.Errorf("title %q, want %q", got.Objectives[0].Title, tc.want)
+			}
+		})
+	}
+}
