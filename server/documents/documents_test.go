@@ -304,3 +304,21 @@ func TestHandbookGraphEscapes(t *testing.T) {
 		}
 	}
 }
+
+// TestNoPlaceholderLeftUnfilled: every "{{param}}" of a shipped scenario is
+// filled in its documents; a text the renderer forgot shows the braces.
+func TestNoPlaceholderLeftUnfilled(t *testing.T) {
+	for _, sc := range shipped(t) {
+		params, err := sc.Params(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, doc := range map[string]Doc{"sitman": SITMAN(sc, params), "handbook": Handbook(sc, params)} {
+			md := doc.Markdown()
+			if i := bytes.Index(md, []byte("{{")); i >= 0 {
+				end := min(len(md), i+60)
+				t.Errorf("%s %s: unfilled placeholder at %q", sc.ID, name, md[i:end])
+			}
+		}
+	}
+}

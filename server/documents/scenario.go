@@ -414,7 +414,7 @@ func Handbook(sc *scenario.Scenario, params map[string]string) Doc {
 			if v.Visible {
 				shown = "yes"
 			}
-			meaning := strings.TrimSpace(v.Label + ". " + v.Description)
+			meaning := strings.TrimSpace(p.s(v.Label) + ". " + p.s(v.Description))
 			meaning = strings.TrimSuffix(strings.TrimPrefix(meaning, ". "), ". ")
 			t.Rows = append(t.Rows, []string{code(v.ID), string(v.Type), fmt.Sprint(v.Initial), rng, shown, meaning})
 		}
