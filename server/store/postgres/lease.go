@@ -167,3 +167,21 @@ func leaseErr(err error) error {
 	}
 	return err
 }
+
+// Orphans returns the running and paused exercises no node holds a live
+// lease on (never leased, or their owner stopped renewing): the ones a
+// node should take over.
+func (s *Store) Orphans(ctx context.Context) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT e.id FROM exercises e
+		LEFT JOIN exercise_leases l ON l.exercise_id = e.id
+		WHERE e.status IN ('running', 'paused') AND (l.exercise_id IS NULL OR l.expires_at <= clock_timestamp())
+		ORDER BY e.id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: orphans: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("store: orphans: %w", err)
+	}
+	return ids, nil
+}
