@@ -99,7 +99,7 @@ func (l *loop) run() {
 		close(l.done)
 	}()
 	if err := l.load(); err != nil {
-		if !errors.Is(err, ErrNotFound) {
+		if !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrNotOwner) {
 			l.e.log.Error("engine: load exercise", "exercise", l.id, "err", err)
 		}
 		l.initErr = err
