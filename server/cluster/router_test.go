@@ -38,7 +38,9 @@ func TestRouter(t *testing.T) {
 				}
 				return "", nil
 			},
-			ByCode: func(_ context.Context, code string) (string, error) { return map[string]string{"ABC123": "exb"}[code], nil },
+			ByCode: func(_ context.Context, code string) (string, error) {
+				return map[string]string{"ABC123": "exb"}[code], nil
+			},
 		}))
 	}
 	a = mk("a", func() string { return a.URL })
