@@ -67,7 +67,8 @@ func (n *clusterNode) handler(next http.Handler, eng *engine.Engine) http.Handle
 			}
 			return ex.ID, nil
 		},
-		Log: n.log,
+		Log:      n.log,
+		CacheFor: n.leases.TTL() / 3,
 	})
 }
 

@@ -11,6 +11,8 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
+	"time"
 )
 
 // ForwardedHeader carries the cluster secret on a request one node passes
@@ -37,7 +39,23 @@ type Router struct {
 	byCode    func(ctx context.Context, code string) (string, error)
 	log       *slog.Logger
 	transport http.RoundTripper
+
+	// Owners of exercises driven elsewhere, remembered for cacheFor so
+	// that a stream of requests does not ask the database each time. A
+	// stale entry costs one failed forward (evicted) or one 503 at the old
+	// owner; clients retry.
+	cacheFor time.Duration
+	mu       sync.Mutex
+	owners   map[string]cachedOwner
 }
+
+type cachedOwner struct {
+	node  string
+	until time.Time
+}
+
+// maxCachedOwners bounds the cache; it starts afresh when full.
+const maxCachedOwners = 10000
 
 // RouterConfig wires a Router.
 type RouterConfig struct {
@@ -49,6 +67,9 @@ type RouterConfig struct {
 	// ByCode returns the exercise a join code names.
 	ByCode func(ctx context.Context, code string) (string, error)
 	Log    *slog.Logger
+	// CacheFor is how long the router remembers that another node drives
+	// an exercise (0: it asks every time). A third of the lease TTL.
+	CacheFor time.Duration
 }
 
 // NewRouter returns a Router in front of next.
@@ -57,6 +78,7 @@ func NewRouter(next http.Handler, c RouterConfig) *Router {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Router{next: next, self: c.Self, secret: []byte(c.Secret), owner: c.Owner, byCode: c.ByCode, log: c.Log,
+		cacheFor: c.CacheFor, owners: map[string]cachedOwner{},
 		transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 64, ForceAttemptHTTP2: false}}
 }
 
@@ -75,7 +97,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rt.next.ServeHTTP(w, r)
 		return
 	}
-	owner, err := rt.owner(r.Context(), id)
+	owner, err := rt.ownerOf(r.Context(), id)
 	if err != nil || owner == "" || owner == rt.self {
 		// Here, or not at all: the API gives the error its usual shape.
 		rt.next.ServeHTTP(w, r)
@@ -87,10 +109,41 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "unavailable", "the exercise's node cannot be reached; try again")
 		return
 	}
-	rt.proxy(target).ServeHTTP(w, r)
+	rt.proxy(id, target).ServeHTTP(w, r)
 }
 
-func (rt *Router) proxy(target *url.URL) *httputil.ReverseProxy {
+func (rt *Router) ownerOf(ctx context.Context, id string) (string, error) {
+	if rt.cacheFor <= 0 {
+		return rt.owner(ctx, id)
+	}
+	now := time.Now()
+	rt.mu.Lock()
+	c, ok := rt.owners[id]
+	rt.mu.Unlock()
+	if ok && now.Before(c.until) {
+		return c.node, nil
+	}
+	owner, err := rt.owner(ctx, id)
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if err != nil || owner == "" || owner == rt.self {
+		delete(rt.owners, id)
+		return owner, err
+	}
+	if len(rt.owners) >= maxCachedOwners {
+		rt.owners = map[string]cachedOwner{}
+	}
+	rt.owners[id] = cachedOwner{node: owner, until: now.Add(rt.cacheFor)}
+	return owner, nil
+}
+
+func (rt *Router) forget(id string) {
+	rt.mu.Lock()
+	delete(rt.owners, id)
+	rt.mu.Unlock()
+}
+
+func (rt *Router) proxy(id string, target *url.URL) *httputil.ReverseProxy {
 	secret := string(rt.secret)
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
@@ -103,6 +156,7 @@ func (rt *Router) proxy(target *url.URL) *httputil.ReverseProxy {
 		FlushInterval: -1,
 		ErrorLog:      slog.NewLogLogger(rt.log.Handler(), slog.LevelWarn),
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			rt.forget(id)
 			rt.log.Warn("cluster: forward to the exercise's node", "node", target.Host, "err", err)
 			writeError(w, http.StatusServiceUnavailable, "unavailable", "the exercise's node cannot be reached; try again")
 		},

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ttxsim/ttx/server/cluster"
 )
@@ -96,5 +97,46 @@ func TestRouter(t *testing.T) {
 				t.Fatalf("the app sees the cluster header %q", s.fwd)
 			}
 		})
+	}
+}
+
+// TestRouterRemembersOwners: a router asks for an exercise's owner once
+// per CacheFor, and forgets an owner it could not reach, so the next
+// request asks again (and finds the node that took over).
+func TestRouterRemembersOwners(t *testing.T) {
+	owner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "owner") }))
+	asked := 0
+	next := owner.URL
+	rt := httptest.NewServer(cluster.NewRouter(http.NotFoundHandler(), cluster.RouterConfig{
+		Self: "http://self", Secret: "router-test-secret-0123", CacheFor: time.Hour,
+		Owner: func(context.Context, string) (string, error) { asked++; return next, nil },
+	}))
+	defer rt.Close()
+	get := func() int {
+		t.Helper()
+		res, err := http.Get(rt.URL + "/api/exercises/ex/events")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for range 3 {
+		if st := get(); st != 200 {
+			t.Fatalf("status %d", st)
+		}
+	}
+	if asked != 1 {
+		t.Fatalf("asked for the owner %d times in 3 requests; want 1", asked)
+	}
+	owner.Close() // the owner dies
+	if st := get(); st != http.StatusServiceUnavailable {
+		t.Fatalf("forward to a dead owner: %d; want 503", st)
+	}
+	survivor := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "survivor") }))
+	defer survivor.Close()
+	next = survivor.URL
+	if st := get(); st != 200 || asked != 2 {
+		t.Fatalf("after the failed forward: status %d, asked %d times; want 200 after asking again", st, asked)
 	}
 }
