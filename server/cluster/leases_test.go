@@ -2,8 +2,11 @@ package cluster_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -177,5 +180,71 @@ func TestRenewalNoticesALostLease(t *testing.T) {
 	<-done
 	if owner, err := a.eng.Owner(ctx, ex.ID); err != nil || owner != "node-b" {
 		t.Fatalf("A after its renewal failed: %q, %v; want node-b", owner, err)
+	}
+}
+
+// TestTakeoverFiresMissedTimersInOrder: the owner dies with scheduled
+// injects pending; while no node drives the exercise they fall due. The
+// node that takes it over replays the log and sends them in order, each
+// stamped with its own due time, as after a restart — and re-arms its
+// timer for the one still ahead.
+// (A's lease is expired by hand: the database's clock is real.)
+func TestTakeoverFiresMissedTimersInOrder(t *testing.T) {
+	ctx := context.Background()
+	url := pg.NewDatabase(t)
+	a, b := newNode(t, url, "node-a"), newNode(t, url, "node-b")
+	ex, err := a.eng.Create(ctx, engine.CreateInput{Source: exampleSource(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.eng.Start(ctx, ex.ID); err != nil {
+		t.Fatal(err)
+	}
+	for i, in := range []time.Duration{3 * time.Minute, time.Minute, 2 * time.Minute, time.Hour} {
+		if _, err := a.eng.ScheduleInject(ctx, ex.ID, engine.ScheduleInput{In: in,
+			Inject: engine.AdHoc{Channel: "email", Title: "scheduled", Body: strconv.Itoa(i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A dies (its lease runs out; its clock never moves again); four
+	// minutes pass on B's clock.
+	expire(t, url, ex.ID)
+	b.clk.Advance(4 * time.Minute)
+	if owner, err := b.eng.Owner(ctx, ex.ID); err != nil || owner != "" {
+		t.Fatalf("B takes over: %q, %v", owner, err)
+	}
+	evs, err := b.st.Events(ctx, ex.ID, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var at []time.Duration
+	for _, ev := range evs {
+		if ev.Kind == "facilitator_inject" {
+			var p struct {
+				Body string `json:"body"`
+			}
+			if err := json.Unmarshal(ev.Payload, &p); err != nil {
+				t.Fatal(err)
+			}
+			got, at = append(got, p.Body), append(at, ev.ExerciseTime)
+		}
+	}
+	if want := []string{"1", "2", "0"}; !slices.Equal(got, want) {
+		t.Fatalf("after the takeover B sent %v; want %v (in due order, not the hour-away one)", got, want)
+	}
+	for i, want := range []time.Duration{time.Minute, 2 * time.Minute, 3 * time.Minute} {
+		if at[i] != want {
+			t.Fatalf("inject %d stamped %s; want its due time %s", i, at[i], want)
+		}
+	}
+	// The one still ahead goes out at its time on B.
+	b.clk.Advance(56 * time.Minute)
+	snap, err := b.eng.Snapshot(ctx, ex.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Scheduled) != 0 {
+		t.Fatalf("after the hour B still waits for %+v", snap.Scheduled)
 	}
 }
