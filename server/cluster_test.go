@@ -226,6 +226,33 @@ func TestClusterKillOwner(t *testing.T) {
 		return st
 	}
 
+	// The cost of passing a command on: the same answers sent to the
+	// owner and to a node that forwards them (reported, not asserted).
+	{
+		o := owner()
+		// Interleaved, after a warm-up of each, so both see the same load.
+		var direct, forwarded []time.Duration
+		for j := range 26 {
+			for _, via := range []int{o, (o + 1) % 3} {
+				m := members[j%3] // red, red, blue: any member may answer
+				start := time.Now()
+				if _, ok := answer(nodes[via], m, fmt.Sprintf("cost-%d-%d", via, j)); !ok {
+					t.Fatalf("answer through node %d failed", via)
+				}
+				if j >= 2 {
+					if via == o {
+						direct = append(direct, time.Since(start))
+					} else {
+						forwarded = append(forwarded, time.Since(start))
+					}
+				}
+			}
+		}
+		slices.Sort(direct)
+		slices.Sort(forwarded)
+		t.Logf("answer over REST, median of 24: at the owner %s, forwarded by another node %s",
+			direct[len(direct)/2].Round(10*time.Microsecond), forwarded[len(forwarded)/2].Round(10*time.Microsecond))
+	}
 	for k := range kills {
 		o := owner()
 		others := slices.Delete([]int{0, 1, 2}, o, o+1)
