@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/ttxsim/ttx/server/api"
 	"github.com/ttxsim/ttx/server/cluster"
@@ -33,6 +34,14 @@ func newClusterNode(cfg config.Config, st database, log *slog.Logger) (*clusterN
 	pg, ok := st.(*postgres.Store)
 	if !ok {
 		return nil, errors.New("cluster: several nodes need a PostgreSQL database")
+	}
+	// Never beside a single-node server: its plain commits would fight the
+	// leases. (A single node started after the cluster is not refused:
+	// README says not to mix them; the fencing keeps the log safe.)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := pg.CheckNoSingleOwner(ctx); err != nil {
+		return nil, fmt.Errorf("cluster: a node without -cluster-url serves this database: %w", err)
 	}
 	lz, err := cluster.NewLeases(pg, strings.TrimSuffix(cfg.ClusterURL, "/"), cfg.LeaseTTL)
 	if err != nil {

@@ -185,3 +185,34 @@ func (s *Store) Orphans(ctx context.Context) ([]string, error) {
 	}
 	return ids, nil
 }
+
+// CheckNoSingleOwner returns a *store.HeldError while a single-node server
+// (Options.Own) serves the database: a node of a cluster must not run
+// beside it (its plain commits would fight the leases). It takes the owner
+// lock for an instant and gives it back.
+func (s *Store) CheckNoSingleOwner(ctx context.Context) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("store: check the owner of %s: %w", s.url, err)
+	}
+	defer conn.Release()
+	var got bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, ownerLock).Scan(&got); err != nil {
+		return fmt.Errorf("store: check the owner of %s: %w", s.url, err)
+	}
+	if got {
+		if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, ownerLock); err != nil {
+			conn.Conn().Close(ctx) // the lock goes with the connection
+			return fmt.Errorf("store: check the owner of %s: %w", s.url, err)
+		}
+		return nil
+	}
+	he := &store.HeldError{Path: s.url}
+	var pid int
+	var host string
+	var since int64
+	if err := conn.QueryRow(ctx, `SELECT pid, host, since FROM server_owner`).Scan(&pid, &host, &since); err == nil {
+		he.Owner = store.Owner{PID: pid, Host: host, Since: time.Unix(0, since).UTC()}
+	}
+	return he
+}

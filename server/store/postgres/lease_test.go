@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"os"
 	"testing"
 	"time"
 
@@ -154,5 +155,40 @@ func TestLeaseTakeoverWaitsForCommitInFlight(t *testing.T) {
 	evs, err := b.Events(ctx, "ex", 0, 0)
 	if err != nil || len(evs) != 2 || evs[1].Kind != "in_flight" {
 		t.Fatalf("the new owner's log: %+v, %v", evs, err)
+	}
+}
+
+// TestCheckNoSingleOwner: a node of a cluster learns that a single-node
+// server serves the database (and which), and, once it is gone, that none
+// does — without keeping the owner lock from a later single node.
+func TestCheckNoSingleOwner(t *testing.T) {
+	ctx := context.Background()
+	url := cluster.NewDatabase(t)
+	shared := openTest(t, url, postgres.Options{})
+	if err := shared.CheckNoSingleOwner(ctx); err != nil {
+		t.Fatalf("no server: %v", err)
+	}
+	single, err := postgres.Open(ctx, url, postgres.Options{Own: true})
+	if err != nil {
+		t.Fatalf("a single node after the check: %v", err)
+	}
+	var he *store.HeldError
+	if err := shared.CheckNoSingleOwner(ctx); !errors.As(err, &he) || he.Owner.PID != os.Getpid() {
+		t.Fatalf("beside a single node: %v; want a HeldError naming it", err)
+	}
+	if err := single.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// PostgreSQL frees the lock when its backend sees the connection
+	// close, a moment after Close returns.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		err := shared.CheckNoSingleOwner(ctx)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the single node stopped: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
