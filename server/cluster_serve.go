@@ -95,3 +95,17 @@ func (n *clusterNode) adopt(ctx context.Context, eng *engine.Engine) <-chan stru
 	}()
 	return done
 }
+
+// endLeases readies a PostgreSQL database that a cluster served for this
+// single node (its exercises would otherwise refuse plain commits); it
+// refuses while nodes of a cluster still hold exercises.
+func endLeases(ctx context.Context, cfg config.Config, st database) error {
+	pg, ok := st.(*postgres.Store)
+	if !ok || cfg.ClusterURL != "" {
+		return nil
+	}
+	if err := pg.EndLeases(ctx); err != nil {
+		return fmt.Errorf("nodes started with -cluster-url serve this database; stop them or start this one with -cluster-url too: %w", err)
+	}
+	return nil
+}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -348,6 +349,27 @@ func TestClusterKillOwner(t *testing.T) {
 			t.Fatalf("%s received %v over its sockets; the log gives them %v", m.name, history[i], fresh)
 		}
 	}
+	// Back to one node: a node without -cluster-url refuses to start
+	// while the cluster holds the exercise; once the cluster stopped, it
+	// starts and the once-leased exercise takes its commands.
+	refuseCtx, cancelRefuse := context.WithTimeout(t.Context(), crashStepTimeout)
+	defer cancelRefuse()
+	single := exec.CommandContext(refuseCtx, procs.bin, "serve", "-addr", "127.0.0.1:0", "-db", db, "-scenarios", scenarios)
+	if out, err := single.CombinedOutput(); err == nil || !strings.Contains(string(out), "-cluster-url") {
+		t.Fatalf("a single node beside the cluster: %v\n%s", err, out)
+	}
+	for _, c := range nodes {
+		if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		c.wait(t)
+	}
+	procs.extra = nil
+	one := start()
+	if _, ok := answer(one, members[0], "single-node"); !ok {
+		t.Fatalf("a single node after the cluster cannot command the exercise:\n%s", procs.logTail())
+	}
+
 	slices.Sort(takeovers)
 	t.Logf("%d kills, %d acknowledged answers, %d events; takeover median %s, max %s",
 		kills, len(acked), len(evs), takeovers[len(takeovers)/2].Round(time.Millisecond), takeovers[len(takeovers)-1].Round(time.Millisecond))

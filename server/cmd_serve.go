@@ -166,6 +166,10 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 		return 1
 	}
 
+	if err := endLeases(ctx, cfg, st); err != nil {
+		log.Error("open database", slog.Any("error", err))
+		return 1
+	}
 	node, err := newClusterNode(cfg, st, log)
 	if err != nil {
 		log.Error("cluster", slog.Any("error", err))

@@ -216,3 +216,26 @@ func (s *Store) CheckNoSingleOwner(ctx context.Context) error {
 	}
 	return he
 }
+
+// EndLeases readies a database a cluster served for one node: it removes
+// every lease row, so that the exercises a cluster leased accept plain
+// commits again. While a lease is live (a node of a cluster still runs) it
+// removes nothing and says how many exercises are held.
+func (s *Store) EndLeases(ctx context.Context) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `LOCK TABLE exercise_leases IN EXCLUSIVE MODE`); err != nil {
+			return fmt.Errorf("store: end leases: %w", err)
+		}
+		var live int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM exercise_leases WHERE expires_at > clock_timestamp()`).Scan(&live); err != nil {
+			return fmt.Errorf("store: end leases: %w", err)
+		}
+		if live > 0 {
+			return fmt.Errorf("store: end leases: nodes of a cluster hold %d exercises of %s: %w", live, s.url, ErrLeaseHeld)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM exercise_leases`); err != nil {
+			return fmt.Errorf("store: end leases: %w", err)
+		}
+		return nil
+	})
+}

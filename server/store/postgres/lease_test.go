@@ -192,3 +192,35 @@ func TestCheckNoSingleOwner(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestEndLeases: a database a cluster served goes back to one node. While
+// a lease is live nothing changes; once every lease has run out, EndLeases
+// removes them and the exercise takes plain commits again.
+func TestEndLeases(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, "", postgres.Options{})
+	newExercise(t, s, "ex")
+	l, err := s.AcquireLease(ctx, "ex", "node-a", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EndLeases(ctx); !errors.Is(err, postgres.ErrLeaseHeld) {
+		t.Fatalf("with a live lease: %v; want ErrLeaseHeld", err)
+	}
+	if _, err := s.CommitUnder(ctx, l, store.Commit{ExerciseID: "ex", Events: []store.Event{{Kind: "still-leased", WallTime: t0}}}); err != nil {
+		t.Fatalf("the lease still holds after the refusal: %v", err)
+	}
+	if err := s.ReleaseLease(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	plain := store.Commit{ExerciseID: "ex", Events: []store.Event{{Kind: "one-node", WallTime: t0}}}
+	if _, err := s.Commit(ctx, plain); !errors.Is(err, postgres.ErrLeaseLost) {
+		t.Fatalf("a plain commit on a once-leased exercise: %v; want ErrLeaseLost", err)
+	}
+	if err := s.EndLeases(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Commit(ctx, plain); err != nil {
+		t.Fatalf("a plain commit after EndLeases: %v", err)
+	}
+}
