@@ -115,7 +115,9 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 
 	// Disk episodes go to the log and, once the API is up, to facilitators.
 	diskAlerts, logDiskState := api.NewDiskAlerts(), logDisk(log.With(slog.String("component", "store")), shownDB(cfg.DB))
-	st, err := openDatabase(ctx, cfg.DB, dbOptions{own: true, onDisk: func(d store.DiskState) { logDiskState(d); diskAlerts.Changed(d) }})
+	// A node of a cluster shares the database: it holds leases on
+	// exercises instead of the whole database.
+	st, err := openDatabase(ctx, cfg.DB, dbOptions{own: cfg.ClusterURL == "", onDisk: func(d store.DiskState) { logDiskState(d); diskAlerts.Changed(d) }})
 	if err != nil {
 		log.Error("open database", slog.Any("error", err))
 		return 1
@@ -164,14 +166,27 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 		return 1
 	}
 
+	if err := endLeases(ctx, cfg, st); err != nil {
+		log.Error("open database", slog.Any("error", err))
+		return 1
+	}
+	node, err := newClusterNode(cfg, st, log)
+	if err != nil {
+		log.Error("cluster", slog.Any("error", err))
+		return 1
+	}
+
 	endings := api.NewEndings(h, engine.RealClock{}, cfg.EndedGrace)
 	eng := engine.New(st, engine.RealClock{}, api.NewPublisher(h, log.With(slog.String("component", "publisher")), api.WithPublisherMetrics(mx), api.WithEndings(endings)),
-		log.With(slog.String("component", "engine")), engine.WithMaxParticipants(cfg.MaxParticipants))
+		log.With(slog.String("component", "engine")), append(node.engineOptions(), engine.WithMaxParticipants(cfg.MaxParticipants))...)
 	defer func() {
 		if err := eng.Close(); err != nil {
 			log.Error("stop engine", slog.Any("error", err))
 		}
 	}()
+	adoptCtx, stopAdopt := context.WithCancel(ctx)
+	adopted := node.adopt(adoptCtx, eng)
+	defer func() { stopAdopt(); <-adopted }()
 	if n, err := eng.Recover(ctx); err != nil {
 		log.Error("resume exercises", slog.Int("resumed", n), slog.Any("error", err))
 	} else if n > 0 {
@@ -211,7 +226,7 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 	}
 
 	httpSrv := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           node.handler(srv.Handler(), eng),
 		ReadHeaderTimeout: cfg.HTTP.ReadHeader,
 		ReadTimeout:       cfg.HTTP.Read,
 		WriteTimeout:      cfg.HTTP.Write,

@@ -293,6 +293,8 @@ type crashProcs struct {
 	dir                string
 	n                  int
 	cur                *crashProc
+	// extra, when set, gives more serve flags for a process listening on addr.
+	extra func(addr string) []string
 }
 
 type crashProc struct {
@@ -324,7 +326,11 @@ func (p *crashProcs) spawn(t *testing.T) *crashProc {
 		t.Fatal(err)
 	}
 	defer stderr.Close()
-	c.cmd = exec.Command(p.bin, "serve", "-addr", addr, "-db", p.db, "-scenarios", p.scenarios)
+	args := []string{"serve", "-addr", addr, "-db", p.db, "-scenarios", p.scenarios}
+	if p.extra != nil {
+		args = append(args, p.extra(addr)...)
+	}
+	c.cmd = exec.Command(p.bin, args...)
 	c.cmd.Stdout, c.cmd.Stderr = stdout, stderr
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	for _, kv := range os.Environ() {

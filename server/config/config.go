@@ -64,6 +64,14 @@ type Config struct {
 	// loopback address, apart from the main listener. Off by default.
 	PprofAddr string
 
+	// Cluster: several nodes on one PostgreSQL database. ClusterURL, this
+	// node's address as the other nodes reach it (http://host:port), turns
+	// it on; ClusterSecret authenticates requests between nodes; LeaseTTL
+	// is how long an exercise's lease lasts unrenewed (takeover time).
+	ClusterURL    string
+	ClusterSecret string
+	LeaseTTL      time.Duration
+
 	HTTP HTTPTimeouts
 }
 
@@ -90,6 +98,7 @@ func Default() Config {
 		SessionTTL:      12 * time.Hour,
 		MaxParticipants: 10000,
 		EndedGrace:      time.Hour,
+		LeaseTTL:        3 * time.Second,
 		HTTP: HTTPTimeouts{
 			ReadHeader: 5 * time.Second,
 			Read:       15 * time.Second,
@@ -116,6 +125,9 @@ const (
 	EnvMaxParticipants = "TTX_MAX_PARTICIPANTS"
 	EnvPprofAddr       = "TTX_PPROF_ADDR"
 	EnvEndedGrace      = "TTX_ENDED_GRACE"
+	EnvClusterURL      = "TTX_CLUSTER_URL"
+	EnvClusterSecret   = "TTX_CLUSTER_SECRET"
+	EnvLeaseTTL        = "TTX_LEASE_TTL"
 )
 
 // option ties one flag to its environment variable.
@@ -197,6 +209,28 @@ func options() []option {
 		{"pprof-addr", EnvPprofAddr, "serve Go's profiler on this loopback `address` (e.g. 127.0.0.1:6060; default: off)",
 			func(c *Config, v string) error { c.PprofAddr = v; return nil },
 			func(c *Config) string { return c.PprofAddr }},
+		{"cluster-url", EnvClusterURL, "this node's `URL` as the other nodes reach it (http://host:port); turns on several nodes on one PostgreSQL database (default: off, one node)",
+			func(c *Config, v string) error { c.ClusterURL = v; return nil },
+			func(c *Config) string { return c.ClusterURL }},
+		{"cluster-secret", EnvClusterSecret, "shared `secret` that authenticates requests between the nodes of a cluster (required with -cluster-url)",
+			func(c *Config, v string) error { c.ClusterSecret = v; return nil },
+			// A secret: never shown in help or in the startup dump.
+			func(c *Config) string {
+				if c.ClusterSecret != "" {
+					return "(set)"
+				}
+				return ""
+			}},
+		{"lease-ttl", EnvLeaseTTL, "how long a node's hold on an exercise lasts unrenewed, in a cluster: another node takes the exercise about this long after its owner dies (a `duration`)",
+			func(c *Config, v string) error {
+				d, err := time.ParseDuration(v)
+				if err != nil {
+					return fmt.Errorf("want a duration such as 3s, got %q", v)
+				}
+				c.LeaseTTL = d
+				return nil
+			},
+			func(c *Config) string { return c.LeaseTTL.String() }},
 		{"metrics-token", EnvMetricsToken, "bearer `token` that /metrics requires (default: none, and /metrics answers only this machine)",
 			func(c *Config, v string) error { c.MetricsToken = v; return nil },
 			// A secret: never shown in help or in the startup dump.
@@ -322,6 +356,20 @@ func (c *Config) validate() []error {
 	if c.PprofAddr != "" && !isLoopbackAddr(c.PprofAddr) {
 		// Profiles expose memory contents and cost CPU: never off this machine.
 		add("pprof-addr %q: want a loopback host:port such as 127.0.0.1:6060", c.PprofAddr)
+	}
+	if c.LeaseTTL < 300*time.Millisecond || c.LeaseTTL > time.Minute {
+		add("lease-ttl %s: want between 300ms and 1m", c.LeaseTTL)
+	}
+	if c.ClusterURL != "" {
+		if u, err := url.Parse(c.ClusterURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			add("cluster-url %q: want http://host:port", c.ClusterURL)
+		}
+		if len(c.ClusterSecret) < 16 {
+			add("cluster-secret: want at least 16 characters with -cluster-url")
+		}
+		if !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
+			add("cluster-url: several nodes need a postgres:// database")
+		}
 	}
 	return p
 }

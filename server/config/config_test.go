@@ -80,6 +80,26 @@ func TestParse(t *testing.T) {
 		}},
 		{name: "pprof on every interface", env: []string{"TTX_PPROF_ADDR=:6060"}, wantErr: []string{"pprof-addr \":6060\""}},
 		{name: "pprof on a public address", args: []string{"-pprof-addr", "10.0.0.1:6060"}, wantErr: []string{"pprof-addr"}},
+		{name: "one node by default", check: func(t *testing.T, c Config) {
+			if c.ClusterURL != "" || c.LeaseTTL != 3*time.Second {
+				t.Errorf("cluster %q, lease TTL %s; want off, 3s", c.ClusterURL, c.LeaseTTL)
+			}
+		}},
+		{name: "a node of a cluster", args: []string{"-db", "postgres://ttx@db/ttx", "-cluster-url", "http://10.0.0.11:8080", "-lease-ttl", "2s"},
+			env: []string{"TTX_CLUSTER_SECRET=0123456789abcdef"}, check: func(t *testing.T, c Config) {
+				if c.ClusterURL != "http://10.0.0.11:8080" || c.ClusterSecret != "0123456789abcdef" || c.LeaseTTL != 2*time.Second {
+					t.Errorf("cluster %q, secret %q, lease TTL %s", c.ClusterURL, c.ClusterSecret, c.LeaseTTL)
+				}
+				for _, a := range c.Dump() {
+					if strings.Contains(a.Value.String(), "0123456789abcdef") {
+						t.Errorf("the dump shows the cluster secret: %s", a)
+					}
+				}
+			}},
+		{name: "a cluster on SQLite", args: []string{"-cluster-url", "http://10.0.0.11:8080", "-cluster-secret", "0123456789abcdef"}, wantErr: []string{"postgres://"}},
+		{name: "a cluster without a secret", args: []string{"-db", "postgres://ttx@db/ttx", "-cluster-url", "http://10.0.0.11:8080"}, wantErr: []string{"cluster-secret"}},
+		{name: "a cluster URL without a scheme", args: []string{"-db", "postgres://ttx@db/ttx", "-cluster-url", "10.0.0.11:8080", "-cluster-secret", "0123456789abcdef"}, wantErr: []string{"cluster-url"}},
+		{name: "lease TTL too short", args: []string{"-lease-ttl", "100ms"}, wantErr: []string{"lease-ttl 100ms"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

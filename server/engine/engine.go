@@ -83,6 +83,9 @@ type Engine struct {
 
 	maxParticipants int // present (not removed) participants per exercise
 
+	leases   Leases        // nil: this engine owns every exercise (one node)
+	leaseTTL time.Duration // with leases
+
 	scenarios *scenarioCache // parsed scenarios, shared by the loops running them
 
 	quit chan struct{} // closed by Close
@@ -196,6 +199,9 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 	n := 0
 	for _, id := range ids {
 		if _, err := e.do(ctx, id, func(*loop, time.Time) (any, error) { return nil, nil }); err != nil {
+			if errors.Is(err, ErrNotOwner) {
+				continue // another node drives it
+			}
 			e.log.Error("engine: recover exercise", "exercise", id, "err", err)
 			errs = append(errs, fmt.Errorf("exercise %s: %w", id, err))
 			continue

@@ -56,6 +56,10 @@ type loop struct {
 	known atomic.Int64
 
 	gone      bool // the exercise was deleted: the loop stops after the command
+	lost      bool // the exercise's lease was lost: the loop stops at once
+	lease     *Lease
+	renew     chan struct{} // the lease's renewal is due
+	stopRenew func() bool
 	broken    bool // a commit failed: the machine may be ahead of the log
 	diskFull  bool // and it failed for want of disk space
 	retryAt   time.Time
@@ -79,7 +83,7 @@ type armKey struct {
 }
 
 func newLoop(e *Engine, id string) *loop {
-	l := &loop{e: e, id: id, cmds: make(chan *command), wake: make(chan struct{}, 1), done: make(chan struct{})}
+	l := &loop{e: e, id: id, cmds: make(chan *command), wake: make(chan struct{}, 1), renew: make(chan struct{}, 1), done: make(chan struct{})}
 	l.known.Store(-1)
 	return l
 }
@@ -90,11 +94,12 @@ func (l *loop) run() {
 		if l.stopTimer != nil {
 			l.stopTimer()
 		}
+		l.releaseLease()
 		l.e.unregister(l)
 		close(l.done)
 	}()
 	if err := l.load(); err != nil {
-		if !errors.Is(err, ErrNotFound) {
+		if !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrNotOwner) {
 			l.e.log.Error("engine: load exercise", "exercise", l.id, "err", err)
 		}
 		l.initErr = err
@@ -102,7 +107,7 @@ func (l *loop) run() {
 	}
 	l.known.Store(l.lastSeq)
 	l.catchUp()
-	for {
+	for !l.lost {
 		if l.broken && !l.e.clock.Now().Before(l.retryAt) {
 			l.reload()
 		}
@@ -110,6 +115,10 @@ func (l *loop) run() {
 		select {
 		case <-l.e.quit:
 			return
+		case <-l.renew:
+			if !l.renewLease() {
+				return
+			}
 		case <-l.wake:
 			if l.armed.kind == 2 {
 				return // idle
@@ -293,7 +302,7 @@ func (l *loop) commit(now time.Time, evs []Event, c store.Commit) ([]Event, erro
 		c.Outcome = l.m.Snapshot().Outcome
 		c.EndedAt = now
 	}
-	out, err := l.e.store.Commit(context.Background(), c)
+	out, err := l.append(c)
 	if err != nil {
 		l.broken = true
 		l.known.Store(-1)
@@ -331,6 +340,11 @@ func (l *loop) commit(now time.Time, evs []Event, c store.Commit) ([]Event, erro
 // so a difference means the scenario semantics changed under the log).
 func (l *loop) load() error {
 	ctx := context.Background()
+	if l.lease == nil {
+		if err := l.acquire(); err != nil {
+			return err
+		}
+	}
 	ex, err := l.e.store.Exercise(ctx, l.id)
 	if err != nil {
 		return storeError("load exercise "+l.id, err)

@@ -167,3 +167,75 @@ func leaseErr(err error) error {
 	}
 	return err
 }
+
+// Orphans returns the running and paused exercises no node holds a live
+// lease on (never leased, or their owner stopped renewing): the ones a
+// node should take over.
+func (s *Store) Orphans(ctx context.Context) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT e.id FROM exercises e
+		LEFT JOIN exercise_leases l ON l.exercise_id = e.id
+		WHERE e.status IN ('running', 'paused') AND (l.exercise_id IS NULL OR l.expires_at <= clock_timestamp())
+		ORDER BY e.id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: orphans: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("store: orphans: %w", err)
+	}
+	return ids, nil
+}
+
+// CheckNoSingleOwner returns a *store.HeldError while a single-node server
+// (Options.Own) serves the database: a node of a cluster must not run
+// beside it (its plain commits would fight the leases). It takes the owner
+// lock for an instant and gives it back.
+func (s *Store) CheckNoSingleOwner(ctx context.Context) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("store: check the owner of %s: %w", s.url, err)
+	}
+	defer conn.Release()
+	var got bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, ownerLock).Scan(&got); err != nil {
+		return fmt.Errorf("store: check the owner of %s: %w", s.url, err)
+	}
+	if got {
+		if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, ownerLock); err != nil {
+			conn.Conn().Close(ctx) // the lock goes with the connection
+			return fmt.Errorf("store: check the owner of %s: %w", s.url, err)
+		}
+		return nil
+	}
+	he := &store.HeldError{Path: s.url}
+	var pid int
+	var host string
+	var since int64
+	if err := conn.QueryRow(ctx, `SELECT pid, host, since FROM server_owner`).Scan(&pid, &host, &since); err == nil {
+		he.Owner = store.Owner{PID: pid, Host: host, Since: time.Unix(0, since).UTC()}
+	}
+	return he
+}
+
+// EndLeases readies a database a cluster served for one node: it removes
+// every lease row, so that the exercises a cluster leased accept plain
+// commits again. While a lease is live (a node of a cluster still runs) it
+// removes nothing and says how many exercises are held.
+func (s *Store) EndLeases(ctx context.Context) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `LOCK TABLE exercise_leases IN EXCLUSIVE MODE`); err != nil {
+			return fmt.Errorf("store: end leases: %w", err)
+		}
+		var live int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM exercise_leases WHERE expires_at > clock_timestamp()`).Scan(&live); err != nil {
+			return fmt.Errorf("store: end leases: %w", err)
+		}
+		if live > 0 {
+			return fmt.Errorf("store: end leases: nodes of a cluster hold %d exercises of %s: %w", live, s.url, ErrLeaseHeld)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM exercise_leases`); err != nil {
+			return fmt.Errorf("store: end leases: %w", err)
+		}
+		return nil
+	})
+}

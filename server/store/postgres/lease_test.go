@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"os"
 	"testing"
 	"time"
 
@@ -154,5 +155,72 @@ func TestLeaseTakeoverWaitsForCommitInFlight(t *testing.T) {
 	evs, err := b.Events(ctx, "ex", 0, 0)
 	if err != nil || len(evs) != 2 || evs[1].Kind != "in_flight" {
 		t.Fatalf("the new owner's log: %+v, %v", evs, err)
+	}
+}
+
+// TestCheckNoSingleOwner: a node of a cluster learns that a single-node
+// server serves the database (and which), and, once it is gone, that none
+// does — without keeping the owner lock from a later single node.
+func TestCheckNoSingleOwner(t *testing.T) {
+	ctx := context.Background()
+	url := cluster.NewDatabase(t)
+	shared := openTest(t, url, postgres.Options{})
+	if err := shared.CheckNoSingleOwner(ctx); err != nil {
+		t.Fatalf("no server: %v", err)
+	}
+	single, err := postgres.Open(ctx, url, postgres.Options{Own: true})
+	if err != nil {
+		t.Fatalf("a single node after the check: %v", err)
+	}
+	var he *store.HeldError
+	if err := shared.CheckNoSingleOwner(ctx); !errors.As(err, &he) || he.Owner.PID != os.Getpid() {
+		t.Fatalf("beside a single node: %v; want a HeldError naming it", err)
+	}
+	if err := single.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// PostgreSQL frees the lock when its backend sees the connection
+	// close, a moment after Close returns.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		err := shared.CheckNoSingleOwner(ctx)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the single node stopped: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestEndLeases: a database a cluster served goes back to one node. While
+// a lease is live nothing changes; once every lease has run out, EndLeases
+// removes them and the exercise takes plain commits again.
+func TestEndLeases(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, "", postgres.Options{})
+	newExercise(t, s, "ex")
+	l, err := s.AcquireLease(ctx, "ex", "node-a", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EndLeases(ctx); !errors.Is(err, postgres.ErrLeaseHeld) {
+		t.Fatalf("with a live lease: %v; want ErrLeaseHeld", err)
+	}
+	if _, err := s.CommitUnder(ctx, l, store.Commit{ExerciseID: "ex", Events: []store.Event{{Kind: "still-leased", WallTime: t0}}}); err != nil {
+		t.Fatalf("the lease still holds after the refusal: %v", err)
+	}
+	if err := s.ReleaseLease(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	plain := store.Commit{ExerciseID: "ex", Events: []store.Event{{Kind: "one-node", WallTime: t0}}}
+	if _, err := s.Commit(ctx, plain); !errors.Is(err, postgres.ErrLeaseLost) {
+		t.Fatalf("a plain commit on a once-leased exercise: %v; want ErrLeaseLost", err)
+	}
+	if err := s.EndLeases(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Commit(ctx, plain); err != nil {
+		t.Fatalf("a plain commit after EndLeases: %v", err)
 	}
 }
