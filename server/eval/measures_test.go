@@ -94,13 +94,13 @@ func TestTeamMeasures(t *testing.T) {
 			simEv(t, sim.Event{Kind: sim.KindDecisionAnswered, At: min(3), Decision: "speak", Team: "comms", ByFacilitator: true, Option: "yes"}, "comms"),
 			simEv(t, sim.Event{Kind: sim.KindDecisionClosed, At: min(12), Decision: "speak", Team: "comms", Option: "yes", Settled: sim.SettledAnswered, ByFacilitator: true}, "comms")),
 			median: -1, quality: [5]float64{2, 2, 1, 1, 1},
-			decision:  eval.DecisionResult{Decision: "speak", Title: "Speak for {{org}}?", Team: "comms", Option: "yes", Label: "Yes", Reason: "answered", Score: f(2), Expected: b(true), Minutes: -1, Alignment: -1, Seq: 3},
+			decision:  eval.DecisionResult{Decision: "speak", Title: "Speak for Acme?", Team: "comms", Option: "yes", Label: "Yes", Reason: "answered", Score: f(2), Expected: b(true), Minutes: -1, Alignment: -1, Seq: 3},
 			alignment: -1},
 		{name: "expired when the state was left", log: logOf(t,
 			simEv(t, sim.Event{Kind: sim.KindDecisionOpened, At: min(2), Decision: "speak", Team: "comms"}, "comms"),
 			simEv(t, sim.Event{Kind: sim.KindDecisionClosed, At: min(9), Decision: "speak", Team: "comms", Settled: sim.SettledExpired, CloseReason: sim.CloseStateLeft}, "comms")),
 			median: -1, quality: [5]float64{0, 0, 0, 0, 1},
-			decision:  eval.DecisionResult{Decision: "speak", Title: "Speak for {{org}}?", Team: "comms", Reason: "state_left", Expected: b(false), Minutes: -1, Alignment: -1, Seq: 2},
+			decision:  eval.DecisionResult{Decision: "speak", Title: "Speak for Acme?", Team: "comms", Reason: "state_left", Expected: b(false), Minutes: -1, Alignment: -1, Seq: 2},
 			alignment: -1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
