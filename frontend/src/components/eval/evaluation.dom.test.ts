@@ -25,7 +25,7 @@ const evaluation = {
       title: 'Keep customers informed',
       capability: 'Public Information and Warning',
       met: 'A holding statement within 10 minutes',
-      tasks: [{ id: 'holding_statement', title: 'Publish a holding statement' }],
+      tasks: [{ id: 'holding_statement', title: 'Publish a holding statement', teams: ['comms'] }],
       milestones: [{ id: 'holding_10m', title: 'Holding statement within 10 minutes', met: true, done: 8, due: 10, how: 'published at minute 8' }],
     },
   ],
@@ -127,6 +127,8 @@ describe('evaluation tab', { timeout: 30_000 }, () => {
     await vi.waitFor(() => expect(card()).not.toBeNull());
     expect(card().textContent).toContain('Public Information and Warning');
     expect(card().textContent).toContain('done at minute 8, due by minute 10: met');
+    // The task's teams follow its title with a space, not glued to it.
+    expect(card().textContent).toMatch(/Publish a holding statement · /);
 
     ws.frame(eventFrame(4, 'note_added', 2, { author: 'Olga', objective: 'public_comms', text: 'Statement drafted quickly' }));
     ws.frame(eventFrame(5, 'rating_submitted', 3, { rater: 'ob1', rater_name: 'Olga', objective: 'public_comms', rating: 'S', strengths: ['Fast draft'], evidence: [4] }));
