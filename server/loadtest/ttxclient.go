@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -34,9 +35,10 @@ func newHTTPClient(jar http.CookieJar) *http.Client {
 
 // apiError is the server's error body.
 type apiError struct {
-	Status  int
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Status     int
+	RetryAfter time.Duration // from a 429's Retry-After header
+	Code       string        `json:"code"`
+	Message    string        `json:"message"`
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
@@ -76,6 +78,9 @@ func call(ctx context.Context, c *http.Client, method, u string, header http.Hea
 		}
 		if json.Unmarshal(raw, &eb) == nil && eb.Error != nil {
 			eb.Error.Status = resp.StatusCode
+			if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s >= 0 {
+				eb.Error.RetryAfter = time.Duration(s) * time.Second
+			}
 			return fmt.Errorf("loadtest: %s %s: %w", method, u, eb.Error)
 		}
 		return fmt.Errorf("loadtest: %s %s: %s", method, u, resp.Status)
@@ -155,12 +160,32 @@ func (f *facilitator) createExercise(ctx context.Context, scenarioID, title stri
 	return info, nil
 }
 
+// commandTries bounds how often a command refused for the facilitator's
+// message budget (429 rate_limited) is sent again.
+const commandTries = 60
+
 // command posts a facilitator command (start, pause, speed, inject, ...).
+// A command over the account's message budget is sent again once the
+// server's Retry-After has passed, as a patient facilitator would: set-up
+// of many exercises outruns the budget when the server answers fast.
 func (f *facilitator) command(ctx context.Context, exID, name string, body any) error {
 	if body == nil {
 		body = map[string]any{}
 	}
-	return call(ctx, f.client, http.MethodPost, f.url("/api/exercises/"+exID+"/"+name), nil, body, nil)
+	for try := 1; ; try++ {
+		err := call(ctx, f.client, http.MethodPost, f.url("/api/exercises/"+exID+"/"+name), nil, body, nil)
+		var ae *apiError
+		if try == commandTries || !errors.As(err, &ae) || ae.Status != http.StatusTooManyRequests || ae.Code != "rate_limited" {
+			return err
+		}
+		t := time.NewTimer(max(ae.RetryAfter, 100*time.Millisecond))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+	}
 }
 
 // adHoc is the ad-hoc inject body of POST /api/exercises/:id/inject.
