@@ -54,7 +54,9 @@ func cmdLoadtest(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ttx loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		targets      targetList
+		targets  targetList
+		spreadEx = fs.Bool("spread-exercises", false, "several --target nodes: create the exercises round-robin over them too\n"+
+			"(the node an exercise is created through drives it; default: all through the first)")
 		spawn        = fs.Bool("spawn", false, "spawn a fresh 'ttx serve' child per run (the default without --target)")
 		exe          = fs.String("exe", "", "ttx `binary` to spawn (default: this one)")
 		suite        = fs.String("suite", "", "run a predefined plan: `standard` (what BENCHMARKS.md reports) or quick")
@@ -154,6 +156,7 @@ func cmdLoadtest(args []string, stdout, stderr io.Writer) int {
 		}
 		o.Target, o.TargetPID, o.Cred = *target, *pid, loadtest.Credentials{Name: *user, Password: pw}
 		o.Nodes = targets.rest
+		o.SpreadExercises = *spreadEx
 	}
 
 	var plan loadtest.Plan

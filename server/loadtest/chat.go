@@ -126,10 +126,9 @@ func RunChat(ctx context.Context, ep Endpoint, cred Credentials, cfg ChatConfig,
 	if err != nil {
 		return nil, err
 	}
-	base := nodes[0]
 	res := &ChatResult{Exercises: cfg.Exercises, TeamSize: cfg.TeamSize, Interval: cfg.Interval, Window: cfg.Window, Size: cfg.Size}
 	addErr := errorList(&res.Errors)
-	fac, err := login(ctx, base, cred)
+	fac, err := ep.login(ctx, nodes, cred)
 	if err != nil {
 		return nil, err
 	}

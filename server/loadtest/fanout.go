@@ -454,6 +454,7 @@ func newRunID() string {
 type ttxFanout struct {
 	base  *url.URL   // the facilitator's node
 	nodes []*url.URL // every node, base first: participants spread over them
+	ep    Endpoint
 	cred  Credentials
 	log   *slog.Logger
 	fac   *facilitator
@@ -467,7 +468,7 @@ type ttxFanout struct {
 func (t *ttxFanout) name() string { return "ttx" }
 
 func (t *ttxFanout) prepare(ctx context.Context, cfg FanoutConfig) ([]*client, func(*client) dialOpts, error) {
-	fac, err := login(ctx, t.base, t.cred)
+	fac, err := t.ep.login(ctx, t.nodes, t.cred)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -671,7 +672,7 @@ func RunTTXFanout(ctx context.Context, ep Endpoint, cred Credentials, cfg Fanout
 	if err != nil {
 		return nil, err
 	}
-	return runFanout(ctx, ep, &ttxFanout{base: nodes[0], nodes: nodes, cred: cred, log: log}, cfg, logOr(log))
+	return runFanout(ctx, ep, &ttxFanout{base: nodes[0], nodes: nodes, ep: ep, cred: cred, log: log}, cfg, logOr(log))
 }
 
 // RunBaselineFanout runs the same workload against the baseline hub.

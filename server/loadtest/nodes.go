@@ -22,3 +22,17 @@ func clusterHistogram(ctx context.Context, nodes []*url.URL, name string) (histo
 	}
 	return sum, true
 }
+
+// login opens the facilitator's session at the first node (the cookie
+// serves every node of the cluster: one database) and, with
+// SpreadExercises, has exercises created round-robin over the nodes.
+func (e Endpoint) login(ctx context.Context, nodes []*url.URL, cred Credentials) (*facilitator, error) {
+	f, err := login(ctx, nodes[0], cred)
+	if err != nil {
+		return nil, err
+	}
+	if e.SpreadExercises {
+		f.createVia = nodes
+	}
+	return f, nil
+}

@@ -91,6 +91,10 @@ type Endpoint struct {
 	// Nodes round-robin, as a plain load balancer would. Process figures
 	// are URL's alone.
 	Nodes []string
+	// SpreadExercises creates the exercises round-robin over URL and
+	// Nodes too (the node an exercise is created through drives it);
+	// false: all through URL.
+	SpreadExercises bool
 }
 
 // bases is every node's checked URL, URL first.

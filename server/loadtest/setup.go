@@ -35,7 +35,11 @@ func errorList(into *[]string) func(format string, args ...any) {
 func (f *facilitator) createExercises(ctx context.Context, scenarioID, title string, n int, setup func(exerciseInfo) error) ([]exerciseInfo, error) {
 	exs := make([]exerciseInfo, 0, n)
 	for e := range n {
-		ex, err := f.createExercise(ctx, scenarioID, fmt.Sprintf("%s %d", title, e+1))
+		node := f.base
+		if len(f.createVia) > 0 {
+			node = f.createVia[e%len(f.createVia)]
+		}
+		ex, err := f.createExerciseVia(ctx, node, scenarioID, fmt.Sprintf("%s %d", title, e+1))
 		if err != nil {
 			return exs, err
 		}

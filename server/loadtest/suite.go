@@ -68,7 +68,9 @@ type Options struct {
 	// Nodes are further nodes of Target's cluster: participants join and
 	// connect round-robin over Target and Nodes (see Endpoint.Nodes).
 	Nodes []string
-	Cred  Credentials // for Target
+	// SpreadExercises creates exercises round-robin over the nodes too.
+	SpreadExercises bool
+	Cred            Credentials // for Target
 	// Baseline runs every fan-out workload against the baseline hub too.
 	Baseline bool
 	// BaselineArgs are the arguments that make Exe serve the baseline hub
@@ -301,7 +303,7 @@ func Run(ctx context.Context, o Options, plan Plan) (*Report, error) {
 // that is stopped afterwards.
 func withTTX[T any](ctx context.Context, o Options, fn func(Endpoint, Credentials) (T, error)) (T, error) {
 	if o.Target != "" {
-		return fn(Endpoint{URL: o.Target, PID: o.TargetPID, Nodes: o.Nodes}, o.Cred)
+		return fn(Endpoint{URL: o.Target, PID: o.TargetPID, Nodes: o.Nodes, SpreadExercises: o.SpreadExercises}, o.Cred)
 	}
 	var zero T
 	dir, err := os.MkdirTemp(o.TempDir, "ttx-loadtest-")

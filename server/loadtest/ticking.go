@@ -133,11 +133,10 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 	if err != nil {
 		return nil, err
 	}
-	base := nodes[0]
 	res := &TickingResult{Exercises: cfg.Exercises, PerExercise: cfg.PerExercise, Speed: cfg.Speed, Window: cfg.Window,
 		Scenario: cfg.Scenario, Late: cfg.Late}
 	addErr := errorList(&res.Errors)
-	fac, err := login(ctx, base, cred)
+	fac, err := ep.login(ctx, nodes, cred)
 	if err != nil {
 		return nil, err
 	}

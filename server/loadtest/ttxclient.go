@@ -24,6 +24,10 @@ type Credentials struct {
 type facilitator struct {
 	base   *url.URL
 	client *http.Client
+	// createVia are the nodes exercises are created through, exercise e
+	// through createVia[e mod len]; nil: base. The node an exercise is
+	// created through drives it.
+	createVia []*url.URL
 }
 
 // newHTTPClient returns a client for loopback API calls: bounded time,
@@ -126,6 +130,11 @@ type exerciseInfo struct {
 // createExercise creates an exercise from a library scenario and reads its
 // teams through the join-code lookup, as a participant's browser would.
 func (f *facilitator) createExercise(ctx context.Context, scenarioID, title string) (exerciseInfo, error) {
+	return f.createExerciseVia(ctx, f.base, scenarioID, title)
+}
+
+// createExerciseVia is createExercise through node.
+func (f *facilitator) createExerciseVia(ctx context.Context, node *url.URL, scenarioID, title string) (exerciseInfo, error) {
 	var created struct {
 		Exercise struct {
 			ID   string `json:"id"`
@@ -134,7 +143,7 @@ func (f *facilitator) createExercise(ctx context.Context, scenarioID, title stri
 			} `json:"join"`
 		} `json:"exercise"`
 	}
-	if err := call(ctx, f.client, http.MethodPost, f.url("/api/exercises"), nil,
+	if err := call(ctx, f.client, http.MethodPost, node.JoinPath("/api/exercises").String(), nil,
 		map[string]any{"scenario": scenarioID, "title": title}, &created); err != nil {
 		return exerciseInfo{}, err
 	}
