@@ -41,6 +41,10 @@ the report gives the fan-out of every copy and what was lost.
 
 With --target, log in with --user and the password from --password-file or
 TTX_LOADTEST_PASSWORD; --pid enables memory and CPU figures for it.
+Several --target URLs (repeated or comma-separated) are nodes of one
+cluster: exercises are made through the first, participants join and connect
+round-robin over all, as behind a plain load balancer; --pid and the server
+figures are the first node's, the fan-out histogram is summed over all.
 
 Flags:
 `
@@ -50,7 +54,9 @@ func cmdLoadtest(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ttx loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		target       = fs.String("target", "", "`URL` of a running ttx server on loopback (default: spawn one per run)")
+		targets  targetList
+		spreadEx = fs.Bool("spread-exercises", false, "several --target nodes: create the exercises round-robin over them too\n"+
+			"(the node an exercise is created through drives it; default: all through the first)")
 		spawn        = fs.Bool("spawn", false, "spawn a fresh 'ttx serve' child per run (the default without --target)")
 		exe          = fs.String("exe", "", "ttx `binary` to spawn (default: this one)")
 		suite        = fs.String("suite", "", "run a predefined plan: `standard` (what BENCHMARKS.md reports) or quick")
@@ -82,6 +88,9 @@ func cmdLoadtest(args []string, stdout, stderr io.Writer) int {
 		timeout      = fs.Duration("timeout", 45*time.Minute, "hard deadline for the whole run")
 		serveBase    = fs.String("serve-baseline", "", "")
 	)
+	fs.Var(&targets, "target", "`URL` of a running ttx server on loopback (default: spawn one per run); repeated or\n"+
+		"comma-separated for several nodes of one cluster: exercises are made through the first, participants spread over all")
+	target := &targets.first
 	fs.Usage = func() {
 		fmt.Fprint(stderr, loadtestUsage)
 		fs.VisitAll(func(f *flag.Flag) {
@@ -134,9 +143,11 @@ func cmdLoadtest(args []string, stdout, stderr io.Writer) int {
 		o.Exe = self
 	}
 	if *target != "" {
-		if _, err := loadtest.CheckLoopback(*target); err != nil {
-			fmt.Fprintf(stderr, "ttx loadtest: %v\n", err)
-			return 2
+		for _, t := range targets.all() {
+			if _, err := loadtest.CheckLoopback(t); err != nil {
+				fmt.Fprintf(stderr, "ttx loadtest: %v\n", err)
+				return 2
+			}
 		}
 		pw, err := targetPassword(*passwordFile)
 		if err != nil {
@@ -144,6 +155,8 @@ func cmdLoadtest(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		o.Target, o.TargetPID, o.Cred = *target, *pid, loadtest.Credentials{Name: *user, Password: pw}
+		o.Nodes = targets.rest
+		o.SpreadExercises = *spreadEx
 	}
 
 	var plan loadtest.Plan
@@ -280,4 +293,35 @@ func serveBaseline(ctx context.Context, addr string, log *slog.Logger, stderr io
 		return 1
 	}
 	return 0
+}
+
+// targetList is the --target flag: one URL, or several nodes of one
+// cluster, the flag repeated or its value comma-separated.
+type targetList struct {
+	first string
+	rest  []string
+}
+
+func (t *targetList) all() []string {
+	if t.first == "" {
+		return nil
+	}
+	return append([]string{t.first}, t.rest...)
+}
+
+func (t *targetList) String() string { return strings.Join(t.all(), ",") }
+
+func (t *targetList) Set(v string) error {
+	for _, u := range strings.Split(v, ",") {
+		u = strings.TrimSpace(u)
+		if u == "" {
+			return errors.New("empty URL")
+		}
+		if t.first == "" {
+			t.first = u
+		} else {
+			t.rest = append(t.rest, u)
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -17,6 +18,9 @@ func TestLoadtestRefuses(t *testing.T) {
 		want string
 	}{
 		{"remote target", []string{"--target", "http://10.1.2.3:8080"}, "", "not a loopback address"},
+		{"remote second node", []string{"--target", "http://127.0.0.1:8080,http://10.1.2.3:8080"}, "", "not a loopback address"},
+		{"remote third node", []string{"--target", "http://127.0.0.1:8080", "--target", "http://127.0.0.1:8081", "--target", "http://10.1.2.3:8080"}, "", "not a loopback address"},
+		{"empty node", []string{"--target", "http://127.0.0.1:8080,"}, "", "empty URL"},
 		{"named target", []string{"--target", "http://localhost:8080"}, "", "not a loopback address"},
 		{"no password", []string{"--target", "http://127.0.0.1:8080"}, "", "needs the facilitator's password"},
 		{"both", []string{"--target", "http://127.0.0.1:8080", "--spawn"}, "", "not both"},
@@ -37,6 +41,32 @@ func TestLoadtestRefuses(t *testing.T) {
 			code := run(args, &out, &errb)
 			if code != 2 || !strings.Contains(errb.String(), tc.want) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errb.String(), tc.want)
+			}
+		})
+	}
+}
+
+// TestTargetList checks that --target takes several nodes, repeated or
+// comma-separated, the first being where exercises are made.
+func TestTargetList(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		sets []string
+		want []string
+	}{
+		{"one", []string{"http://127.0.0.1:1"}, []string{"http://127.0.0.1:1"}},
+		{"commas", []string{"http://127.0.0.1:1, http://127.0.0.1:2,http://127.0.0.1:3"}, []string{"http://127.0.0.1:1", "http://127.0.0.1:2", "http://127.0.0.1:3"}},
+		{"repeated", []string{"http://127.0.0.1:1", "http://127.0.0.1:2,http://127.0.0.1:3"}, []string{"http://127.0.0.1:1", "http://127.0.0.1:2", "http://127.0.0.1:3"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var l targetList
+			for _, s := range tc.sets {
+				if err := l.Set(s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := l.all(); !slices.Equal(got, tc.want) || l.first != tc.want[0] {
+				t.Errorf("got %v (first %q), want %v", got, l.first, tc.want)
 			}
 		})
 	}

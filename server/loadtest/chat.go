@@ -122,13 +122,13 @@ func RunChat(ctx context.Context, ep Endpoint, cred Credentials, cfg ChatConfig,
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("loadtest: %w", err)
 	}
-	base, err := CheckLoopback(ep.URL)
+	nodes, err := ep.bases()
 	if err != nil {
 		return nil, err
 	}
 	res := &ChatResult{Exercises: cfg.Exercises, TeamSize: cfg.TeamSize, Interval: cfg.Interval, Window: cfg.Window, Size: cfg.Size}
 	addErr := errorList(&res.Errors)
-	fac, err := login(ctx, base, cred)
+	fac, err := ep.login(ctx, nodes, cred)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func RunChat(ctx context.Context, ep Endpoint, cred Credentials, cfg ChatConfig,
 		return nil, err
 	}
 	log.Info("joining", "participants", cfg.Exercises*cfg.TeamSize)
-	clients, err := joinTeams(ctx, base, exs, cfg.TeamSize, 8)
+	clients, err := joinTeams(ctx, nodes, exs, cfg.TeamSize, 8)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +160,7 @@ func RunChat(ctx context.Context, ep Endpoint, cred Credentials, cfg ChatConfig,
 	log.Info("connecting", "clients", len(clients))
 	failed, redialed, errs := dialAll(ctx, clients, cfg.DialConc, func(c *client) dialOpts {
 		q := url.Values{"exercise": {exs[c.exercise].ID}, "after": {itoa(after[c.exercise])}}
-		return dialOpts{url: wsURL(base, "/api/ws", q), header: http.Header{"Authorization": {"Bearer " + c.token}}, needLive: true}
+		return dialOpts{url: wsURL(nodes[c.node], "/api/ws", q), header: http.Header{"Authorization": {"Bearer " + c.token}}, needLive: true}
 	}, hooks)
 	res.DialFailed, res.Redialed = failed, redialed
 	for _, e := range errs {

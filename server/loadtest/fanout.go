@@ -452,11 +452,13 @@ func newRunID() string {
 
 // ttxFanout drives a ttx server.
 type ttxFanout struct {
-	base *url.URL
-	cred Credentials
-	log  *slog.Logger
-	fac  *facilitator
-	exs  []exerciseInfo
+	base  *url.URL   // the facilitator's node
+	nodes []*url.URL // every node, base first: participants spread over them
+	ep    Endpoint
+	cred  Credentials
+	log   *slog.Logger
+	fac   *facilitator
+	exs   []exerciseInfo
 
 	hc     *http.Client // joins of flooders
 	after  []int64      // per exercise: the seq clients resume after
@@ -466,7 +468,7 @@ type ttxFanout struct {
 func (t *ttxFanout) name() string { return "ttx" }
 
 func (t *ttxFanout) prepare(ctx context.Context, cfg FanoutConfig) ([]*client, func(*client) dialOpts, error) {
-	fac, err := login(ctx, t.base, t.cred)
+	fac, err := t.ep.login(ctx, t.nodes, t.cred)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -482,7 +484,7 @@ func (t *ttxFanout) prepare(ctx context.Context, cfg FanoutConfig) ([]*client, f
 	if err != nil {
 		return nil, nil, err
 	}
-	clients, err := joinAll(ctx, t.base, t.exs, cfg.Participants, 8)
+	clients, err := joinAll(ctx, t.nodes, t.exs, cfg.Participants, 8)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -504,20 +506,20 @@ func (t *ttxFanout) prepare(ctx context.Context, cfg FanoutConfig) ([]*client, f
 			}
 		}
 	}
-	dial := func(c *client) dialOpts { return t.dialOpts(c.exercise, c.token) }
+	dial := func(c *client) dialOpts { return t.dialOpts(t.nodes[c.node], c.exercise, c.token) }
 	return clients, dial, nil
 }
 
-func (t *ttxFanout) dialOpts(exercise int, token string) dialOpts {
+func (t *ttxFanout) dialOpts(node *url.URL, exercise int, token string) dialOpts {
 	q := url.Values{"exercise": {t.exs[exercise].ID}, "after": {itoa(t.after[exercise])}}
-	return dialOpts{url: wsURL(t.base, "/api/ws", q), header: http.Header{"Authorization": {"Bearer " + token}}, needLive: true}
+	return dialOpts{url: wsURL(node, "/api/ws", q), header: http.Header{"Authorization": {"Bearer " + token}}, needLive: true}
 }
 
 func (t *ttxFanout) flooders() []*flooder { return t.floods }
 
 // floodDial connects a flooder as the measured clients connect: resuming
 // at the log's end as it was before the broadcast phase.
-func (t *ttxFanout) floodDial(f *flooder) dialOpts { return t.dialOpts(f.exercise, f.token) }
+func (t *ttxFanout) floodDial(f *flooder) dialOpts { return t.dialOpts(t.base, f.exercise, f.token) }
 
 // rejoin joins f (again) as a new participant of its exercise and team.
 func (t *ttxFanout) rejoin(ctx context.Context, f *flooder) error {
@@ -666,11 +668,11 @@ func (b *baselineFanout) goroutines(ctx context.Context) int {
 
 // RunTTXFanout runs the fan-out workload against a ttx server.
 func RunTTXFanout(ctx context.Context, ep Endpoint, cred Credentials, cfg FanoutConfig, log *slog.Logger) (*FanoutResult, error) {
-	base, err := CheckLoopback(ep.URL)
+	nodes, err := ep.bases()
 	if err != nil {
 		return nil, err
 	}
-	return runFanout(ctx, ep, &ttxFanout{base: base, cred: cred, log: log}, cfg, logOr(log))
+	return runFanout(ctx, ep, &ttxFanout{base: nodes[0], nodes: nodes, ep: ep, cred: cred, log: log}, cfg, logOr(log))
 }
 
 // RunBaselineFanout runs the same workload against the baseline hub.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -30,6 +31,16 @@ const testPassword = "load test password 1"
 // facilitator account. It is wired as 'ttx serve' wires it.
 func startTTX(t testing.TB) (Endpoint, Credentials) {
 	t.Helper()
+	h, cred := ttxHandler(t)
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return Endpoint{URL: ts.URL}, cred
+}
+
+// ttxHandler is the real ttx stack of startTTX, not yet listening; the
+// stack is closed when the test ends, after the listeners registered later.
+func ttxHandler(t testing.TB) (http.Handler, Credentials) {
+	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "ttx.db"), store.Options{})
@@ -54,13 +65,12 @@ func startTTX(t testing.TB) (Endpoint, Credentials) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv.Handler())
-	// Reverse order of start: HTTP, hub, engine (the store's cleanup ran
-	// first in registration, so it closes last).
+	// Reverse order of start: HTTP (registered by the caller, after
+	// this), hub, engine (the store's cleanup ran first in registration,
+	// so it closes last).
 	t.Cleanup(func() { eng.Close() })
 	t.Cleanup(h.Close)
-	t.Cleanup(ts.Close)
-	return Endpoint{URL: ts.URL}, Credentials{Name: "loadtest", Password: testPassword}
+	return srv.Handler(), Credentials{Name: "loadtest", Password: testPassword}
 }
 
 // startBaseline serves the baseline hub in-process on loopback.

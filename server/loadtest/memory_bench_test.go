@@ -100,7 +100,7 @@ func BenchmarkIdleConnection(b *testing.B) {
 					}
 					exs = append(exs, ex)
 				}
-				clients, err := joinAll(ctx, base, exs, n, 8)
+				clients, err := joinAll(ctx, []*url.URL{base}, exs, n, 8)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -86,6 +86,28 @@ func ReadProc(pid int) (ProcStats, error) {
 type Endpoint struct {
 	URL string // http://127.0.0.1:PORT
 	PID int    // the server's process id; 0 when unknown (no /proc figures)
+	// Nodes are further nodes of the same cluster (one database): the
+	// facilitator works through URL, participants are spread over URL and
+	// Nodes round-robin, as a plain load balancer would. Process figures
+	// are URL's alone.
+	Nodes []string
+	// SpreadExercises creates the exercises round-robin over URL and
+	// Nodes too (the node an exercise is created through drives it);
+	// false: all through URL.
+	SpreadExercises bool
+}
+
+// bases is every node's checked URL, URL first.
+func (e Endpoint) bases() ([]*url.URL, error) {
+	out := make([]*url.URL, 0, 1+len(e.Nodes))
+	for _, u := range append([]string{e.URL}, e.Nodes...) {
+		b, err := CheckLoopback(u)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
 }
 
 // proc reads the endpoint's process figures; ok is false without a PID.

@@ -35,7 +35,11 @@ func errorList(into *[]string) func(format string, args ...any) {
 func (f *facilitator) createExercises(ctx context.Context, scenarioID, title string, n int, setup func(exerciseInfo) error) ([]exerciseInfo, error) {
 	exs := make([]exerciseInfo, 0, n)
 	for e := range n {
-		ex, err := f.createExercise(ctx, scenarioID, fmt.Sprintf("%s %d", title, e+1))
+		node := f.base
+		if len(f.createVia) > 0 {
+			node = f.createVia[e%len(f.createVia)]
+		}
+		ex, err := f.createExerciseVia(ctx, node, scenarioID, fmt.Sprintf("%s %d", title, e+1))
 		if err != nil {
 			return exs, err
 		}
@@ -63,13 +67,17 @@ func (f *facilitator) endAll(exs []exerciseInfo) {
 // the index of its team in that exercise's teams, and its name.
 type seat func(p int) (exercise, team int, name string)
 
-// joinSeats joins n participants where seat puts them, at most conc at a
-// time; the first failure stops it.
-func joinSeats(ctx context.Context, base *url.URL, exs []exerciseInfo, n, conc int, seat seat) ([]*client, error) {
+// joinSeats joins n participants where seat puts them, participant p
+// through node p mod len(nodes) (the client keeps that node for its
+// socket), at most conc at a time; the first failure stops it.
+func joinSeats(ctx context.Context, nodes []*url.URL, exs []exerciseInfo, n, conc int, seat seat) ([]*client, error) {
 	for _, ex := range exs {
 		if len(ex.Teams) == 0 {
 			return nil, fmt.Errorf("loadtest: exercise %s has no teams", ex.ID)
 		}
+	}
+	if len(nodes) == 0 {
+		return nil, fmt.Errorf("loadtest: no node to join through")
 	}
 	hc := newHTTPClient(nil)
 	clients := make([]*client, n)
@@ -92,7 +100,8 @@ func joinSeats(ctx context.Context, base *url.URL, exs []exerciseInfo, n, conc i
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			j, err := join(ctx, hc, base, ex.Code, name, ex.Teams[t])
+			node := p % len(nodes)
+			j, err := join(ctx, hc, nodes[node], ex.Code, name, ex.Teams[t])
 			if err != nil {
 				select {
 				case errc <- fmt.Errorf("loadtest: join participant %d: %w", p+1, err):
@@ -100,7 +109,7 @@ func joinSeats(ctx context.Context, base *url.URL, exs []exerciseInfo, n, conc i
 				}
 				return
 			}
-			clients[p] = &client{exercise: e, team: j.Team, token: j.Token}
+			clients[p] = &client{exercise: e, node: node, team: j.Team, token: j.Token}
 		}()
 	}
 	wg.Wait()
@@ -114,16 +123,16 @@ func joinSeats(ctx context.Context, base *url.URL, exs []exerciseInfo, n, conc i
 
 // joinTeams joins perTeam participants to the first team of every
 // exercise, at most conc at a time.
-func joinTeams(ctx context.Context, base *url.URL, exs []exerciseInfo, perTeam, conc int) ([]*client, error) {
-	return joinSeats(ctx, base, exs, len(exs)*perTeam, conc, func(p int) (int, int, string) {
+func joinTeams(ctx context.Context, nodes []*url.URL, exs []exerciseInfo, perTeam, conc int) ([]*client, error) {
+	return joinSeats(ctx, nodes, exs, len(exs)*perTeam, conc, func(p int) (int, int, string) {
 		return p / perTeam, 0, fmt.Sprintf("Member %d", p%perTeam+1)
 	})
 }
 
 // joinAll joins n participants spread round-robin over the exercises and,
 // within each, over its teams, conc joins at a time.
-func joinAll(ctx context.Context, base *url.URL, exs []exerciseInfo, n, conc int) ([]*client, error) {
-	return joinSeats(ctx, base, exs, n, conc, func(p int) (int, int, string) {
+func joinAll(ctx context.Context, nodes []*url.URL, exs []exerciseInfo, n, conc int) ([]*client, error) {
+	return joinSeats(ctx, nodes, exs, n, conc, func(p int) (int, int, string) {
 		e := p % len(exs)
 		return e, (p / len(exs)) % len(exs[e].Teams), fmt.Sprintf("Participant %d", p+1)
 	})

@@ -65,7 +65,12 @@ type Options struct {
 	// the memory and CPU figures for it.
 	Target    string
 	TargetPID int
-	Cred      Credentials // for Target
+	// Nodes are further nodes of Target's cluster: participants join and
+	// connect round-robin over Target and Nodes (see Endpoint.Nodes).
+	Nodes []string
+	// SpreadExercises creates exercises round-robin over the nodes too.
+	SpreadExercises bool
+	Cred            Credentials // for Target
 	// Baseline runs every fan-out workload against the baseline hub too.
 	Baseline bool
 	// BaselineArgs are the arguments that make Exe serve the baseline hub
@@ -177,8 +182,14 @@ func Run(ctx context.Context, o Options, plan Plan) (*Report, error) {
 	if o.Target == "" && o.Exe == "" {
 		return nil, errors.New("loadtest: give a target URL or a ttx binary to spawn")
 	}
-	if o.Target != "" {
-		if _, err := CheckLoopback(o.Target); err != nil {
+	if o.Target == "" && len(o.Nodes) > 0 {
+		return nil, errors.New("loadtest: further nodes need a target")
+	}
+	for _, t := range append([]string{o.Target}, o.Nodes...) {
+		if t == "" {
+			continue
+		}
+		if _, err := CheckLoopback(t); err != nil {
 			return nil, err
 		}
 	}
@@ -292,7 +303,7 @@ func Run(ctx context.Context, o Options, plan Plan) (*Report, error) {
 // that is stopped afterwards.
 func withTTX[T any](ctx context.Context, o Options, fn func(Endpoint, Credentials) (T, error)) (T, error) {
 	if o.Target != "" {
-		return fn(Endpoint{URL: o.Target, PID: o.TargetPID}, o.Cred)
+		return fn(Endpoint{URL: o.Target, PID: o.TargetPID, Nodes: o.Nodes, SpreadExercises: o.SpreadExercises}, o.Cred)
 	}
 	var zero T
 	dir, err := os.MkdirTemp(o.TempDir, "ttx-loadtest-")

@@ -129,14 +129,14 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("loadtest: %w", err)
 	}
-	base, err := CheckLoopback(ep.URL)
+	nodes, err := ep.bases()
 	if err != nil {
 		return nil, err
 	}
 	res := &TickingResult{Exercises: cfg.Exercises, PerExercise: cfg.PerExercise, Speed: cfg.Speed, Window: cfg.Window,
 		Scenario: cfg.Scenario, Late: cfg.Late}
 	addErr := errorList(&res.Errors)
-	fac, err := login(ctx, base, cred)
+	fac, err := ep.login(ctx, nodes, cred)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 		return nil, err
 	}
 	log.Info("joining", "participants", cfg.Exercises*cfg.PerExercise)
-	clients, err := joinAll(ctx, base, exs, cfg.Exercises*cfg.PerExercise, 8)
+	clients, err := joinAll(ctx, nodes, exs, cfg.Exercises*cfg.PerExercise, 8)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +164,7 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 	log.Info("connecting", "clients", len(clients))
 	failed, redialed, errs := dialAll(ctx, clients, cfg.DialConc, func(c *client) dialOpts {
 		q := url.Values{"exercise": {exs[c.exercise].ID}, "after": {itoa(after[c.exercise])}}
-		return dialOpts{url: wsURL(base, "/api/ws", q), header: http.Header{"Authorization": {"Bearer " + c.token}}, needLive: true}
+		return dialOpts{url: wsURL(nodes[c.node], "/api/ws", q), header: http.Header{"Authorization": {"Bearer " + c.token}}, needLive: true}
 	}, hooks)
 	res.DialFailed, res.Redialed = failed, redialed
 	for _, e := range errs {
@@ -195,7 +195,7 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 	}
 	wg.Wait()
 	gcBefore := gcCycles()
-	histBefore, histOK := metricHistogram(ctx, base, "ttx_fanout_latency_seconds")
+	histBefore, histOK := clusterHistogram(ctx, nodes, "ttx_fanout_latency_seconds")
 	first, last := slices.MinFunc(starts, time.Time.Compare), slices.MaxFunc(starts, time.Time.Compare)
 	res.FirstStart, res.StartSpread = first, last.Sub(first)
 	// Every exercise runs at least the window; give the last arrivals a
@@ -206,7 +206,7 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 		addErr("stopped early: %v", ctx.Err())
 	}
 	res.ToolGCs = gcCycles() - gcBefore
-	if histAfter, ok := metricHistogram(ctx, base, "ttx_fanout_latency_seconds"); ok && histOK {
+	if histAfter, ok := clusterHistogram(ctx, nodes, "ttx_fanout_latency_seconds"); ok && histOK {
 		n := int64(histAfter.count - histBefore.count)
 		in50 := int64(histAfter.le["0.05"] - histBefore.le["0.05"])
 		in100 := int64(histAfter.le["0.1"] - histBefore.le["0.1"])

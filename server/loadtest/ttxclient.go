@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,6 +24,10 @@ type Credentials struct {
 type facilitator struct {
 	base   *url.URL
 	client *http.Client
+	// createVia are the nodes exercises are created through, exercise e
+	// through createVia[e mod len]; nil: base. The node an exercise is
+	// created through drives it.
+	createVia []*url.URL
 }
 
 // newHTTPClient returns a client for loopback API calls: bounded time,
@@ -34,9 +39,10 @@ func newHTTPClient(jar http.CookieJar) *http.Client {
 
 // apiError is the server's error body.
 type apiError struct {
-	Status  int
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Status     int
+	RetryAfter time.Duration // from a 429's Retry-After header
+	Code       string        `json:"code"`
+	Message    string        `json:"message"`
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
@@ -76,6 +82,9 @@ func call(ctx context.Context, c *http.Client, method, u string, header http.Hea
 		}
 		if json.Unmarshal(raw, &eb) == nil && eb.Error != nil {
 			eb.Error.Status = resp.StatusCode
+			if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s >= 0 {
+				eb.Error.RetryAfter = time.Duration(s) * time.Second
+			}
 			return fmt.Errorf("loadtest: %s %s: %w", method, u, eb.Error)
 		}
 		return fmt.Errorf("loadtest: %s %s: %s", method, u, resp.Status)
@@ -121,6 +130,11 @@ type exerciseInfo struct {
 // createExercise creates an exercise from a library scenario and reads its
 // teams through the join-code lookup, as a participant's browser would.
 func (f *facilitator) createExercise(ctx context.Context, scenarioID, title string) (exerciseInfo, error) {
+	return f.createExerciseVia(ctx, f.base, scenarioID, title)
+}
+
+// createExerciseVia is createExercise through node.
+func (f *facilitator) createExerciseVia(ctx context.Context, node *url.URL, scenarioID, title string) (exerciseInfo, error) {
 	var created struct {
 		Exercise struct {
 			ID   string `json:"id"`
@@ -129,7 +143,7 @@ func (f *facilitator) createExercise(ctx context.Context, scenarioID, title stri
 			} `json:"join"`
 		} `json:"exercise"`
 	}
-	if err := call(ctx, f.client, http.MethodPost, f.url("/api/exercises"), nil,
+	if err := call(ctx, f.client, http.MethodPost, node.JoinPath("/api/exercises").String(), nil,
 		map[string]any{"scenario": scenarioID, "title": title}, &created); err != nil {
 		return exerciseInfo{}, err
 	}
@@ -155,12 +169,32 @@ func (f *facilitator) createExercise(ctx context.Context, scenarioID, title stri
 	return info, nil
 }
 
+// commandTries bounds how often a command refused for the facilitator's
+// message budget (429 rate_limited) is sent again.
+const commandTries = 60
+
 // command posts a facilitator command (start, pause, speed, inject, ...).
+// A command over the account's message budget is sent again once the
+// server's Retry-After has passed, as a patient facilitator would: set-up
+// of many exercises outruns the budget when the server answers fast.
 func (f *facilitator) command(ctx context.Context, exID, name string, body any) error {
 	if body == nil {
 		body = map[string]any{}
 	}
-	return call(ctx, f.client, http.MethodPost, f.url("/api/exercises/"+exID+"/"+name), nil, body, nil)
+	for try := 1; ; try++ {
+		err := call(ctx, f.client, http.MethodPost, f.url("/api/exercises/"+exID+"/"+name), nil, body, nil)
+		var ae *apiError
+		if try == commandTries || !errors.As(err, &ae) || ae.Status != http.StatusTooManyRequests || ae.Code != "rate_limited" {
+			return err
+		}
+		t := time.NewTimer(max(ae.RetryAfter, 100*time.Millisecond))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+	}
 }
 
 // adHoc is the ad-hoc inject body of POST /api/exercises/:id/inject.

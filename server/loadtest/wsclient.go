@@ -56,6 +56,7 @@ func (c *counter) add() {
 // client is one simulated participant's WebSocket.
 type client struct {
 	exercise int    // index into the run's exercises
+	node     int    // index into the run's nodes: where it joined and connects
 	team     string // "" for the baseline
 	token    string // participant token (ttx)
 	conn     *websocket.Conn
