@@ -456,22 +456,14 @@ func (s *Server) report(c *gin.Context) {
 		fail(c, errInternal(err))
 		return
 	}
-	var events []json.RawMessage
-	var log []engine.Event // for the world section
-	for after := int64(0); ; {
-		page, err := s.engine.Events(ctx, ex.ID, after, maxEventPage)
-		if err != nil {
-			fail(c, engineError(err))
-			return
-		}
-		for _, ev := range page {
-			events = append(events, encodeEvent(ev, true))
-			after = ev.Seq
-		}
-		log = append(log, page...)
-		if len(page) < maxEventPage {
-			break
-		}
+	log, err := s.fullLog(ctx, ex.ID) // also for the world section and the evaluation
+	if err != nil {
+		fail(c, engineError(err))
+		return
+	}
+	events := make([]json.RawMessage, 0, len(log))
+	for _, ev := range log {
+		events = append(events, encodeEvent(ev, true))
 	}
 	receipts, err := s.engine.Receipts(ctx, ex.ID)
 	if err != nil {

@@ -125,31 +125,7 @@ func (d *decoder) placeholders(t textRef) {
 // Render substitutes {{param}} placeholders. The loader has checked that
 // every placeholder names a parameter; anything else is left as written.
 func Render(text string, params map[string]string) string {
-	if !strings.Contains(text, "{{") {
-		return text
-	}
-	var b strings.Builder
-	s := text
-	for {
-		i := strings.Index(s, "{{")
-		if i < 0 {
-			break
-		}
-		j := strings.Index(s[i:], "}}")
-		if j < 0 {
-			break
-		}
-		v, ok := params[strings.TrimSpace(s[i+2:i+j])]
-		if !ok {
-			b.WriteString(s[:i+j+2])
-		} else {
-			b.WriteString(s[:i])
-			b.WriteString(v)
-		}
-		s = s[i+j+2:]
-	}
-	b.WriteString(s)
-	return b.String()
+	return RenderValues(text, params, nil)
 }
 
 // Params returns the parameter values for an exercise: each default,
