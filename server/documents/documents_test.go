@@ -111,6 +111,9 @@ func facilitatorOnly(sc *scenario.Scenario, params map[string]string) []string {
 			}
 		}
 	}
+	// The summary tells the plot, root cause included: it is for the
+	// library and the staff, never for players before they play.
+	add(sc.Summary)
 	effs := func(fs []*scenario.Effect) {
 		for _, f := range fs {
 			add(f.Src)
@@ -195,7 +198,7 @@ func TestSITMANLeaksNothing(t *testing.T) {
 			// A line the player-safe parts of the file also hold (a
 			// short inject title that repeats the summary's words, a
 			// name in a brief) is no secret.
-			public := []string{sc.Title, sc.Summary}
+			public := []string{sc.Title}
 			for _, tm := range sc.Teams {
 				public = append(public, tm.Name, tm.Brief)
 			}

@@ -111,7 +111,9 @@ func SITMAN(sc *scenario.Scenario, params map[string]string) Doc {
 		Heading("Purpose"),
 		Text("This exercise lets the teams practise their response to the incident below, together and under time pressure, and find what to improve in their plans, procedures and tools. It is no test of individuals."),
 		Heading("Scenario"),
-		Text(p.s(sc.Summary)),
+		// Not the scenario's summary: it tells the plot, root cause
+		// included, and players learn that by playing.
+		Text("The first module below sets out the situation as it stands when play begins. Everything after that reaches the teams during the exercise, as it would in a real incident."),
 	}})
 
 	if len(sc.Objectives) > 0 {
