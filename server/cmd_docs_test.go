@@ -34,7 +34,7 @@ func TestCmdDocs(t *testing.T) {
 		{"sitman md", []string{"sitman", "../scenarios/example.yaml"}, 0, golden("example-hijacked-account.sitman.md") + "\n", nil, ""},
 		{"handbook html", []string{"handbook", "../scenarios/example.yaml", "-format", "html"}, 0, golden("example-hijacked-account.handbook.html"), nil, ""},
 		{"msel", []string{"msel", "../scenarios/example.yaml"}, 0, golden("example-hijacked-account.msel.csv"), nil, ""},
-		{"param", []string{"sitman", "-param", "company=Acme Bank", "../scenarios/example.yaml"}, 0, "", []string{"Attackers take over Acme Bank's social media account"}, ""},
+		{"param", []string{"sitman", "-param", "company=Acme Bank", "../scenarios/example.yaml"}, 0, "", []string{"You run Acme Bank's public channels"}, ""},
 		{"unknown param", []string{"sitman", "../scenarios/example.yaml", "-param", "nope=1"}, 2, "", nil, `unknown parameter "nope"`},
 		{"unknown document", []string{"sitrep", "../scenarios/example.yaml"}, 2, "", nil, `unknown document "sitrep"`},
 		{"unknown format", []string{"sitman", "../scenarios/example.yaml", "-format", "pdf"}, 2, "", nil, `unknown format "pdf"`},
