@@ -82,7 +82,7 @@ func cmdLoadtest(args []string, stdout, stderr io.Writer) int {
 		coldStart    = fs.Bool("cold-start", false, "time cold starts to /healthz (alone, or added to the workload)")
 		coldRuns     = fs.Int("cold-start-runs", 5, "cold starts to time")
 		jsonOut      = fs.String("json", "", "also write the report as JSON to this `file`")
-		user         = fs.String("user", "admin", "--target: facilitator account `name`")
+		user         = fs.String("user", "admin", "--target: facilitator account `name`, or several with one password, comma-separated (each has its own message budget; they take the exercises in turn)")
 		passwordFile = fs.String("password-file", "", "--target: read the password from the first line of this `file`")
 		pid          = fs.Int("pid", 0, "--target: the server's process id, for memory and CPU figures")
 		timeout      = fs.Duration("timeout", 45*time.Minute, "hard deadline for the whole run")
@@ -154,7 +154,12 @@ func cmdLoadtest(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "ttx loadtest: %v\n", err)
 			return 2
 		}
-		o.Target, o.TargetPID, o.Cred = *target, *pid, loadtest.Credentials{Name: *user, Password: pw}
+		names, err := accountNames(*user)
+		if err != nil {
+			fmt.Fprintf(stderr, "ttx loadtest: %v\n", err)
+			return 2
+		}
+		o.Target, o.TargetPID, o.Cred = *target, *pid, loadtest.Credentials{Name: names[0], Password: pw, Others: names[1:]}
 		o.Nodes = targets.rest
 		o.SpreadExercises = *spreadEx
 	}
@@ -324,4 +329,23 @@ func (t *targetList) Set(v string) error {
 		}
 	}
 	return nil
+}
+
+// accountNames splits --user: one account name or several separated by
+// commas, none empty, none twice.
+func accountNames(s string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range strings.Split(s, ",") {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			return nil, fmt.Errorf("--user %q: an empty account name; give names separated by commas", s)
+		}
+		if seen[n] {
+			return nil, fmt.Errorf("--user %q: account %q given twice", s, n)
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	return out, nil
 }

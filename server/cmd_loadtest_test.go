@@ -31,6 +31,8 @@ func TestLoadtestRefuses(t *testing.T) {
 		{"flood kind", []string{"--flood", "1", "--flood-kind", "note"}, "", "flood kind must be"},
 		{"flood rate", []string{"--flood", "1", "--flood-rate", "-5"}, "", "flood rate must be"},
 		{"flood count", []string{"--flood", "-1"}, "", "flood must be 0 to"},
+		{"empty account", []string{"--target", "http://127.0.0.1:8080", "--user", "a,,b"}, "pw", "an empty account name"},
+		{"account twice", []string{"--target", "http://127.0.0.1:8080", "--user", "a,b,a"}, "pw", `account "a" given twice`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("TTX_LOADTEST_PASSWORD", tc.env)

@@ -150,6 +150,27 @@ func TestOneOwnerPerExercise(t *testing.T) {
 	}
 }
 
+// TestCreatorDrivesItsExercise: the node an exercise is created through
+// holds its lease from the start, so a balancer that spreads the
+// facilitators' requests spreads the exercises over the nodes.
+func TestCreatorDrivesItsExercise(t *testing.T) {
+	ctx := context.Background()
+	url := pg.NewDatabase(t)
+	a, b := newNode(t, url, "node-a"), newNode(t, url, "node-b")
+	for _, n := range []struct {
+		creator, other *node
+		name           string
+	}{{a, b, "node-a"}, {b, a, "node-b"}} {
+		ex, err := n.creator.eng.Create(ctx, engine.CreateInput{Source: exampleSource(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if owner, err := n.other.eng.Owner(ctx, ex.ID); err != nil || owner != n.name {
+			t.Errorf("asked after %s created it: owner %q, %v; want %s", n.name, owner, err, n.name)
+		}
+	}
+}
+
 // TestRenewalNoticesALostLease: the loop renews its lease on the engine's
 // clock; when a renewal finds the lease gone, the loop stops without
 // waiting for a command, and the node names the new owner.

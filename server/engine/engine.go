@@ -385,6 +385,16 @@ func (e *Engine) Create(ctx context.Context, in CreateInput) (store.Exercise, er
 		return store.Exercise{}, fmt.Errorf("engine: create: %w", err)
 	}
 	e.publish(id, evs)
+	if e.leases != nil {
+		// Several nodes: the node an exercise is created through drives
+		// it, so that a balancer spreading the facilitators' requests
+		// spreads the exercises too (else the first node to be asked about
+		// it would, whichever that is). Losing the race to another node is
+		// no error: that node drives it.
+		if _, err := e.Owner(ctx, id); err != nil {
+			e.log.Warn("engine: take the new exercise's lease", "exercise", id, "err", err)
+		}
+	}
 	return ex, nil
 }
 

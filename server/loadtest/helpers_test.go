@@ -52,8 +52,10 @@ func ttxHandler(t testing.TB) (http.Handler, Credentials) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.CreateAccount(ctx, "loadtest", hash, false, time.Now()); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"loadtest", "loadtest-2"} {
+		if _, err := st.CreateAccount(ctx, name, hash, false, time.Now()); err != nil {
+			t.Fatal(err)
+		}
 	}
 	h := hub.New(hub.Config{Subprotocols: []string{api.Subprotocol}, ReadLimit: 16 << 10}, log)
 	eng := engine.New(st, engine.RealClock{}, api.NewPublisher(h, log), log)

@@ -110,6 +110,11 @@ func (r *Report) WriteTable(w io.Writer) {
 			fmt.Fprintf(w, "  server hand-offs (event time to frames handed to every socket, commit included): %d commits, %d within 50 ms, %d within 100 ms\n",
 				*tk.HandOffs, *tk.HandOffIn50, *tk.HandOffIn100)
 		}
+		if fp := tk.Forwarding; fp != nil {
+			fmt.Fprintf(w, "  a facilitator's note, ms (p50 / p99 / max): %s / %s / %s at the owner, %s / %s / %s through another node (%d pairs, %d errors)\n",
+				msText(fp.AtOwner.P50), msText(fp.AtOwner.P99), msText(fp.AtOwner.Max),
+				msText(fp.Forwarded.P50), msText(fp.Forwarded.P99), msText(fp.Forwarded.Max), fp.AtOwner.N, fp.Errors)
+		}
 		if len(tk.LateWhen) > 0 {
 			parts := make([]string, 0, len(tk.LateWhen))
 			for _, ls := range tk.LateWhen {

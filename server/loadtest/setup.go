@@ -39,7 +39,7 @@ func (f *facilitator) createExercises(ctx context.Context, scenarioID, title str
 		if len(f.createVia) > 0 {
 			node = f.createVia[e%len(f.createVia)]
 		}
-		ex, err := f.createExerciseVia(ctx, node, scenarioID, fmt.Sprintf("%s %d", title, e+1))
+		ex, err := f.createExerciseVia(ctx, f.member(e), node, scenarioID, fmt.Sprintf("%s %d", title, e+1))
 		if err != nil {
 			return exs, err
 		}

@@ -108,6 +108,10 @@ type TickingResult struct {
 	HandOffs     *int64 `json:"server_handoffs,omitempty"`
 	HandOffIn50  *int64 `json:"server_handoffs_within_50ms,omitempty"`
 	HandOffIn100 *int64 `json:"server_handoffs_within_100ms,omitempty"`
+	// Forwarding is the cost of a command sent to a node that does not
+	// drive its exercise, against the same at the owner, during the
+	// window; only with several nodes and SpreadExercises (else nil).
+	Forwarding *ForwardProbe `json:"forwarding,omitempty"`
 
 	FirstStart   time.Time     `json:"first_start"`     // when the first exercise was started
 	StartSpread  time.Duration `json:"start_spread_ns"` // first to last exercise start
@@ -198,6 +202,17 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 	histBefore, histOK := clusterHistogram(ctx, nodes, "ttx_fanout_latency_seconds")
 	first, last := slices.MinFunc(starts, time.Time.Compare), slices.MaxFunc(starts, time.Time.Compare)
 	res.FirstStart, res.StartSpread = first, last.Sub(first)
+	// The owners are known only when exercises were created through each
+	// node in turn; then probe forwarding until the window ends.
+	probeCtx, stopProbe := context.WithDeadline(ctx, last.Add(cfg.Window))
+	probed := make(chan *ForwardProbe, 1)
+	go func() {
+		if !ep.SpreadExercises {
+			probed <- nil
+			return
+		}
+		probed <- probeForwarding(probeCtx, fac, nodes, exs)
+	}()
 	// Every exercise runs at least the window; give the last arrivals a
 	// moment beyond it.
 	select {
@@ -205,6 +220,8 @@ func RunTicking(ctx context.Context, ep Endpoint, cred Credentials, cfg TickingC
 	case <-ctx.Done():
 		addErr("stopped early: %v", ctx.Err())
 	}
+	stopProbe()
+	res.Forwarding = <-probed
 	res.ToolGCs = gcCycles() - gcBefore
 	if histAfter, ok := clusterHistogram(ctx, nodes, "ttx_fanout_latency_seconds"); ok && histOK {
 		n := int64(histAfter.count - histBefore.count)

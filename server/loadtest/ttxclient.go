@@ -11,6 +11,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -18,16 +19,59 @@ import (
 type Credentials struct {
 	Name     string
 	Password string
+	// Others name more facilitator accounts with the same password. Each
+	// account has its own message budget (the same limit on every door),
+	// so one account paces the set-up of hundreds of exercises; with
+	// several, exercise e is created and commanded by account e mod n, as a
+	// training provider's several facilitators would share the work.
+	Others []string
 }
 
-// facilitator drives the ttx HTTP API as a logged-in facilitator.
+// facilitator drives the ttx HTTP API as one or more logged-in
+// facilitator accounts (any facilitator may command any exercise).
 type facilitator struct {
 	base   *url.URL
-	client *http.Client
+	client *http.Client // the first account's session
 	// createVia are the nodes exercises are created through, exercise e
 	// through createVia[e mod len]; nil: base. The node an exercise is
 	// created through drives it.
 	createVia []*url.URL
+	// crew are the sessions of every account, client first; exercise e is
+	// created and commanded through crew[e mod len].
+	crew []*http.Client
+
+	mu    sync.Mutex
+	by    map[string]*http.Client // exercise id → the session that commands it
+	owner map[string]*url.URL     // exercise id → the node it was created through
+}
+
+// member is the session exercise e (0-based) is created by.
+func (f *facilitator) member(e int) *http.Client {
+	if len(f.crew) == 0 {
+		return f.client
+	}
+	return f.crew[e%len(f.crew)]
+}
+
+// sessionFor is the session that commands exercise exID: the one that
+// created it, else the first account's.
+func (f *facilitator) sessionFor(exID string) *http.Client {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.by[exID]; ok {
+		return c
+	}
+	return f.client
+}
+
+// remember records who created exercise exID and through which node.
+func (f *facilitator) remember(exID string, c *http.Client, node *url.URL) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.by == nil {
+		f.by, f.owner = map[string]*http.Client{}, map[string]*url.URL{}
+	}
+	f.by[exID], f.owner[exID] = c, node
 }
 
 // newHTTPClient returns a client for loopback API calls: bounded time,
@@ -97,25 +141,39 @@ func call(ctx context.Context, c *http.Client, method, u string, header http.Hea
 	return nil
 }
 
-// login opens a facilitator session.
+// login opens a session for every account of cr.
 func login(ctx context.Context, base *url.URL, cr Credentials) (*facilitator, error) {
+	f := &facilitator{base: base}
+	for _, name := range append([]string{cr.Name}, cr.Others...) {
+		c, err := loginOne(ctx, base, name, cr.Password)
+		if err != nil {
+			return nil, err
+		}
+		f.crew = append(f.crew, c)
+	}
+	f.client = f.crew[0]
+	return f, nil
+}
+
+// loginOne opens one account's session and returns its client.
+func loginOne(ctx context.Context, base *url.URL, name, password string) (*http.Client, error) {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		return nil, fmt.Errorf("loadtest: cookie jar: %w", err)
 	}
-	f := &facilitator{base: base, client: newHTTPClient(jar)}
+	c := newHTTPClient(jar)
 	var me struct {
 		MustChange bool `json:"must_change_password"`
 	}
-	if err := call(ctx, f.client, http.MethodPost, f.url("/api/auth/login"), nil,
-		map[string]string{"name": cr.Name, "password": cr.Password}, &me); err != nil {
-		return nil, fmt.Errorf("loadtest: log in as %q: %w", cr.Name, err)
+	if err := call(ctx, c, http.MethodPost, base.JoinPath("/api/auth/login").String(), nil,
+		map[string]string{"name": name, "password": password}, &me); err != nil {
+		return nil, fmt.Errorf("loadtest: log in as %q: %w", name, err)
 	}
 	if me.MustChange {
 		return nil, fmt.Errorf("loadtest: account %q must change its generated password first; "+
-			"log in once in the browser, or use an account made with 'ttx user add NAME' and a password on stdin", cr.Name)
+			"log in once in the browser, or use an account made with 'ttx user add NAME' and a password on stdin", name)
 	}
-	return f, nil
+	return c, nil
 }
 
 func (f *facilitator) url(path string) string { return f.base.JoinPath(path).String() }
@@ -130,11 +188,11 @@ type exerciseInfo struct {
 // createExercise creates an exercise from a library scenario and reads its
 // teams through the join-code lookup, as a participant's browser would.
 func (f *facilitator) createExercise(ctx context.Context, scenarioID, title string) (exerciseInfo, error) {
-	return f.createExerciseVia(ctx, f.base, scenarioID, title)
+	return f.createExerciseVia(ctx, f.client, f.base, scenarioID, title)
 }
 
-// createExerciseVia is createExercise through node.
-func (f *facilitator) createExerciseVia(ctx context.Context, node *url.URL, scenarioID, title string) (exerciseInfo, error) {
+// createExerciseVia is createExercise by session c through node.
+func (f *facilitator) createExerciseVia(ctx context.Context, c *http.Client, node *url.URL, scenarioID, title string) (exerciseInfo, error) {
 	var created struct {
 		Exercise struct {
 			ID   string `json:"id"`
@@ -143,10 +201,11 @@ func (f *facilitator) createExerciseVia(ctx context.Context, node *url.URL, scen
 			} `json:"join"`
 		} `json:"exercise"`
 	}
-	if err := call(ctx, f.client, http.MethodPost, node.JoinPath("/api/exercises").String(), nil,
+	if err := call(ctx, c, http.MethodPost, node.JoinPath("/api/exercises").String(), nil,
 		map[string]any{"scenario": scenarioID, "title": title}, &created); err != nil {
 		return exerciseInfo{}, err
 	}
+	f.remember(created.Exercise.ID, c, node)
 	if created.Exercise.Join == nil || created.Exercise.Join.Code == "" {
 		return exerciseInfo{}, fmt.Errorf("loadtest: exercise %s has no join code", created.Exercise.ID)
 	}
@@ -156,7 +215,7 @@ func (f *facilitator) createExerciseVia(ctx context.Context, node *url.URL, scen
 			ID string `json:"id"`
 		} `json:"teams"`
 	}
-	if err := call(ctx, f.client, http.MethodPost, f.url("/api/join/lookup"), nil,
+	if err := call(ctx, c, http.MethodPost, f.url("/api/join/lookup"), nil,
 		map[string]string{"code": info.Code}, &lookup); err != nil {
 		return exerciseInfo{}, err
 	}
@@ -182,7 +241,7 @@ func (f *facilitator) command(ctx context.Context, exID, name string, body any) 
 		body = map[string]any{}
 	}
 	for try := 1; ; try++ {
-		err := call(ctx, f.client, http.MethodPost, f.url("/api/exercises/"+exID+"/"+name), nil, body, nil)
+		err := call(ctx, f.sessionFor(exID), http.MethodPost, f.url("/api/exercises/"+exID+"/"+name), nil, body, nil)
 		var ae *apiError
 		if try == commandTries || !errors.As(err, &ae) || ae.Status != http.StatusTooManyRequests || ae.Code != "rate_limited" {
 			return err
@@ -226,7 +285,7 @@ func (f *facilitator) events(ctx context.Context, exID string, maxEvents int) ([
 			More      bool       `json:"more"`
 		}
 		u := f.url("/api/exercises/"+exID+"/events") + "?limit=1000&after=" + strconv.FormatInt(after, 10)
-		if err := call(ctx, f.client, http.MethodGet, u, nil, nil, &page); err != nil {
+		if err := call(ctx, f.sessionFor(exID), http.MethodGet, u, nil, nil, &page); err != nil {
 			return nil, err
 		}
 		all = append(all, page.Events...)
