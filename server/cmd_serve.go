@@ -25,6 +25,7 @@ import (
 	"github.com/ttxsim/ttx/server/config"
 	"github.com/ttxsim/ttx/server/engine"
 	"github.com/ttxsim/ttx/server/hub"
+	"github.com/ttxsim/ttx/server/library"
 	"github.com/ttxsim/ttx/server/metrics"
 	"github.com/ttxsim/ttx/server/store"
 )
@@ -193,7 +194,7 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 		log.Info("resumed exercises", slog.Int("count", n))
 	}
 
-	lib := api.NewLibrary(sio.shipped, st)
+	lib := library.New(sio.shipped, st)
 	if cfg.Scenarios != "" {
 		lib = lib.FromDirectory()
 	}

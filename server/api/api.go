@@ -78,7 +78,7 @@ type Deps struct {
 	Log      *slog.Logger
 	Accounts AccountStore
 	Tokens   TokenStore
-	Library  *Library
+	Library  Library
 	Access   AccessStore // exercises by join code, observers
 	Engine   Engine      // nil: exercise routes answer 503
 	Hub      Hub         // nil: the WebSocket route answers 503
@@ -109,7 +109,7 @@ type Server struct {
 	log      *slog.Logger
 	accounts AccountStore
 	tokens   TokenStore
-	library  *Library
+	library  Library
 	access   AccessStore
 	engine   Engine
 	hub      Hub

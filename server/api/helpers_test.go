@@ -22,6 +22,7 @@ import (
 	"github.com/ttxsim/ttx/server/engine"
 	"github.com/ttxsim/ttx/server/engine/enginetest"
 	"github.com/ttxsim/ttx/server/hub"
+	"github.com/ttxsim/ttx/server/library"
 	"github.com/ttxsim/ttx/server/store"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -137,7 +138,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	d := Deps{
 		Log:      log,
 		Accounts: st, Tokens: st, Access: st, Templates: st,
-		Library: NewLibrary(shipped, st),
+		Library: library.New(shipped, st),
 		Engine:  eng,
 		Hub:     h,
 		Ready:   func(ctx context.Context) error { _, err := st.SchemaVersion(ctx); return err },

@@ -16,6 +16,7 @@ import (
 	"github.com/ttxsim/ttx/server/api"
 	"github.com/ttxsim/ttx/server/engine"
 	"github.com/ttxsim/ttx/server/hub"
+	"github.com/ttxsim/ttx/server/library"
 	"github.com/ttxsim/ttx/server/store"
 )
 
@@ -59,7 +60,7 @@ func ttxHandler(t testing.TB) (http.Handler, Credentials) {
 	eng := engine.New(st, engine.RealClock{}, api.NewPublisher(h, log), log)
 	srv, err := api.New(api.Deps{
 		Log: log, Accounts: st, Tokens: st, Access: st,
-		Library: api.NewLibrary(scenarios.Files, st),
+		Library: library.New(scenarios.Files, st),
 		Engine:  eng, Hub: h,
 	}, api.Options{BcryptCost: 4})
 	if err != nil {

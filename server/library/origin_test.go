@@ -1,7 +1,8 @@
-package api
+package library
 
 import (
 	"context"
+	"os"
 	"testing"
 	"testing/fstest"
 )
@@ -10,13 +11,17 @@ import (
 // the -scenarios directory are "directory"; either kind's id is taken for
 // uploads.
 func TestLibraryOrigin(t *testing.T) {
-	files := fstest.MapFS{"example.yaml": {Data: readFile(t, "../../scenarios/example.yaml")}}
+	src, err := os.ReadFile("../../scenarios/example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := fstest.MapFS{"example.yaml": {Data: src}}
 	for _, tc := range []struct {
 		lib  *Library
 		want string
 	}{
-		{NewLibrary(files, nil), OriginShipped},
-		{NewLibrary(files, nil).FromDirectory(), OriginDirectory},
+		{New(files, nil), OriginShipped},
+		{New(files, nil).FromDirectory(), OriginDirectory},
 	} {
 		list, err := tc.lib.List(context.Background())
 		if err != nil {
