@@ -27,6 +27,7 @@ import (
 	"github.com/ttxsim/ttx/server/hub"
 	"github.com/ttxsim/ttx/server/library"
 	"github.com/ttxsim/ttx/server/metrics"
+	"github.com/ttxsim/ttx/server/password"
 	"github.com/ttxsim/ttx/server/store"
 )
 
@@ -308,8 +309,8 @@ func ensureFirstAccount(ctx context.Context, st database, stdout io.Writer, log 
 	if err != nil || n > 0 {
 		return err
 	}
-	pw := api.GeneratePassword()
-	hash, err := api.HashPassword(pw, api.DefaultBcryptCost)
+	pw := password.Generate()
+	hash, err := password.Hash(pw, password.DefaultCost)
 	if err != nil {
 		return err
 	}

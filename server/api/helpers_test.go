@@ -23,6 +23,7 @@ import (
 	"github.com/ttxsim/ttx/server/engine/enginetest"
 	"github.com/ttxsim/ttx/server/hub"
 	"github.com/ttxsim/ttx/server/library"
+	"github.com/ttxsim/ttx/server/password"
 	"github.com/ttxsim/ttx/server/store"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -165,7 +166,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		ts.Start()
 	}
 	t.Cleanup(ts.Close)
-	hash, err := HashPassword(testPassword, bcrypt.MinCost)
+	hash, err := password.Hash(testPassword, bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}

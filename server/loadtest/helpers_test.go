@@ -17,6 +17,7 @@ import (
 	"github.com/ttxsim/ttx/server/engine"
 	"github.com/ttxsim/ttx/server/hub"
 	"github.com/ttxsim/ttx/server/library"
+	"github.com/ttxsim/ttx/server/password"
 	"github.com/ttxsim/ttx/server/store"
 )
 
@@ -49,7 +50,7 @@ func ttxHandler(t testing.TB) (http.Handler, Credentials) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	hash, err := api.HashPassword(testPassword, 4)
+	hash, err := password.Hash(testPassword, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
