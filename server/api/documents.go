@@ -262,7 +262,8 @@ func (s *Server) createDebriefLink(c *gin.Context) {
 }
 
 // getDebriefLink serves GET /api/exercises/:id/debrief-link: the current
-// link, to copy again; 404 when there is none.
+// link, to copy again; {"url": null} when there is none (not an error: the
+// report asks every time it opens).
 func (s *Server) getDebriefLink(c *gin.Context) {
 	if !s.needEngine(c) {
 		return
@@ -275,6 +276,10 @@ func (s *Server) getDebriefLink(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "no-store")
+	if token == "" {
+		c.JSON(http.StatusOK, gin.H{"url": nil})
+		return
+	}
 	c.JSON(http.StatusOK, gin.H{"url": s.publicURL(c) + "/debrief/" + token})
 }
 

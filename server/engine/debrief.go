@@ -51,13 +51,7 @@ func (e *Engine) CreateDebriefLink(ctx context.Context, exerciseID string) (stri
 // RevokeDebriefLink stops the exercise's debrief link from working. An
 // exercise without a link is left as it is.
 func (e *Engine) RevokeDebriefLink(ctx context.Context, exerciseID string) error {
-	if _, err := e.DebriefLink(ctx, exerciseID); err != nil {
-		if Code(err) == "not_found" {
-			if _, gerr := e.Get(ctx, exerciseID); gerr != nil {
-				return gerr
-			}
-			return nil
-		}
+	if token, err := e.DebriefLink(ctx, exerciseID); err != nil || token == "" {
 		return err
 	}
 	_, err := e.do(ctx, exerciseID, func(l *loop, now time.Time) (any, error) {
@@ -69,21 +63,14 @@ func (e *Engine) RevokeDebriefLink(ctx context.Context, exerciseID string) error
 	return err
 }
 
-// DebriefLink returns the exercise's current debrief token; ErrNotFound
-// when it has none (never made, or revoked) or the exercise is unknown.
+// DebriefLink returns the exercise's current debrief token, "" when it has
+// none (never made, or revoked); ErrNotFound when the exercise is unknown.
 func (e *Engine) DebriefLink(ctx context.Context, exerciseID string) (string, error) {
 	log, err := e.Log(ctx, exerciseID)
 	if err != nil {
 		return "", err
 	}
-	token, err := debriefToken(log)
-	if err != nil {
-		return "", err
-	}
-	if token == "" {
-		return "", fmt.Errorf("engine: debrief link of %s: %w", exerciseID, ErrNotFound)
-	}
-	return token, nil
+	return debriefToken(log)
 }
 
 // debriefToken is the debrief token a log leaves current: the last set or

@@ -22,8 +22,11 @@ func TestDebriefLink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.eng.DebriefLink(ctx, ex.ID); !errors.Is(err, engine.ErrNotFound) {
-		t.Fatalf("no link yet: %v, want ErrNotFound", err)
+	if got, err := e.eng.DebriefLink(ctx, ex.ID); got != "" || err != nil {
+		t.Fatalf("no link yet: %q, %v; want none and no error", got, err)
+	}
+	if _, err := e.eng.DebriefLink(ctx, "nope"); !errors.Is(err, engine.ErrNotFound) {
+		t.Fatalf("link of an unknown exercise: %v, want ErrNotFound", err)
 	}
 	first, err := e.eng.CreateDebriefLink(ctx, ex.ID)
 	if err != nil {
@@ -59,6 +62,9 @@ func TestDebriefLink(t *testing.T) {
 	}
 	if _, _, err := e.eng.DebriefExercise(ctx, second); !errors.Is(err, engine.ErrNotFound) {
 		t.Errorf("revoked link still opens: %v", err)
+	}
+	if got, err := e.eng.DebriefLink(ctx, ex.ID); got != "" || err != nil {
+		t.Errorf("after revoking: %q, %v; want none and no error", got, err)
 	}
 	if err := e.eng.RevokeDebriefLink(ctx, ex.ID); err != nil {
 		t.Errorf("revoking twice: %v", err)
