@@ -11,11 +11,7 @@ import (
 // the -scenarios directory are "directory"; either kind's id is taken for
 // uploads.
 func TestLibraryOrigin(t *testing.T) {
-	src, err := os.ReadFile("../../scenarios/example.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := fstest.MapFS{"example.yaml": {Data: src}}
+	files := fstest.MapFS{"example.yaml": {Data: example(t)}}
 	for _, tc := range []struct {
 		lib  *Library
 		want string
@@ -31,4 +27,14 @@ func TestLibraryOrigin(t *testing.T) {
 			t.Errorf("entries %+v, want one valid %q", list, tc.want)
 		}
 	}
+}
+
+// example is the shipped example scenario's file.
+func example(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../../scenarios/example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

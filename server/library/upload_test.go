@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,10 +17,7 @@ import (
 // take a shipped scenario's id, replaces an earlier upload with the same id,
 // and lists as "uploaded" after the shipped files.
 func TestUpload(t *testing.T) {
-	example, err := os.ReadFile("../../scenarios/example.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	example := example(t)
 	other := bytes.Replace(example, []byte("id: example-hijacked-account"), []byte("id: my-drill"), 1)
 	otherTitled := bytes.Replace(other, []byte(`title: "Example: the hijacked brand account"`), []byte(`title: "Second version"`), 1)
 	broken := bytes.Replace(other, []byte("teams:"), []byte("teams: [oops"), 1)
@@ -89,11 +85,8 @@ func TestUpload(t *testing.T) {
 // TestDuplicateID: of two files with one id the later is invalid, so an id
 // always names one scenario, and Get returns the first.
 func TestDuplicateID(t *testing.T) {
-	example, err := os.ReadFile("../../scenarios/example.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lib := New(fstest.MapFS{"a.yaml": {Data: example}, "b.yaml": {Data: example}}, nil)
+	src := example(t)
+	lib := New(fstest.MapFS{"a.yaml": {Data: src}, "b.yaml": {Data: src}}, nil)
 	list, err := lib.List(context.Background())
 	if err != nil {
 		t.Fatal(err)
