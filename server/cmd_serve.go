@@ -25,7 +25,9 @@ import (
 	"github.com/ttxsim/ttx/server/config"
 	"github.com/ttxsim/ttx/server/engine"
 	"github.com/ttxsim/ttx/server/hub"
+	"github.com/ttxsim/ttx/server/library"
 	"github.com/ttxsim/ttx/server/metrics"
+	"github.com/ttxsim/ttx/server/password"
 	"github.com/ttxsim/ttx/server/store"
 )
 
@@ -193,7 +195,7 @@ func serve(ctx context.Context, cfg config.Config, sio serveIO) int {
 		log.Info("resumed exercises", slog.Int("count", n))
 	}
 
-	lib := api.NewLibrary(sio.shipped, st)
+	lib := library.New(sio.shipped, st)
 	if cfg.Scenarios != "" {
 		lib = lib.FromDirectory()
 	}
@@ -307,8 +309,8 @@ func ensureFirstAccount(ctx context.Context, st database, stdout io.Writer, log 
 	if err != nil || n > 0 {
 		return err
 	}
-	pw := api.GeneratePassword()
-	hash, err := api.HashPassword(pw, api.DefaultBcryptCost)
+	pw := password.Generate()
+	hash, err := password.Hash(pw, password.DefaultCost)
 	if err != nil {
 		return err
 	}

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ttxsim/ttx/server/api"
 	"github.com/ttxsim/ttx/server/config"
+	"github.com/ttxsim/ttx/server/password"
 	"github.com/ttxsim/ttx/server/store"
 )
 
@@ -118,7 +118,7 @@ func runUser(args []string, uio userIO) int {
 		fmt.Fprintf(uio.stderr, "ttx user %s: %v\n", sub, err)
 		return 2
 	}
-	hash, err := api.HashPassword(pw, api.DefaultBcryptCost)
+	hash, err := password.Hash(pw, password.DefaultCost)
 	if err != nil {
 		fmt.Fprintf(uio.stderr, "ttx user %s: %v\n", sub, err)
 		return 1
@@ -203,7 +203,7 @@ func readPassword(file string, uio userIO) (pw string, generated bool, err error
 	case !uio.stdinIsTerminal && uio.stdin != nil:
 		r = uio.stdin
 	default:
-		return api.GeneratePassword(), true, nil
+		return password.Generate(), true, nil
 	}
 	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -213,7 +213,7 @@ func readPassword(file string, uio userIO) (pw string, generated bool, err error
 	if pw == "" {
 		return "", false, errors.New("the password is empty")
 	}
-	if err := api.CheckPassword(pw); err != nil {
+	if err := password.Check(pw); err != nil {
 		return "", false, err
 	}
 	return pw, false, nil

@@ -12,11 +12,9 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -96,38 +94,12 @@ func TestCrashRealBinary(t *testing.T) {
 	bin := crashBuild(t)
 	buildTook := time.Since(began)
 	db := filepath.Join(dir, "ttx.db")
-	scenarios, err := filepath.Abs(crashScenarioDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	procs := &crashProcs{t: t, bin: bin, db: db, scenarios: scenarios, dir: dir}
-	t.Cleanup(procs.cleanup)
 
 	transport := &http.Transport{MaxIdleConnsPerHost: 16, DisableCompression: true}
 	defer transport.CloseIdleConnections()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Two clients: the facilitator's carries the session cookie; the
-	// participants' must not, or their answers would be the facilitator's.
-	fac := &crashClient{hc: &http.Client{Transport: transport, Jar: jar, Timeout: crashStepTimeout}}
-	part := &crashClient{hc: &http.Client{Transport: transport, Timeout: crashStepTimeout}}
-
 	// First start: the one-time password, a new password, the exercise.
-	srv := procs.start(t)
-	fac.base, part.base = srv.base, srv.base
-	// The password is printed just after the listener answers.
-	passwordRE := regexp.MustCompile(`one-time password\s+(\S+)\s`)
-	var m []string
-	for deadline := time.Now().Add(crashStepTimeout); m == nil; time.Sleep(10 * time.Millisecond) {
-		out := srv.stdout(t)
-		if m = passwordRE.FindStringSubmatch(out); m == nil && time.Now().After(deadline) {
-			t.Fatalf("no one-time password on the first start's stdout: %q", out)
-		}
-	}
-	exID, members := crashSetup(t, fac, m[1])
+	s := serveCrashExercise(t, bin, db, dir, transport)
+	procs, fac, part, exID, members := s.procs, s.fac, s.part, s.exID, s.members
 
 	d := &crashDriver{members: members, exID: exID, queues: make([][]crashAnswer, len(members)),
 		acked: map[string]crashAck{}, sub: map[string]crashAnswer{}}
@@ -141,11 +113,7 @@ func TestCrashRealBinary(t *testing.T) {
 				procs.startAndKill(t, delay)
 				startupKills++
 			}
-			srv = procs.start(t)
-			fac.base, part.base = srv.base, srv.base
-			if strings.Contains(srv.stdout(t), "one-time password") {
-				t.Fatalf("a restart printed a password again")
-			}
+			s.restart(t, fmt.Sprintf("kill %d", kills))
 		}
 		if kills >= crashKillTarget || d.exhausted() {
 			if err := d.run(part, nil); err != nil {
@@ -164,18 +132,12 @@ func TestCrashRealBinary(t *testing.T) {
 			k.acks = 5 + rng.IntN(60)
 			k.jitter = time.Duration(rng.IntN(3000)) * time.Microsecond
 		}
-		k.fire = func() {
-			if err := syscall.Kill(srv.cmd.Process.Pid, syscall.SIGKILL); err != nil {
-				t.Errorf("kill -9 %d: %v", srv.cmd.Process.Pid, err)
-			}
-			srv.wait(t)
-			transport.CloseIdleConnections()
-		}
+		k.fire = func() { s.stop(t, syscall.SIGKILL) }
 		if err := d.run(part, k); err != nil {
 			t.Fatalf("epoch %d (%s): %v\n%s", epoch, k, err, procs.logTail())
 		}
-		if ws := srv.cmd.ProcessState.Sys().(syscall.WaitStatus); !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-			t.Fatalf("epoch %d: the server ended with %v, not by SIGKILL", epoch, srv.cmd.ProcessState)
+		if ws := s.srv.cmd.ProcessState.Sys().(syscall.WaitStatus); !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+			t.Fatalf("epoch %d: the server ended with %v, not by SIGKILL", epoch, s.srv.cmd.ProcessState)
 		}
 		kills++
 	}
@@ -206,14 +168,8 @@ func TestCrashRealBinary(t *testing.T) {
 	apiLog := crashAPIEvents(t, fac, exID)
 
 	// A clean stop.
-	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	srv.wait(t)
-	if code := srv.cmd.ProcessState.ExitCode(); code != 0 {
-		t.Fatalf("SIGTERM: exit %v\n%s", srv.cmd.ProcessState, procs.logTail())
-	}
-	if !strings.Contains(srv.stderrText(t), "stopped") {
+	s.stop(t, syscall.SIGTERM)
+	if !strings.Contains(s.srv.stderrText(t), "stopped") {
 		t.Errorf("the log lacks the clean shutdown:\n%s", procs.logTail())
 	}
 

@@ -7,6 +7,7 @@ import (
 	"github.com/ttxsim/ttx/server/api"
 	"github.com/ttxsim/ttx/server/config"
 	"github.com/ttxsim/ttx/server/engine"
+	"github.com/ttxsim/ttx/server/library"
 	"github.com/ttxsim/ttx/server/store"
 	"github.com/ttxsim/ttx/server/store/postgres"
 )
@@ -19,7 +20,7 @@ type database interface {
 	api.TokenStore
 	api.AccessStore
 	api.TemplateStore
-	api.UploadStore
+	library.UploadStore
 	engine.Dumper
 	engine.Restorer
 	CountAccounts(ctx context.Context) (int, error)

@@ -6,11 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -37,37 +35,15 @@ func TestServeOnPostgres(t *testing.T) {
 	db := strings.Replace(cluster.NewDatabase(t), "://ttx@", "://ttx:pg-s3cret@", 1)
 
 	dir := t.TempDir()
-	scenarios, err := filepath.Abs(crashScenarioDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	procs := &crashProcs{t: t, bin: crashBuild(t), db: db, scenarios: scenarios, dir: dir}
-	t.Cleanup(procs.cleanup)
 	transport := &http.Transport{}
 	defer transport.CloseIdleConnections()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fac := &crashClient{hc: &http.Client{Transport: transport, Jar: jar, Timeout: crashStepTimeout}}
-	part := &crashClient{hc: &http.Client{Transport: transport, Timeout: crashStepTimeout}}
-
-	srv := procs.start(t)
-	fac.base, part.base = srv.base, srv.base
-	passwordRE := regexp.MustCompile(`one-time password\s+(\S+)\s`)
-	var m []string
-	for deadline := time.Now().Add(crashStepTimeout); m == nil; time.Sleep(10 * time.Millisecond) {
-		out := srv.stdout(t)
-		if m = passwordRE.FindStringSubmatch(out); m == nil && time.Now().After(deadline) {
-			t.Fatalf("no one-time password on the first start's stdout: %q", out)
-		}
-	}
-	exID, members := crashSetup(t, fac, m[1])
+	s := serveCrashExercise(t, crashBuild(t), db, dir, transport)
+	procs, fac, part, exID, members := s.procs, s.fac, s.part, s.exID, s.members
 
 	// The green lead answers over the WebSocket and gets its ack after
 	// the commit; a red member answers over REST.
 	green, red := members[3], members[0]
-	ws, last := pgDialWS(t, srv.base, exID, green.token, 0)
+	ws, last := pgDialWS(t, s.srv.base, exID, green.token, 0)
 	if err := ws.WriteJSON(map[string]string{"type": "answer", "id": "ws-1", "decision": green.decision, "option": "b"}); err != nil {
 		t.Fatal(err)
 	}
@@ -79,27 +55,16 @@ func TestServeOnPostgres(t *testing.T) {
 	restSeq := pgAnswer(t, part, exID, red, "rest-1", "c", false)
 
 	// One server per database: a second one is refused, naming the first.
-	second := exec.Command(procs.bin, "serve", "-addr", "127.0.0.1:0", "-db", db, "-scenarios", scenarios)
+	second := exec.Command(procs.bin, "serve", "-addr", "127.0.0.1:0", "-db", db, "-scenarios", procs.scenarios)
 	out, err := second.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "is served by another ttx (pid "+fmt.Sprint(srv.cmd.Process.Pid)) {
+	if err == nil || !strings.Contains(string(out), "is served by another ttx (pid "+fmt.Sprint(s.srv.cmd.Process.Pid)) {
 		t.Fatalf("a second server on the same database: %v\n%s", err, out)
 	}
 	before := crashAPIEvents(t, fac, exID)
 
 	for _, stop := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
-		if err := srv.cmd.Process.Signal(stop); err != nil {
-			t.Fatal(err)
-		}
-		srv.wait(t)
-		transport.CloseIdleConnections()
-		if stop == syscall.SIGTERM && srv.cmd.ProcessState.ExitCode() != 0 {
-			t.Fatalf("SIGTERM: %v\n%s", srv.cmd.ProcessState, procs.logTail())
-		}
-		srv = procs.start(t)
-		fac.base, part.base = srv.base, srv.base
-		if strings.Contains(srv.stdout(t), "one-time password") {
-			t.Fatalf("after %v: a restart printed a password again", stop)
-		}
+		s.stop(t, stop)
+		s.restart(t, stop.String())
 		// The facilitator's session is in the database too.
 		after := crashAPIEvents(t, fac, exID)
 		if len(after) < len(before) {
@@ -119,7 +84,7 @@ func TestServeOnPostgres(t *testing.T) {
 		if seq := pgAnswer(t, part, exID, red, "rest-1", "c", true); seq != restSeq {
 			t.Fatalf("after %v: rest-1 repeated at seq %d, acknowledged at %d", stop, seq, restSeq)
 		}
-		ws, last = pgDialWS(t, srv.base, exID, green.token, wsSeq-1)
+		ws, last = pgDialWS(t, s.srv.base, exID, green.token, wsSeq-1)
 		if err := ws.WriteJSON(map[string]string{"type": "answer", "id": "ws-1", "decision": green.decision, "option": "b"}); err != nil {
 			t.Fatal(err)
 		}

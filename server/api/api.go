@@ -14,13 +14,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ttxsim/ttx/server/config"
 	"github.com/ttxsim/ttx/server/hub"
 	"github.com/ttxsim/ttx/server/metrics"
+	"github.com/ttxsim/ttx/server/password"
 )
 
 // Options are the API's settings, taken from config.Config by the caller.
@@ -30,7 +30,7 @@ type Options struct {
 	AllowedOrigins []string      // extra origins for CSRF and WebSocket checks
 	SessionTTL     time.Duration // facilitator session lifetime
 	BaseURL        string        // public URL for join links; "" = from request
-	BcryptCost     int           // 0 = DefaultBcryptCost
+	BcryptCost     int           // 0 = password.DefaultCost
 	Version        string
 	// MetricsToken, when set, is required as a bearer token on /metrics;
 	// when empty, /metrics answers only peers on the loopback interface.
@@ -78,7 +78,7 @@ type Deps struct {
 	Log      *slog.Logger
 	Accounts AccountStore
 	Tokens   TokenStore
-	Library  *Library
+	Library  Library
 	Access   AccessStore // exercises by join code, observers
 	Engine   Engine      // nil: exercise routes answer 503
 	Hub      Hub         // nil: the WebSocket route answers 503
@@ -109,7 +109,7 @@ type Server struct {
 	log      *slog.Logger
 	accounts AccountStore
 	tokens   TokenStore
-	library  *Library
+	library  Library
 	access   AccessStore
 	engine   Engine
 	hub      Hub
@@ -128,17 +128,11 @@ type Server struct {
 	proxies        []netip.Prefix
 	origins        *hub.Origins // the cross-origin rule, shared with the WebSocket upgrade
 	ui             *ui
-	// dummyHash is compared against when the account does not exist, so a
-	// wrong name costs the same time as a wrong password. Made on first use:
-	// a bcrypt at start-up would add its ~140 ms to every cold start.
-	dummyHash func() (string, error)
+	// passwords checks logins: an unknown name costs the same time as a
+	// wrong password.
+	passwords *password.Login
 	router    *gin.Engine
 }
-
-// DefaultBcryptCost is the work factor for facilitator passwords: about
-// 0.1 s per check on a laptop, which bounds offline guessing of a stolen
-// database without making login slow.
-const DefaultBcryptCost = 11
 
 // Body caps. Everything is small JSON except scenario files.
 const (
@@ -177,7 +171,7 @@ func New(d Deps, o Options) (*Server, error) {
 		o.SecureCookies = "auto"
 	}
 	if o.BcryptCost == 0 {
-		o.BcryptCost = DefaultBcryptCost
+		o.BcryptCost = password.DefaultCost
 	}
 	if d.Accounts == nil || d.Tokens == nil || d.Library == nil || d.Access == nil {
 		return nil, fmt.Errorf("api: Accounts, Tokens, Library and Access are required")
@@ -207,7 +201,7 @@ func New(d Deps, o Options) (*Server, error) {
 	if s.ui, err = newUI(d.UI); err != nil {
 		return nil, fmt.Errorf("api: web UI: %w", err)
 	}
-	s.dummyHash = sync.OnceValues(func() (string, error) { return HashPassword(GeneratePassword(), o.BcryptCost) })
+	s.passwords = password.NewLogin(o.BcryptCost)
 	if s.router, err = s.routes(); err != nil {
 		return nil, err
 	}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/ttxsim/ttx/server/documents"
 	"github.com/ttxsim/ttx/server/engine"
-	"github.com/ttxsim/ttx/server/eval"
 	"github.com/ttxsim/ttx/server/msel"
 	"github.com/ttxsim/ttx/server/scenario"
 	"github.com/ttxsim/ttx/server/store"
@@ -169,75 +168,59 @@ func (s *Server) exerciseDoc(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), time.Minute)
 	defer cancel()
-	ex, err := s.engine.Get(ctx, c.Param("id"))
-	if err != nil {
-		fail(c, engineError(err))
+	var b exerciseBundle
+	var e *Error
+	record := kind == "aar" || kind == "debrief" || kind == "plan" // made from the log
+	if record {
+		b, e = s.exerciseBundle(ctx, c.Param("id"), nil)
+	} else {
+		b.ex, b.sc, e = s.exerciseWithScenario(ctx, c.Param("id"))
+	}
+	if e != nil {
+		fail(c, e)
 		return
 	}
-	sc, err := s.scenarioOf(ctx, ex)
+	params, err := b.sc.Params(b.ex.Params)
 	if err != nil {
 		fail(c, errInternal(err))
 		return
 	}
-	params, err := sc.Params(ex.Params)
+	if !record {
+		scenarioDoc(c, b.sc, params, b.ex.Title, kind, format)
+		return
+	}
+	ev, err := b.evaluate()
 	if err != nil {
 		fail(c, errInternal(err))
-		return
-	}
-	switch kind {
-	case "aar", "debrief", "plan":
-	default:
-		scenarioDoc(c, sc, params, ex.Title, kind, format)
-		return
-	}
-	info, log, ev, err := s.exerciseRecord(ctx, ex)
-	if err != nil {
-		fail(c, engineError(err))
 		return
 	}
 	switch kind {
 	case "aar":
-		sendDoc(c, ex.Title, kind, format, documents.AAR(sc, params, info, ev, log), nil)
+		sendDoc(c, b.ex.Title, kind, format, documents.AAR(b.sc, params, b.info(), ev, b.log), nil)
 	case "debrief":
-		sendDoc(c, ex.Title, kind, format, documents.Debrief(sc, params, info, ev, log), nil)
+		sendDoc(c, b.ex.Title, kind, format, documents.Debrief(b.sc, params, b.info(), ev, b.log), nil)
 	case "plan":
-		out, err := documents.PlanCSV(sc, params, ev)
+		out, err := documents.PlanCSV(b.sc, params, ev)
 		if err != nil {
 			fail(c, errInternal(err))
 			return
 		}
-		sendDoc(c, ex.Title, kind, format, documents.Doc{}, out)
+		sendDoc(c, b.ex.Title, kind, format, documents.Doc{}, out)
 	}
 }
 
-// exerciseRecord reads what the AAR and the debrief are made of: the
-// exercise's record and roster, its whole log, and its evaluation.
-func (s *Server) exerciseRecord(ctx context.Context, ex store.Exercise) (documents.ExerciseInfo, []engine.Event, *eval.Evaluation, error) {
-	info := documents.ExerciseInfo{ID: ex.ID, Title: ex.Title, Status: ex.Status, Outcome: ex.Outcome,
-		Created: ex.CreatedAt, Started: ex.StartedAt, Ended: ex.EndedAt}
-	snap, err := s.engine.Snapshot(ctx, ex.ID)
-	if err != nil {
-		return info, nil, nil, err
-	}
-	for _, p := range snap.Participants {
+// info is the exercise's record and roster as the AAR and the debrief
+// show them.
+func (b exerciseBundle) info() documents.ExerciseInfo {
+	info := documents.ExerciseInfo{ID: b.ex.ID, Title: b.ex.Title, Status: b.ex.Status, Outcome: b.ex.Outcome,
+		Created: b.ex.CreatedAt, Started: b.ex.StartedAt, Ended: b.ex.EndedAt}
+	for _, p := range b.snap.Participants {
 		info.Participants = append(info.Participants, documents.Person{Name: p.Name, Team: p.Team, Lead: p.Lead})
 	}
-	obs, err := s.access.Observers(ctx, ex.ID)
-	if err != nil {
-		return info, nil, nil, fmt.Errorf("api: documents: %w", err)
-	}
-	for _, o := range obs {
+	for _, o := range b.obs {
 		info.Observers = append(info.Observers, o.Name)
 	}
-	log, err := s.fullLog(ctx, ex.ID)
-	if err != nil {
-		return info, nil, nil, err
-	}
-	ev, err := s.computeEvaluation(ctx, ex, log)
-	if err != nil {
-		return info, nil, nil, err
-	}
-	return info, log, ev, nil
+	return info
 }
 
 // mselImport serves POST /api/scenarios/msel-import: an events list as CSV
@@ -279,7 +262,8 @@ func (s *Server) createDebriefLink(c *gin.Context) {
 }
 
 // getDebriefLink serves GET /api/exercises/:id/debrief-link: the current
-// link, to copy again; 404 when there is none.
+// link, to copy again; {"url": null} when there is none (not an error: the
+// report asks every time it opens).
 func (s *Server) getDebriefLink(c *gin.Context) {
 	if !s.needEngine(c) {
 		return
@@ -292,6 +276,10 @@ func (s *Server) getDebriefLink(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "no-store")
+	if token == "" {
+		c.JSON(http.StatusOK, gin.H{"url": nil})
+		return
+	}
 	c.JSON(http.StatusOK, gin.H{"url": s.publicURL(c) + "/debrief/" + token})
 }
 
@@ -336,7 +324,7 @@ func (s *Server) publicDebrief(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), time.Minute)
 	defer cancel()
-	id, err := s.engine.DebriefExercise(ctx, c.Param("token"))
+	id, log, err := s.engine.DebriefExercise(ctx, c.Param("token"))
 	if err != nil {
 		if engine.Code(err) != "not_found" {
 			s.log.ErrorContext(ctx, "debrief link", slog.Any("error", err))
@@ -352,21 +340,16 @@ func (s *Server) publicDebrief(c *gin.Context) {
 	if !local {
 		s.limits.Joins.Fail(ipKey)
 	}
-	ex, err := s.engine.Get(ctx, id)
-	if err == nil {
-		var sc *scenario.Scenario
-		if sc, err = s.scenarioOf(ctx, ex); err == nil {
-			var params map[string]string
-			if params, err = sc.Params(ex.Params); err == nil {
-				var info documents.ExerciseInfo
-				var log []engine.Event
-				var ev *eval.Evaluation
-				if info, log, ev, err = s.exerciseRecord(ctx, ex); err == nil {
-					sendDoc(c, ex.Title, "debrief", format, documents.Debrief(sc, params, info, ev, log), nil)
-					return
-				}
-			}
-		}
+	// The log the link was checked against: read once per view.
+	if b, e := s.exerciseBundle(ctx, id, log); e != nil {
+		err = e
+	} else if params, perr := b.sc.Params(b.ex.Params); perr != nil {
+		err = perr
+	} else if ev, eerr := b.evaluate(); eerr != nil {
+		err = eerr
+	} else {
+		sendDoc(c, b.ex.Title, "debrief", format, documents.Debrief(b.sc, params, b.info(), ev, b.log), nil)
+		return
 	}
 	s.log.ErrorContext(ctx, "debrief page", slog.String("exercise", id), slog.Any("error", err))
 	debriefPage(c, http.StatusInternalServerError, "The debrief cannot be shown right now. Try again later.")

@@ -134,8 +134,13 @@ func TestDebriefLinkRoutes(t *testing.T) {
 	otok := e.observer(fac, ex)
 	path := "/api/exercises/" + ex + "/debrief-link"
 
-	if r := e.do(fac, "GET", path, nil, nil); r.status != http.StatusNotFound {
+	if r := e.do(fac, "GET", path, nil, nil); r.status != http.StatusOK || r.body != `{"url":null}` {
 		t.Fatalf("before any link: %d %s", r.status, r.body)
+	}
+	for _, line := range strings.Split(e.logs.String(), "\n") {
+		if strings.Contains(line, "debrief-link") && !strings.Contains(line, "level=INFO") {
+			t.Errorf("no link yet is not worth a warning: %s", line)
+		}
 	}
 	var first, second struct{ URL, Token string }
 	r := e.do(fac, "POST", path, nil, nil)
@@ -169,11 +174,13 @@ func TestDebriefLinkRoutes(t *testing.T) {
 	if r := e.do(fac, "DELETE", path, nil, nil); r.status != http.StatusNoContent {
 		t.Fatalf("revoke: %d %s", r.status, r.body)
 	}
-	if r := e.do(fac, "GET", path, nil, nil); r.status != http.StatusNotFound {
+	if r := e.do(fac, "GET", path, nil, nil); r.status != http.StatusOK || r.body != `{"url":null}` {
 		t.Errorf("after revoking: %d %s", r.status, r.body)
 	}
-	if r := e.do(fac, "DELETE", "/api/exercises/nope/debrief-link", nil, nil); r.status != http.StatusNotFound {
-		t.Errorf("unknown exercise: %d", r.status)
+	for _, m := range []string{"GET", "DELETE"} {
+		if r := e.do(fac, m, "/api/exercises/nope/debrief-link", nil, nil); r.status != http.StatusNotFound {
+			t.Errorf("%s on an unknown exercise: %d", m, r.status)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ttxsim/ttx/server/password"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -36,7 +37,7 @@ func TestRefusedHandshakesAnswerJSON(t *testing.T) {
 	ex, code := e.createExercise(fac)
 	other, _ := e.createExercise(fac)
 	ptok := e.joinAs(code, "Pat", "comms")
-	hash, _ := HashPassword("generated-pass-123", bcrypt.MinCost)
+	hash, _ := password.Hash("generated-pass-123", bcrypt.MinCost)
 	if _, err := e.st.CreateAccount(context.Background(), "bob", hash, true, e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}

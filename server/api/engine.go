@@ -22,6 +22,7 @@ type Engine interface {
 	Exists(ctx context.Context, id string) error
 	List(ctx context.Context, f store.ListFilter) ([]store.Exercise, error)
 	Events(ctx context.Context, exerciseID string, afterSeq int64, limit int) ([]engine.Event, error)
+	Log(ctx context.Context, exerciseID string) ([]engine.Event, error) // the whole log
 	Snapshot(ctx context.Context, exerciseID string) (engine.Snapshot, error)
 
 	Join(ctx context.Context, exerciseID string, in engine.JoinInput) (store.Participant, error)
@@ -58,7 +59,7 @@ type Engine interface {
 	CreateDebriefLink(ctx context.Context, exerciseID string) (string, error)
 	DebriefLink(ctx context.Context, exerciseID string) (string, error)
 	RevokeDebriefLink(ctx context.Context, exerciseID string) error
-	DebriefExercise(ctx context.Context, token string) (string, error)
+	DebriefExercise(ctx context.Context, token string) (string, []engine.Event, error)
 
 	Archive(ctx context.Context, exerciseID string, archived bool) error
 	Delete(ctx context.Context, exerciseID string) error

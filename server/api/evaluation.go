@@ -9,8 +9,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/ttxsim/ttx/server/engine"
-	"github.com/ttxsim/ttx/server/eval"
-	"github.com/ttxsim/ttx/server/store"
 )
 
 // Judging an exercise (issue #19): the rate and corrective_action
@@ -169,61 +167,15 @@ func (s *Server) evaluation(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), time.Minute)
 	defer cancel()
-	ex, err := s.engine.Get(ctx, c.Param("id"))
-	if err != nil {
-		fail(c, engineError(err))
+	b, e := s.exerciseBundle(ctx, c.Param("id"), nil)
+	if e != nil {
+		fail(c, e)
 		return
 	}
-	log, err := s.fullLog(ctx, ex.ID)
-	if err != nil {
-		fail(c, engineError(err))
-		return
-	}
-	ev, err := s.computeEvaluation(ctx, ex, log)
+	ev, err := b.evaluate()
 	if err != nil {
 		fail(c, errInternal(err))
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"evaluation": ev})
-}
-
-// fullLog reads an exercise's whole log, page by page.
-func (s *Server) fullLog(ctx context.Context, id string) ([]engine.Event, error) {
-	var log []engine.Event
-	for after := int64(0); ; {
-		page, err := s.engine.Events(ctx, id, after, maxEventPage)
-		if err != nil {
-			return nil, err
-		}
-		log = append(log, page...)
-		if len(page) < maxEventPage {
-			return log, nil
-		}
-		after = page[len(page)-1].Seq
-	}
-}
-
-// computeEvaluation judges an exercise from its log; participants' and
-// observers' names come from the exercise's tables.
-func (s *Server) computeEvaluation(ctx context.Context, ex store.Exercise, log []engine.Event) (*eval.Evaluation, error) {
-	sc, err := s.scenarioOf(ctx, ex)
-	if err != nil {
-		return nil, fmt.Errorf("api: evaluation: %w", err)
-	}
-	names := map[string]string{}
-	snap, err := s.engine.Snapshot(ctx, ex.ID)
-	if err != nil {
-		return nil, fmt.Errorf("api: evaluation: %w", err)
-	}
-	for _, p := range snap.Participants {
-		names[p.ID] = p.Name
-	}
-	obs, err := s.access.Observers(ctx, ex.ID)
-	if err != nil {
-		return nil, fmt.Errorf("api: evaluation: %w", err)
-	}
-	for _, o := range obs {
-		names[o.ID] = o.Name
-	}
-	return eval.Compute(eval.Input{Scenario: sc, Events: log, Names: names})
 }

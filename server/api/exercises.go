@@ -257,14 +257,9 @@ func (s *Server) exerciseScenario(c *gin.Context) {
 	if !s.needEngine(c) {
 		return
 	}
-	ex, err := s.engine.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		fail(c, engineError(err))
-		return
-	}
-	sc, err := s.scenarioOf(c.Request.Context(), ex)
-	if err != nil {
-		fail(c, errInternal(err))
+	_, sc, e := s.exerciseWithScenario(c.Request.Context(), c.Param("id"))
+	if e != nil {
+		fail(c, e)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"scenario": sc})
@@ -441,46 +436,31 @@ func (s *Server) report(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), time.Minute)
 	defer cancel()
-	ex, err := s.engine.Get(ctx, c.Param("id"))
-	if err != nil {
-		fail(c, engineError(err))
+	b, e := s.exerciseBundle(ctx, c.Param("id"), nil) // the log also for the world section and the evaluation
+	if e != nil {
+		fail(c, e)
 		return
 	}
-	snap, err := s.engine.Snapshot(ctx, ex.ID)
-	if err != nil {
-		fail(c, engineError(err))
-		return
-	}
-	sc, err := s.scenarioOf(ctx, ex)
-	if err != nil {
-		fail(c, errInternal(err))
-		return
-	}
-	log, err := s.fullLog(ctx, ex.ID) // also for the world section and the evaluation
-	if err != nil {
-		fail(c, engineError(err))
-		return
-	}
-	events := make([]json.RawMessage, 0, len(log))
-	for _, ev := range log {
+	events := make([]json.RawMessage, 0, len(b.log))
+	for _, ev := range b.log {
 		events = append(events, encodeEvent(ev, true))
 	}
-	receipts, err := s.engine.Receipts(ctx, ex.ID)
+	receipts, err := s.engine.Receipts(ctx, b.ex.ID)
 	if err != nil {
 		fail(c, engineError(err))
 		return
 	}
 	names := map[string]string{}
-	for _, p := range snap.Participants {
+	for _, p := range b.snap.Participants {
 		names[p.ID] = p.Name
 	}
-	evaluation, err := s.computeEvaluation(ctx, ex, log)
+	evaluation, err := b.evaluate()
 	if err != nil {
 		fail(c, errInternal(err))
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"exercise": s.viewOf(c, ex, true), "snapshot": snap, "scenario": sc, "events": events,
-		"world": buildWorldReport(log, names), "receipts": receipts, "evaluation": evaluation})
+	c.JSON(http.StatusOK, gin.H{"exercise": s.viewOf(c, b.ex, true), "snapshot": b.snap, "scenario": b.sc, "events": events,
+		"world": buildWorldReport(b.log, names), "receipts": receipts, "evaluation": evaluation})
 }
 
 // removeParticipant takes a participant out of the exercise: their token

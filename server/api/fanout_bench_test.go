@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/ttxsim/ttx/server/engine"
 	"github.com/ttxsim/ttx/server/hub"
+	"github.com/ttxsim/ttx/server/library"
 	"github.com/ttxsim/ttx/server/store"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -94,7 +95,7 @@ func newBenchStack(b *testing.B, events int) *benchStack {
 	eng := engine.New(st, engine.RealClock{}, NewPublisher(h, log), log)
 	src := readFileB(b, "../../scenarios/example.yaml")
 	srv, err := New(Deps{Log: log, Accounts: st, Tokens: st, Access: st,
-		Library: NewLibrary(fstest.MapFS{"example.yaml": {Data: src}}, st), Engine: eng, Hub: h,
+		Library: library.New(fstest.MapFS{"example.yaml": {Data: src}}, st), Engine: eng, Hub: h,
 		// One participant reconnects thousands of times: lift the
 		// per-identity connection limit that would refuse a redial loop.
 		Limits: Limits{Connects: NewLimiter(1<<30, 1<<30, 10, time.Now)}},

@@ -22,6 +22,8 @@ import (
 	"github.com/ttxsim/ttx/server/engine"
 	"github.com/ttxsim/ttx/server/engine/enginetest"
 	"github.com/ttxsim/ttx/server/hub"
+	"github.com/ttxsim/ttx/server/library"
+	"github.com/ttxsim/ttx/server/password"
 	"github.com/ttxsim/ttx/server/store"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -137,7 +139,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	d := Deps{
 		Log:      log,
 		Accounts: st, Tokens: st, Access: st, Templates: st,
-		Library: NewLibrary(shipped, st),
+		Library: library.New(shipped, st),
 		Engine:  eng,
 		Hub:     h,
 		Ready:   func(ctx context.Context) error { _, err := st.SchemaVersion(ctx); return err },
@@ -164,7 +166,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		ts.Start()
 	}
 	t.Cleanup(ts.Close)
-	hash, err := HashPassword(testPassword, bcrypt.MinCost)
+	hash, err := password.Hash(testPassword, bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}

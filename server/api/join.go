@@ -108,6 +108,12 @@ type lookupRequest struct {
 	Code string `json:"code"`
 }
 
+// TeamInfo names a team a participant can join.
+type TeamInfo struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
 type joinInfo struct {
 	ExerciseID string     `json:"exercise_id"`
 	Title      string     `json:"title"`

@@ -1,17 +1,32 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
 	"path"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/ttxsim/ttx/server/library"
 	"github.com/ttxsim/ttx/server/scenario"
 	"github.com/ttxsim/ttx/server/store"
 )
+
+// Library is what the API needs of the scenario library (*library.Library).
+type Library interface {
+	List(ctx context.Context) ([]library.Entry, error)
+	Get(ctx context.Context, id string) (library.Entry, error)
+	// Validate parses a file without keeping it: the scenario, or the
+	// positioned errors.
+	Validate(file string, src []byte) (*scenario.Scenario, []*scenario.Error)
+	// Upload validates and stores a file: its entry, or the positioned
+	// errors (nothing stored), or library.ErrShippedID.
+	Upload(ctx context.Context, file string, src []byte, by int64, now time.Time) (library.Entry, []*scenario.Error, error)
+}
 
 func (s *Server) listScenarios(c *gin.Context) {
 	list, err := s.library.List(c.Request.Context())
@@ -20,7 +35,7 @@ func (s *Server) listScenarios(c *gin.Context) {
 		return
 	}
 	if list == nil {
-		list = []Entry{}
+		list = []library.Entry{}
 	}
 	c.JSON(http.StatusOK, gin.H{"scenarios": list})
 }
@@ -86,7 +101,7 @@ func (s *Server) validateScenario(c *gin.Context) {
 		fail(c, invalidScenario(errs))
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"valid": true, "entry": entryOf(file, "uploaded", src, &parsed{sc: sc})})
+	c.JSON(http.StatusOK, gin.H{"valid": true, "entry": library.Describe(file, library.OriginUploaded, src, sc)})
 }
 
 // uploadScenario validates and stores a file.
@@ -98,7 +113,7 @@ func (s *Server) uploadScenario(c *gin.Context) {
 	}
 	e, errs, err := s.library.Upload(c.Request.Context(), file, src, identityOf(c).AccountID, s.now())
 	switch {
-	case errors.Is(err, errShippedID):
+	case errors.Is(err, library.ErrShippedID):
 		fail(c, errConflict("shipped_id", "a shipped scenario already has this id; choose another id"))
 	case err != nil:
 		fail(c, errInternal(err))

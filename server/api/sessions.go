@@ -1,20 +1,17 @@
 package api
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ttxsim/ttx/server/hub"
+	"github.com/ttxsim/ttx/server/password"
 	"github.com/ttxsim/ttx/server/store"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // Session cookie names. Under TLS the __Host- prefix makes the browser
@@ -24,54 +21,6 @@ const (
 	cookieSecure = "__Host-ttx_session"
 	cookiePlain  = "ttx_session"
 )
-
-// Password policy. bcrypt reads at most 72 bytes; longer passwords are
-// refused rather than silently truncated.
-const (
-	minPasswordLen = 12
-	maxPasswordLen = 72
-)
-
-// CheckPassword reports why a new password is not acceptable, or nil.
-func CheckPassword(pw string) error {
-	switch {
-	case !utf8.ValidString(pw):
-		return errors.New("password is not valid UTF-8")
-	case utf8.RuneCountInString(pw) < minPasswordLen:
-		return fmt.Errorf("password must have at least %d characters", minPasswordLen)
-	case len(pw) > maxPasswordLen:
-		return fmt.Errorf("password must be at most %d bytes", maxPasswordLen)
-	case strings.IndexFunc(pw, unicode.IsControl) >= 0:
-		return errors.New("password must not contain control characters")
-	}
-	return nil
-}
-
-// HashPassword returns the bcrypt hash of pw at the given cost.
-func HashPassword(pw string, cost int) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), cost)
-	if err != nil {
-		return "", fmt.Errorf("api: hash password: %w", err)
-	}
-	return string(h), nil
-}
-
-// GeneratePassword returns a random password of 20 characters from the
-// join-code alphabet (about 99 bits), easy to read off a terminal.
-func GeneratePassword() string {
-	const n = 20
-	out := make([]byte, 0, n)
-	buf := make([]byte, 32)
-	for len(out) < n {
-		_, _ = rand.Read(buf)
-		for _, b := range buf {
-			if b < 248 && len(out) < n {
-				out = append(out, joinAlphabet[b%31])
-			}
-		}
-	}
-	return string(out)
-}
 
 // secureRequest reports whether the client reached us over TLS, directly or
 // through a trusted proxy that says so.
@@ -183,8 +132,8 @@ func meOf(id *Identity) meResponse {
 // login checks a name and password and starts a new session. Failures are
 // bounded by the LoginGuard (per address and account, with back-off; per
 // address; a per-account ceiling that slows but never locks); an unknown name costs
-// the same bcrypt comparison as a known one, so timing does not reveal
-// which names exist.
+// the same bcrypt comparison as a known one (password.Login), so timing
+// does not reveal which names exist.
 func (s *Server) login(c *gin.Context) {
 	var req loginRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -204,14 +153,12 @@ func (s *Server) login(c *gin.Context) {
 		fail(c, errInternal(err))
 		return
 	}
-	hash := acc.PasswordHash
-	if !found {
-		if hash, err = s.dummyHash(); err != nil {
-			fail(c, errInternal(err))
-			return
-		}
+	ok, err := s.passwords.Verify(acc.PasswordHash, found, req.Password)
+	if err != nil {
+		fail(c, errInternal(err))
+		return
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(req.Password)) != nil || !found || len(req.Password) > maxPasswordLen {
+	if !ok {
 		s.limits.Login.Fail(addr, name)
 		fail(c, &Error{Status: http.StatusUnauthorized, Code: "bad_credentials", Message: "wrong name or password"})
 		return
@@ -295,12 +242,12 @@ func (s *Server) changePassword(c *gin.Context) {
 		fail(c, errInternal(err))
 		return
 	}
-	if len(req.Current) > maxPasswordLen || bcrypt.CompareHashAndPassword([]byte(acc.PasswordHash), []byte(req.Current)) != nil {
+	if !password.Matches(acc.PasswordHash, req.Current) {
 		s.limits.Login.Fail(addr, id.Name)
 		fail(c, &Error{Status: http.StatusForbidden, Code: "bad_credentials", Message: "the current password is wrong"})
 		return
 	}
-	if err := CheckPassword(req.New); err != nil {
+	if err := password.Check(req.New); err != nil {
 		fail(c, &Error{Status: http.StatusBadRequest, Code: "weak_password", Message: err.Error()})
 		return
 	}
@@ -308,7 +255,7 @@ func (s *Server) changePassword(c *gin.Context) {
 		fail(c, &Error{Status: http.StatusBadRequest, Code: "weak_password", Message: "the new password must differ from the current one"})
 		return
 	}
-	hash, err := HashPassword(req.New, s.opts.BcryptCost)
+	hash, err := password.Hash(req.New, s.opts.BcryptCost)
 	if err != nil {
 		fail(c, errInternal(err))
 		return

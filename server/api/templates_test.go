@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/ttxsim/ttx/server/password"
 )
 
 // Ad-hoc inject templates: saved per facilitator account and scenario, so
@@ -54,7 +56,7 @@ func TestInjectTemplates(t *testing.T) {
 			t.Errorf("%s list = %d, want 403", name, r.status)
 		}
 	}
-	hash, err := HashPassword("another long password", 4)
+	hash, err := password.Hash("another long password", 4)
 	if err != nil {
 		t.Fatal(err)
 	}

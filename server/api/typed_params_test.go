@@ -4,13 +4,15 @@ import (
 	"net/http"
 	"testing"
 	"testing/fstest"
+
+	"github.com/ttxsim/ttx/server/library"
 )
 
 // TestCreateExerciseTypedParams: a value the parameter refuses is a 400
 // naming the parameter; a valid one creates the exercise.
 func TestCreateExerciseTypedParams(t *testing.T) {
 	withParams := func(e *envSetup) {
-		e.d.Library = NewLibrary(fstest.MapFS{"params.yaml": {Data: readFile(t, "../sim/testdata/params.yaml")}}, nil)
+		e.d.Library = library.New(fstest.MapFS{"params.yaml": {Data: readFile(t, "../sim/testdata/params.yaml")}}, nil)
 	}
 	e := newEnv(t, withParams)
 	fac := e.login()

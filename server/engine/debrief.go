@@ -51,13 +51,7 @@ func (e *Engine) CreateDebriefLink(ctx context.Context, exerciseID string) (stri
 // RevokeDebriefLink stops the exercise's debrief link from working. An
 // exercise without a link is left as it is.
 func (e *Engine) RevokeDebriefLink(ctx context.Context, exerciseID string) error {
-	if _, err := e.DebriefLink(ctx, exerciseID); err != nil {
-		if Code(err) == "not_found" {
-			if _, gerr := e.Get(ctx, exerciseID); gerr != nil {
-				return gerr
-			}
-			return nil
-		}
+	if token, err := e.DebriefLink(ctx, exerciseID); err != nil || token == "" {
 		return err
 	}
 	_, err := e.do(ctx, exerciseID, func(l *loop, now time.Time) (any, error) {
@@ -69,57 +63,60 @@ func (e *Engine) RevokeDebriefLink(ctx context.Context, exerciseID string) error
 	return err
 }
 
-// DebriefLink returns the exercise's current debrief token; ErrNotFound
-// when it has none (never made, or revoked) or the exercise is unknown.
+// DebriefLink returns the exercise's current debrief token, "" when it has
+// none (never made, or revoked); ErrNotFound when the exercise is unknown.
 func (e *Engine) DebriefLink(ctx context.Context, exerciseID string) (string, error) {
-	token := ""
-	for after := int64(0); ; {
-		page, err := e.Events(ctx, exerciseID, after, store.MaxPageSize)
-		if err != nil {
-			return "", err
-		}
-		for _, ev := range page {
-			switch ev.Kind {
-			case KindDebriefLinkSet:
-				var p debriefLinkPayload
-				if err := json.Unmarshal(ev.Payload, &p); err != nil {
-					return "", fmt.Errorf("engine: debrief link: event %d: %w", ev.Seq, err)
-				}
-				token = p.Token
-			case KindDebriefLinkRevoked:
-				token = ""
-			}
-			after = ev.Seq
-		}
-		if len(page) < store.MaxPageSize {
-			break
-		}
+	log, err := e.Log(ctx, exerciseID)
+	if err != nil {
+		return "", err
 	}
-	if token == "" {
-		return "", fmt.Errorf("engine: debrief link of %s: %w", exerciseID, ErrNotFound)
+	return debriefToken(log)
+}
+
+// debriefToken is the debrief token a log leaves current: the last set or
+// revoke wins ("" for none).
+func debriefToken(events []Event) (string, error) {
+	token := ""
+	for _, ev := range events {
+		switch ev.Kind {
+		case KindDebriefLinkSet:
+			var p debriefLinkPayload
+			if err := json.Unmarshal(ev.Payload, &p); err != nil {
+				return "", fmt.Errorf("engine: debrief link: event %d: %w", ev.Seq, err)
+			}
+			token = p.Token
+		case KindDebriefLinkRevoked:
+			token = ""
+		}
 	}
 	return token, nil
 }
 
-// DebriefExercise returns the exercise a debrief token opens: ErrNotFound
-// for a malformed, unknown, replaced or revoked token. The secret is
-// compared in constant time.
-func (e *Engine) DebriefExercise(ctx context.Context, token string) (string, error) {
+// DebriefExercise returns the exercise a debrief token opens, with the
+// exercise's whole log (read once, to find the token, and handed on so the
+// debrief is made from the same read): ErrNotFound for a malformed,
+// unknown, replaced or revoked token. The secret is compared in constant
+// time.
+func (e *Engine) DebriefExercise(ctx context.Context, token string) (string, []Event, error) {
 	i := strings.LastIndexByte(token, '.')
 	notFound := fmt.Errorf("engine: debrief link: %w", ErrNotFound)
 	if i <= 0 || len(token) > 200 || !validID(token[:i]) {
-		return "", notFound
+		return "", nil, notFound
 	}
 	id := token[:i]
-	want, err := e.DebriefLink(ctx, id)
+	log, err := e.Log(ctx, id)
 	if err != nil {
 		if Code(err) == "not_found" || Code(err) == "invalid" {
-			return "", notFound
+			return "", nil, notFound
 		}
-		return "", err
+		return "", nil, err
 	}
-	if subtle.ConstantTimeCompare([]byte(want), []byte(token)) != 1 {
-		return "", notFound
+	want, err := debriefToken(log)
+	if err != nil {
+		return "", nil, err
 	}
-	return id, nil
+	if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(token)) != 1 {
+		return "", nil, notFound
+	}
+	return id, log, nil
 }

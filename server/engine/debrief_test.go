@@ -22,8 +22,11 @@ func TestDebriefLink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.eng.DebriefLink(ctx, ex.ID); !errors.Is(err, engine.ErrNotFound) {
-		t.Fatalf("no link yet: %v, want ErrNotFound", err)
+	if got, err := e.eng.DebriefLink(ctx, ex.ID); got != "" || err != nil {
+		t.Fatalf("no link yet: %q, %v; want none and no error", got, err)
+	}
+	if _, err := e.eng.DebriefLink(ctx, "nope"); !errors.Is(err, engine.ErrNotFound) {
+		t.Fatalf("link of an unknown exercise: %v, want ErrNotFound", err)
 	}
 	first, err := e.eng.CreateDebriefLink(ctx, ex.ID)
 	if err != nil {
@@ -32,8 +35,8 @@ func TestDebriefLink(t *testing.T) {
 	if !strings.HasPrefix(first, ex.ID+".") || len(first) != len(ex.ID)+1+43 {
 		t.Fatalf("token %q: want <id>.<43 base64url characters>", first)
 	}
-	if got, err := e.eng.DebriefExercise(ctx, first); err != nil || got != ex.ID {
-		t.Fatalf("DebriefExercise(first) = %q, %v", got, err)
+	if got, log, err := e.eng.DebriefExercise(ctx, first); err != nil || got != ex.ID || len(log) == 0 || log[len(log)-1].Kind != engine.KindDebriefLinkSet {
+		t.Fatalf("DebriefExercise(first) = %q, %d events, %v; want the exercise with its whole log", got, len(log), err)
 	}
 	second, err := e.eng.CreateDebriefLink(ctx, ex.ID)
 	if err != nil || second == first {
@@ -50,20 +53,23 @@ func TestDebriefLink(t *testing.T) {
 	secret := second[strings.LastIndexByte(second, '.')+1:]
 	for _, bad := range []string{first, "", ".", ex.ID, ex.ID + ".", "nope." + secret, other.ID + "." + secret,
 		ex.ID + "." + secret + "x", strings.ToUpper(second), "../" + second, strings.Repeat("a", 300)} {
-		if id, err := e.eng.DebriefExercise(ctx, bad); !errors.Is(err, engine.ErrNotFound) {
-			t.Errorf("DebriefExercise(%q) = %q, %v; want ErrNotFound", bad, id, err)
+		if id, log, err := e.eng.DebriefExercise(ctx, bad); !errors.Is(err, engine.ErrNotFound) || log != nil {
+			t.Errorf("DebriefExercise(%q) = %q, %d events, %v; want ErrNotFound", bad, id, len(log), err)
 		}
 	}
 	if err := e.eng.RevokeDebriefLink(ctx, ex.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.eng.DebriefExercise(ctx, second); !errors.Is(err, engine.ErrNotFound) {
+	if _, _, err := e.eng.DebriefExercise(ctx, second); !errors.Is(err, engine.ErrNotFound) {
 		t.Errorf("revoked link still opens: %v", err)
+	}
+	if got, err := e.eng.DebriefLink(ctx, ex.ID); got != "" || err != nil {
+		t.Errorf("after revoking: %q, %v; want none and no error", got, err)
 	}
 	if err := e.eng.RevokeDebriefLink(ctx, ex.ID); err != nil {
 		t.Errorf("revoking twice: %v", err)
 	}
-	if got, err := e.eng.DebriefExercise(ctx, otherTok); err != nil || got != other.ID {
+	if got, _, err := e.eng.DebriefExercise(ctx, otherTok); err != nil || got != other.ID {
 		t.Errorf("the other exercise's link: %q, %v", got, err)
 	}
 	if err := e.eng.RevokeDebriefLink(ctx, "nope"); !errors.Is(err, engine.ErrNotFound) {
@@ -96,7 +102,7 @@ func TestDebriefLink(t *testing.T) {
 	if _, err := engine.Import(ctx, dst.st, a, dst.clock.Now()); err != nil {
 		t.Fatalf("import an exercise with a debrief link: %v", err)
 	}
-	if got, err := dst.eng.DebriefExercise(ctx, live); err != nil || got != ex.ID {
+	if got, _, err := dst.eng.DebriefExercise(ctx, live); err != nil || got != ex.ID {
 		t.Errorf("the imported exercise's link: %q, %v", got, err)
 	}
 }

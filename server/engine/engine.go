@@ -688,6 +688,23 @@ type AnswerView struct {
 	ResponseTime time.Duration `json:"response_time"`
 }
 
+// Log reads an exercise's whole log, page by page (what documents, the
+// evaluation and the report are made from).
+func (e *Engine) Log(ctx context.Context, exerciseID string) ([]Event, error) {
+	var log []Event
+	for after := int64(0); ; {
+		page, err := e.Events(ctx, exerciseID, after, store.MaxPageSize)
+		if err != nil {
+			return nil, err
+		}
+		log = append(log, page...)
+		if len(page) < store.MaxPageSize {
+			return log, nil
+		}
+		after = page[len(page)-1].Seq
+	}
+}
+
 // Snapshot returns the exercise's live state, after applying anything
 // that has fallen due.
 func (e *Engine) Snapshot(ctx context.Context, exerciseID string) (Snapshot, error) {

@@ -16,6 +16,8 @@ import (
 	"github.com/ttxsim/ttx/server/api"
 	"github.com/ttxsim/ttx/server/engine"
 	"github.com/ttxsim/ttx/server/hub"
+	"github.com/ttxsim/ttx/server/library"
+	"github.com/ttxsim/ttx/server/password"
 	"github.com/ttxsim/ttx/server/store"
 )
 
@@ -48,7 +50,7 @@ func ttxHandler(t testing.TB) (http.Handler, Credentials) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	hash, err := api.HashPassword(testPassword, 4)
+	hash, err := password.Hash(testPassword, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +63,7 @@ func ttxHandler(t testing.TB) (http.Handler, Credentials) {
 	eng := engine.New(st, engine.RealClock{}, api.NewPublisher(h, log), log)
 	srv, err := api.New(api.Deps{
 		Log: log, Accounts: st, Tokens: st, Access: st,
-		Library: api.NewLibrary(scenarios.Files, st),
+		Library: library.New(scenarios.Files, st),
 		Engine:  eng, Hub: h,
 	}, api.Options{BcryptCost: 4})
 	if err != nil {

@@ -106,6 +106,7 @@ describe('evaluation and documents calls', () => {
       'GET /api/exercises/ex1/evaluation': [200, { evaluation: { objectives: [] } }],
       'POST /api/exercises/ex1/ratings': [200, { client_id: '', seq: 3, duplicate: false }],
       'POST /api/exercises/ex1/corrective-actions': [200, { client_id: '', seq: 4, duplicate: false, version: 1 }],
+      'GET /api/exercises/ex1/debrief-link': [200, { url: null }],
       'POST /api/exercises/ex1/debrief-link': [201, { url: 'http://h/debrief/ex1.s', token: 'ex1.s' }],
       'DELETE /api/exercises/ex1/debrief-link': [204, null],
       'POST /api/scenarios/msel-import': [422, { error: { code: 'invalid_msel', message: 'bad', details: [{ row: 3, col: 2, column: 'time', message: 'not a time' }, { row: 5, col: 0, column: '', message: 'empty row' }] } }],
@@ -115,6 +116,8 @@ describe('evaluation and documents calls', () => {
     await api.rate('ex1', { objective: 'o', rating: 'S', final: true });
     await api.correctiveAction('ex1', { action_id: 'ca-1', issue: 'i', action: 'a' });
     expect(await api.debriefLink('ex1')).toBeNull();
+    // A 404 is the exercise, not the link, missing: the caller shows an error.
+    await expect(api.debriefLink('gone')).rejects.toMatchObject({ status: 404 });
     expect(await api.createDebriefLink('ex1')).toBe('http://h/debrief/ex1.s');
     await api.revokeDebriefLink('ex1');
     expect(await api.mselImport('a,b\n')).toEqual({ yaml: '', problems: ['row 3, column time: not a time', 'row 5: empty row'] });

@@ -657,13 +657,9 @@ export function createFacilitatorApi(fetchFn: Fetch, base = ''): FacilitatorApi 
       await call('POST', `${ex(id)}/corrective-actions`, body);
     },
     debriefLink: async (id) => {
-      try {
-        const r = await call('GET', `${ex(id)}/debrief-link`);
-        return isObj(r) ? str(r, 'url') || null : null;
-      } catch (e) {
-        if (e instanceof ApiError && e.status === 404) return null;
-        throw e;
-      }
+      // {"url": null} when none is shared; an error (404: no such exercise) is one.
+      const r = await call('GET', `${ex(id)}/debrief-link`);
+      return isObj(r) ? str(r, 'url') || null : null;
     },
     createDebriefLink: async (id) => {
       const r = await call('POST', `${ex(id)}/debrief-link`);

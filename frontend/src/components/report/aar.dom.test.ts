@@ -78,7 +78,7 @@ describe('report: AAR/IP and documents', { timeout: 30_000 }, () => {
       },
     ];
     let link: string | null = null;
-    srv.routes['GET /api/exercises/ex9/debrief-link'] = () => (link ? [200, { url: link }] : [404, { error: { code: 'not_found', message: 'no link' } }]);
+    srv.routes['GET /api/exercises/ex9/debrief-link'] = () => [200, { url: link }];
     srv.routes['POST /api/exercises/ex9/debrief-link'] = () => ((link = 'http://localhost/debrief/ex9.secret'), [201, { url: link, token: 'ex9.secret' }]);
     srv.routes['DELETE /api/exercises/ex9/debrief-link'] = () => ((link = null), [204, null]);
     const writeText = vi.fn(() => Promise.resolve());

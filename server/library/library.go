@@ -1,4 +1,7 @@
-package api
+// Package library is the set of scenarios a facilitator can start an
+// exercise from: the shipped files and the uploaded ones, validated and
+// cached by content.
+package library
 
 import (
 	"context"
@@ -43,9 +46,9 @@ type parsed struct {
 // maxLibraryFiles bounds how many files one listing parses.
 const maxLibraryFiles = 500
 
-// NewLibrary returns a library over the shipped files (nil for none) and the
+// New returns a library over the shipped files (nil for none) and the
 // upload store (nil for none).
-func NewLibrary(shipped fs.FS, uploads UploadStore) *Library {
+func New(shipped fs.FS, uploads UploadStore) *Library {
 	return &Library{shipped: shipped, origin: OriginShipped, uploads: uploads, cache: make(map[[32]byte]*parsed)}
 }
 
@@ -160,6 +163,12 @@ func positioned(file string, err error) []*scenario.Error {
 	return []*scenario.Error{{File: file, Line: 1, Col: 1, Msg: err.Error()}}
 }
 
+// Describe returns the entry of a valid scenario sc read from file (src its
+// bytes), as List would show it with the given origin.
+func Describe(file, origin string, src []byte, sc *scenario.Scenario) Entry {
+	return entryOf(file, origin, src, &parsed{sc: sc})
+}
+
 func entryOf(file, origin string, src []byte, p *parsed) Entry {
 	e := Entry{File: file, Origin: origin, Valid: p.sc != nil, Errors: p.errs, sc: p.sc, src: src}
 	e.ID = strings.TrimSuffix(strings.TrimSuffix(path.Base(file), ".yaml"), ".yml")
@@ -185,7 +194,7 @@ func (l *Library) List(ctx context.Context) ([]Entry, error) {
 	if l.shipped != nil {
 		names, err := fs.Glob(l.shipped, "*.y*ml")
 		if err != nil {
-			return nil, fmt.Errorf("api: list scenarios: %w", err)
+			return nil, fmt.Errorf("library: list scenarios: %w", err)
 		}
 		if len(names) > maxLibraryFiles {
 			names = names[:maxLibraryFiles]
@@ -196,7 +205,7 @@ func (l *Library) List(ctx context.Context) ([]Entry, error) {
 			}
 			src, err := fs.ReadFile(l.shipped, n)
 			if err != nil {
-				return nil, fmt.Errorf("api: read scenario %s: %w", n, err)
+				return nil, fmt.Errorf("library: read scenario %s: %w", n, err)
 			}
 			out = append(out, entryOf(n, l.origin, src, l.parse(n, src)))
 		}
@@ -246,11 +255,11 @@ func (l *Library) Get(ctx context.Context, id string) (Entry, error) {
 			return e, nil
 		}
 	}
-	return Entry{}, fmt.Errorf("api: scenario %q: %w", id, store.ErrNotFound)
+	return Entry{}, fmt.Errorf("library: scenario %q: %w", id, store.ErrNotFound)
 }
 
-// errShippedID is returned when an upload would shadow a shipped scenario.
-var errShippedID = errors.New("a shipped scenario has this id")
+// ErrShippedID is returned when an upload would shadow a shipped scenario.
+var ErrShippedID = errors.New("a shipped scenario has this id")
 
 // Upload validates and stores a file. It returns the positioned errors when
 // the file is invalid (and stores nothing).
@@ -260,7 +269,7 @@ func (l *Library) Upload(ctx context.Context, file string, src []byte, by int64,
 		return Entry{}, p.errs, nil
 	}
 	if l.uploads == nil {
-		return Entry{}, nil, errors.New("api: uploads are not enabled")
+		return Entry{}, nil, errors.New("library: uploads are not enabled")
 	}
 	all, err := l.List(ctx)
 	if err != nil {
@@ -268,7 +277,7 @@ func (l *Library) Upload(ctx context.Context, file string, src []byte, by int64,
 	}
 	for _, e := range all {
 		if e.ID == p.sc.ID && e.Origin != OriginUploaded {
-			return Entry{}, nil, errShippedID
+			return Entry{}, nil, ErrShippedID
 		}
 	}
 	if err := l.uploads.PutScenarioUpload(ctx, store.ScenarioUpload{Slug: p.sc.ID, File: file, Source: src, UploadedBy: by, UploadedAt: now}); err != nil {

@@ -1,7 +1,8 @@
-package api
+package library
 
 import (
 	"context"
+	"os"
 	"testing"
 	"testing/fstest"
 )
@@ -10,13 +11,13 @@ import (
 // the -scenarios directory are "directory"; either kind's id is taken for
 // uploads.
 func TestLibraryOrigin(t *testing.T) {
-	files := fstest.MapFS{"example.yaml": {Data: readFile(t, "../../scenarios/example.yaml")}}
+	files := fstest.MapFS{"example.yaml": {Data: example(t)}}
 	for _, tc := range []struct {
 		lib  *Library
 		want string
 	}{
-		{NewLibrary(files, nil), OriginShipped},
-		{NewLibrary(files, nil).FromDirectory(), OriginDirectory},
+		{New(files, nil), OriginShipped},
+		{New(files, nil).FromDirectory(), OriginDirectory},
 	} {
 		list, err := tc.lib.List(context.Background())
 		if err != nil {
@@ -26,4 +27,14 @@ func TestLibraryOrigin(t *testing.T) {
 			t.Errorf("entries %+v, want one valid %q", list, tc.want)
 		}
 	}
+}
+
+// example is the shipped example scenario's file.
+func example(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../../scenarios/example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
