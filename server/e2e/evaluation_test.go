@@ -59,6 +59,9 @@ func TestEvaluationInBrowsers(t *testing.T) {
 
 	// The facilitator sees it on the Evaluation tab, and settles the final rating.
 	fac.click("the console's Evaluation tab", `//button[@role='tab' and @data-tab='evaluation']`)
+	// Each objective is one row that opens to its card.
+	fac.click("open the objective's card", `//div[@id='tabpanel-evaluation']//button[@data-objective-toggle='obj_entry' and @aria-expanded='false']`)
+	fac.waitJS("the open card", `document.querySelector('#tabpanel-evaluation button[data-objective-toggle="obj_entry"]').getAttribute('aria-expanded') === 'true'`, actionTimeout)
 	fac.waitJS("the observer's rating in the console", fmt.Sprintf(`[...document.querySelectorAll('#tabpanel-evaluation %s [data-rater]')].some((r) => r.textContent.includes('Olu Observer') && r.textContent.includes(%s))`, card, jsString(afi)), actionTimeout)
 	fac.click("open the rating form", `//div[@id='tabpanel-evaluation']`+cardX+`//details[contains(@class,'mine')]/summary`)
 	fac.click("rating S", `//div[@id='tabpanel-evaluation']`+cardX+`//input[@type='radio' and @value='S']`)

@@ -4,10 +4,11 @@
 // live client (REST under /api, the WebSocket in socket.ts); `offlineApi`
 // answers every call with a clear "not connected" (the gallery, tests).
 //
-// REST shapes (server/api): errors are {"error": {"code", "message"}} with
-// Retry-After on 429; participant and observer tokens are bearer tokens.
+// REST shapes (server/api): participant and observer tokens are bearer
+// tokens; requests and errors go through the one layer of lib/http.ts.
 
 import type { JoinForm } from './join';
+import { ApiError, createRequester, defaultMessage, type Fetch, type Refusal } from './http';
 import { createSocket, type Ack, type LiveSocket, type SocketOptions } from './socket';
 
 /** A team's answer to a decision, as the prompt submits it. */
@@ -213,19 +214,8 @@ export function noteBody(n: NoteSubmission): Record<string, unknown> {
   return b;
 }
 
-/** A refusal from the server, or a network failure (status 0). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    /** Seconds to wait before trying again (429). */
-    readonly retryAfter: number | null = null,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+// One error type for every request of the UI (lib/http.ts).
+export { ApiError };
 
 export class NotConnectedError extends Error {
   constructor() {
@@ -308,23 +298,22 @@ function summaryOf(e: Obj): ExerciseSummary {
   return { id: s(e, 'id'), title: s(e, 'title'), status: s(e, 'status'), outcome: s(e, 'outcome') };
 }
 
-/** What people see for an error: the server's own words, plus advice where it helps. */
-function messageFor(status: number, code: string, message: string, retryAfter: number | null): string {
-  switch (code) {
+/** What participants and observers see for an error: the server's own words, plus advice where it helps. */
+function messageFor(r: Refusal): string {
+  switch (r.code) {
     case 'bad_code':
       return 'No exercise is open with this code. Check it with your facilitator.';
     case 'rate_limited':
-      return `Too many attempts from this network. Wait ${retryAfter ? `${retryAfter} seconds` : 'a minute'} and try again.`;
+      return `Too many attempts from this network. Wait ${r.retryAfter ? `${r.retryAfter} seconds` : 'a minute'} and try again.`;
     case 'invalid_token':
     case 'unauthenticated':
       return 'Your access to this exercise is no longer valid. Join again with the code.';
   }
-  if (status >= 500) return 'The server is having trouble. Try again in a moment.';
-  return message || `The server refused the request (${status}).`;
+  return defaultMessage(r);
 }
 
 export interface HttpApiOptions {
-  fetch?: typeof fetch;
+  fetch?: Fetch;
   storage?: Storage | null;
   location?: { protocol: string; host: string };
   WebSocket?: SocketOptions['WebSocket'];
@@ -378,40 +367,13 @@ function checkObserver(v: Obj): ObserverSession | null {
 
 /** The live client over fetch and WebSocket. */
 export function httpApi(o: HttpApiOptions = {}): Api {
-  const doFetch = o.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const request = createRequester({ fetch: o.fetch, message: messageFor });
   const storage = o.storage ?? null;
   let participant = load(storage, PARTICIPANT_KEY, checkParticipant);
   let observer = load(storage, OBSERVER_KEY, checkObserver);
 
   async function call(method: string, path: string, body?: unknown, token?: string): Promise<Obj> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (token) headers['Authorization'] = `Bearer ${token}`;
-    let res: Response;
-    try {
-      res = await doFetch(path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        credentials: 'same-origin',
-        cache: 'no-store',
-      });
-    } catch {
-      throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
-    }
-    let data: unknown = null;
-    try {
-      data = res.status === 204 ? {} : await res.json();
-    } catch {
-      data = null;
-    }
-    if (!res.ok) {
-      const e = isObj(data) ? obj(data, 'error') : {};
-      const code = s(e, 'code') || 'http_' + res.status;
-      const ra = Number(res.headers.get('Retry-After'));
-      const retryAfter = Number.isFinite(ra) && ra > 0 ? ra : null;
-      throw new ApiError(res.status, code, messageFor(res.status, code, s(e, 'message'), retryAfter), retryAfter);
-    }
+    const data = await request(method, path, { body, token });
     return isObj(data) ? data : {};
   }
 

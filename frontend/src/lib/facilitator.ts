@@ -10,6 +10,7 @@
 import { adaptPresenceChange, adaptPresenceFrame, type PresenceBatch, type PresenceChange } from './events';
 import { scheduledOfSnapshot, type ScheduledInject, type Timing } from './schedule';
 import { paramConstraints } from './param-form';
+import { ApiError, browserFetch, createRequester, type Fetch } from './http';
 
 export type Obj = Record<string, unknown>;
 
@@ -51,19 +52,9 @@ function strEither(o: Obj, ...keys: string[]): string {
   return '';
 }
 
-/** An error the server answered with: {"error": {code, message, details}}. */
-export class ApiError extends Error {
-  status: number;
-  code: string;
-  details: unknown;
-  constructor(status: number, code: string, message: string, details: unknown = null) {
-    super(message);
-    this.name = 'ApiError';
-    this.status = status;
-    this.code = code;
-    this.details = details;
-  }
-}
+// One error type for every request of the UI (lib/http.ts): status, code,
+// message, details (positioned scenario problems…) and retryAfter.
+export { ApiError };
 
 /** A positioned scenario problem: file:line:col: message — hint. */
 export interface ScenarioProblem {
@@ -508,19 +499,6 @@ export function adaptProjector(v: unknown): ProjectorView {
   };
 }
 
-type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
-
-async function errorOf(res: Response): Promise<ApiError> {
-  let body: unknown = null;
-  try {
-    body = await res.json();
-  } catch {
-    body = null;
-  }
-  const e = isObj(body) ? obj(body, 'error') : {};
-  return new ApiError(res.status, str(e, 'code') || `http_${res.status}`, str(e, 'message') || res.statusText || `HTTP ${res.status}`, e['details'] ?? null);
-}
-
 function adaptMe(v: unknown): Me {
   const m = isObj(v) ? v : {};
   return { role: str(m, 'role'), name: str(m, 'name'), mustChangePassword: bool(m, 'must_change_password') };
@@ -530,18 +508,9 @@ const seg = encodeURIComponent;
 
 /** The client over a fetch function (window.fetch in the browser). */
 export function createFacilitatorApi(fetchFn: Fetch, base = ''): FacilitatorApi {
-  async function call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
-    const init: RequestInit = { method, credentials: 'same-origin', headers: { Accept: 'application/json' }, cache: 'no-store' };
-    if (body !== undefined) {
-      init.body = typeof body === 'string' ? body : JSON.stringify(body);
-      (init.headers as Record<string, string>)['Content-Type'] = contentType;
-    }
-    const res = await fetchFn(base + path, init);
-    if (!res.ok) throw await errorOf(res);
-    if (res.status === 204) return null;
-    const text = await res.text();
-    return text ? JSON.parse(text) : null;
-  }
+  const request = createRequester({ fetch: fetchFn, base });
+  const call = (method: string, path: string, body?: unknown, contentType?: string): Promise<unknown> =>
+    request(method, path, { body, contentType: typeof body === 'string' ? (contentType ?? 'application/json') : undefined });
   const ex = (id: string) => `/api/exercises/${seg(id)}`;
   return {
     me: async () => adaptMe(await call('GET', '/api/me')),
@@ -710,9 +679,7 @@ export async function allEvents(api: FacilitatorApi, id: string, after = 0, maxP
 
 /** The client for this page's origin, over the browser's fetch. */
 export function browserFacilitator(): FacilitatorApi {
-  return createFacilitatorApi((input, init) =>
-    typeof fetch === 'function' ? fetch(input, init) : Promise.reject(new Error('This browser cannot reach the server.')),
-  );
+  return createFacilitatorApi(browserFetch);
 }
 
 /** A same-origin path to go back to after signing in; anything else is the console. */

@@ -40,7 +40,7 @@ describe('typed parameters in the create form', () => {
 
   it('reads yes/no defaults and the parameter a refusal names', () => {
     expect([isYes('yes'), isYes('TRUE'), isYes('no')]).toEqual([true, true, false]);
-    expect(paramOfError(new ApiError(400, 'bad_param', 'parameter "limit" is not a number', { param: 'limit' }))).toBe('limit');
-    expect(paramOfError(new ApiError(400, 'invalid', 'x', null))).toBe('');
+    expect(paramOfError(new ApiError(400, 'bad_param', 'parameter "limit" is not a number', { details: { param: 'limit' } }))).toBe('limit');
+    expect(paramOfError(new ApiError(400, 'invalid', 'x'))).toBe('');
   });
 });

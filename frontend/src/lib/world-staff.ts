@@ -1,6 +1,8 @@
 // Staff-only reads for the world (issue #18): the canned replies on offer in
 // a thread (GET /api/exercises/:id/canned?team=&thread=, facilitator).
 
+import { browserFetch, createRequester, type Fetch } from './http';
+
 export interface CannedOffer {
   id: string;
   label: string;
@@ -23,11 +25,10 @@ export function adaptCanned(v: unknown): CannedOffer[] {
     .filter((o) => o.id !== '');
 }
 
-export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+export type { Fetch };
 
-export async function fetchCanned(exercise: string, team: string, thread: string, f: Fetch = (i, init) => fetch(i, init)): Promise<CannedOffer[]> {
+/** GET …/canned through the one request layer (lib/http.ts): failures are ApiError. */
+export async function fetchCanned(exercise: string, team: string, thread: string, f: Fetch = browserFetch): Promise<CannedOffer[]> {
   const q = new URLSearchParams({ team, thread });
-  const res = await f(`/api/exercises/${encodeURIComponent(exercise)}/canned?${q}`, { credentials: 'same-origin', headers: { Accept: 'application/json' }, cache: 'no-store' });
-  if (!res.ok) throw new Error(`Canned replies could not be loaded (${res.status}).`);
-  return adaptCanned(await res.json());
+  return adaptCanned(await createRequester({ fetch: f })('GET', `/api/exercises/${encodeURIComponent(exercise)}/canned?${q}`));
 }

@@ -261,7 +261,7 @@ describe('Join', () => {
     const api = fakeApi({ participant: null });
     api.lookupCode.mockImplementation(() => Promise.resolve({ id: 'ex1', title: 'T', status: 'lobby', teams: [{ id: 'soc', name: 'SOC' }] }));
     api.join.mockImplementationOnce(() => Promise.reject(new ApiError(400, 'bad_name', 'give a name of 1 to 40 printable characters')));
-    api.join.mockImplementationOnce(() => Promise.reject(new ApiError(429, 'rate_limited', 'Too many attempts from this network. Wait 30 seconds and try again.', 30)));
+    api.join.mockImplementationOnce(() => Promise.reject(new ApiError(429, 'rate_limited', 'Too many attempts from this network. Wait 30 seconds and try again.', { retryAfter: 30 })));
     const c = at('/join/MQCKSVU2', api);
     await new Promise((res) => setTimeout(res, 300));
     await settle();

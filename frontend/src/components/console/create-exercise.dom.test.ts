@@ -63,7 +63,7 @@ describe('create exercise: typed parameters', () => {
   });
 
   it('sends typed values, yes/no as yes or no, and shows the server refusal at its field', async () => {
-    const create = vi.fn().mockRejectedValue(new ApiError(400, 'bad_param', 'parameter "limit" is more than 1000', { param: 'limit' }));
+    const create = vi.fn().mockRejectedValue(new ApiError(400, 'bad_param', 'parameter "limit" is more than 1000', { details: { param: 'limit' } }));
     mount(create);
     set('#par-limit', '5000');
     $<HTMLInputElement>('#par-insured').click();

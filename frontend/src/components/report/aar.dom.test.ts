@@ -97,7 +97,7 @@ describe('report: AAR/IP and documents', { timeout: 30_000 }, () => {
     // Unsettled: the raters' own findings, typed text inert.
     expect(aar.querySelector('[data-aar="contain"]')!.textContent).toContain('<b>Slow</b> reset');
     expect(aar.querySelector('b')).toBeNull();
-    expect(aar.querySelector('tr[data-plan="ca1"]')!.textContent).toContain('Pre-approve holding statements');
+    expect(aar.querySelector('tr[data-action="ca1"]')!.textContent).toContain('Pre-approve holding statements');
     expect(aar.textContent).toContain('4.5 min');
     expect(aar.textContent).toContain('1 of 2');
     expect(aar.textContent).toContain('75 %');
