@@ -103,3 +103,14 @@ func TestBrokenShippedScenario(t *testing.T) {
 		})
 	}
 }
+
+// TestMisindentedWideDash checks the column of a list item's '-' when more
+// than one space follows it.
+func TestMisindentedWideDash(t *testing.T) {
+	src := "a:\n  -   id: x\n      name: y\n  name: z\n"
+	msg, hint, ok := misindented([]byte(src), 4)
+	want := "'name:' is indented 2 spaces, like the '-' of the list item on line 2, but has no '-'"
+	if !ok || msg != want || hint != "indent it 6 spaces to keep it in that item, or start a new item with '- '" {
+		t.Errorf("got %q, %q, %v\nwant %q", msg, hint, ok, want)
+	}
+}

@@ -16,6 +16,7 @@ type indentLevel struct {
 	what string // the key or item it lines up with, as written
 	line int
 	dash bool // a list item's '-'
+	item int  // dash: the column of the item's content
 }
 
 // misindented explains a YAML "did not find expected key" or "'-'
@@ -42,7 +43,7 @@ func misindented(src []byte, line int) (msg, hint string, ok bool) {
 	var levels []indentLevel
 	for n := doc.Content[0]; n != nil; {
 		switch {
-		case n.Kind == yaml.MappingNode && len(n.Content) >= 2:
+		case n.Kind == yaml.MappingNode && n.Style&yaml.FlowStyle == 0 && len(n.Content) >= 2:
 			k := n.Content[len(n.Content)-2]
 			levels = append(levels, indentLevel{col: k.Column - 1, what: k.Value + ":", line: k.Line})
 			n = n.Content[len(n.Content)-1]
@@ -54,7 +55,18 @@ func misindented(src []byte, line int) (msg, hint string, ok bool) {
 			} else if it.Kind == yaml.ScalarNode {
 				what = "- " + clip(it.Value, 30)
 			}
-			levels = append(levels, indentLevel{col: it.Column - 3, what: what, line: it.Line, dash: true})
+			dash := it.Column - 3 // "- " before the item, unless more spaces follow the '-'
+			if it.Line <= len(lines) {
+				if r := []rune(string(lines[it.Line-1])); it.Column-2 < len(r) {
+					for i := it.Column - 2; i >= 0; i-- {
+						if r[i] == '-' {
+							dash = i
+							break
+						}
+					}
+				}
+			}
+			levels = append(levels, indentLevel{col: dash, what: what, line: it.Line, dash: true, item: it.Column - 1})
 			n = it
 		default:
 			n = nil
@@ -97,7 +109,7 @@ func misindented(src []byte, line int) (msg, hint string, ok bool) {
 		for _, l := range levels {
 			if l.dash && l.col == col {
 				return fmt.Sprintf("'%s' is indented %s, like the '-' of the list item on line %d, but has no '-'", first, spaces(col), l.line),
-					fmt.Sprintf("indent it %s to keep it in that item, or start a new item with '- '", spaces(l.col+2)), true
+					fmt.Sprintf("indent it %s to keep it in that item, or start a new item with '- '", spaces(l.item)), true
 			}
 		}
 	}
@@ -135,7 +147,7 @@ func underValue(src []byte, line int) (msg, hint string, ok bool) {
 	var key, val *yaml.Node
 	for n := doc.Content[0]; n != nil; {
 		switch {
-		case n.Kind == yaml.MappingNode && len(n.Content) >= 2:
+		case n.Kind == yaml.MappingNode && n.Style&yaml.FlowStyle == 0 && len(n.Content) >= 2:
 			key, val = n.Content[len(n.Content)-2], n.Content[len(n.Content)-1]
 			n = val
 		case n.Kind == yaml.SequenceNode && len(n.Content) > 0:
