@@ -65,6 +65,9 @@ func teamList(sc *scenario.Scenario, ids []string) string {
 	return strings.Join(names, ", ")
 }
 
+// storyTimesNote says which story times the MSEL gives (see msel.StoryEntries).
+const storyTimesNote = "Story times are given where the scenario fixes them: in the first module, in a module entered only by timed exits, and in one whose story clock moves to a set time (unless the clock has already passed it). Where the time of entering depends on the teams' decisions (a condition, several ways in, a loop), the module says so and gives no story time. The facilitator's extra time or forced moves shift every time after them."
+
 func storyStart(sc *scenario.Scenario) string {
 	if sc.StoryStart.IsZero() {
 		return ""
@@ -427,6 +430,10 @@ func Handbook(sc *scenario.Scenario, params map[string]string) Doc {
 	ms := Section{Title: "Master Scenario Events List (MSEL)", Break: true, Wide: true, Blocks: []Block{
 		Text("Every scripted inject, module by module. A module's times count from the moment the exercise enters it; which modules are entered, and when, depends on the teams' decisions."),
 	}}
+	if !sc.StoryStart.IsZero() {
+		ms.Blocks = append(ms.Blocks, Text(storyTimesNote))
+	}
+	entries := msel.StoryEntries(sc)
 	for _, st := range sc.States {
 		var mine []msel.Row
 		story := false
@@ -452,7 +459,11 @@ func Handbook(sc *scenario.Scenario, params map[string]string) Doc {
 			}
 			mt.Rows = append(mt.Rows, row)
 		}
-		ms.Blocks = append(ms.Blocks, Heading(p.s(st.Title)+" ("+st.ID+")"), mt)
+		ms.Blocks = append(ms.Blocks, Heading(p.s(st.Title)+" ("+st.ID+")"))
+		if _, known := entries[st.ID]; !known && !sc.StoryStart.IsZero() {
+			ms.Blocks = append(ms.Blocks, Text("Story time: depends on the path taken to this module."))
+		}
+		ms.Blocks = append(ms.Blocks, mt)
 	}
 	d.Sections = append(d.Sections, ms)
 
@@ -466,6 +477,16 @@ func Handbook(sc *scenario.Scenario, params map[string]string) Doc {
 		f := Fields{{"State id", code(st.ID)}}
 		if st.StoryJump > 0 {
 			f = append(f, Field{"Story clock jumps", sim.FormatDuration(st.StoryJump) + " on entry"})
+		}
+		if st.StoryAt != nil {
+			f = append(f, Field{"Story clock moves to", st.StoryAt.Src + " on entry (never back)"})
+		}
+		if !sc.StoryStart.IsZero() {
+			story := "depends on the path taken to it"
+			if at, ok := entries[st.ID]; ok {
+				story = at.Format("Monday 2 January 2006, 15:04")
+			}
+			f = append(f, Field{"Story time on entering", story})
 		}
 		if len(st.OnEnter) > 0 {
 			f = append(f, Field{"On entry", effects(st.OnEnter)})

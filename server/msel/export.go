@@ -28,7 +28,7 @@ type Row struct {
 	State      string // state id
 	Module     string // state title
 	At         time.Duration
-	StoryTime  string // "2006-01-02 15:04", where known (the starting module)
+	StoryTime  string // "2006-01-02 15:04", where the scenario fixes it (see StoryEntries); else ""
 	From       string // persona name; "" for the controller
 	To         string // team names, "All teams" or "Facilitator"
 	Channel    string
@@ -52,6 +52,7 @@ const FacilitatorTo = "Facilitator"
 func Rows(sc *scenario.Scenario, params map[string]string) []Row {
 	r := func(s string) string { return scenario.Render(s, params) }
 	var rows []Row
+	entries := StoryEntries(sc)
 	for _, st := range sc.States {
 		injects := append([]*scenario.Inject(nil), st.Injects...)
 		sort.SliceStable(injects, func(i, j int) bool { return injects[i].At < injects[j].At })
@@ -60,8 +61,8 @@ func Rows(sc *scenario.Scenario, params map[string]string) []Row {
 			row := Row{No: len(rows) + 1, State: st.ID, Module: r(st.Title), At: in.At,
 				Channel: string(in.Channel), Subject: r(in.Title), Message: strings.TrimSpace(r(in.Body)),
 				Expected: strings.Join(expected[in], " "), Inject: in}
-			if st.ID == sc.Start && !sc.StoryStart.IsZero() {
-				row.StoryTime = sc.StoryStart.Add(st.StoryJump + in.At).Format("2006-01-02 15:04")
+			if at, ok := entries[st.ID]; ok {
+				row.StoryTime = at.Add(in.At).Format("2006-01-02 15:04")
 			}
 			if p := sc.Persona(in.From); p != nil {
 				row.From = r(p.Name)
@@ -174,7 +175,8 @@ func FormatTime(d time.Duration) string {
 const BOM = "\ufeff"
 
 // Export writes the MSEL as CSV (UTF-8 with a BOM, a header row, then one
-// row per scripted inject).
+// row per scripted inject). When the scenario has a story clock, a story
+// time the scenario does not fix reads StoryUnknown.
 func Export(sc *scenario.Scenario, params map[string]string) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(BOM)
@@ -183,7 +185,11 @@ func Export(sc *scenario.Scenario, params map[string]string) ([]byte, error) {
 		return nil, fmt.Errorf("msel: write: %w", err)
 	}
 	for _, r := range Rows(sc, params) {
-		rec := []string{fmt.Sprint(r.No), r.Module, FormatTime(r.At), r.StoryTime, r.From, r.To, r.Channel,
+		story := r.StoryTime
+		if story == "" && !sc.StoryStart.IsZero() {
+			story = StoryUnknown
+		}
+		rec := []string{fmt.Sprint(r.No), r.Module, FormatTime(r.At), story, r.From, r.To, r.Channel,
 			r.Subject, r.Message, r.Expected, r.Objective, r.Capability, r.Notes}
 		if err := w.Write(rec); err != nil {
 			return nil, fmt.Errorf("msel: write row %d: %w", r.No, err)

@@ -372,6 +372,17 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
+// moduleStory is the story time on entering a module, from the first of
+// its rows that gives one (zero if none does).
+func moduleStory(list []row) time.Time {
+	for _, r := range list {
+		if !r.story.IsZero() {
+			return r.story.Add(-r.at).Truncate(time.Minute)
+		}
+	}
+	return time.Time{}
+}
+
 func parseStory(s string) time.Time {
 	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", time.RFC3339} {
 		if t, err := time.Parse(layout, s); err == nil {
@@ -483,8 +494,10 @@ func build(rows []row) ([]byte, error) {
 	}
 	endID := used.make("end", "end")
 	doc.add("duration", str(formatDuration(total.Round(time.Minute))))
+	var story time.Time // the story time on entering the module being written
 	if st := byModule[modules[0]]; !st[0].story.IsZero() {
-		doc.add("story_start", str(st[0].story.Add(-st[0].at).Format("2006-01-02T15:04")))
+		story = st[0].story.Add(-st[0].at).Truncate(time.Minute)
+		doc.add("story_start", str(story.Format("2006-01-02T15:04")))
 	}
 	if len(paramOrder) > 0 {
 		ps := mapping()
@@ -536,6 +549,15 @@ func build(rows []row) ([]byte, error) {
 		st.add("title", str(title))
 		list := byModule[m]
 		sort.SliceStable(list, func(a, b int) bool { return list[a].at < list[b].at })
+		if i > 0 && !story.IsZero() {
+			// Entered when the module before it ends; a later story time
+			// in its rows moves the story clock there.
+			story = story.Add(last(byModule[modules[i-1]]) + time.Minute)
+			if at := moduleStory(list); at.After(story) {
+				story = at
+				st.add("story_at", str(at.Format("2006-01-02T15:04")))
+			}
+		}
 		injects := seq()
 		for _, r := range list {
 			n++

@@ -141,6 +141,18 @@ func yamlError(e *errs, src []byte, err error) {
 				"YAML syntax: text after the closing quote: '%s'", clip(after, 40))
 			return
 		}
+		if strings.Contains(m[2], "did not find expected key") || strings.Contains(m[2], "did not find expected '-'") {
+			if msg, hint, ok := misindented(src, p.Line); ok {
+				e.add(p, hint, "YAML indentation: %s", msg)
+				return
+			}
+		}
+		if strings.Contains(m[2], "mapping values are not allowed") {
+			if msg, hint, ok := underValue(src, p.Line); ok {
+				e.add(p, hint, "YAML indentation: %s", msg)
+				return
+			}
+		}
 		e.add(p, yamlHint(m[2]), "YAML syntax: %s", m[2])
 		return
 	}
@@ -262,7 +274,7 @@ func (d *decoder) fields(n *yaml.Node, sp *spec, what string) *fields {
 	for _, r := range sp.required {
 		if v, ok := f.m[r]; !ok {
 			if _, written := f.keys[r]; !written {
-				d.errs.add(f.pos, "", "%s is missing required key '%s'", what, r)
+				d.errs.add(f.pos, "add '"+r+": …'", "%s is missing required key '%s'", what, r)
 			}
 		} else if isNull(v) {
 			d.errs.add(posOf(v), "", "'%s' in %s has no value", r, what)
@@ -399,7 +411,7 @@ func (d *decoder) duration(n *yaml.Node, key string, limit int) time.Duration {
 		return 0
 	}
 	if v < 0 {
-		d.errs.add(posOf(n), "", "'%s' cannot be negative", key)
+		d.errs.add(posOf(n), "durations count forward: write 0 or more, for example 5m", "'%s' cannot be negative", key)
 		return 0
 	}
 	if !durationRe.MatchString(s) {

@@ -162,8 +162,9 @@ type exprText struct {
 }
 
 // at maps a rune offset inside the expression to a file position. It is
-// exact for single-line plain and quoted scalars and for literal blocks, and
-// falls back to the scalar's start when the text was folded.
+// exact for single-line plain and quoted scalars and for literal blocks;
+// for folded text and escapes it finds the offset by walking the source
+// (findInSource), and falls back to the scalar's start when that fails.
 func (t exprText) at(off int) Pos {
 	n := t.node
 	start := posOf(n)
@@ -178,7 +179,7 @@ func (t exprText) at(off int) Pos {
 		col := utf8.RuneCountInString(prefix[strings.LastIndex(prefix, "\n")+1:])
 		return Pos{Line: n.Line + 1 + nl, Col: indent + 1 + col}
 	case strings.Contains(n.Value, "\n"):
-		return start
+		return inSourceOr(n, t.lines, off, start)
 	}
 	rest := runeSuffix(line, n.Column-1)
 	quoted := n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0
@@ -186,7 +187,7 @@ func (t exprText) at(off int) Pos {
 		rest = runeSuffix(rest, 1)
 	}
 	if !strings.HasPrefix(rest, n.Value) {
-		return start // escapes or folding changed the text
+		return inSourceOr(n, t.lines, off, start) // escapes or folding changed the text
 	}
 	if quoted {
 		off++

@@ -240,15 +240,6 @@ func (d *decoder) hintFor(name string, ids []string) string {
 	return ""
 }
 
-// refHint is hintFor, telling the author where to declare the id when the
-// section is empty.
-func (d *decoder) refHint(name string, ids []string, section string) string {
-	if len(ids) == 0 {
-		return "declare it under '" + section + ":'"
-	}
-	return d.hintFor(name, ids)
-}
-
 var storyLayouts = []string{
 	time.RFC3339, "2006-01-02T15:04:05", "2006-01-02T15:04Z07:00", "2006-01-02T15:04",
 	"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02",
@@ -526,7 +517,7 @@ func (d *decoder) teamRefs(ids []string, ps []Pos, facilitatorOK bool) {
 				d.errs.add(ps[i], "list either the facilitator alone, or teams", "'facilitator' cannot be combined with teams")
 			}
 		case d.sc.idx.teams[id] == nil:
-			d.errs.add(ps[i], d.hintFor(id, teamIDs(d.sc)), "unknown team '%s'", clip(id, 40))
+			d.errs.add(ps[i], d.refHint(id, teamIDs(d.sc), "teams"), "unknown team '%s'", clip(id, 40))
 		}
 		seen[id] = true
 	}
@@ -575,7 +566,7 @@ func (d *decoder) decision(s *State, n *yaml.Node) *Decision {
 		}
 	}
 	if t := f.get("team"); t != nil && dc.Team != FacilitatorTeam && d.sc.idx.teams[dc.Team] == nil {
-		d.errs.add(posOf(t), d.hintFor(dc.Team, append(teamIDs(d.sc), FacilitatorTeam)), "unknown team '%s'", clip(dc.Team, 40))
+		d.errs.add(posOf(t), d.refHint(dc.Team, append(teamIDs(d.sc), FacilitatorTeam), "teams"), "unknown team '%s'", clip(dc.Team, 40))
 	}
 	var ps []Pos
 	dc.Objectives, ps = d.strs(f.get("objectives"), "objectives")

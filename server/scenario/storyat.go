@@ -31,6 +31,10 @@ type StoryAt struct {
 // MarshalJSON writes the form as written.
 func (s *StoryAt) MarshalJSON() ([]byte, error) { return json.Marshal(s.Src) }
 
+// Relative reports whether the target depends on the story time on
+// entering (the "next 08:30" form); the other forms name one time.
+func (s *StoryAt) Relative() bool { return s.next }
+
 // Target is the story time the state moves to, given story_start and the
 // story time on entering.
 func (s *StoryAt) Target(start, now time.Time) time.Time {

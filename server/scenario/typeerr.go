@@ -49,17 +49,29 @@ func (c *exprCompiler) explainMismatch(err error, root ast.Node, t exprText) boo
 		return false
 	}
 	var msg, hint string
+	var blamed ast.Node
 	if unary {
-		msg, hint = explainUnary(op, operand{n.(*ast.UnaryNode).Node, typeWord(m[2])})
+		blamed = n.(*ast.UnaryNode).Node
+		msg, hint = explainUnary(op, operand{blamed, typeWord(m[2])})
 	} else {
 		b := n.(*ast.BinaryNode)
-		msg, hint = explainBinary(op, operand{b.Left, typeWord(m[2])}, operand{b.Right, typeWord(m[3])})
+		msg, hint, blamed = explainBinary(op, operand{b.Left, typeWord(m[2])}, operand{b.Right, typeWord(m[3])})
 	}
 	if msg == "" {
 		return false
 	}
-	c.d.errs.add(t.at(fe.From), hint, "%s", msg)
+	c.d.errs.add(t.at(startOf(blamed)), hint, "%s", msg)
 	return true
+}
+
+// startOf is where a subtree begins in the expression: the smallest offset
+// of its nodes (a binary node's own offset is its operator's).
+func startOf(root ast.Node) int {
+	from := root.Location().From
+	walkExpr(root, func(n ast.Node) {
+		from = min(from, n.Location().From)
+	})
+	return from
 }
 
 // operand is one side of an operator, with the type it has.
@@ -98,9 +110,11 @@ func (o operand) asNumber() string {
 }
 
 // findOp finds the operator node the checker complained about: the one
-// at the error's offset, or else the first with that operator.
+// at the error's offset. Another node with the same operator would name
+// the wrong operands, so without an exact match it finds nothing and the
+// caller reports the checker's own words at the checker's position.
 func findOp(root ast.Node, op string, at int, unary bool) ast.Node {
-	var exact, first ast.Node
+	var exact ast.Node
 	walkExpr(root, func(n ast.Node) {
 		var nop string
 		switch x := n.(type) {
@@ -120,17 +134,11 @@ func findOp(root ast.Node, op string, at int, unary bool) ast.Node {
 		if nop != op {
 			return
 		}
-		if first == nil {
-			first = n
-		}
 		if exact == nil && n.Location().From == at {
 			exact = n
 		}
 	})
-	if exact != nil {
-		return exact
-	}
-	return first
+	return exact
 }
 
 // walkExpr visits every node of an expression tree.
@@ -142,15 +150,22 @@ type visitFunc func(ast.Node)
 
 func (f visitFunc) Visit(n *ast.Node) { f(*n) }
 
-func explainBinary(op string, l, r operand) (msg, hint string) {
+// explainBinary says what is wrong with l op r, and which operand to point
+// at: the one of the wrong type, or the left one when the mix is wrong.
+func explainBinary(op string, l, r operand) (msg, hint string, blamed ast.Node) {
+	blamed = l.n
 	both := func(need string, bad func(operand) bool) string {
 		var parts []string
 		for _, o := range []operand{l, r} {
 			if bad(o) {
+				if len(parts) == 0 {
+					blamed = o.n
+				}
 				parts = append(parts, o.is())
 			}
 		}
 		if len(parts) == 0 {
+			blamed = l.n
 			parts = []string{l.is(), r.is()}
 		}
 		return fmt.Sprintf("'%s' %s, but %s", op, need, strings.Join(parts, " and "))
@@ -192,9 +207,9 @@ func explainBinary(op string, l, r operand) (msg, hint string) {
 		msg = both("works on text", func(o operand) bool { return o.kind != kindText })
 		hint = "compare numbers with <, <=, ==, >=, >"
 	default:
-		return "", ""
+		return "", "", nil
 	}
-	return msg, hint
+	return msg, hint, blamed
 }
 
 func explainUnary(op string, o operand) (msg, hint string) {

@@ -39,7 +39,7 @@ func (d *decoder) validate(clean bool) {
 	}
 	for _, r := range d.stateRefs {
 		if sc.idx.states[r.s] == nil {
-			d.errs.add(r.pos, d.hintFor(r.s, stateIDs(sc)), "transition to unknown state '%s'", clip(r.s, 40))
+			d.errs.add(r.pos, d.refHint(r.s, stateIDs(sc), "states"), "transition to unknown state '%s'", clip(r.s, 40))
 		}
 	}
 	if !clean {
@@ -49,6 +49,9 @@ func (d *decoder) validate(clean bool) {
 		d.errs.add(sc.States[0].Pos, "give at least one state an 'outcome:' (and a 'rating:')", "the scenario has no final state, so it can never end")
 	}
 	d.reachability()
+	if finals > 0 {
+		d.noWayOut()
+	}
 }
 
 func (d *decoder) stateRules(s *State) {

@@ -31,7 +31,7 @@ func (d *decoder) lineRefs(t *Team, ps []Pos) {
 		case id == t.ID:
 			d.errs.add(ps[i], "remove it: a team always has its own room", "team '%s' cannot have a line with itself", id)
 		case d.sc.idx.teams[id] == nil:
-			d.errs.add(ps[i], d.hintFor(id, teamIDs(d.sc)), "unknown team '%s'", clip(id, 40))
+			d.errs.add(ps[i], d.refHint(id, teamIDs(d.sc), "teams"), "unknown team '%s'", clip(id, 40))
 		}
 		seen[id] = true
 	}

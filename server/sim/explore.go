@@ -244,6 +244,7 @@ type explorer struct {
 	branches int
 	fac      bool       // the facilitator acts too
 	first    [][]string // fac: per state, the first path that reached it
+	missing  int        // fac: states no path has reached yet
 
 	reached   []bool
 	chosen    [][]bool // per decision and option: settled on it on some path
@@ -530,6 +531,9 @@ func (x *explorer) follow(c *Machine, depth int, st step, evs []Event) (summary,
 }
 
 func (x *explorer) branch(m *Machine) (*Machine, error) {
+	if x.first != nil && x.missing == 0 {
+		return nil, errAllReached{}
+	}
 	if x.branches >= x.opts.MaxPaths {
 		return nil, errLimit{fmt.Sprintf("stopped after %d paths; raise --max-paths", x.opts.MaxPaths)}
 	}
@@ -618,6 +622,7 @@ func (x *explorer) note(m *Machine, evs []Event) {
 	for i, v := range m.visited {
 		if v && !x.reached[i] && x.first != nil {
 			x.first[i] = x.example(m.now, "reaches "+x.p.sc.States[i].ID)
+			x.missing--
 		}
 		x.reached[i] = x.reached[i] || v
 	}

@@ -1,6 +1,10 @@
 package sim
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ttxsim/ttx/server/scenario"
+)
 
 // benchExplore explores a test scenario completely, reporting the
 // distinct situations and branches of one exploration.
@@ -29,3 +33,21 @@ func BenchmarkExploreLong(b *testing.B) { benchExplore(b, "long.yaml") }
 // BenchmarkExploreStages explores six stages whose decisions each set the
 // same variable and are read only in their own stage.
 func BenchmarkExploreStages(b *testing.B) { benchExplore(b, "stages.yaml") }
+
+// BenchmarkExploreFacilitator explores a shipped scenario with the
+// facilitator's actions too (ttx explore --facilitator).
+func BenchmarkExploreFacilitator(b *testing.B) {
+	sc, err := scenario.Load("../../scenarios/brand-hijack.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var r *Report
+	for b.Loop() {
+		if r, err = Explore(sc, ExploreOptions{Facilitator: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if r.Facilitator.Limit != "" {
+		b.Fatal(r.Facilitator.Limit)
+	}
+}

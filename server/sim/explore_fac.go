@@ -19,6 +19,18 @@ import (
 // facilitator can reach; states neither reaches are listed as reachable
 // only by forcing them.
 
+// The report only asks which states the facilitator's actions reach that
+// the teams' do not, so the search starts with the teams' states reached
+// and stops, complete, once every state is: no path left to follow can add
+// to the report. A scenario whose teams reach every state on their own
+// needs no facilitator search at all.
+
+// errAllReached stops the facilitator's search once every state is
+// reached.
+type errAllReached struct{}
+
+func (errAllReached) Error() string { return "sim: explore: every state is reached" }
+
 // FacExtendPast is how far past the phase's exit explore extends a
 // decision: one representative length (every extension past the exit
 // holds it; how long decides which of the state's timers fire).
@@ -138,13 +150,23 @@ func facilitator(sc *scenario.Scenario, opts ExploreOptions, team *Report) (*Fac
 		return nil, err
 	}
 	x.first = make([][]string, len(sc.States))
+	// Every path of the teams' is one of this search's too, so what they
+	// reach is reached; what is left to find is the rest.
+	for i, st := range team.States {
+		x.reached[i] = st.Reached
+		if !st.Reached {
+			x.missing++
+		}
+	}
 	out := &FacilitatorReport{Reaches: []FacFinding{}, ForceOnly: []StateInfo{}}
 	if _, err := x.visit(start, 0); err != nil {
-		lim, ok := err.(errLimit)
-		if !ok {
+		switch lim := err.(type) {
+		case errAllReached: // nothing is left to find
+		case errLimit:
+			out.Limit = lim.msg
+		default:
 			return nil, err
 		}
-		out.Limit = lim.msg
 	}
 	out.Complete = out.Limit == "" && team.Complete
 	for i, s := range sc.States {

@@ -1,0 +1,72 @@
+package sim
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/ttxsim/ttx/server/scenario"
+)
+
+// TestFacilitatorSearchCompletes checks that the facilitator's search
+// stops, complete, once nothing is left to find: the shipped scenarios,
+// whose teams reach every state, used to run into the branch bound; and
+// a state only the facilitator reaches is still found.
+func TestFacilitatorSearchCompletes(t *testing.T) {
+	cases := []struct {
+		name    string
+		load    func(t *testing.T) *scenario.Scenario
+		reaches []string // states only the facilitator reaches
+	}{
+		{"brand-hijack", shippedScenario("brand-hijack"), nil},
+		{"outage-comms", shippedScenario("outage-comms"), nil},
+		{"facilitator forces a way in", func(t *testing.T) *scenario.Scenario {
+			return parseSrc(t, `id: force
+title: Force
+teams:
+  t: {name: Team}
+variables:
+  penalty: {type: bool}
+start: s
+states:
+  s:
+    transitions:
+      - {to: next, after: 5m, effects: [penalty = true]}
+  next:
+    transitions:
+      - {to: good, when: not penalty}
+      - {to: bad, when: penalty}
+  good: {outcome: good, rating: success}
+  bad: {outcome: bad, rating: failure}
+`)
+		}, []string{"good"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := Explore(c.load(t), ExploreOptions{Facilitator: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := r.Facilitator
+			if !r.Complete || !f.Complete || f.Limit != "" {
+				t.Fatalf("teams' search complete %v; facilitator's complete %v (%s)", r.Complete, f.Complete, f.Limit)
+			}
+			var got []string
+			for _, x := range f.Reaches {
+				got = append(got, x.State)
+			}
+			if !slices.Equal(got, c.reaches) || len(f.ForceOnly) != 0 {
+				t.Errorf("facilitator reaches %v, force only %v; want %v and none", got, f.ForceOnly, c.reaches)
+			}
+		})
+	}
+}
+
+func shippedScenario(name string) func(t *testing.T) *scenario.Scenario {
+	return func(t *testing.T) *scenario.Scenario {
+		sc, err := scenario.Load("../../scenarios/" + name + ".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sc
+	}
+}
