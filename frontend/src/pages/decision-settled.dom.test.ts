@@ -1,0 +1,61 @@
+// @vitest-environment jsdom
+// What a participant reads once a decision closes: a default the scenario
+// took when nobody answered is not the team's decision, and says so.
+import { describe, expect, it } from 'vitest';
+import { flushSync } from 'svelte';
+import { FakeWS } from '../test/fakews';
+import { fakeApi, wire } from '../test/fakeapi';
+import { appPage } from '../test/app';
+
+const { at, settle } = appPage({ preload: true });
+
+const opened = (seq: number) =>
+  wire.event(seq, 'decision_opened', {
+    kind: 'decision_opened',
+    decision: 'lock',
+    team: 'soc',
+    prompt: 'Lock the account?',
+    options: [
+      { id: 'revoke', label: 'Revoke sessions' },
+      { id: 'wait', label: 'Wait' },
+    ],
+    mode: 'first',
+    default: 'wait',
+    time_limit: 120e9,
+    audience: ['soc'],
+  });
+
+describe('a closed decision on the participant page', () => {
+  it.each([
+    {
+      name: 'the default, taken when nobody answered',
+      closed: { settled: 'default', close_reason: 'time_limit', option: 'wait', option_label: 'Wait' },
+      label: 'Default taken:',
+      note: 'Nobody in the team answered: the scenario took its default.',
+      not: 'Team decision:',
+    },
+    {
+      name: "the team's own answer",
+      closed: { settled: 'answered', close_reason: 'answered', option: 'revoke', option_label: 'Revoke sessions', participant: 'p9' },
+      label: 'Team decision:',
+      note: 'This decision is closed.',
+      not: 'Default taken',
+    },
+  ])('names $name', async ({ closed, label, note, not }) => {
+    const api = fakeApi();
+    const c = at('/play', api);
+    await settle();
+    const ws = FakeWS.last();
+    ws.open();
+    ws.frame(wire.hello());
+    ws.frame(wire.live(0));
+    ws.frame(opened(1));
+    ws.frame(wire.event(2, 'decision_closed', { kind: 'decision_closed', decision: 'lock', team: 'soc', audience: ['soc'], ...closed }));
+    flushSync();
+    await settle();
+    const text = c.querySelector('section.decision')?.textContent ?? '';
+    expect(text).toContain(label);
+    expect(text).toContain(note);
+    expect(text).not.toContain(not);
+  });
+});
