@@ -59,3 +59,47 @@ describe('a closed decision on the participant page', () => {
     expect(text).not.toContain(not);
   });
 });
+
+describe('a decision that closes while the page is open', () => {
+  it('stays in view with its result until the participant moves it to the earlier decisions', async () => {
+    const api = fakeApi();
+    const c = at('/play', api);
+    await settle();
+    const ws = FakeWS.last();
+    ws.open();
+    ws.frame(wire.hello());
+    ws.frame(wire.live(0));
+    ws.frame(opened(1));
+    ws.frame(wire.event(2, 'decision_closed', { kind: 'decision_closed', decision: 'lock', team: 'soc', audience: ['soc'], settled: 'default', close_reason: 'time_limit', option: 'wait', option_label: 'Wait' }));
+    flushSync();
+    await settle();
+    // Not folded away: the team sees at once what was settled.
+    const shown = [...c.querySelectorAll('section.decision')].filter((s) => !s.closest('details.past'));
+    expect(shown).toHaveLength(1);
+    expect(shown[0].textContent).toContain('Default taken:');
+    expect(c.querySelector('details.past')).toBeNull();
+
+    const move = [...c.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Move to earlier decisions');
+    expect(move).toBeDefined();
+    move!.click();
+    flushSync();
+    expect([...c.querySelectorAll('section.decision')].filter((s) => !s.closest('details.past'))).toHaveLength(0);
+    expect(c.querySelector('details.past summary')?.textContent).toContain('Earlier decisions (1)');
+  });
+
+  it('a decision closed before a reload is among the earlier decisions', async () => {
+    const api = fakeApi();
+    const c = at('/play', api);
+    await settle();
+    const ws = FakeWS.last();
+    ws.open();
+    ws.frame(wire.hello());
+    ws.frame(opened(1));
+    ws.frame(wire.event(2, 'decision_closed', { kind: 'decision_closed', decision: 'lock', team: 'soc', audience: ['soc'], settled: 'answered', option: 'wait', option_label: 'Wait', participant: 'p9' }));
+    ws.frame(wire.live(2));
+    flushSync();
+    await settle();
+    expect([...c.querySelectorAll('section.decision')].filter((s) => !s.closest('details.past'))).toHaveLength(0);
+    expect(c.querySelector('details.past summary')?.textContent).toContain('Earlier decisions (1)');
+  });
+});
