@@ -87,6 +87,28 @@ describe('a decision that closes while the page is open', () => {
     expect(c.querySelector('details.past summary')?.textContent).toContain('Earlier decisions (1)');
   });
 
+  it('the next decision folds it away', async () => {
+    const api = fakeApi();
+    const c = at('/play', api);
+    await settle();
+    const ws = FakeWS.last();
+    ws.open();
+    ws.frame(wire.hello());
+    ws.frame(wire.live(0));
+    ws.frame(opened(1));
+    ws.frame(wire.event(2, 'decision_closed', { kind: 'decision_closed', decision: 'lock', team: 'soc', audience: ['soc'], settled: 'answered', option: 'wait', option_label: 'Wait', participant: 'p9' }));
+    flushSync();
+    await settle();
+    expect([...c.querySelectorAll('section.decision')].filter((s) => !s.closest('details.past'))).toHaveLength(1);
+    ws.frame(wire.event(3, 'decision_opened', { kind: 'decision_opened', decision: 'tell', team: 'soc', prompt: 'Tell the CFO?', options: [{ id: 'yes', label: 'Yes' }], mode: 'first', audience: ['soc'] }));
+    flushSync();
+    await settle();
+    const shown = [...c.querySelectorAll('section.decision')].filter((s) => !s.closest('details.past'));
+    expect(shown).toHaveLength(1);
+    expect(shown[0].textContent).toContain('Tell the CFO?');
+    expect(c.querySelector('details.past summary')?.textContent).toContain('Earlier decisions (1)');
+  });
+
   it('a decision closed before a reload is among the earlier decisions', async () => {
     const api = fakeApi();
     const c = at('/play', api);
