@@ -163,6 +163,8 @@ export interface FeedEvent {
   /** decision_closed of a vote: the count per option, and whether the top count was shared. */
   votes: { option: string; count: number }[];
   tie: boolean;
+  /** decision_closed: nobody answered and the scenario's default was taken. */
+  byDefault?: boolean;
   /** message_sent: what was said in the world; `inject` then holds it as a card shows it. */
   message: WorldMessage | null;
 }
@@ -369,6 +371,7 @@ export function adaptEvent(input: unknown): FeedEvent | null {
     tie: bool(raw, 'tie'),
     message: null,
   };
+  if (bool(raw, 'by_default')) ev.byDefault = true;
 
   switch (kind) {
     case 'inject_delivered':
@@ -772,6 +775,7 @@ export function fromWire(f: Obj): Obj {
     case 'decision_closed':
       out['answer'] = wireAnswer(p);
       out['expired'] = str(p, 'settled') === 'expired';
+      out['by_default'] = str(p, 'settled') === 'default';
       out['votes'] = p['votes'];
       out['tie'] = p['tie'];
       break;

@@ -27,6 +27,8 @@ export interface DecisionState {
   ballots?: { participant: string; option: string }[];
   /** A vote once settled by count: the count per option and whether the top count was shared. */
   result?: { votes: { option: string; count: number }[]; tie: boolean } | null;
+  /** Closed with the scenario's default because nobody answered: not the team's decision. */
+  byDefault?: boolean;
 }
 
 export interface FeedItem {
@@ -81,6 +83,7 @@ function updateDecision(decisions: DecisionState[], ev: FeedEvent, fresh: boolea
       answer: ev.expired ? null : answer,
       status: ev.expired || !answer ? 'expired' : 'closed',
     };
+    if (ev.byDefault && next.status === 'closed') next.byDefault = true;
     if (cur.decision.mode === 'vote' && ev.votes.length > 0 && next.answer) {
       // Settled by count: the result is the team's, credited to nobody.
       next.answer = { ...next.answer, participant: '' };

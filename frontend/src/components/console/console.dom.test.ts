@@ -286,7 +286,7 @@ describe('lobby and live console', () => {
     expect([status('Ana'), status('Chen'), status('Dee')]).toEqual([', offline', ', online', ', online, idle']);
     // The facilitator promotes Chen to SOC lead.
     routes['POST /api/exercises/ex1/participants/p2/lead'] = () => [204, null];
-    teams().querySelector<HTMLButtonElement>('button[aria-label="Make Chen the team lead"]')!.click();
+    teams().querySelector<HTMLButtonElement>('button[aria-label="Make lead: Chen"]')!.click();
     await vi.waitFor(() => expect(calls.some((x) => x.method === 'POST' && x.url === '/api/exercises/ex1/participants/p2/lead')).toBe(true));
 
     // Only the timed decision offers more time.
