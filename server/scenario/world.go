@@ -115,7 +115,7 @@ func (d *decoder) outlet(id string, k, v *yaml.Node) *Outlet {
 		}
 	}
 	if n := of.get("approval"); n != nil && o.Approval != ApprovalLead && sc.idx.teams[o.Approval] == nil {
-		d.errs.add(posOf(n), d.hintFor(o.Approval, append(teamIDs(sc), ApprovalLead)),
+		d.errs.add(posOf(n), d.approvalHint(o.Approval, teamIDs(sc)),
 			"approval '%s' is neither a team nor 'lead'", clip(o.Approval, 40))
 	}
 	o.Audience = []string{AllTeams}
@@ -308,4 +308,17 @@ func outletIDs(sc *Scenario) []string {
 		ids[i] = o.ID
 	}
 	return ids
+}
+
+// approvalHint says what an outlet's approval may name. A misspelt team
+// comes first; 'lead' only for a near-miss of the word itself, so that an
+// approver team the scenario lacks ('legal') is not steered to 'lead'.
+func (d *decoder) approvalHint(name string, teams []string) string {
+	if h := didYouMean(name, teams); h != "" {
+		return h
+	}
+	if editDistance(strings.ToLower(name), ApprovalLead) <= 1 {
+		return fmt.Sprintf("did you mean '%s'?", ApprovalLead)
+	}
+	return d.refHint(name, teams, "teams") + "; or write 'lead': the lead of the team that publishes approves"
 }
