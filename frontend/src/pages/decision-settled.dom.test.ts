@@ -25,34 +25,45 @@ const opened = (seq: number) =>
     audience: ['soc'],
   });
 
+const closed = (seq: number, fields: Record<string, unknown>) =>
+  wire.event(seq, 'decision_closed', { kind: 'decision_closed', decision: 'lock', team: 'soc', audience: ['soc'], ...fields });
+
+/** The participant page, its socket open; frames sent before (backlog) and after the live marker. */
+async function play(backlog: object[], live: object[] = []) {
+  const c = at('/play', fakeApi());
+  await settle();
+  const ws = FakeWS.last();
+  ws.open();
+  ws.frame(wire.hello());
+  for (const f of backlog) ws.frame(f);
+  ws.frame(wire.live(backlog.length));
+  for (const f of live) ws.frame(f);
+  flushSync();
+  await settle();
+  return { c, ws };
+}
+
+/** The decisions shown outside the folded "Earlier decisions". */
+const inView = (c: HTMLElement) => [...c.querySelectorAll('section.decision')].filter((s) => !s.closest('details.past'));
+
 describe('a closed decision on the participant page', () => {
   it.each([
     {
       name: 'the default, taken when nobody answered',
-      closed: { settled: 'default', close_reason: 'time_limit', option: 'wait', option_label: 'Wait' },
+      fields: { settled: 'default', close_reason: 'time_limit', option: 'wait', option_label: 'Wait' },
       label: 'Default taken:',
       note: 'Nobody in the team answered: the scenario took its default.',
       not: 'Team decision:',
     },
     {
       name: "the team's own answer",
-      closed: { settled: 'answered', close_reason: 'answered', option: 'revoke', option_label: 'Revoke sessions', participant: 'p9' },
+      fields: { settled: 'answered', close_reason: 'answered', option: 'revoke', option_label: 'Revoke sessions', participant: 'p9' },
       label: 'Team decision:',
       note: 'This decision is closed.',
       not: 'Default taken',
     },
-  ])('names $name', async ({ closed, label, note, not }) => {
-    const api = fakeApi();
-    const c = at('/play', api);
-    await settle();
-    const ws = FakeWS.last();
-    ws.open();
-    ws.frame(wire.hello());
-    ws.frame(wire.live(0));
-    ws.frame(opened(1));
-    ws.frame(wire.event(2, 'decision_closed', { kind: 'decision_closed', decision: 'lock', team: 'soc', audience: ['soc'], ...closed }));
-    flushSync();
-    await settle();
+  ])('names $name', async ({ fields, label, note, not }) => {
+    const { c } = await play([], [opened(1), closed(2, fields)]);
     const text = c.querySelector('section.decision')?.textContent ?? '';
     expect(text).toContain(label);
     expect(text).toContain(note);
@@ -61,20 +72,12 @@ describe('a closed decision on the participant page', () => {
 });
 
 describe('a decision that closes while the page is open', () => {
+  const answered = { settled: 'answered', option: 'wait', option_label: 'Wait', participant: 'p9' };
+
   it('stays in view with its result until the participant moves it to the earlier decisions', async () => {
-    const api = fakeApi();
-    const c = at('/play', api);
-    await settle();
-    const ws = FakeWS.last();
-    ws.open();
-    ws.frame(wire.hello());
-    ws.frame(wire.live(0));
-    ws.frame(opened(1));
-    ws.frame(wire.event(2, 'decision_closed', { kind: 'decision_closed', decision: 'lock', team: 'soc', audience: ['soc'], settled: 'default', close_reason: 'time_limit', option: 'wait', option_label: 'Wait' }));
-    flushSync();
-    await settle();
+    const { c } = await play([], [opened(1), closed(2, { settled: 'default', close_reason: 'time_limit', option: 'wait', option_label: 'Wait' })]);
     // Not folded away: the team sees at once what was settled.
-    const shown = [...c.querySelectorAll('section.decision')].filter((s) => !s.closest('details.past'));
+    const shown = inView(c);
     expect(shown).toHaveLength(1);
     expect(shown[0].textContent).toContain('Default taken:');
     expect(c.querySelector('details.past')).toBeNull();
@@ -83,45 +86,25 @@ describe('a decision that closes while the page is open', () => {
     expect(move).toBeDefined();
     move!.click();
     flushSync();
-    expect([...c.querySelectorAll('section.decision')].filter((s) => !s.closest('details.past'))).toHaveLength(0);
+    expect(inView(c)).toHaveLength(0);
     expect(c.querySelector('details.past summary')?.textContent).toContain('Earlier decisions (1)');
   });
 
   it('the next decision folds it away', async () => {
-    const api = fakeApi();
-    const c = at('/play', api);
-    await settle();
-    const ws = FakeWS.last();
-    ws.open();
-    ws.frame(wire.hello());
-    ws.frame(wire.live(0));
-    ws.frame(opened(1));
-    ws.frame(wire.event(2, 'decision_closed', { kind: 'decision_closed', decision: 'lock', team: 'soc', audience: ['soc'], settled: 'answered', option: 'wait', option_label: 'Wait', participant: 'p9' }));
-    flushSync();
-    await settle();
-    expect([...c.querySelectorAll('section.decision')].filter((s) => !s.closest('details.past'))).toHaveLength(1);
+    const { c, ws } = await play([], [opened(1), closed(2, answered)]);
+    expect(inView(c)).toHaveLength(1);
     ws.frame(wire.event(3, 'decision_opened', { kind: 'decision_opened', decision: 'tell', team: 'soc', prompt: 'Tell the CFO?', options: [{ id: 'yes', label: 'Yes' }], mode: 'first', audience: ['soc'] }));
     flushSync();
     await settle();
-    const shown = [...c.querySelectorAll('section.decision')].filter((s) => !s.closest('details.past'));
+    const shown = inView(c);
     expect(shown).toHaveLength(1);
     expect(shown[0].textContent).toContain('Tell the CFO?');
     expect(c.querySelector('details.past summary')?.textContent).toContain('Earlier decisions (1)');
   });
 
   it('a decision closed before a reload is among the earlier decisions', async () => {
-    const api = fakeApi();
-    const c = at('/play', api);
-    await settle();
-    const ws = FakeWS.last();
-    ws.open();
-    ws.frame(wire.hello());
-    ws.frame(opened(1));
-    ws.frame(wire.event(2, 'decision_closed', { kind: 'decision_closed', decision: 'lock', team: 'soc', audience: ['soc'], settled: 'answered', option: 'wait', option_label: 'Wait', participant: 'p9' }));
-    ws.frame(wire.live(2));
-    flushSync();
-    await settle();
-    expect([...c.querySelectorAll('section.decision')].filter((s) => !s.closest('details.past'))).toHaveLength(0);
+    const { c } = await play([opened(1), closed(2, answered)]);
+    expect(inView(c)).toHaveLength(0);
     expect(c.querySelector('details.past summary')?.textContent).toContain('Earlier decisions (1)');
   });
 });
