@@ -20,24 +20,7 @@ func TestFacilitatorSearchCompletes(t *testing.T) {
 		{"brand-hijack", shippedScenario("brand-hijack"), nil},
 		{"outage-comms", shippedScenario("outage-comms"), nil},
 		{"facilitator forces a way in", func(t *testing.T) *scenario.Scenario {
-			return parseSrc(t, `id: force
-title: Force
-teams:
-  t: {name: Team}
-variables:
-  penalty: {type: bool}
-start: s
-states:
-  s:
-    transitions:
-      - {to: next, after: 5m, effects: [penalty = true]}
-  next:
-    transitions:
-      - {to: good, when: not penalty}
-      - {to: bad, when: penalty}
-  good: {outcome: good, rating: success}
-  bad: {outcome: bad, rating: failure}
-`)
+			return parseSrc(t, forceSrc)
 		}, []string{"good"}},
 	}
 	for _, c := range cases {

@@ -177,7 +177,24 @@ func TestExploreVoteTies(t *testing.T) {
 // Forcing the next phase early skips the transition's effects: the
 // facilitator can reach what the teams cannot.
 func TestExploreFacilitatorForce(t *testing.T) {
-	sc := parseSrc(t, `id: force
+	sc := parseSrc(t, forceSrc)
+	r, err := Explore(sc, ExploreOptions{Facilitator: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(r.Unreachable, func(s StateInfo) string { return s.ID }); !slices.Equal(got, []string{"good"}) {
+		t.Errorf("teams' unreachable %v, want good", got)
+	}
+	f := r.Facilitator
+	if f == nil || len(f.Reaches) != 1 || f.Reaches[0].Outcome != "good" ||
+		!slices.Equal(f.Reaches[0].Example, []string{"+00:00:00 facilitator forces next", "+00:00:00 reaches good"}) {
+		t.Errorf("facilitator %+v", f)
+	}
+}
+
+// forceSrc is a scenario whose good ending only the facilitator reaches:
+// by forcing the next phase before the timed transition sets the penalty.
+const forceSrc = `id: force
 title: Force
 teams:
   t: {name: Team}
@@ -194,17 +211,4 @@ states:
       - {to: bad, when: penalty}
   good: {outcome: good, rating: success}
   bad: {outcome: bad, rating: failure}
-`)
-	r, err := Explore(sc, ExploreOptions{Facilitator: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := ids(r.Unreachable, func(s StateInfo) string { return s.ID }); !slices.Equal(got, []string{"good"}) {
-		t.Errorf("teams' unreachable %v, want good", got)
-	}
-	f := r.Facilitator
-	if f == nil || len(f.Reaches) != 1 || f.Reaches[0].Outcome != "good" ||
-		!slices.Equal(f.Reaches[0].Example, []string{"+00:00:00 facilitator forces next", "+00:00:00 reaches good"}) {
-		t.Errorf("facilitator %+v", f)
-	}
-}
+`
