@@ -107,6 +107,23 @@ func TestBrandHijackInBrowsers(t *testing.T) {
 	for _, p := range players {
 		p.b.waitJS("the opening sitrep", `document.querySelector('ol[aria-label="Feed"] article[data-channel="sitrep"]')`, actionTimeout)
 	}
+	// Scenario time runs with the real clock, and decisions close minutes
+	// after they open: on a busy machine the axe-core runs and browser
+	// steps below could outlast one. So the exercise stays paused, the
+	// clock jumps with "Skip to next", and it runs only while a participant
+	// answers (a paused prompt takes no answer).
+	api := h.facilitatorAPI(fac)
+	exPath := "/api/exercises/" + url.PathEscape(exID)
+	clock := func(cmd string) {
+		if st := api.post(t, exPath+"/"+cmd); st != 200 {
+			var v exerciseView
+			if api.get(t, exPath, &v); !v.Snapshot.Sim.Done {
+				h.fatalf("%s: status %d", cmd, st)
+			}
+			// The answer before it ended the exercise.
+		}
+	}
+	clock("pause")
 	ax.check(players[0].b, "feed")
 	ax.check(players[2].b, "feed")
 	ax.checkBoth(fac, "console running")
@@ -119,7 +136,6 @@ func TestBrandHijackInBrowsers(t *testing.T) {
 	// through the API (a browser round trip each would make the suite
 	// slow); after each answered round the facilitator presses "Skip to
 	// next" on the console.
-	api := h.facilitatorAPI(fac)
 	answered := map[string]bool{}
 	byTeam := map[string]int{}
 	checkedDecision := map[string]bool{} // viewport -> the open decision was checked
@@ -151,6 +167,7 @@ func TestBrandHijackInBrowsers(t *testing.T) {
 				if p.team != d.Team {
 					continue
 				}
+				clock("resume") // the page offers the options only while the clock runs
 				p.b.waitJS("decision "+d.ID+" on the page", unansweredDecisionJS+`.length > 0`, actionTimeout)
 				vp := p.b.viewportName()
 				if !checkedDecision[vp] {
@@ -158,13 +175,14 @@ func TestBrandHijackInBrowsers(t *testing.T) {
 					ax.check(p.b, "decision")
 				}
 				answerOpenDecision(h, p.b, d.ID)
+				clock("pause")
 				answered[d.ID] = true
 				byTeam[p.team]++
 				round++
 			}
 		}
 		if round == 0 {
-			if st := api.post(t, "/api/exercises/"+url.PathEscape(exID)+"/skip"); st != 200 {
+			if st := api.post(t, exPath+"/skip"); st != 200 {
 				h.fatalf("skip: status %d in state %s with nothing answered; open: %+v", st, lastState, view.Snapshot.Sim.Open)
 			}
 			continue

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net/url"
 	"testing"
 )
 
@@ -16,7 +17,7 @@ func TestConsoleAsksInPageAndSaysLiveOnlyWhileRunning(t *testing.T) {
 	fac, soc := bs[0], bs[1]
 	soc.setPhone()
 	h.loginFacilitator(fac, "console questions passphrase")
-	_, code := h.createExercise(fac, "example-hijacked-account", "Questions drill")
+	exID, code := h.createExercise(fac, "example-hijacked-account", "Questions drill")
 
 	badge := `(document.querySelector('.exhead .conn') || {textContent: ''}).textContent.trim()`
 	fac.waitJS("the lobby's badge", badge+` === 'Connected · not started'`, actionTimeout)
@@ -33,6 +34,11 @@ func TestConsoleAsksInPageAndSaysLiveOnlyWhileRunning(t *testing.T) {
 	startExercise(fac)
 	fac.waitJS("the running console's badge", badge+` === 'Live'`, actionTimeout)
 	soc.waitJS("the participant's pill once running", pill+` === 'Live'`, actionTimeout)
+	// Paused from here on, so that the scenario's own 5-minute transition
+	// to escalation cannot beat the forced one below on a busy machine.
+	h.facilitatorAPI(fac).postJSON(t, "/api/exercises/"+url.PathEscape(exID)+"/pause", "")
+	fac.waitJS("the paused console's badge", badge+` !== 'Live' && !!document.querySelector('section.clockbar.paused')`, actionTimeout)
+	soc.waitJS("the participant's pill once paused", pill+` !== 'Live'`, actionTimeout)
 
 	// Who the first inject's persona is, with the exercise's parameters
 	// filled in (the scenario writes "{{company}} Giveaways").

@@ -13,6 +13,12 @@
 // artifacts/e2e/ at the repository root; with TTX_E2E_SHOTS=dir a PNG of
 // every screen of the whole-exercise runs goes to dir/<test>/ as well.
 //
+// Scenario time runs with the real clock, and a browser step can take many
+// seconds on a busy machine: a test does not wait on the page while a
+// decision's minutes run out. It pauses the exercise, moves the clock with
+// "Skip to next", and lets it run only around a participant's answer (a
+// paused prompt takes none), a few steps each bounded by actionTimeout.
+//
 // BenchmarkJoinThrottledPhone measures the join page on a throttled phone
 // (.ci/bench runs it; BENCHMARKS.md has the figures).
 package e2e

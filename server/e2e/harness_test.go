@@ -660,6 +660,8 @@ func (a *apiClient) get(t testing.TB, path string, out any) {
 type logEvent struct {
 	Seq      int64           `json:"seq"`
 	Kind     string          `json:"kind"`
+	At       time.Duration   `json:"at"`        // exercise time
+	WallTime time.Time       `json:"wall_time"` // when it was logged
 	Audience []string        `json:"audience"`
 	Payload  json.RawMessage `json:"payload"`
 }

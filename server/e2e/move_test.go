@@ -33,6 +33,9 @@ func TestMoveParticipantToAnotherTeam(t *testing.T) {
 	phone.do("phone viewport", chromedp.EmulateViewport(390, 844))
 	h.joinAs(phone, code, "Pat Phone", "comms")
 	api.postJSON(t, exPath+"/start", "")
+	// Paused while messages and the move go through: lock_account closes
+	// 5 minutes into the scenario, and a busy machine could get there first.
+	api.postJSON(t, exPath+"/pause", "")
 	inject := func(team, body string) {
 		api.postJSON(t, exPath+"/inject", `{"inject":{"teams":["`+team+`"],"channel":"chat","platform":"#`+team+`","from":"Duty manager","body":"`+body+`"}}`)
 	}
@@ -60,6 +63,8 @@ func TestMoveParticipantToAnotherTeam(t *testing.T) {
 
 	phone.waitJS("the moved notice", `(() => { const n = document.querySelector('[data-moved-notice]'); return !!n && n.textContent.includes('You were moved to Security Operations.'); })()`, actionTimeout)
 	phone.waitJS("SOC's earlier message", feedHas("SOC desk: sessions pulled from the vault."), actionTimeout)
+	// A paused prompt takes no answer: the clock runs for this check.
+	api.postJSON(t, exPath+"/resume", "")
 	phone.waitJS("SOC's decision, answerable by its new lead", `(() => { const d = document.querySelector('[data-decision-slot="lock_account"] section.decision[data-status="open"]'); return !!d && !d.querySelector('.lead-note') && !!d.querySelector('button.option:not([disabled])'); })()`, actionTimeout)
 	if !evalJS[bool](phone, "not reloaded", `window.__notReloaded === true`) {
 		h.fatalf("the phone reloaded the page on the move")

@@ -23,6 +23,12 @@ func TestScheduleInjectFromTheConsole(t *testing.T) {
 	id, code := h.createExercise(fac, "example-hijacked-account", "Schedule drill")
 	h.joinAs(soc, code, "Sol", "soc")
 	startExercise(fac)
+	// Paused while the injects are scheduled and checked: "in a minute" is
+	// a minute of exercise time, which the steps below (axe-core among
+	// them) could spend on a busy machine before the check that it has
+	// not arrived yet. A pause holds a scheduled inject.
+	fac.click("pause", buttonXPath("Pause"))
+	fac.waitJS("the paused console", `document.querySelector('section.clockbar.paused')`, actionTimeout)
 	fac.waitJS("the ad-hoc form", `document.querySelector('#ah-body')`, actionTimeout)
 
 	// At T+50:00, to everyone: cancelled below.
@@ -54,8 +60,9 @@ func TestScheduleInjectFromTheConsole(t *testing.T) {
 		}
 	}
 
-	// ×10: the minute passes in six seconds.
+	// ×10: the minute passes in six seconds once the clock runs again.
 	fac.selectOption("speed ×10", `section.clockbar select`, "10")
+	fac.click("resume", buttonXPath("Resume"))
 	soc.waitJS("the scheduled inject in the SOC's feed", `[...document.querySelectorAll('ol[aria-label="Feed"] article[data-channel="chat"]')].some((a) => a.innerText.includes('Call me when you land.'))`, 60*time.Second)
 	fac.waitJS("the list empties", `!document.querySelector('section[aria-labelledby="sched-h"]')`, actionTimeout)
 	fac.selectOption("speed ×1", `section.clockbar select`, "1")
