@@ -43,11 +43,18 @@ func TestEvaluationInBrowsers(t *testing.T) {
 	const cardX = `//article[@data-objective='obj_entry']`
 	const afi = "The vendor's OAuth grant was found late"
 	obs.waitJS("the observer's rating form", `document.querySelector('`+card+` form.rateform')`, actionTimeout)
+	// The observer's objectives are folded rows too, each summing up their own rating.
+	obsRow := `button[data-objective-toggle="obj_entry"]`
+	if got := evalJS[string](obs, "the observer's row", `document.querySelector('`+obsRow+`').textContent`); !strings.Contains(got, "not rated by you") {
+		h.fatalf("the observer's row of obj_entry does not say it is not rated yet: %q", got)
+	}
+	obs.click("open the objective's card", `//button[@data-objective-toggle='obj_entry' and @aria-expanded='false']`)
 	obs.click("open the rating form", cardX+`//details[contains(@class,'mine')]/summary`)
 	obs.click("rating S", cardX+`//input[@type='radio' and @value='S']`)
 	obs.typeInto("an area for improvement", card+` textarea[name="improvements"]`, afi)
 	obs.click("save the rating", cardX+`//button[normalize-space()='Save my rating']`)
 	obs.waitJS("the observer's rating on the card", fmt.Sprintf(`[...document.querySelectorAll('%s [data-rater]')].some((r) => r.textContent.includes('Olu Observer') && r.textContent.includes(%s))`, card, jsString(afi)), actionTimeout)
+	obs.waitJS("the observer's row says what they rated", `document.querySelector('`+obsRow+` [data-own]').textContent.replace(/\s+/g, ' ').includes('you rated S')`, actionTimeout)
 	if evalJS[bool](obs, "a settle button", `[...document.querySelectorAll('button')].some((b) => b.textContent.trim() === 'Settle as final')`) {
 		h.fatalf("the observer is offered Settle as final")
 	}
