@@ -79,12 +79,19 @@ func TestEvaluationInBrowsers(t *testing.T) {
 
 	// The corrective action.
 	const action = "Review third-party OAuth grants every quarter"
+	// The form is folded behind its button, which opens it with focus on its first field.
+	if evalJS[bool](fac, "the plan form", `!!document.querySelector('#tabpanel-evaluation section.plan form')`) {
+		h.fatalf("the corrective action form is open before New corrective action")
+	}
+	fac.click("new corrective action", `//div[@id='tabpanel-evaluation']//section[contains(@class,'plan')]//button[normalize-space()='New corrective action']`)
+	fac.waitJS("the open form, focused", `document.activeElement === document.querySelector('#tabpanel-evaluation section.plan select[name="objective"]')`, actionTimeout)
 	fac.typeInto("the issue", `#tabpanel-evaluation section.plan input[name="issue"]`, afi)
 	fac.typeInto("the corrective action", `#tabpanel-evaluation section.plan textarea[name="action"]`, action)
 	fac.typeInto("the owner", `#tabpanel-evaluation section.plan input[name="owner"]`, "Security Operations")
 	fac.selectOption("the objective", `#tabpanel-evaluation section.plan select[name="objective"]`, "obj_entry")
 	fac.click("add to the plan", `//div[@id='tabpanel-evaluation']//section[contains(@class,'plan')]//button[normalize-space()='Add to the plan']`)
 	fac.waitJS("the action in the plan", fmt.Sprintf(`[...document.querySelectorAll('#tabpanel-evaluation section.plan tr[data-action]')].some((r) => r.textContent.includes(%s) && r.textContent.includes('v1') && r.textContent.includes('Cybersecurity'))`, jsString(action)), actionTimeout)
+	fac.waitJS("the form folded after adding", `!document.querySelector('#tabpanel-evaluation section.plan form') && !!document.querySelector('#tabpanel-evaluation section.plan button[data-new-action]')`, actionTimeout)
 	ax.checkBoth(fac, "evaluation tab")
 	fac.setPhone()
 	fac.shot("evaluation-tab-phone")
