@@ -43,11 +43,18 @@ func TestEvaluationInBrowsers(t *testing.T) {
 	const cardX = `//article[@data-objective='obj_entry']`
 	const afi = "The vendor's OAuth grant was found late"
 	obs.waitJS("the observer's rating form", `document.querySelector('`+card+` form.rateform')`, actionTimeout)
+	// The observer's objectives are folded rows too, each summing up their own rating.
+	obsRow := `button[data-objective-toggle="obj_entry"]`
+	if got := evalJS[string](obs, "the observer's row", `document.querySelector('`+obsRow+`').textContent`); !strings.Contains(got, "not rated by you") {
+		h.fatalf("the observer's row of obj_entry does not say it is not rated yet: %q", got)
+	}
+	obs.click("open the objective's card", `//button[@data-objective-toggle='obj_entry' and @aria-expanded='false']`)
 	obs.click("open the rating form", cardX+`//details[contains(@class,'mine')]/summary`)
 	obs.click("rating S", cardX+`//input[@type='radio' and @value='S']`)
 	obs.typeInto("an area for improvement", card+` textarea[name="improvements"]`, afi)
 	obs.click("save the rating", cardX+`//button[normalize-space()='Save my rating']`)
 	obs.waitJS("the observer's rating on the card", fmt.Sprintf(`[...document.querySelectorAll('%s [data-rater]')].some((r) => r.textContent.includes('Olu Observer') && r.textContent.includes(%s))`, card, jsString(afi)), actionTimeout)
+	obs.waitJS("the observer's row says what they rated", `document.querySelector('`+obsRow+` [data-own]').textContent.replace(/\s+/g, ' ').includes('you rated S')`, actionTimeout)
 	if evalJS[bool](obs, "a settle button", `[...document.querySelectorAll('button')].some((b) => b.textContent.trim() === 'Settle as final')`) {
 		h.fatalf("the observer is offered Settle as final")
 	}
@@ -72,12 +79,19 @@ func TestEvaluationInBrowsers(t *testing.T) {
 
 	// The corrective action.
 	const action = "Review third-party OAuth grants every quarter"
+	// The form is folded behind its button, which opens it with focus on its first field.
+	if evalJS[bool](fac, "the plan form", `!!document.querySelector('#tabpanel-evaluation section.plan form')`) {
+		h.fatalf("the corrective action form is open before New corrective action")
+	}
+	fac.click("new corrective action", `//div[@id='tabpanel-evaluation']//section[contains(@class,'plan')]//button[normalize-space()='New corrective action']`)
+	fac.waitJS("the open form, focused", `document.activeElement === document.querySelector('#tabpanel-evaluation section.plan select[name="objective"]')`, actionTimeout)
 	fac.typeInto("the issue", `#tabpanel-evaluation section.plan input[name="issue"]`, afi)
 	fac.typeInto("the corrective action", `#tabpanel-evaluation section.plan textarea[name="action"]`, action)
 	fac.typeInto("the owner", `#tabpanel-evaluation section.plan input[name="owner"]`, "Security Operations")
 	fac.selectOption("the objective", `#tabpanel-evaluation section.plan select[name="objective"]`, "obj_entry")
 	fac.click("add to the plan", `//div[@id='tabpanel-evaluation']//section[contains(@class,'plan')]//button[normalize-space()='Add to the plan']`)
 	fac.waitJS("the action in the plan", fmt.Sprintf(`[...document.querySelectorAll('#tabpanel-evaluation section.plan tr[data-action]')].some((r) => r.textContent.includes(%s) && r.textContent.includes('v1') && r.textContent.includes('Cybersecurity'))`, jsString(action)), actionTimeout)
+	fac.waitJS("the form folded after adding", `!document.querySelector('#tabpanel-evaluation section.plan form') && !!document.querySelector('#tabpanel-evaluation section.plan button[data-new-action]')`, actionTimeout)
 	ax.checkBoth(fac, "evaluation tab")
 	fac.setPhone()
 	fac.shot("evaluation-tab-phone")

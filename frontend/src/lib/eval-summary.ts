@@ -38,3 +38,37 @@ export function summaryWords(s: ObjectiveSummary): string {
   const tasks = s.tasks ? `, critical tasks met ${s.tasksMet} of ${s.tasks}` : '';
   return `${rating}${tasks}, ${s.evidence} evidence item${s.evidence === 1 ? '' : 's'}`;
 }
+
+/** One rater's own standing on an objective: the observer's compact row. */
+export interface OwnSummary {
+  /** The rater's rating of the objective itself, or null. */
+  rating: Rating | null;
+  /** The settled rating, or null. */
+  final: Rating | null;
+  /** Critical tasks the rater has rated. */
+  tasksRated: number;
+  tasks: number;
+  /** Distinct log events the rater's ratings of the objective and its tasks cite. */
+  evidence: number;
+}
+
+export function ownSummary(o: ObjectiveEval, rater: string): OwnSummary {
+  const mine = (list: RatingEntry[]) => list.filter((r) => r.rater === rater);
+  const own = mine(o.ratings)[0] ?? null;
+  const taskRatings = o.tasks.flatMap((t) => mine(t.ratings));
+  return {
+    rating: own?.rating ?? null,
+    final: o.final?.rating ?? null,
+    tasksRated: o.tasks.filter((t) => mine(t.ratings).length > 0).length,
+    tasks: o.tasks.length,
+    evidence: new Set([...(own ? [own] : []), ...taskRatings].flatMap((r) => r.evidence)).size,
+  };
+}
+
+/** What a screen reader hears on the observer's row button after the title. */
+export function ownWords(s: OwnSummary): string {
+  const rating = s.rating ? `you rated ${s.rating}` : 'you have not rated it';
+  const final = s.final ? `, final rating ${s.final}` : '';
+  const tasks = s.tasks ? `, critical tasks you rated ${s.tasksRated} of ${s.tasks}` : '';
+  return `${rating}${final}${tasks}, you cited ${s.evidence} evidence item${s.evidence === 1 ? '' : 's'}`;
+}

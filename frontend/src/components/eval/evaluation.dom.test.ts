@@ -153,8 +153,13 @@ describe('evaluation tab', { timeout: 30_000 }, () => {
     await vi.waitFor(() => expect(card().querySelector('[data-final]')?.getAttribute('data-final')).toBe('S'));
 
     // A corrective action: the issue and action are required.
+    // The form is folded behind its button, which opens it.
     const plan = c.querySelector<HTMLElement>('section.plan')!;
+    expect(plan.querySelector('form')).toBeNull();
+    plan.querySelector<HTMLButtonElement>('button[data-new-action]')!.click();
+    await vi.waitFor(() => expect(plan.querySelector('form')).not.toBeNull());
     const pf = plan.querySelector('form')!;
+    await vi.waitFor(() => expect(document.activeElement).toBe(pf.querySelector('select[name="objective"]')));
     pf.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
     await vi.waitFor(() => expect(pf.textContent).toContain('Say what needs improving'));
     expect(posts).toHaveLength(1);
@@ -176,5 +181,8 @@ describe('evaluation tab', { timeout: 30_000 }, () => {
     const { action_id: lineId, ...fields } = body;
     ws.frame(eventFrame(7, 'corrective_action_saved', 5, { ...fields, id: lineId, version: 1 }));
     await vi.waitFor(() => expect(plan.querySelector(`tr[data-action="${lineId}"]`)?.textContent).toContain('v1'));
+    // Added: the form folded, the new line is in the plan and the button is back.
+    expect(plan.querySelector('form')).toBeNull();
+    expect(plan.querySelector('button[data-new-action]')).not.toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // The console's Evaluation tab folds each objective into one row (title,
 // rating chip, critical tasks met, evidence) that opens to its full card
-// with a disclosure button; the observer's view keeps the cards open.
+// with a disclosure button; the observer's rows sum up their own ratings.
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
 import EvaluationPanel from './EvaluationPanel.svelte';
@@ -91,9 +91,54 @@ describe('objective rows', () => {
     expect([...c.querySelectorAll('button[data-objective-toggle]')].map((b) => b.getAttribute('aria-expanded'))).toEqual(['false', 'false']);
   });
 
-  it('keeps the full cards for the observer', () => {
-    const c = mount({ facilitator: false });
-    expect(c.querySelector('[data-objective-row]')).toBeNull();
-    expect(c.querySelectorAll('article.panel[data-objective]')).toHaveLength(2);
+  it('folds the observer’s cards into rows that sum up their own ratings, one or several open, drafts kept', () => {
+    const own = adaptEvaluation({
+      objectives: [
+        {
+          id: 'entry',
+          title: 'Find and close the way in',
+          ratings: [rating('entry', 'ob1', 'S', [4, 5]), rating('entry', 'ob2', 'U', [9])],
+          final: rating('entry', 'facilitator', 'M', [6], { final: true }),
+          tasks: [
+            { id: 't1', title: 'Revoke the grant', ratings: [rating('entry', 'ob1', 'P', [5, 7], { task: 't1' })] },
+            { id: 't2', title: 'Rotate keys', ratings: [rating('entry', 'ob2', 'P', [8], { task: 't2' })] },
+          ],
+        },
+        { id: 'comms', title: 'Keep customers informed', ratings: [rating('comms', 'ob2', 'M', [])] },
+      ],
+      teams: [],
+      plan: [],
+    });
+    const c = mount({ ev: own, rater: 'ob1', facilitator: false });
+    expect(c.querySelectorAll('article.panel[data-objective]')).toHaveLength(0);
+    const btn = (id: string) => c.querySelector<HTMLButtonElement>(`button[data-objective-toggle="${id}"]`)!;
+    const entry = btn('entry');
+    expect(entry.getAttribute('aria-expanded')).toBe('false');
+    const facts = entry.querySelector('[data-own]')!.textContent!.replace(/\s+/g, ' ').trim();
+    expect(facts).toBe('you rated S final M tasks rated 1/2 3 evidence');
+    expect(entry.querySelector('.sr-only')!.textContent).toBe(': you rated S, final rating M, critical tasks you rated 1 of 2, you cited 3 evidence items');
+    expect(btn('comms').querySelector('[data-own]')!.textContent).toContain('not rated by you');
+    expect(btn('comms').querySelector('.sr-only')!.textContent).toBe(': you have not rated it, you cited 0 evidence items');
+    // No "Settle as final" for an observer.
+    expect([...c.querySelectorAll('button')].map((b) => b.textContent)).not.toContain('Settle as final');
+
+    // Open both; a half-written rating survives folding its card.
+    entry.click();
+    btn('comms').click();
+    flushSync();
+    expect([entry, btn('comms')].map((b) => b.getAttribute('aria-expanded'))).toEqual(['true', 'true']);
+    const body = (b: HTMLButtonElement) => c.querySelector<HTMLElement>(`#${b.getAttribute('aria-controls')}`)!;
+    const ta = body(btn('comms')).querySelector<HTMLTextAreaElement>('textarea[name="improvements"]')!;
+    ta.value = 'No spokesperson named';
+    ta.dispatchEvent(new Event('input', { bubbles: true }));
+    body(btn('comms')).querySelector<HTMLInputElement>('input[type="radio"][value="M"]')!.click();
+    btn('comms').click();
+    flushSync();
+    expect(body(btn('comms')).hidden).toBe(true);
+    expect(body(entry).hidden).toBe(false);
+    btn('comms').click();
+    flushSync();
+    expect(body(btn('comms')).querySelector<HTMLTextAreaElement>('textarea[name="improvements"]')!.value).toBe('No spokesperson named');
+    expect(body(btn('comms')).querySelector<HTMLInputElement>('input[type="radio"][value="M"]')!.checked).toBe(true);
   });
 });

@@ -53,6 +53,13 @@ describe('observer rating', { timeout: 30_000 }, () => {
     const card = () => c.querySelector<HTMLElement>('[data-objective="public_comms"]');
     await vi.waitFor(() => expect(card()).not.toBeNull());
     expect(evaluation).toHaveBeenCalledWith(observerSession);
+    // Each objective is a folded row that sums up the observer's own rating.
+    const row = c.querySelector<HTMLButtonElement>('button[data-objective-toggle="public_comms"]')!;
+    expect(row.getAttribute('aria-expanded')).toBe('false');
+    expect(row.textContent).toContain('not rated by you');
+    row.click();
+    flushSync();
+    expect(row.getAttribute('aria-expanded')).toBe('true');
     const form = card()!.querySelector<HTMLFormElement>('form.rateform')!;
     expect([...form.querySelectorAll('button')].map((b) => b.textContent)).not.toContain('Settle as final');
 
@@ -80,6 +87,8 @@ describe('observer rating', { timeout: 30_000 }, () => {
     ws.frame({ type: 'ack', id: sent.id, seq: 4 });
     ws.frame(wire.event(4, 'rating_submitted', { rater: 'ob1', rater_name: 'Olga', objective: 'public_comms', rating: 'M', improvements: ['Approval took 20 minutes', 'No spokesperson named'], evidence: [3] }, 120e9));
     await vi.waitFor(() => expect(form.textContent).toContain('Rating saved.'));
+    await vi.waitFor(() => expect(row.querySelector('[data-own]')!.textContent!.replace(/\s+/g, ' ')).toContain('you rated M'));
+    expect(row.textContent).toContain('1 evidence');
     await vi.waitFor(() => expect(card()!.querySelector('[data-rater="ob1"]')?.textContent).toContain('Performed with major challenges'));
     expect(rateRest).not.toHaveBeenCalled();
 
