@@ -105,3 +105,26 @@ describe('the approver', () => {
     expect(c.querySelector('.msgs .notice')?.textContent).toBe(said);
   });
 });
+
+describe('a draft card', () => {
+  it.each([
+    ['draft_rejected', 'version 1 · last edited by you · returned by Legal'],
+    ['draft_approved', 'version 1 · last edited by you · approved by Legal'],
+  ])('names who decided (%s) by the approving team when the person is not in the roster', async (kind, meta) => {
+    const api = fakeApi({ participant: { ...participantSession, team: 'comms' } });
+    api.playInfo.mockResolvedValue(commsInfo);
+    const c = at('/play', api);
+    await settle();
+    const ws = FakeWS.last();
+    ws.open();
+    ws.frame(wire.hello());
+    ws.frame(wire.event(2, 'draft_saved', saved));
+    ws.frame(wire.event(3, 'approval_requested', { ...saved, approver: 'legal' }));
+    ws.frame(wire.event(4, kind, { draft: 'd1', version: 1, team: 'comms', participant: 'p7', comment: 'Say more' }));
+    ws.frame(wire.live(4));
+    await settle();
+    c.querySelector<HTMLButtonElement>('#pw-tab-messages')!.click();
+    flushSync();
+    expect(c.querySelector('[data-draft="d1"] .meta')?.textContent?.trim()).toBe(meta);
+  });
+});
