@@ -340,7 +340,7 @@ func milestoneHow(m *scenario.Milestone, done, due float64, errText string) stri
 		if v < 0 {
 			return "-1 (did not happen, or could not be computed)"
 		}
-		return fmt.Sprintf("minute %g", v)
+		return fmt.Sprintf("minute %g", round2(v))
 	}
 	how := fmt.Sprintf("done = %s → %s; due = %s → %s; met when done is 0 or more and at most due, evaluated when the exercise ended.",
 		m.Done.Src, minute(done), m.Due.Src, minute(due))

@@ -12,6 +12,8 @@
 // leave the plan). So the order of the GET and the socket's catch-up does
 // not matter, and a replayed frame changes nothing.
 
+import { roomLabel, roomTeams } from './world';
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (o: Obj, k: string): string => (typeof o[k] === 'string' ? (o[k] as string) : '');
@@ -430,7 +432,9 @@ export function evidenceOf(
     }
     case 'chat_posted': {
       const by = p['by_facilitator'] === true ? 'Facilitator' : str(p, 'name') || who(str(p, 'participant')) || 'Someone';
-      return { seq, kind: 'chat', label: `Chat ${str(p, 'room')} — ${by}: ${short(str(p, 'body'))}`, team, objective: '' };
+      const room = str(p, 'room');
+      const teamNames = Object.fromEntries(roomTeams(room).map((t) => [t, names.team?.(t) ?? t]));
+      return { seq, kind: 'chat', label: `Chat in ${roomLabel(room, teamNames)} — ${by}: ${short(str(p, 'body'))}`, team, objective: '' };
     }
   }
   return null;
